@@ -1,0 +1,67 @@
+"""innomatch: open-innovation matchmaking between bank units, incubators and startups."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from marketplace.config import REPO_ROOT, Settings
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Builds the app from the environment; ``overrides`` (tests, tools) win over it."""
+    settings = Settings.from_env().apply(overrides)
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder="static",
+        instance_path=str(REPO_ROOT / "instance"),
+    )
+    app.config.update(settings.finalise())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from marketplace.db import Database
+    from marketplace.extensions import babel, csrf, login_manager, select_locale
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    Database(url).init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+
+    from marketplace.accounts.views import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from marketplace import errors_views, health
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.dashboard.views import bp as dashboard_bp
+    from marketplace.needs.views import bp as needs_bp
+    from marketplace.startups.views import bp as startups_bp
+    from marketplace.ui import register_template_helpers
+
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, health.bp):
+        app.register_blueprint(bp)
+    errors_views.register(app)
+    register_template_helpers(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from marketplace.cli import register
+
+    register(app)

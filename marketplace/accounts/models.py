@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.db import enum_type, utcnow
+
+
+class Organisation(SQLModel, table=True):
+    """A bank unit, an incubator/accelerator, or the organiser running the platform."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=200)
+    name_zh: str = Field(default="", max_length=200)
+    kind: OrganisationKind = Field(sa_type=enum_type(OrganisationKind), index=True)
+    description: str = Field(default="", sa_type=sa.Text)
+    website: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    def display_name(self, locale: str) -> str:
+        return self.name_zh if locale.startswith("zh") and self.name_zh else self.name
+
+
+class User(SQLModel, table=True):
+    """A person who signs in; belongs to exactly one organisation."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(max_length=200)
+    role: UserRole = Field(sa_type=enum_type(UserRole))
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    password_hash: str = Field(max_length=255)
+    locale: str = Field(default="en", max_length=16)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+    # Flask-Login protocol.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)

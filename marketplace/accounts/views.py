@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from marketplace.accounts.forms import LanguageForm, LoginForm
+from marketplace.accounts.models import User
+from marketplace.accounts.services import authenticate, set_locale
+from marketplace.db import db, unit_of_work
+from marketplace.extensions import LOCALE_SESSION_KEY
+
+bp = Blueprint("accounts", __name__)
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        user = db.session.get(User, int(user_id))
+    except ValueError:
+        return None
+    return user if user is not None and user.active else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a crafted link cannot bounce a user elsewhere."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        with unit_of_work():
+            user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Wrong email or password."))
+            return render_template("accounts/login.html", form=form), 401
+        chosen_locale = session.get(LOCALE_SESSION_KEY)
+        # A fresh session at sign-in, so a session id planted before it is worth nothing.
+        session.clear()
+        if chosen_locale:
+            session[LOCALE_SESSION_KEY] = chosen_locale
+        login_user(user)
+        return redirect(_safe_next(form.next.data))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session[LOCALE_SESSION_KEY] = form.locale.data
+        if current_user.is_authenticated:
+            with unit_of_work():
+                set_locale(current_user, form.locale.data)
+    return redirect(_safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))

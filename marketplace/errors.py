@@ -1,0 +1,27 @@
+"""Domain errors raised by services; views and the API turn them into HTTP answers."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+
+class PermissionDenied(DomainError):
+    """The actor may see the object but may not do this to it (HTTP 403)."""
+
+
+class NotFound(DomainError):
+    """No such object, or the actor may not know it exists (HTTP 404)."""
+
+
+class InvalidInput(DomainError):
+    """Input broke a rule; ``errors`` maps a field name (or "" for the whole form) to messages."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k or 'form'}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class InvalidTransition(DomainError):
+    """A state change that the workflow does not allow from the current state."""

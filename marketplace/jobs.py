@@ -1,0 +1,68 @@
+"""Queues, enqueue() and the worker command.
+
+Jobs are plain functions taking keyword-only ids. With REDIS_URL they go to rq after the
+surrounding unit of work commits; without it they run in this process right after commit,
+so the demo needs no server.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import Queue, Worker
+
+from marketplace.db import after_commit
+from marketplace.extensions import redis_connection
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("default", "matching", "email")
+JOB_TIMEOUT = 30 * 60
+
+
+def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> None:
+    """Schedule ``func(**kwargs)`` for after the current unit of work commits."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+
+    def _dispatch() -> None:
+        conn = redis_connection()
+        if conn is None:
+            _run_in_process(func, kwargs)
+        else:
+            Queue(queue, connection=conn).enqueue(
+                func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600
+            )
+
+    after_commit(_dispatch)
+
+
+def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    # The request that enqueued this has already committed; a failing job must not undo it.
+    try:
+        func(**kwargs)
+    except Exception:
+        log.exception("in-process job %s failed", getattr(func, "__name__", func))
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
+@click.argument("queues", nargs=-1)
+@with_appcontext
+def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
+    """Run an rq worker with this app's configuration (all queues by default)."""
+    conn = redis_connection()
+    if conn is None:
+        raise click.ClickException("REDIS_URL is not set; without it jobs run in-process.")
+    names = queues or QUEUES
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown:
+        raise click.ClickException(f"unknown queue(s): {', '.join(unknown)}")
+    Worker([Queue(n, connection=conn) for n in names], connection=conn).work(
+        burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO"
+    )

@@ -1,0 +1,20 @@
+"""Imports every table so that SQLModel.metadata is complete (for Alembic and tests)."""
+
+from marketplace.accounts.models import Organisation, User
+from marketplace.audit.models import AuditEvent
+from marketplace.needs.models import Need, NeedAudience
+from marketplace.notifications.models import OutboxMessage
+from marketplace.startups.models import Listing, Startup
+from marketplace.workflow.models import Candidate
+
+__all__ = [
+    "AuditEvent",
+    "Candidate",
+    "Listing",
+    "Need",
+    "NeedAudience",
+    "Organisation",
+    "OutboxMessage",
+    "Startup",
+    "User",
+]

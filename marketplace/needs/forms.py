@@ -1,0 +1,57 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+
+from marketplace.form_helpers import MultiCheckboxField
+from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
+from marketplace.taxonomy import Sector, StartupStage
+
+# The form fields that map one-to-one onto NeedInput.
+NEED_FIELDS = [
+    "title", "summary", "description", "scenarios", "sector_tags", "technology_tags",
+    "desired_stage", "budget_min_cny", "budget_max_cny", "pilot_horizon", "visibility",
+    "contact_name", "contact_email", "deadline",
+]
+
+
+class NeedForm(FlaskForm):
+    title = StringField(_l("Title"))
+    summary = TextAreaField(_l("Summary"), description=_l("One or two sentences shown in lists."))
+    description = TextAreaField(_l("Description"))
+    scenarios = TextAreaField(_l("Application scenarios"), description=_l("One scenario per line."))
+    sector_tags = MultiCheckboxField(_l("Sectors"), choices=[])
+    technology_tags = StringField(_l("Technology tags"), description=_l("Separate tags with commas."))
+    desired_stage = SelectField(_l("Desired startup stage"), choices=[])
+    budget_min_cny = StringField(_l("Budget from (CNY)"))
+    budget_max_cny = StringField(_l("Budget up to (CNY)"))
+    pilot_horizon = SelectField(_l("Pilot horizon"), choices=[])
+    visibility = RadioField(_l("Who can see it"), choices=[])
+    invited_incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
+    owner_id = SelectField(_l("Owning bank unit"), choices=[], coerce=int)
+    contact_name = StringField(_l("Contact name"))
+    contact_email = EmailField(_l("Contact email"))
+    deadline = StringField(_l("Deadline"), render_kw={"type": "date"})
+
+    def fill_choices(self, *, incubators, bank_units=None) -> None:
+        self.sector_tags.choices = [(s.value, s.label) for s in Sector]
+        self.desired_stage.choices = [("", _l("Any stage"))] + [(s.value, s.label) for s in StartupStage]
+        self.pilot_horizon.choices = [(h.value, h.label) for h in PilotHorizon]
+        self.visibility.choices = [(v.value, v.label) for v in NeedVisibility]
+        self.invited_incubators.choices = [(o.id, o.name) for o in incubators]
+        if bank_units is None:
+            del self.owner_id
+        else:
+            self.owner_id.choices = [(0, _l("Choose…"))] + [(o.id, o.name) for o in bank_units]
+
+
+class NeedFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"))
+    sector = SelectField(_l("Sector"), choices=[])
+    status = SelectField(_l("Status"), choices=[])
+
+    def fill_choices(self) -> None:
+        self.sector.choices = [("", _l("All sectors"))] + [(s.value, s.label) for s in Sector]
+        self.status.choices = [("", _l("All statuses"))] + [(s.value, s.label) for s in NeedStatus]

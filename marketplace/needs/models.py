@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from pydantic import field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from marketplace.db import enum_type, utcnow
+from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
+from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
+from marketplace.validation import check_email, rule_error
+
+
+class NeedFields(SQLModel):
+    """What a bank unit writes about a need; the rules every entry point validates against."""
+
+    title: str = Field(min_length=5, max_length=200)
+    summary: str = Field(min_length=10, max_length=500)
+    description: str = Field(default="", max_length=20000, sa_type=sa.Text)
+    scenarios: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    sector_tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    technology_tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    desired_stage: StartupStage | None = Field(default=None, sa_type=enum_type(StartupStage))
+    budget_min_cny: int | None = Field(default=None, ge=0, le=10**11, sa_type=sa.BigInteger)
+    budget_max_cny: int | None = Field(default=None, ge=0, le=10**11, sa_type=sa.BigInteger)
+    pilot_horizon: PilotHorizon = Field(default=PilotHorizon.H1, sa_type=enum_type(PilotHorizon))
+    visibility: NeedVisibility = Field(
+        default=NeedVisibility.PUBLIC, sa_type=enum_type(NeedVisibility), index=True
+    )
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+    deadline: date | None = Field(default=None)
+
+
+class NeedInput(NeedFields):
+    """Validated input for creating or editing a need."""
+
+    @field_validator("title", "summary", "description", "contact_name", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("scenarios", "technology_tags", mode="before")
+    @classmethod
+    def _tags(cls, value):
+        return clean_tags(value)
+
+    @field_validator("sector_tags", mode="before")
+    @classmethod
+    def _sectors(cls, value):
+        return clean_sectors(value)
+
+    @field_validator("contact_email", mode="before")
+    @classmethod
+    def _email(cls, value):
+        return check_email(value)
+
+    @model_validator(mode="after")
+    def _budget_order(self):
+        if (
+            self.budget_min_cny is not None
+            and self.budget_max_cny is not None
+            and self.budget_min_cny > self.budget_max_cny
+        ):
+            raise rule_error("budget_order", "budget_max_cny")
+        return self
+
+
+class Need(NeedFields, table=True):
+    """A bank unit's innovation need, from draft to published to closed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    status: NeedStatus = Field(default=NeedStatus.DRAFT, sa_type=enum_type(NeedStatus), index=True)
+    owner_id: int = Field(foreign_key="organisation.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # Bumped on every edit; later used for optimistic locking of concurrent edits.
+    version: int = Field(default=1)
+
+
+class NeedAudience(SQLModel, table=True):
+    """An incubator invited to see a need whose visibility is 'invited'."""
+
+    __tablename__ = "need_audience"
+
+    need_id: int = Field(foreign_key="need.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marketplace import authz
+from marketplace.accounts.models import User
+from marketplace.db import db
+from marketplace.errors import NotFound
+from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.models import Need, NeedAudience
+
+
+def needs_for_user(
+    user: User,
+    *,
+    sector: str | None = None,
+    status: NeedStatus | None = None,
+    text: str = "",
+    owner_id: int | None = None,
+    page: int = 1,
+    per_page: int = 24,
+) -> Page[Need]:
+    """The needs ``user`` may see, filtered, newest first."""
+    query = sa.select(Need).where(authz.visible_needs_clause(user))
+    if sector:
+        query = query.where(json_list_contains(Need.sector_tags, sector))
+    if status:
+        query = query.where(Need.status == status)
+    if owner_id:
+        query = query.where(Need.owner_id == owner_id)
+    if text.strip():
+        query = query.where(text_matches(text, Need.title, Need.summary, Need.description))
+    query = query.order_by(Need.updated_at.desc(), Need.id.desc())
+    return paginate(query, page=page, per_page=per_page)
+
+
+def audience_ids_for_need(need_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(NeedAudience.organisation_id).where(NeedAudience.need_id == need_id)))
+
+
+def need_for_user(user: User, need_id: int) -> Need:
+    """The need, if ``user`` may see it; NotFound otherwise, so ids cannot be probed."""
+    need = db.session.get(Need, need_id)
+    if need is None:
+        raise NotFound()
+    invited = user.organisation_id in audience_ids_for_need(need.id)
+    if not authz.can_view_need(user, need, invited=invited):
+        raise NotFound()
+    return need
+
+
+def need_counts_by_status(user: User) -> dict[NeedStatus, int]:
+    rows = db.session.execute(
+        sa.select(Need.status, sa.func.count()).where(authz.visible_needs_clause(user)).group_by(Need.status)
+    )
+    counts = {status: 0 for status in NeedStatus}
+    for status, count in rows:
+        counts[NeedStatus(status)] = count
+    return counts

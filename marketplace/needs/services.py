@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace import authz
+from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.queries import organisers
+from marketplace.audit.services import record_change, snapshot
+from marketplace.db import db, utcnow
+from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.listing_helpers import unique_slug
+from marketplace.needs.enums import NeedStatus, NeedVisibility
+from marketplace.needs.models import Need, NeedAudience, NeedInput
+from marketplace.needs.queries import audience_ids_for_need
+from marketplace.notifications.services import queue_email
+from marketplace.validation import validate
+
+AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
+
+
+def _check_audience(visibility: NeedVisibility, incubator_ids: set[int]) -> None:
+    if visibility == NeedVisibility.INVITED and not incubator_ids:
+        raise InvalidInput({"invited_incubators": [_("Choose at least one incubator to invite.")]})
+    if incubator_ids:
+        kinds = set(
+            db.session.scalars(sa.select(Organisation.kind).where(Organisation.id.in_(incubator_ids)))
+        )
+        found = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Organisation).where(Organisation.id.in_(incubator_ids))
+        )
+        if found != len(incubator_ids) or kinds - {OrganisationKind.INCUBATOR}:
+            raise InvalidInput({"invited_incubators": [_("Only incubators can be invited.")]})
+
+
+def _set_audience(need: Need, incubator_ids: set[int]) -> None:
+    current = audience_ids_for_need(need.id)
+    for org_id in current - incubator_ids:
+        db.session.delete(db.session.get(NeedAudience, (need.id, org_id)))
+    for org_id in incubator_ids - current:
+        db.session.add(NeedAudience(need_id=need.id, organisation_id=org_id))
+
+
+def _resolve_owner(actor: User, owner_id: int | None) -> int:
+    if actor.role == UserRole.BANK_STAFF:
+        return actor.organisation_id
+    owner = db.session.get(Organisation, owner_id) if owner_id else None
+    if owner is None or owner.kind != OrganisationKind.BANK_UNIT:
+        raise InvalidInput({"owner_id": [_("Choose the bank unit that owns this need.")]})
+    return owner.id
+
+
+def create_need(
+    *, actor: User, data: dict, owner_id: int | None = None, invited_incubator_ids: Iterable[int] = ()
+) -> Need:
+    """Adds a draft need owned by the actor's unit (or ``owner_id`` for the platform) and its audience.
+
+    Raises PermissionDenied for roles that cannot post needs and InvalidInput for broken rules.
+    """
+    if not authz.can_create_need(actor):
+        raise PermissionDenied()
+    fields = validate(NeedInput, data)
+    audience = {int(i) for i in invited_incubator_ids}
+    if fields.visibility != NeedVisibility.INVITED:
+        audience = set()
+    _check_audience(fields.visibility, audience)
+    need = Need(
+        **fields.model_dump(),
+        slug=unique_slug(Need, fields.title, "need"),
+        owner_id=_resolve_owner(actor, owner_id),
+        created_by_id=actor.id,
+        status=NeedStatus.DRAFT,
+    )
+    db.session.add(need)
+    db.session.flush()
+    _set_audience(need, audience)
+    record_change(actor_id=actor.id, action="need.create", entity="need", entity_id=need.id,
+                  after=snapshot(need, AUDITED_FIELDS))
+    return need
+
+
+def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: Iterable[int] = ()) -> Need:
+    """Changes the need's fields and audience, bumps its version and writes the audit row.
+
+    Raises PermissionDenied unless the actor may edit this need, InvalidInput for broken rules.
+    """
+    if not authz.can_edit_need(actor, need):
+        raise PermissionDenied()
+    fields = validate(NeedInput, data)
+    audience = {int(i) for i in invited_incubator_ids}
+    if fields.visibility != NeedVisibility.INVITED:
+        audience = set()
+    _check_audience(fields.visibility, audience)
+    before = snapshot(need, AUDITED_FIELDS)
+    for name, value in fields.model_dump().items():
+        setattr(need, name, value)
+    _set_audience(need, audience)
+    after = snapshot(need, AUDITED_FIELDS)
+    if before != after:
+        need.updated_at = utcnow()
+        need.version += 1
+    db.session.flush()
+    record_change(actor_id=actor.id, action="need.update", entity="need", entity_id=need.id,
+                  before=before, after=after)
+    return need
+
+
+def submit_need(*, actor: User, need: Need) -> Need:
+    """Moves a draft to review and emails every organiser after commit.
+
+    Raises PermissionDenied when the actor may not edit the need, InvalidTransition unless it is a draft.
+    """
+    if not authz.can_edit_need(actor, need):
+        raise PermissionDenied()
+    if need.status != NeedStatus.DRAFT:
+        raise InvalidTransition(_("Only a draft can be submitted for review."))
+    before = snapshot(need, ["status"])
+    need.status = NeedStatus.IN_REVIEW
+    need.updated_at = utcnow()
+    need.version += 1
+    db.session.flush()
+    record_change(actor_id=actor.id, action="need.submit", entity="need", entity_id=need.id,
+                  before=before, after=snapshot(need, ["status"]))
+    for organiser in organisers():
+        queue_email(
+            recipient=organiser,
+            subject="Need to review: %(title)s",
+            subject_args={"title": need.title},
+            template="email/need_submitted.txt",
+            need=need,
+            actor=actor,
+        )
+    return need

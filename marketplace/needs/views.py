@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace import authz
+from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.models import Organisation
+from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
+from marketplace.db import db, unit_of_work
+from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.form_helpers import form_values, show_errors
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
+from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
+from marketplace.needs.services import create_need, submit_need, update_need
+
+bp = Blueprint("needs", __name__, url_prefix="/needs")
+
+
+def _page_arg() -> int:
+    return request.args.get("page", 1, type=int) or 1
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters = NeedFilterForm(request.args)
+    filters.fill_choices()
+    status = filters.status.data if filters.status.data in NeedStatus.__members__.values() else None
+    page = needs_for_user(
+        current_user,
+        sector=filters.sector.data or None,
+        status=NeedStatus(status) if status else None,
+        text=filters.q.data or "",
+        page=_page_arg(),
+    )
+    owners = organisations_by_id({n.owner_id for n in page.items})
+    return render_template("needs/index.html", page=page, filters=filters, owners=owners,
+                           can_create=authz.can_create_need(current_user))
+
+
+@bp.get("/<int:need_id>")
+@login_required
+def detail(need_id: int):
+    need = need_for_user(current_user, need_id)
+    audience = organisations_by_id(audience_ids_for_need(need.id)) if authz.can_edit_need(current_user, need) else {}
+    return render_template(
+        "needs/detail.html",
+        need=need,
+        owner=db.session.get(Organisation, need.owner_id),
+        audience=list(audience.values()),
+        can_edit=authz.can_edit_need(current_user, need),
+        can_submit=authz.can_submit_need(current_user, need),
+    )
+
+
+def _need_form(obj=None) -> NeedForm:
+    data = None
+    if obj is not None and request.method == "GET":
+        data = {
+            **{name: getattr(obj, name) for name in NEED_FIELDS},
+            "scenarios": "\n".join(obj.scenarios),
+            "technology_tags": ", ".join(obj.technology_tags),
+            "deadline": obj.deadline.isoformat() if obj.deadline else "",
+            "desired_stage": obj.desired_stage.value if obj.desired_stage else "",
+            "invited_incubators": sorted(audience_ids_for_need(obj.id)),
+            "owner_id": obj.owner_id,
+        }
+    form = NeedForm(data=data) if data else NeedForm()
+    bank_units = organisations_of_kind(OrganisationKind.BANK_UNIT) if authz.is_platform(current_user) else None
+    form.fill_choices(incubators=organisations_of_kind(OrganisationKind.INCUBATOR), bank_units=bank_units)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not authz.can_create_need(current_user):
+        raise PermissionDenied()
+    form = _need_form()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                need = create_need(
+                    actor=current_user,
+                    data=form_values(form, NEED_FIELDS),
+                    owner_id=form.owner_id.data if "owner_id" in form else None,
+                    invited_incubator_ids=form.invited_incubators.data or [],
+                )
+        except InvalidInput as exc:
+            show_errors(form, exc)
+        else:
+            flash(_("Need saved as a draft."), "success")
+            return redirect(url_for("needs.detail", need_id=need.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("needs/form.html", form=form, need=None), status
+
+
+@bp.route("/<int:need_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(need_id: int):
+    need = need_for_user(current_user, need_id)
+    if not authz.can_edit_need(current_user, need):
+        raise PermissionDenied()
+    form = _need_form(need)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                update_need(
+                    actor=current_user,
+                    need=need,
+                    data=form_values(form, NEED_FIELDS),
+                    invited_incubator_ids=form.invited_incubators.data or [],
+                )
+        except InvalidInput as exc:
+            db.session.refresh(need)
+            show_errors(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("needs.detail", need_id=need.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("needs/form.html", form=form, need=need), status
+
+
+@bp.post("/<int:need_id>/submit")
+@login_required
+def submit(need_id: int):
+    need = need_for_user(current_user, need_id)
+    try:
+        with unit_of_work():
+            submit_need(actor=current_user, need=need)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Submitted for review. The organisers have been notified."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))

@@ -1,0 +1,56 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+
+from marketplace.form_helpers import MultiCheckboxField
+from marketplace.taxonomy import Sector, StartupStage
+
+# The form fields that map one-to-one onto StartupInput.
+STARTUP_FIELDS = [
+    "name", "website", "founded_year", "city", "country", "stage", "team_size",
+    "funding_raised_usd", "description", "products", "tags", "sectors", "customers",
+    "contact_name", "contact_email",
+]
+
+
+class StartupForm(FlaskForm):
+    name = StringField(_l("Name"))
+    website = URLField(_l("Website"))
+    founded_year = StringField(_l("Founded (year)"), render_kw={"inputmode": "numeric"})
+    city = StringField(_l("City"))
+    country = StringField(_l("Country"))
+    stage = SelectField(_l("Stage"), choices=[])
+    team_size = StringField(_l("Team size"), render_kw={"inputmode": "numeric"})
+    funding_raised_usd = StringField(_l("Funding raised (USD)"), render_kw={"inputmode": "numeric"})
+    description = TextAreaField(_l("Description"))
+    products = TextAreaField(_l("Products"))
+    tags = StringField(_l("Tags"), description=_l("Separate tags with commas."))
+    sectors = MultiCheckboxField(_l("Sectors"), choices=[])
+    customers = TextAreaField(_l("Customers and cases"))
+    contact_name = StringField(_l("Contact name"))
+    contact_email = EmailField(_l("Contact email"))
+    external_id = StringField(_l("Your reference (CRM id)"))
+    incubator_id = SelectField(_l("Listed by incubator"), choices=[], coerce=int)
+
+    def fill_choices(self, *, incubators=None, creating: bool) -> None:
+        self.stage.choices = [("", _l("Unknown"))] + [(s.value, s.label) for s in StartupStage]
+        self.sectors.choices = [(s.value, s.label) for s in Sector]
+        if not creating:
+            del self.external_id
+        if incubators is None:
+            del self.incubator_id
+        else:
+            self.incubator_id.choices = [(0, _l("Choose…"))] + [(o.id, o.name) for o in incubators]
+
+
+class StartupFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"))
+    sector = SelectField(_l("Sector"), choices=[])
+    stage = SelectField(_l("Stage"), choices=[])
+
+    def fill_choices(self) -> None:
+        self.sector.choices = [("", _l("All sectors"))] + [(s.value, s.label) for s in Sector]
+        self.stage.choices = [("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage]

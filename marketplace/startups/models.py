@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from marketplace.db import enum_type, utcnow
+from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
+from marketplace.validation import check_email, rule_error
+
+
+class StartupFields(SQLModel):
+    """What an incubator says about a startup; the rules forms, imports and the API share."""
+
+    name: str = Field(min_length=1, max_length=200, index=True)
+    website: str = Field(default="", max_length=300)
+    founded_year: int | None = Field(default=None, ge=1900)
+    city: str = Field(default="", max_length=120)
+    country: str = Field(default="", max_length=120)
+    stage: StartupStage | None = Field(default=None, sa_type=enum_type(StartupStage))
+    team_size: int | None = Field(default=None, ge=1, le=1_000_000)
+    funding_raised_usd: int | None = Field(default=None, ge=0, le=10**13, sa_type=sa.BigInteger)
+    description: str = Field(default="", max_length=20000, sa_type=sa.Text)
+    products: str = Field(default="", max_length=5000, sa_type=sa.Text)
+    tags: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    customers: str = Field(default="", max_length=5000, sa_type=sa.Text)
+    contact_name: str = Field(default="", max_length=200)
+    contact_email: str = Field(default="", max_length=254)
+
+
+class StartupInput(StartupFields):
+    """Validated input for creating or editing a startup profile."""
+
+    @field_validator(
+        "name", "website", "city", "country", "description", "products", "customers",
+        "contact_name", mode="before",
+    )
+    @classmethod
+    def _strip(cls, value):
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _tags(cls, value):
+        return clean_tags(value, lower=True)
+
+    @field_validator("sectors", mode="before")
+    @classmethod
+    def _sectors(cls, value):
+        return clean_sectors(value)
+
+    @field_validator("contact_email", mode="before")
+    @classmethod
+    def _email(cls, value):
+        return check_email(value)
+
+    @field_validator("founded_year")
+    @classmethod
+    def _not_future(cls, value):
+        if value is not None and value > date.today().year:
+            raise rule_error("founded_in_future")
+        return value
+
+
+class Startup(StartupFields, table=True):
+    """A startup profile; one row per company however many incubators list it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+
+
+class Listing(SQLModel, table=True):
+    """An incubator represents a startup, under the incubator's own external id."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("incubator_id", "startup_id", name="uq_listing_incubator_startup"),
+        sa.UniqueConstraint("incubator_id", "external_id", name="uq_listing_incubator_external"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    incubator_id: int = Field(foreign_key="organisation.id", index=True)
+    startup_id: int = Field(foreign_key="startup.id", index=True, ondelete="CASCADE")
+    external_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Organisation
+from marketplace.db import db
+from marketplace.errors import NotFound
+from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
+from marketplace.startups.models import Listing, Startup
+from marketplace.taxonomy import StartupStage
+
+
+def startup_directory(
+    *,
+    text: str = "",
+    sector: str | None = None,
+    stage: StartupStage | None = None,
+    incubator_id: int | None = None,
+    page: int = 1,
+    per_page: int = 24,
+) -> Page[Startup]:
+    """Startups matching the filters, by name."""
+    query = sa.select(Startup)
+    if text.strip():
+        query = query.where(
+            text_matches(text, Startup.name, Startup.description, Startup.products, sa.cast(Startup.tags, sa.String))
+        )
+    if sector:
+        query = query.where(json_list_contains(Startup.sectors, sector))
+    if stage:
+        query = query.where(Startup.stage == stage)
+    if incubator_id:
+        query = query.where(
+            sa.exists().where(Listing.startup_id == Startup.id, Listing.incubator_id == incubator_id)
+        )
+    return paginate(query.order_by(Startup.name, Startup.id), page=page, per_page=per_page)
+
+
+def startup_by_id(startup_id: int) -> Startup:
+    startup = db.session.get(Startup, startup_id)
+    if startup is None:
+        raise NotFound()
+    return startup
+
+
+def listings_for_startup(startup_id: int) -> list[tuple[Listing, Organisation]]:
+    rows = db.session.execute(
+        sa.select(Listing, Organisation)
+        .join(Organisation, Organisation.id == Listing.incubator_id)
+        .where(Listing.startup_id == startup_id)
+        .order_by(Organisation.name)
+    )
+    return [(listing, org) for listing, org in rows]
+
+
+def incubator_ids_for_startup(startup_id: int) -> set[int]:
+    return set(db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id == startup_id)))
+
+
+def startup_count_for_incubator(incubator_id: int) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Listing).where(Listing.incubator_id == incubator_id)
+    ) or 0
+
+
+def startup_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) or 0

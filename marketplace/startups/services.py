@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace import authz
+from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.models import Organisation, User
+from marketplace.audit.services import record_change, snapshot
+from marketplace.db import db, utcnow
+from marketplace.errors import InvalidInput, PermissionDenied
+from marketplace.listing_helpers import unique_slug
+from marketplace.startups.models import Listing, Startup, StartupInput
+from marketplace.startups.queries import incubator_ids_for_startup
+from marketplace.validation import validate
+
+AUDITED_FIELDS = list(StartupInput.model_fields)
+
+
+def _listing_incubator(actor: User, incubator_id: int | None) -> int:
+    if actor.role == UserRole.INCUBATOR_MANAGER:
+        return actor.organisation_id
+    incubator = db.session.get(Organisation, incubator_id) if incubator_id else None
+    if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
+        raise InvalidInput({"incubator_id": [_("Choose the incubator that lists this startup.")]})
+    return incubator.id
+
+
+def _check_external_id(incubator_id: int, external_id: str | None, startup_id: int | None) -> None:
+    if not external_id:
+        return
+    clash = db.session.scalar(
+        sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id, Listing.external_id == external_id)
+    )
+    if clash is not None and clash != startup_id:
+        raise InvalidInput({"external_id": [_("Another startup of this incubator already has this id.")]})
+
+
+def create_startup(
+    *, actor: User, data: dict, incubator_id: int | None = None, external_id: str | None = None
+) -> Startup:
+    """Adds a startup profile listed by the actor's incubator (or ``incubator_id`` for the platform).
+
+    Raises PermissionDenied for roles that cannot add startups and InvalidInput for broken rules.
+    """
+    if not authz.can_create_startup(actor):
+        raise PermissionDenied()
+    fields = validate(StartupInput, data)
+    incubator = _listing_incubator(actor, incubator_id)
+    external_id = (external_id or "").strip() or None
+    _check_external_id(incubator, external_id, None)
+    startup = Startup(**fields.model_dump(), slug=unique_slug(Startup, fields.name, "startup"))
+    db.session.add(startup)
+    db.session.flush()
+    db.session.add(Listing(incubator_id=incubator, startup_id=startup.id, external_id=external_id))
+    db.session.flush()
+    record_change(actor_id=actor.id, action="startup.create", entity="startup", entity_id=startup.id,
+                  after=snapshot(startup, AUDITED_FIELDS))
+    return startup
+
+
+def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
+    """Changes a profile, bumps its version and writes the audit row.
+
+    Raises PermissionDenied unless the actor's incubator lists the startup (or the actor runs the
+    platform), InvalidInput for broken rules.
+    """
+    if not authz.can_edit_startup(actor, incubator_ids_for_startup(startup.id)):
+        raise PermissionDenied()
+    fields = validate(StartupInput, data)
+    before = snapshot(startup, AUDITED_FIELDS)
+    for name, value in fields.model_dump().items():
+        setattr(startup, name, value)
+    after = snapshot(startup, AUDITED_FIELDS)
+    if before != after:
+        startup.updated_at = utcnow()
+        startup.version += 1
+    db.session.flush()
+    record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
+                  before=before, after=after)
+    return startup

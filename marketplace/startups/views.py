@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace import authz
+from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.queries import organisations_of_kind
+from marketplace.db import db, unit_of_work
+from marketplace.errors import InvalidInput, PermissionDenied
+from marketplace.form_helpers import form_values, show_errors
+from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
+from marketplace.startups.queries import (
+    incubator_ids_for_startup,
+    listings_for_startup,
+    startup_by_id,
+    startup_directory,
+)
+from marketplace.startups.services import create_startup, update_startup
+from marketplace.taxonomy import StartupStage
+
+bp = Blueprint("startups", __name__, url_prefix="/startups")
+
+
+@bp.get("/")
+@login_required
+def index():
+    filters = StartupFilterForm(request.args)
+    filters.fill_choices()
+    stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
+    mine = request.args.get("mine") == "1" and current_user.role == "incubator_manager"
+    page = startup_directory(
+        text=filters.q.data or "",
+        sector=filters.sector.data or None,
+        stage=StartupStage(stage) if stage else None,
+        incubator_id=current_user.organisation_id if mine else None,
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    return render_template("startups/index.html", page=page, filters=filters, mine=mine,
+                           can_create=authz.can_create_startup(current_user))
+
+
+@bp.get("/<int:startup_id>")
+@login_required
+def detail(startup_id: int):
+    startup = startup_by_id(startup_id)
+    listings = listings_for_startup(startup.id)
+    listed_by = {org.id for _listing, org in listings}
+    return render_template(
+        "startups/detail.html",
+        startup=startup,
+        listings=listings,
+        can_edit=authz.can_edit_startup(current_user, listed_by),
+        show_contact=authz.can_view_startup_contact(current_user, listed_by),
+        show_listing_id=lambda org_id: authz.can_view_listing_ids(current_user, org_id),
+    )
+
+
+def _startup_form(obj=None, *, creating: bool) -> StartupForm:
+    data = None
+    if obj is not None and request.method == "GET":
+        data = {name: getattr(obj, name) for name in STARTUP_FIELDS}
+        data["tags"] = ", ".join(obj.tags)
+        data["stage"] = obj.stage.value if obj.stage else ""
+        for name in ("founded_year", "team_size", "funding_raised_usd"):
+            data[name] = "" if data[name] is None else str(data[name])
+    form = StartupForm(data=data) if data else StartupForm()
+    incubators = (
+        organisations_of_kind(OrganisationKind.INCUBATOR) if creating and authz.is_platform(current_user) else None
+    )
+    form.fill_choices(incubators=incubators, creating=creating)
+    return form
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not authz.can_create_startup(current_user):
+        raise PermissionDenied()
+    form = _startup_form(creating=True)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                startup = create_startup(
+                    actor=current_user,
+                    data=form_values(form, STARTUP_FIELDS),
+                    incubator_id=form.incubator_id.data if "incubator_id" in form else None,
+                    external_id=form.external_id.data,
+                )
+        except InvalidInput as exc:
+            show_errors(form, exc)
+        else:
+            flash(_("Startup added."), "success")
+            return redirect(url_for("startups.detail", startup_id=startup.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("startups/form.html", form=form, startup=None), status
+
+
+@bp.route("/<int:startup_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(startup_id: int):
+    startup = startup_by_id(startup_id)
+    if not authz.can_edit_startup(current_user, incubator_ids_for_startup(startup.id)):
+        raise PermissionDenied()
+    form = _startup_form(startup, creating=False)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                update_startup(actor=current_user, startup=startup, data=form_values(form, STARTUP_FIELDS))
+        except InvalidInput as exc:
+            db.session.refresh(startup)
+            show_errors(form, exc)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("startups.detail", startup_id=startup.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("startups/form.html", form=form, startup=startup), status

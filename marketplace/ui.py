@@ -1,0 +1,37 @@
+"""Helpers every template can use: labels, numbers, the language switcher."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_decimal, get_locale
+
+from marketplace.accounts.forms import LanguageForm
+from marketplace.taxonomy import Sector
+
+
+def register_template_helpers(app: Flask) -> None:
+    @app.context_processor
+    def _globals():
+        locale = str(get_locale() or "en")
+        return {
+            "language_form": LanguageForm(locale=locale, next=request.full_path.rstrip("?")),
+            "current_locale": locale,
+            "html_lang": "zh-Hans" if locale.startswith("zh") else "en",
+        }
+
+    @app.template_filter("money")
+    def _money(value: int | None, currency: str = "") -> str:
+        if value is None:
+            return "—"
+        return f"{currency}{format_decimal(value, format='#,##0')}"
+
+    @app.template_filter("org_name")
+    def _org_name(org) -> str:
+        return org.display_name(str(get_locale() or "en")) if org is not None else "—"
+
+    @app.template_global("sector_label")
+    def _sector_label(value: str):
+        try:
+            return Sector(value).label
+        except ValueError:
+            return value

@@ -1,0 +1,70 @@
+"""Turn pydantic validation errors into translated, per-field messages."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
+
+from marketplace.errors import InvalidInput
+
+
+def rule_error(kind: str, field: str = "", **ctx) -> PydanticCustomError:
+    """A rule broken inside a validator; ``field`` names the field for whole-model rules."""
+    return PydanticCustomError(kind, kind, {"field": field, **ctx})
+
+
+def check_email(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise rule_error("invalid_email") from None
+
+
+def _message(error: dict) -> str:
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    messages = {
+        "missing": lambda: _("This field is required."),
+        "string_too_short": lambda: (
+            _("This field is required.")
+            if ctx.get("min_length") == 1
+            else _("Enter at least %(n)d characters.", n=ctx.get("min_length", 0))
+        ),
+        "string_too_long": lambda: _("Enter at most %(n)d characters.", n=ctx.get("max_length", 0)),
+        "greater_than_equal": lambda: _("Enter a number of at least %(n)s.", n=ctx.get("ge")),
+        "less_than_equal": lambda: _("Enter a number of at most %(n)s.", n=ctx.get("le")),
+        "int_parsing": lambda: _("Enter a whole number."),
+        "int_type": lambda: _("Enter a whole number."),
+        "date_from_datetime_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+        "date_parsing": lambda: _("Enter a date as YYYY-MM-DD."),
+        "enum": lambda: _("Choose one of the offered values."),
+        "invalid_email": lambda: _("Enter a valid email address."),
+        "unknown_sector": lambda: _("Unknown sector: %(names)s.", names=ctx.get("names", "")),
+        "budget_order": lambda: _("The maximum budget is below the minimum."),
+        "founded_in_future": lambda: _("The founding year cannot be in the future."),
+        "invited_without_audience": lambda: _("Choose at least one incubator to invite."),
+    }
+    build = messages.get(kind)
+    return build() if build else _("This value is not valid.")
+
+
+def invalid_input(exc: ValidationError) -> InvalidInput:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = error.get("loc") or ()
+        field = str(loc[0]) if loc else (error.get("ctx") or {}).get("field", "")
+        errors.setdefault(field, []).append(_message(error))
+    return InvalidInput(errors)
+
+
+def validate(schema, data: dict):
+    """``schema.model_validate(data)``, raising InvalidInput with translated messages."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_input(exc) from None

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from marketplace.db import enum_type, utcnow
+from marketplace.workflow.enums import CandidateSource, CandidateStage
+
+
+class Candidate(SQLModel, table=True):
+    """A startup in the pipeline of a need."""
+
+    __table_args__ = (sa.UniqueConstraint("need_id", "startup_id", name="uq_candidate_need_startup"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    startup_id: int = Field(foreign_key="startup.id", index=True)
+    stage: CandidateStage = Field(default=CandidateStage.SUGGESTED, sa_type=enum_type(CandidateStage))
+    source: CandidateSource = Field(sa_type=enum_type(CandidateSource))
+    nominated_by_id: int | None = Field(default=None, foreign_key="organisation.id")
+    note: str = Field(default="", sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)

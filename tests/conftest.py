@@ -1,0 +1,126 @@
+"""Shared fixtures: the seeded world on real SQLite and PostgreSQL, rolled back per test."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from marketplace import create_app  # noqa: E402
+from marketplace.config import REPO_ROOT  # noqa: E402
+
+DEMO_PASSWORD = "demo-password-1"
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def fixture_users() -> dict[str, dict]:
+    users = json.loads((REPO_ROOT / "fixtures" / "users.json").read_text(encoding="utf-8"))
+    return {u["email"]: u for u in users}
+
+
+def fresh_postgres_database(name: str) -> str:
+    """Drops and recreates ``name`` on the machine's PostgreSQL; returns its URL."""
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def database_url(backend: str, tmp: Path, name: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp / (name + '.sqlite3')}"
+    return fresh_postgres_database(name)
+
+
+def seeded_app(url: str, **overrides):
+    """An app on ``url`` with the schema at head and the seed's world committed."""
+    from marketplace.db import unit_of_work
+    from marketplace.migrate import upgrade_database
+    from marketplace.seeding import load_world
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "REDIS_URL": None, **overrides})
+    with app.app_context():
+        from marketplace.db import db
+
+        upgrade_database(db.engine)
+        with unit_of_work():
+            load_world()
+    return app
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _seeded_apps(tmp_path_factory) -> dict:
+    return {}
+
+
+@pytest.fixture
+def app(backend, _seeded_apps, tmp_path_factory) -> Iterator:
+    """The seeded app of this backend; everything a test writes is rolled back after it."""
+    if backend not in _seeded_apps:
+        url = database_url(backend, tmp_path_factory.mktemp(backend), "innomatch_test")
+        _seeded_apps[backend] = seeded_app(url)
+    app = _seeded_apps[backend]
+    database = app.extensions["innomatch.db"]
+    connection = database.engine.connect()
+    outer = connection.begin()
+    database.session.remove()
+    database.factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield app
+    finally:
+        database.session.remove()
+        database.factory.configure(bind=database.engine, join_transaction_mode="conservative_savepoint")
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def ctx(app) -> Iterator:
+    """An app context for calling services and queries directly (not for the test client)."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = DEMO_PASSWORD):
+        return self.client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+# Demo users by what they are, as the fixtures define them.
+ADMIN = "admin@innomatch.example"
+ORGANISER = "organiser@innomatch.example"
+BANK_STAFF = "staff@bank.example.com"
+ZJ_MANAGER = "manager@zhangjiang.example"
+PNP_MANAGER = "manager@plugandplay.example"
+XNODE_MANAGER = "manager@xnode.example"

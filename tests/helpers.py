@@ -1,0 +1,41 @@
+"""Lookups tests share: rows of the seeded world by natural key."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marketplace.accounts.models import Organisation, User
+from marketplace.db import db
+from marketplace.needs.models import Need
+from marketplace.startups.models import Listing, Startup
+
+
+def need_id(app, slug: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(Need.id).where(Need.slug == slug))
+
+
+def org(slug: str) -> Organisation:
+    return db.session.scalar(sa.select(Organisation).where(Organisation.slug == slug))
+
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def startup_listed_by(app, incubator_slug: str, *, only: bool = True) -> int:
+    """A startup listed by this incubator (and, with ``only``, by no other)."""
+    with app.app_context():
+        inc = org(incubator_slug)
+        ids = db.session.scalars(
+            sa.select(Listing.startup_id).where(Listing.incubator_id == inc.id).order_by(Listing.startup_id)
+        )
+        for startup_id in ids:
+            count = db.session.scalar(sa.select(sa.func.count()).where(Listing.startup_id == startup_id))
+            if not only or count == 1:
+                return startup_id
+    raise LookupError(incubator_slug)
+
+
+def startup_by_slug(slug: str) -> Startup:
+    return db.session.scalar(sa.select(Startup).where(Startup.slug == slug))

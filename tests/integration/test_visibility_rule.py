@@ -1,0 +1,27 @@
+"""The list query and the per-object check encode one rule: they agree for every user and need."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace import authz
+from marketplace.accounts.models import User
+from marketplace.db import db
+from marketplace.needs.models import Need
+from marketplace.needs.queries import audience_ids_for_need, needs_for_user
+
+pytestmark = pytest.mark.integration
+
+
+def test_visible_needs_clause_matches_can_view_need(ctx):
+    users = list(db.session.scalars(sa.select(User)))
+    needs = list(db.session.scalars(sa.select(Need)))
+
+    for user in users:
+        listed = {n.id for n in needs_for_user(user, per_page=10_000).items}
+        allowed = {
+            n.id for n in needs
+            if authz.can_view_need(user, n, invited=user.organisation_id in audience_ids_for_need(n.id))
+        }
+        assert listed == allowed, user.email

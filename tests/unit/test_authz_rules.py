@@ -1,0 +1,102 @@
+"""The authorisation rules as a table: role × ownership × status × visibility."""
+
+from __future__ import annotations
+
+import pytest
+
+from marketplace import authz
+from marketplace.accounts.enums import UserRole
+from marketplace.accounts.models import User
+from marketplace.needs.enums import NeedStatus, NeedVisibility
+from marketplace.needs.models import Need
+
+pytestmark = pytest.mark.unit
+
+OWN_UNIT, OTHER_UNIT, INCUBATOR = 1, 2, 3
+
+
+def a_user(role: UserRole, org: int) -> User:
+    return User(id=1, email="u@x.example", name="U", role=role, organisation_id=org, password_hash="-")
+
+
+def a_need(status: NeedStatus, visibility: NeedVisibility, owner: int = OWN_UNIT) -> Need:
+    return Need(id=1, slug="n", title="A need", summary="A summary", status=status, visibility=visibility,
+                owner_id=owner)
+
+
+STAFF = a_user(UserRole.BANK_STAFF, OWN_UNIT)
+OTHER_STAFF = a_user(UserRole.BANK_STAFF, OTHER_UNIT)
+MANAGER = a_user(UserRole.INCUBATOR_MANAGER, INCUBATOR)
+ORGANISER = a_user(UserRole.ORGANISER, 9)
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "visibility", "invited", "allowed"),
+    [
+        (MANAGER, NeedStatus.PUBLISHED, NeedVisibility.PUBLIC, False, True),
+        (MANAGER, NeedStatus.CLOSED, NeedVisibility.PUBLIC, False, True),
+        (MANAGER, NeedStatus.PUBLISHED, NeedVisibility.INVITED, True, True),
+        (MANAGER, NeedStatus.PUBLISHED, NeedVisibility.INVITED, False, False),
+        (MANAGER, NeedStatus.PUBLISHED, NeedVisibility.INTERNAL, True, False),
+        (MANAGER, NeedStatus.DRAFT, NeedVisibility.PUBLIC, False, False),
+        (MANAGER, NeedStatus.IN_REVIEW, NeedVisibility.PUBLIC, False, False),
+        (MANAGER, NeedStatus.WITHDRAWN, NeedVisibility.PUBLIC, False, False),
+        (STAFF, NeedStatus.DRAFT, NeedVisibility.INTERNAL, False, True),
+        (OTHER_STAFF, NeedStatus.DRAFT, NeedVisibility.PUBLIC, False, False),
+        (OTHER_STAFF, NeedStatus.PUBLISHED, NeedVisibility.INTERNAL, False, True),
+        (OTHER_STAFF, NeedStatus.WITHDRAWN, NeedVisibility.PUBLIC, False, False),
+        (ORGANISER, NeedStatus.DRAFT, NeedVisibility.INTERNAL, False, True),
+    ],
+)
+def test_can_view_need(user, status, visibility, invited, allowed):
+    assert authz.can_view_need(user, a_need(status, visibility), invited=invited) is allowed
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "allowed"),
+    [
+        (STAFF, NeedStatus.DRAFT, True),
+        (STAFF, NeedStatus.PUBLISHED, True),
+        (STAFF, NeedStatus.CLOSED, False),
+        (STAFF, NeedStatus.WITHDRAWN, False),
+        (OTHER_STAFF, NeedStatus.DRAFT, False),
+        (MANAGER, NeedStatus.PUBLISHED, False),
+        (ORGANISER, NeedStatus.CLOSED, True),
+    ],
+)
+def test_can_edit_need(user, status, allowed):
+    assert authz.can_edit_need(user, a_need(status, NeedVisibility.PUBLIC)) is allowed
+
+
+def test_only_drafts_can_be_submitted():
+    assert authz.can_submit_need(STAFF, a_need(NeedStatus.DRAFT, NeedVisibility.PUBLIC))
+    assert not authz.can_submit_need(STAFF, a_need(NeedStatus.IN_REVIEW, NeedVisibility.PUBLIC))
+
+
+@pytest.mark.parametrize(
+    ("user", "listed_by", "allowed"),
+    [
+        (MANAGER, {INCUBATOR}, True),
+        (MANAGER, {INCUBATOR, 7}, True),
+        (MANAGER, {7}, False),
+        (STAFF, {INCUBATOR}, False),
+        (ORGANISER, {7}, True),
+    ],
+)
+def test_can_edit_startup(user, listed_by, allowed):
+    assert authz.can_edit_startup(user, listed_by) is allowed
+    assert authz.can_view_startup_contact(user, listed_by) is allowed
+
+
+def test_who_may_create():
+    assert authz.can_create_need(STAFF) and authz.can_create_need(ORGANISER)
+    assert not authz.can_create_need(MANAGER)
+    assert authz.can_create_startup(MANAGER) and authz.can_create_startup(ORGANISER)
+    assert not authz.can_create_startup(STAFF)
+
+
+def test_listing_ids_private_to_their_incubator():
+    assert authz.can_view_listing_ids(MANAGER, INCUBATOR)
+    assert not authz.can_view_listing_ids(MANAGER, 7)
+    assert not authz.can_view_listing_ids(STAFF, INCUBATOR)
+    assert authz.can_view_listing_ids(ORGANISER, INCUBATOR)

@@ -1,0 +1,93 @@
+"""Validation rules shared by forms, imports and the API."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask_babel import Babel
+
+from marketplace.errors import InvalidInput
+from marketplace.listing_helpers import slugify
+from marketplace.needs.models import NeedInput
+from marketplace.startups.models import StartupInput
+from marketplace.taxonomy import clean_tags
+from marketplace.validation import validate
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def babel_ctx():
+    app = Flask(__name__)
+    Babel(app)
+    with app.test_request_context():
+        yield
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a, b,,a", ["a", "b"]),
+        ("区块链，隐私计算；MPC", ["区块链", "隐私计算", "MPC"]),
+        (["x ", " y", ""], ["x", "y"]),
+        (None, []),
+    ],
+)
+def test_clean_tags(raw, expected):
+    assert clean_tags(raw) == expected
+
+
+def test_need_input_normalises_lists_and_email(babel_ctx):
+    need = validate(NeedInput, {"title": "  Campus payments ", "summary": "Payments for campuses",
+                                "sector_tags": "Education", "contact_email": "Li@Bank.Example.com"})
+
+    assert need.title == "Campus payments"
+    assert need.sector_tags == ["education"]
+    assert need.contact_email == "Li@bank.example.com"
+
+
+def test_need_input_reports_every_broken_field(babel_ctx):
+    with pytest.raises(InvalidInput) as exc:
+        validate(NeedInput, {"title": "x", "summary": "short", "sector_tags": ["space"],
+                             "budget_min_cny": -1, "pilot_horizon": "h9"})
+
+    assert exc.value.errors == {
+        "title": ["Enter at least 5 characters."],
+        "summary": ["Enter at least 10 characters."],
+        "sector_tags": ["Unknown sector: space."],
+        "budget_min_cny": ["Enter a number of at least 0."],
+        "pilot_horizon": ["Choose one of the offered values."],
+    }
+
+
+def test_need_budget_order_is_a_field_error(babel_ctx):
+    with pytest.raises(InvalidInput) as exc:
+        validate(NeedInput, {"title": "Valid title", "summary": "Valid summary text",
+                             "budget_min_cny": 10, "budget_max_cny": 5})
+
+    assert exc.value.errors == {"budget_max_cny": ["The maximum budget is below the minimum."]}
+
+
+def test_startup_input_rejects_future_founding_and_bad_numbers(babel_ctx):
+    with pytest.raises(InvalidInput) as exc:
+        validate(StartupInput, {"name": "Acme", "founded_year": 3000, "team_size": "many"})
+
+    assert exc.value.errors == {
+        "founded_year": ["The founding year cannot be in the future."],
+        "team_size": ["Enter a whole number."],
+    }
+
+
+def test_startup_input_requires_name(babel_ctx):
+    with pytest.raises(InvalidInput) as exc:
+        validate(StartupInput, {"name": "  "})
+
+    assert exc.value.errors == {"name": ["This field is required."]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Smart Campus: Payments!", "smart-campus-payments"), ("教育生态", "need"), ("Café Ørsted", "cafe-rsted")],
+)
+def test_slugify(text, expected):
+    assert slugify(text, "need") == expected
