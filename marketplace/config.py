@@ -54,6 +54,8 @@ class Settings:
     WTF_CSRF_ENABLED: bool = True
     # Cookies only over HTTPS; on by default outside demo/debug.
     SESSION_COOKIE_SECURE: bool | None = None
+    # Public address of the site, used for links in emails.
+    BASE_URL: str = "http://127.0.0.1:5000"
     # Page size of lists.
     PAGE_SIZE: int = 24
     # Languages the interface speaks; the first is the fallback.
@@ -69,6 +71,7 @@ class Settings:
         s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
         s.DEBUG = _flag(env.get("FLASK_DEBUG"))
+        s.BASE_URL = env.get("BASE_URL") or s.BASE_URL
         s.MAIL_SERVER = env.get("MAIL_SERVER") or None
         s.MAIL_PORT = int(env.get("MAIL_PORT") or s.MAIL_PORT)
         s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
@@ -20,6 +20,8 @@ LOCALE_SESSION_KEY = "locale"
 def select_locale() -> str:
     """This session's explicit choice, then the user's saved one, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     chosen = session.get(LOCALE_SESSION_KEY)
     if chosen in languages:
         return chosen
@@ -29,7 +31,7 @@ def select_locale() -> str:
     offered = {lang.replace("_", "-"): lang for lang in languages}
     offered.setdefault("zh", "zh_Hans")
     offered.setdefault("zh-CN", "zh_Hans")
-    best = request.accept_languages.best_match(list(offered)) if request else None
+    best = request.accept_languages.best_match(list(offered))
     return offered.get(best, languages[0]) if best else languages[0]
 
 

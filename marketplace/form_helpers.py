@@ -5,8 +5,14 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from marketplace.errors import InvalidInput
+
+
+def options(pairs) -> list[SelectChoice]:
+    """Select choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class MultiCheckboxField(SelectMultipleField):

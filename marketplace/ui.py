@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
 
 from marketplace.accounts.forms import LanguageForm
@@ -13,11 +13,16 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def _globals():
         locale = str(get_locale() or "en")
-        return {
-            "language_form": LanguageForm(locale=locale, next=request.full_path.rstrip("?")),
-            "current_locale": locale,
-            "html_lang": "zh-Hans" if locale.startswith("zh") else "en",
-        }
+        context = {"current_locale": locale, "html_lang": "zh-Hans" if locale.startswith("zh") else "en"}
+        if has_request_context():
+            context["language_form"] = LanguageForm(locale=locale, next=request.full_path.rstrip("?"))
+        return context
+
+    @app.template_global("absolute_url")
+    def _absolute_url(endpoint: str, **values) -> str:
+        """A link for emails: works in jobs too, where there is no request to borrow a host from."""
+        path = current_app.url_map.bind("innomatch").build(endpoint, values)
+        return current_app.config["BASE_URL"].rstrip("/") + path
 
     @app.template_filter("money")
     def _money(value: int | None, currency: str = "") -> str:

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Email
 
+from marketplace.form_helpers import options
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
@@ -11,5 +13,5 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=[("en", "English"), ("zh_Hans", "简体中文")])
+    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]))
     next = HiddenField()

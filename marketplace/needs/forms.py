@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
 
-from marketplace.form_helpers import MultiCheckboxField
+from marketplace.form_helpers import MultiCheckboxField, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.taxonomy import Sector, StartupStage
 
@@ -21,27 +21,27 @@ class NeedForm(FlaskForm):
     scenarios = TextAreaField(_l("Application scenarios"), description=_l("One scenario per line."))
     sector_tags = MultiCheckboxField(_l("Sectors"), choices=[])
     technology_tags = StringField(_l("Technology tags"), description=_l("Separate tags with commas."))
-    desired_stage = SelectField(_l("Desired startup stage"), choices=[])
+    desired_stage = SelectField(_l("Desired startup stage"), choices=[], validate_choice=False)
     budget_min_cny = StringField(_l("Budget from (CNY)"))
     budget_max_cny = StringField(_l("Budget up to (CNY)"))
-    pilot_horizon = SelectField(_l("Pilot horizon"), choices=[])
-    visibility = RadioField(_l("Who can see it"), choices=[])
+    pilot_horizon = SelectField(_l("Pilot horizon"), choices=[], validate_choice=False)
+    visibility = RadioField(_l("Who can see it"), choices=[], validate_choice=False)
     invited_incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
-    owner_id = SelectField(_l("Owning bank unit"), choices=[], coerce=int)
+    owner_id = SelectField(_l("Owning bank unit"), choices=[], validate_choice=False, coerce=int)
     contact_name = StringField(_l("Contact name"))
     contact_email = EmailField(_l("Contact email"))
     deadline = StringField(_l("Deadline"), render_kw={"type": "date"})
 
     def fill_choices(self, *, incubators, bank_units=None) -> None:
-        self.sector_tags.choices = [(s.value, s.label) for s in Sector]
-        self.desired_stage.choices = [("", _l("Any stage"))] + [(s.value, s.label) for s in StartupStage]
-        self.pilot_horizon.choices = [(h.value, h.label) for h in PilotHorizon]
-        self.visibility.choices = [(v.value, v.label) for v in NeedVisibility]
-        self.invited_incubators.choices = [(o.id, o.name) for o in incubators]
+        self.sector_tags.choices = options([(s.value, s.label) for s in Sector])
+        self.desired_stage.choices = options([("", _l("Any stage"))] + [(s.value, s.label) for s in StartupStage])
+        self.pilot_horizon.choices = options([(h.value, h.label) for h in PilotHorizon])
+        self.visibility.choices = options([(v.value, v.label) for v in NeedVisibility])
+        self.invited_incubators.choices = options([(o.id, o.name) for o in incubators])
         if bank_units is None:
             del self.owner_id
         else:
-            self.owner_id.choices = [(0, _l("Choose…"))] + [(o.id, o.name) for o in bank_units]
+            self.owner_id.choices = options([(0, _l("Choose…"))] + [(o.id, o.name) for o in bank_units])
 
 
 class NeedFilterForm(FlaskForm):
@@ -53,5 +53,5 @@ class NeedFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[])
 
     def fill_choices(self) -> None:
-        self.sector.choices = [("", _l("All sectors"))] + [(s.value, s.label) for s in Sector]
-        self.status.choices = [("", _l("All statuses"))] + [(s.value, s.label) for s in NeedStatus]
+        self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
+        self.status.choices = options([("", _l("All statuses"))] + [(s.value, s.label) for s in NeedStatus])

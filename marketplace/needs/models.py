@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from pydantic import field_validator, model_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from marketplace.db import enum_type, utcnow
@@ -56,15 +56,14 @@ class NeedInput(NeedFields):
     def _email(cls, value):
         return check_email(value)
 
-    @model_validator(mode="after")
-    def _budget_order(self):
-        if (
-            self.budget_min_cny is not None
-            and self.budget_max_cny is not None
-            and self.budget_min_cny > self.budget_max_cny
-        ):
-            raise rule_error("budget_order", "budget_max_cny")
-        return self
+    @field_validator("budget_max_cny")
+    @classmethod
+    def _budget_order(cls, value, info: ValidationInfo):
+        # A field validator (not a model one) so the error shows beside the others.
+        low = info.data.get("budget_min_cny")
+        if value is not None and low is not None and low > value:
+            raise rule_error("budget_order")
+        return value
 
 
 class Need(NeedFields, table=True):

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
 
-from marketplace.form_helpers import MultiCheckboxField
+from marketplace.form_helpers import MultiCheckboxField, options
 from marketplace.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto StartupInput.
@@ -19,7 +19,7 @@ class StartupForm(FlaskForm):
     founded_year = StringField(_l("Founded (year)"), render_kw={"inputmode": "numeric"})
     city = StringField(_l("City"))
     country = StringField(_l("Country"))
-    stage = SelectField(_l("Stage"), choices=[])
+    stage = SelectField(_l("Stage"), choices=[], validate_choice=False)
     team_size = StringField(_l("Team size"), render_kw={"inputmode": "numeric"})
     funding_raised_usd = StringField(_l("Funding raised (USD)"), render_kw={"inputmode": "numeric"})
     description = TextAreaField(_l("Description"))
@@ -30,17 +30,17 @@ class StartupForm(FlaskForm):
     contact_name = StringField(_l("Contact name"))
     contact_email = EmailField(_l("Contact email"))
     external_id = StringField(_l("Your reference (CRM id)"))
-    incubator_id = SelectField(_l("Listed by incubator"), choices=[], coerce=int)
+    incubator_id = SelectField(_l("Listed by incubator"), choices=[], validate_choice=False, coerce=int)
 
     def fill_choices(self, *, incubators=None, creating: bool) -> None:
-        self.stage.choices = [("", _l("Unknown"))] + [(s.value, s.label) for s in StartupStage]
-        self.sectors.choices = [(s.value, s.label) for s in Sector]
+        self.stage.choices = options([("", _l("Unknown"))] + [(s.value, s.label) for s in StartupStage])
+        self.sectors.choices = options([(s.value, s.label) for s in Sector])
         if not creating:
             del self.external_id
         if incubators is None:
             del self.incubator_id
         else:
-            self.incubator_id.choices = [(0, _l("Choose…"))] + [(o.id, o.name) for o in incubators]
+            self.incubator_id.choices = options([(0, _l("Choose…"))] + [(o.id, o.name) for o in incubators])
 
 
 class StartupFilterForm(FlaskForm):
@@ -52,5 +52,5 @@ class StartupFilterForm(FlaskForm):
     stage = SelectField(_l("Stage"), choices=[])
 
     def fill_choices(self) -> None:
-        self.sector.choices = [("", _l("All sectors"))] + [(s.value, s.label) for s in Sector]
-        self.stage.choices = [("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage]
+        self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
+        self.stage.choices = options([("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage])

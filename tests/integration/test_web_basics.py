@@ -53,7 +53,7 @@ def test_bank_dashboard_shows_own_unit_needs(client, auth):
 
     page = client.get("/").get_data(as_text=True)
 
-    assert "Your unit&#39;s needs" in page
+    assert "Your unit's needs" in page
     assert "Post a need" in page
 
 
