@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -35,6 +35,7 @@ def index():
         status=NeedStatus(status) if status else None,
         text=filters.q.data or "",
         page=_page_arg(),
+        per_page=current_app.config["PAGE_SIZE"],
     )
     owners = organisations_by_id({n.owner_id for n in page.items})
     return render_template("needs/index.html", page=page, filters=filters, owners=owners,

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -36,6 +36,7 @@ def index():
         stage=StartupStage(stage) if stage else None,
         incubator_id=current_user.organisation_id if mine else None,
         page=request.args.get("page", 1, type=int) or 1,
+        per_page=current_app.config["PAGE_SIZE"],
     )
     return render_template("startups/index.html", page=page, filters=filters, mine=mine,
                            can_create=authz.can_create_startup(current_user))
