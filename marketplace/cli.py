@@ -44,7 +44,7 @@ def seed_command() -> None:
     upgrade_database(db.engine)
     with unit_of_work():
         users = load_world()
-    click.echo("Demo sign-ins (password for all: see below):")
+    click.echo("Demo sign-ins:")
     for user in users:
         click.echo(f"  {user['role']:<18} {user['email']:<34} {user['password']}")
     click.echo(json.dumps(row_counts(), sort_keys=True))
