@@ -1,0 +1,158 @@
+"""Evaluate the ranking methods on a corpus, queries and graded relevance judgements.
+
+    python -m matching.eval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
+        --method hybrid|dense|bm25|all --k 10 [--model PATH] [--cache-dir DIR] [--no-labels]
+
+Prints one JSON object on stdout keyed by method, each with ndcg@10, recall@10, recall@100 and
+mrr; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from matching.corpus import Corpus, entry_for
+from matching.embed import Embedder, embed_documents, embed_query
+from matching.rank import HybridRanker, Query
+from matching.text import content_hash, tokenize
+from matching.types import Document
+
+METHODS = ("bm25", "dense", "hybrid")
+DEPTH = 100
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 4 and int(parts[3]) > 0:
+                qrels.setdefault(parts[0], {})[parts[2]] = int(parts[3])
+    return qrels
+
+
+def document_from(row: dict, *, labels: bool = True) -> Document:
+    return Document(
+        id=str(row["id"]),
+        name=row.get("name", ""),
+        summary=row.get("one_liner", "") or "",
+        body=row.get("description", "") or "",
+        tags=tuple(row.get("tags") or ()) if labels else (),
+        categories=tuple(row.get("industries") or ()) if labels else (),
+    )
+
+
+def ndcg(ranked: list[str], rel: dict[str, int], k: int) -> float:
+    dcg = sum((2 ** rel.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
+    ideal = sorted(rel.values(), reverse=True)[:k]
+    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    return dcg / idcg if idcg else 0.0
+
+
+def scores_for(ranked: list[str], rel: dict[str, int], k: int) -> dict[str, float]:
+    first = next((i for i, d in enumerate(ranked) if d in rel), None)
+    return {
+        f"ndcg@{k}": ndcg(ranked, rel, k),
+        f"recall@{k}": len([d for d in ranked[:k] if d in rel]) / len(rel),
+        "recall@100": len([d for d in ranked[:100] if d in rel]) / len(rel),
+        "mrr": 0.0 if first is None else 1.0 / (first + 1),
+    }
+
+
+class VectorCache:
+    """Document vectors on disk keyed by model + content hash, so reruns never re-encode."""
+
+    def __init__(self, directory: Path | None, model_id: str) -> None:
+        self.path = directory / f"{model_id.replace('/', '_')}.npz" if directory else None
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path and self.path.exists():
+            with np.load(self.path) as data:
+                self.vectors = {k: data[k] for k in data.files}
+
+    def save(self) -> None:
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path, **self.vectors)
+
+
+def build_corpus(embedder: Embedder, docs: list[Document], cache: VectorCache) -> Corpus:
+    keys = [content_hash(embedder.model_id, d.header(), d.body) for d in docs]
+    missing = [i for i, key in enumerate(keys) if key not in cache.vectors]
+    if missing:
+        log(f"encoding {len(missing)} documents with {embedder.model_id}")
+        started = time.perf_counter()
+        for start in range(0, len(missing), 512):
+            chunk = missing[start:start + 512]
+            for i, vector in zip(chunk, embed_documents(embedder, [docs[i] for i in chunk])):
+                cache.vectors[keys[i]] = vector
+            log(f"  {min(start + 512, len(missing))}/{len(missing)}")
+        log(f"encoded in {time.perf_counter() - started:.1f}s")
+        cache.save()
+    corpus = Corpus(embedder.dim)
+    corpus.upsert(entry_for(d, cache.vectors[key]) for d, key in zip(docs, keys))
+    return corpus
+
+
+def evaluate(ranker: HybridRanker, queries: list[Query], query_ids: list[str], qrels, methods, k: int) -> dict:
+    results = {}
+    for method in methods:
+        per_query = []
+        for qid, query in zip(query_ids, queries):
+            if qid not in qrels:
+                continue
+            if method == "bm25":
+                matches = ranker.keyword(query, DEPTH)
+            elif method == "dense":
+                matches = ranker.dense(query, DEPTH)
+            else:
+                matches = ranker.rank(query, DEPTH)
+            per_query.append(scores_for([str(m.id) for m in matches], qrels[qid], k))
+        results[method] = {name: round(float(np.mean([q[name] for q in per_query])), 4) for name in per_query[0]}
+        log(f"{method}: {results[method]}")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m matching.eval", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--queries", type=Path, required=True)
+    parser.add_argument("--qrels", type=Path, required=True)
+    parser.add_argument("--method", choices=[*METHODS, "all"], default="all")
+    parser.add_argument("--k", type=int, default=10)
+    parser.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    parser.add_argument("--cache-dir", type=Path, default=None, help="keep document vectors between runs")
+    parser.add_argument("--no-labels", action="store_true", help="ignore tags and industries (unlabelled profiles)")
+    args = parser.parse_args(argv)
+
+    docs = [document_from(row, labels=not args.no_labels) for row in read_jsonl(args.corpus)]
+    query_rows = read_jsonl(args.queries)
+    qrels = read_qrels(args.qrels)
+    log(f"{len(docs)} documents, {len(query_rows)} queries")
+    embedder = Embedder(args.model)
+    corpus = build_corpus(embedder, docs, VectorCache(args.cache_dir, embedder.model_id))
+    queries = [Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"])))
+               for row in query_rows]
+    methods = METHODS if args.method == "all" else (args.method,)
+    results = evaluate(HybridRanker(corpus), queries, [str(r["id"]) for r in query_rows], qrels, methods, args.k)
+    print(json.dumps(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,114 @@
+"""Vectors by position, searched exactly below a size threshold and with FAISS HNSW above it.
+
+Updates never rebuild the graph: an updated document gets a new position and its old one a
+tombstone; searches skip tombstones; ``compact()`` rebuilds when they pile up.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Below this many vectors an exact matrix product beats building and searching a graph.
+EXACT_LIMIT = 20_000
+
+
+class VectorIndex:
+    def __init__(self, dim: int, *, exact_limit: int = EXACT_LIMIT, hnsw_m: int = 32,
+                 ef_construction: int = 80, ef_search: int = 128) -> None:
+        self.dim = dim
+        self.exact_limit = exact_limit
+        self.hnsw_m = hnsw_m
+        self.ef_construction = ef_construction
+        self.ef_search = ef_search
+        self.vectors = np.zeros((0, dim), dtype=np.float32)
+        self.alive = np.zeros(0, dtype=bool)
+        self._graph = None  # faiss index over positions, built lazily above the limit
+        self._graph_size = 0
+
+    def __len__(self) -> int:
+        return int(self.alive.sum())
+
+    @property
+    def uses_graph(self) -> bool:
+        return len(self.vectors) > self.exact_limit
+
+    def add(self, vectors: np.ndarray) -> np.ndarray:
+        """Appends rows; returns their positions."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        start = len(self.vectors)
+        self.vectors = np.concatenate([self.vectors, vectors]) if start else vectors.copy()
+        self.alive = np.concatenate([self.alive, np.ones(len(vectors), dtype=bool)])
+        if self._graph is not None:
+            self._graph.add(vectors)
+            self._graph_size = len(self.vectors)
+        return np.arange(start, start + len(vectors))
+
+    def remove(self, positions) -> None:
+        self.alive[np.asarray(positions, dtype=np.int64)] = False
+
+    def tombstone_share(self) -> float:
+        return 0.0 if not len(self.alive) else 1.0 - self.alive.mean()
+
+    def _ensure_graph(self):
+        import faiss
+
+        if self._graph is None or self._graph_size != len(self.vectors):
+            graph = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            graph.hnsw.efConstruction = self.ef_construction
+            graph.add(self.vectors)
+            self._graph = graph
+            self._graph_size = len(self.vectors)
+        self._graph.hnsw.efSearch = max(self.ef_search, 0)
+        return self._graph
+
+    def build(self) -> None:
+        """Builds the graph now (a job does this) instead of on the first search."""
+        if self.uses_graph:
+            self._ensure_graph()
+
+    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` live positions by inner product: (positions, scores), best first."""
+        live = int(self.alive.sum())
+        k = min(k, live)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
+        if not self.uses_graph:
+            scores = self.vectors @ query[0]
+            scores = np.where(self.alive, scores, -np.inf)
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top])]
+            return top.astype(np.int64), scores[top].astype(np.float32)
+        graph = self._ensure_graph()
+        # Over-fetch so that tombstoned positions do not shorten the answer.
+        fetch = min(len(self.vectors), int(k / max(1e-3, 1.0 - self.tombstone_share())) + 16)
+        graph.hnsw.efSearch = max(self.ef_search, fetch)
+        scores, positions = graph.search(query, fetch)
+        keep = (positions[0] >= 0) & self.alive[np.clip(positions[0], 0, None)]
+        return positions[0][keep][:k].astype(np.int64), scores[0][keep][:k].astype(np.float32)
+
+    def scores_at(self, query: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Exact inner products at the given positions."""
+        return self.vectors[positions] @ np.asarray(query, dtype=np.float32).reshape(-1)
+
+    def compact(self) -> np.ndarray:
+        """Drops tombstones; returns the old position of each kept row."""
+        keep = np.flatnonzero(self.alive)
+        self.vectors = np.ascontiguousarray(self.vectors[keep])
+        self.alive = np.ones(len(keep), dtype=bool)
+        self._graph = None
+        self._graph_size = 0
+        return keep
+
+    def graph_bytes(self) -> bytes | None:
+        import faiss
+
+        if self._graph is None or self._graph_size != len(self.vectors):
+            return None
+        return faiss.serialize_index(self._graph).tobytes()
+
+    def load_graph(self, data: bytes) -> None:
+        import faiss
+
+        self._graph = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        self._graph_size = self._graph.ntotal

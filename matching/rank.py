@@ -1,0 +1,212 @@
+"""Hybrid ranking: dense + BM25 fused, refined by feedback from the first-pass top results.
+
+First pass: a candidate pool from the vector index and from BM25, scored by a weighted sum of
+z-scored dense and keyword scores. Feedback: the best first-pass documents tell what the query
+is about: their vectors move the query (Rocchio), their distinctive terms expand the keyword
+query (RM3-style), and their labels (tags, industries) become labels inferred for the query,
+which documents carrying them gain from. The query's own labels add a small overlap boost.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matching.corpus import Corpus
+from matching.types import Filters, Match
+
+
+@dataclass(frozen=True)
+class Query:
+    vector: np.ndarray
+    tokens: tuple[str, ...]
+    labels: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class RankSettings:
+    pool_size: int = 300
+    dense_weight: float = 0.65
+    feedback_docs: int = 10
+    rocchio_beta: float = 0.5
+    expansion_terms: int = 10
+    expansion_weight: float = 1.0
+    label_weight: float = 0.5
+    own_label_boost: float = 0.15
+    # Small candidate sets (a filter or a small corpus) are scored exhaustively.
+    exhaustive_below: int = 5000
+
+
+def zscore(values: np.ndarray) -> np.ndarray:
+    if values.size == 0:
+        return values
+    std = float(values.std())
+    if std < 1e-9:
+        return np.zeros_like(values, dtype=np.float32)
+    return ((values - values.mean()) / std).astype(np.float32)
+
+
+@dataclass
+class _Pool:
+    positions: np.ndarray
+    components: dict = field(default_factory=dict)
+
+
+class HybridRanker:
+    def __init__(self, corpus: Corpus, settings: RankSettings | None = None) -> None:
+        self.corpus = corpus
+        self.settings = settings or RankSettings()
+
+    # -- single methods -------------------------------------------------------------------
+    def dense(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
+        pool = self._allowed_pool(filters)
+        if pool is None:
+            positions, scores = self.corpus.index.search(query.vector, k + len(filters.exclude_ids))
+            keep = self._permitted(positions, filters)
+            positions, scores = positions[keep], scores[keep]
+        else:
+            scores = self.corpus.index.scores_at(query.vector, pool)
+            positions = pool
+        order = np.argsort(-scores)[:k]
+        return [Match(self.corpus.ids[p], float(scores[i]), {"dense": float(scores[i])})
+                for i, p in zip(order, positions[order])]
+
+    def keyword(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
+        scores = self.corpus.keywords.scores(query.tokens)
+        positions = self._top_keyword(scores, k, filters)
+        return [Match(self.corpus.ids[p], float(scores[p]), {"keyword": float(scores[p])}) for p in positions]
+
+    # -- hybrid -------------------------------------------------------------------------
+    def rank(self, query: Query, k: int = 20, filters: Filters = Filters()) -> list[Match]:
+        s = self.settings
+        corpus = self.corpus
+        if len(corpus) == 0:
+            return []
+        keyword_scores = corpus.keywords.scores(query.tokens)
+        pool = self._candidates(query.vector, keyword_scores, filters)
+        if pool.size == 0:
+            return []
+        dense = corpus.index.scores_at(query.vector, pool)
+        first = s.dense_weight * zscore(dense) + (1 - s.dense_weight) * zscore(keyword_scores[pool])
+
+        # Feedback from the best first-pass documents.
+        top = pool[np.argsort(-first)[: s.feedback_docs]]
+        weights = np.exp(np.sort(zscore(first))[::-1][: len(top)])
+        weights = weights / weights.sum()
+
+        moved = query.vector + s.rocchio_beta * (weights[:, None] * corpus.index.vectors[top]).sum(axis=0)
+        moved = (moved / (np.linalg.norm(moved) or 1.0)).astype(np.float32)
+        pool = self._merge(pool, self._candidates(moved, None, filters))
+        expansion = self._expansion_terms(top, weights, set(query.tokens))
+        if expansion:
+            keyword_scores = keyword_scores + s.expansion_weight * corpus.keywords.scores(
+                list(expansion), weights=expansion
+            )
+        inferred = self._inferred_labels(top, weights)
+
+        dense = corpus.index.scores_at(moved, pool)
+        keyword = keyword_scores[pool]
+        label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool],
+                                dtype=np.float32)
+        own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
+        final = (s.dense_weight * zscore(dense) + (1 - s.dense_weight) * zscore(keyword)
+                 + s.label_weight * zscore(label_scores) + s.own_label_boost * own)
+        order = np.argsort(-final)[:k]
+        query_dense = corpus.index.scores_at(query.vector, pool[order])
+        return [
+            Match(
+                corpus.ids[pool[i]],
+                float(final[i]),
+                {
+                    "dense": float(query_dense[j]),
+                    "keyword": float(keyword[i]),
+                    "labels": float(label_scores[i]),
+                    "shared_labels": int(own[i]),
+                },
+            )
+            for j, i in enumerate(order)
+        ]
+
+    # -- helpers --------------------------------------------------------------------------
+    def _allowed_pool(self, filters: Filters) -> np.ndarray | None:
+        corpus = self.corpus
+        if filters.allowed_ids is not None:
+            positions = [corpus.positions[i] for i in filters.allowed_ids if i in corpus.positions]
+            positions = [p for p in positions if corpus.ids[p] not in filters.exclude_ids]
+            if len(positions) <= self.settings.exhaustive_below:
+                return np.array(sorted(positions), dtype=np.int64)
+        elif len(corpus.index.vectors) <= self.settings.exhaustive_below:
+            alive = np.flatnonzero(corpus.alive)
+            return alive[self._permitted(alive, filters)]
+        return None
+
+    def _permitted(self, positions: np.ndarray, filters: Filters) -> np.ndarray:
+        ids = self.corpus.ids
+        keep = self.corpus.alive[positions].copy()
+        if filters.exclude_ids:
+            keep &= np.array([ids[p] not in filters.exclude_ids for p in positions], dtype=bool)
+        if filters.allowed_ids is not None:
+            keep &= np.array([ids[p] in filters.allowed_ids for p in positions], dtype=bool)
+        return keep
+
+    def _top_keyword(self, scores: np.ndarray, k: int, filters: Filters) -> np.ndarray:
+        if scores.size == 0:
+            return np.zeros(0, dtype=np.int64)
+        fetch = min(scores.size, k + len(filters.exclude_ids) + 64)
+        best = np.argpartition(-scores, fetch - 1)[:fetch]
+        best = best[np.argsort(-scores[best])]
+        best = best[self._permitted(best, filters) & (scores[best] > 0)]
+        if filters.allowed_ids is not None and len(best) < k:
+            allowed = self._allowed_pool(filters)
+            if allowed is not None:
+                best = allowed[np.argsort(-scores[allowed])]
+        return best[:k]
+
+    def _candidates(self, vector: np.ndarray, keyword_scores: np.ndarray | None, filters: Filters) -> np.ndarray:
+        allowed = self._allowed_pool(filters)
+        if allowed is not None:
+            return allowed
+        size = self.settings.pool_size
+        positions, _ = self.corpus.index.search(vector, size + len(filters.exclude_ids))
+        positions = positions[self._permitted(positions, filters)]
+        if keyword_scores is not None:
+            positions = self._merge(positions, self._top_keyword(keyword_scores, size, filters))
+        return positions
+
+    @staticmethod
+    def _merge(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        if b.size == 0:
+            return a
+        return np.unique(np.concatenate([a, b]))
+
+    def _expansion_terms(self, top: np.ndarray, weights: np.ndarray, own: set[str]) -> dict[str, float]:
+        s = self.settings
+        if s.expansion_terms <= 0:
+            return {}
+        keywords = self.corpus.keywords
+        scores: Counter = Counter()
+        for weight, position in zip(weights, top):
+            tokens = self.corpus.tokens[position]
+            if not tokens:
+                continue
+            counts = Counter(tokens)
+            for term, count in counts.items():
+                scores[term] += weight * count / len(tokens) * keywords.idf(term)
+        chosen = [(t, v) for t, v in scores.most_common(s.expansion_terms + len(own)) if t not in own]
+        chosen = chosen[: s.expansion_terms]
+        if not chosen:
+            return {}
+        peak = chosen[0][1]
+        return {t: v / peak for t, v in chosen}
+
+    def _inferred_labels(self, top: np.ndarray, weights: np.ndarray) -> dict[str, float]:
+        inferred: Counter = Counter()
+        for weight, position in zip(weights, top):
+            for label in self.corpus.labels[position]:
+                inferred[label] += weight * self.corpus.label_idf(label)
+        return dict(inferred)
+
+
