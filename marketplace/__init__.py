@@ -38,6 +38,9 @@ def _init_extensions(app: Flask) -> None:
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     Database(url).init_app(app)
+    from marketplace.matchmaking.engine import init_engine
+
+    init_engine(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)

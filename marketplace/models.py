@@ -2,6 +2,7 @@
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.models import AuditEvent
+from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience
 from marketplace.notifications.models import OutboxMessage
 from marketplace.startups.models import Listing, Startup
@@ -14,6 +15,7 @@ __all__ = [
     "Need",
     "NeedAudience",
     "Organisation",
+    "ProfileVector",
     "OutboxMessage",
     "Startup",
     "User",

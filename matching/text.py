@@ -19,6 +19,8 @@ _DOMAIN_STOP = {
     "provide", "provides", "offer", "offers", "build", "builds", "building", "use", "uses", "using",
     "want", "wants", "looking", "need", "needs", "partner", "partners", "like", "also", "make", "makes",
     "new", "way", "ways", "based", "every", "one", "two", "today", "world", "leading", "across",
+    "them", "they", "their", "lets", "let", "our", "ours", "we", "us", "you", "your", "its", "it",
+    "can", "within", "without", "whoever", "whatever", "each", "many", "much", "more", "most", "over",
 }
 
 
@@ -120,9 +122,23 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
         if len(word) < 2 or word in stop or word.isdigit():
             continue
         tokens.append(word)
-    if stem:
-        latin = [i for i, t in enumerate(tokens) if t.isascii()]
-        stems = _stemmer().stemWords([tokens[i] for i in latin])
-        for i, s in zip(latin, stems):
-            tokens[i] = s
-    return tokens
+    return stem_words(tokens) if stem else tokens
+
+
+def stem_words(words: list[str]) -> list[str]:
+    """English words stemmed, everything else (Chinese words) unchanged, same length and order."""
+    out = list(words)
+    latin = [i for i, w in enumerate(out) if w.isascii()]
+    for i, stemmed in zip(latin, _stemmer().stemWords([out[i] for i in latin])):
+        out[i] = stemmed
+    return out
+
+
+def surface_terms(text: str) -> dict[str, str]:
+    """Index term → the first word in ``text`` that produced it, in order of appearance."""
+    words = tokenize(text, stem=False)
+    stems = stem_words(words)
+    terms: dict[str, str] = {}
+    for word, stem in zip(words, stems):
+        terms.setdefault(stem, word)
+    return terms

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,14 +48,21 @@ def seeded_app(url: str, **overrides):
     from marketplace.migrate import upgrade_database
     from marketplace.seeding import load_world
 
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.matchmaking.services import rebuild_index
+
+    index_dir = tempfile.mkdtemp(prefix="innomatch-index-")
     app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "REDIS_URL": None, **overrides})
+                      "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
     with app.app_context():
         from marketplace.db import db
 
         upgrade_database(db.engine)
         with unit_of_work():
             load_world()
+        for kind in ProfileKind:
+            with unit_of_work():
+                rebuild_index(kind)
     return app
 
 

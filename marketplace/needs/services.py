@@ -13,6 +13,8 @@ from marketplace.audit.services import record_change, snapshot
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.listing_helpers import unique_slug
+from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.services import schedule_indexing
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput
 from marketplace.needs.queries import audience_ids_for_need
@@ -58,6 +60,8 @@ def create_need(
 ) -> Need:
     """Adds a draft need owned by the actor's unit (or ``owner_id`` for the platform) and its audience.
 
+    After commit its embedding and the needs index are updated in the background.
+
     Raises PermissionDenied for roles that cannot post needs and InvalidInput for broken rules.
     """
     if not authz.can_create_need(actor):
@@ -79,6 +83,7 @@ def create_need(
     _set_audience(need, audience)
     record_change(actor_id=actor.id, action="need.create", entity="need", entity_id=need.id,
                   after=snapshot(need, AUDITED_FIELDS))
+    schedule_indexing(ProfileKind.NEED, [need.id])
     return need
 
 
@@ -102,6 +107,7 @@ def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: I
     if before != after:
         need.updated_at = utcnow()
         need.version += 1
+        schedule_indexing(ProfileKind.NEED, [need.id])
     db.session.flush()
     record_change(actor_id=actor.id, action="need.update", entity="need", entity_id=need.id,
                   before=before, after=after)

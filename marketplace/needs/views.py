@@ -11,10 +11,14 @@ from marketplace.accounts.queries import organisations_by_id, organisations_of_k
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.form_helpers import form_values, show_errors
+from marketplace.matchmaking.forms import MatchFilterForm
+from marketplace.matchmaking.services import can_see_matches, rank_startups_for_need
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
 from marketplace.needs.services import create_need, submit_need, update_need
+from marketplace.startups.queries import countries, startup_ids_where
+from marketplace.taxonomy import StartupStage
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -47,6 +51,12 @@ def index():
 def detail(need_id: int):
     need = need_for_user(current_user, need_id)
     audience = organisations_by_id(audience_ids_for_need(need.id)) if authz.can_edit_need(current_user, need) else {}
+    filters = MatchFilterForm(request.args)
+    filters.fill_choices(countries())
+    stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
+    allowed = startup_ids_where(sector=filters.sector.data or None, stage=StartupStage(stage) if stage else None,
+                                country=filters.country.data or None, founded_from=filters.founded_year())
+    matches = rank_startups_for_need(current_user, need, allowed_ids=allowed) if can_see_matches(current_user, need) else None
     return render_template(
         "needs/detail.html",
         need=need,
@@ -54,6 +64,9 @@ def detail(need_id: int):
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
         can_submit=authz.can_submit_need(current_user, need),
+        matches=matches,
+        match_filters=filters,
+        own_portfolio_only=current_user.role == "incubator_manager",
     )
 
 

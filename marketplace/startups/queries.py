@@ -65,3 +65,27 @@ def startup_count_for_incubator(incubator_id: int) -> int:
 
 def startup_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) or 0
+
+
+def startup_ids_where(*, sector: str | None = None, stage: StartupStage | None = None,
+                      country: str | None = None, founded_from: int | None = None,
+                      incubator_id: int | None = None) -> set[int] | None:
+    """Ids passing the structured filters, or None when no filter is set."""
+    clauses = []
+    if sector:
+        clauses.append(json_list_contains(Startup.sectors, sector))
+    if stage:
+        clauses.append(Startup.stage == stage)
+    if country:
+        clauses.append(sa.func.lower(Startup.country) == country.strip().lower())
+    if founded_from:
+        clauses.append(Startup.founded_year >= founded_from)
+    if incubator_id:
+        clauses.append(sa.exists().where(Listing.startup_id == Startup.id, Listing.incubator_id == incubator_id))
+    if not clauses:
+        return None
+    return set(db.session.scalars(sa.select(Startup.id).where(*clauses)))
+
+
+def countries() -> list[str]:
+    return [c for c in db.session.scalars(sa.select(Startup.country).distinct().order_by(Startup.country)) if c]

@@ -10,6 +10,8 @@ from marketplace.audit.services import record_change, snapshot
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, PermissionDenied
 from marketplace.listing_helpers import unique_slug
+from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.services import schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.validation import validate
@@ -41,6 +43,8 @@ def create_startup(
 ) -> Startup:
     """Adds a startup profile listed by the actor's incubator (or ``incubator_id`` for the platform).
 
+    After commit its embedding and the startup index are updated in the background.
+
     Raises PermissionDenied for roles that cannot add startups and InvalidInput for broken rules.
     """
     if not authz.can_create_startup(actor):
@@ -56,6 +60,7 @@ def create_startup(
     db.session.flush()
     record_change(actor_id=actor.id, action="startup.create", entity="startup", entity_id=startup.id,
                   after=snapshot(startup, AUDITED_FIELDS))
+    schedule_indexing(ProfileKind.STARTUP, [startup.id])
     return startup
 
 
@@ -75,6 +80,7 @@ def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
     if before != after:
         startup.updated_at = utcnow()
         startup.version += 1
+        schedule_indexing(ProfileKind.STARTUP, [startup.id])
     db.session.flush()
     record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
                   before=before, after=after)

@@ -10,6 +10,7 @@ from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, PermissionDenied
 from marketplace.form_helpers import form_values, show_errors
+from marketplace.matchmaking.services import rank_needs_for_startup
 from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
 from marketplace.startups.queries import (
     incubator_ids_for_startup,
@@ -48,6 +49,8 @@ def detail(startup_id: int):
     startup = startup_by_id(startup_id)
     listings = listings_for_startup(startup.id)
     listed_by = {org.id for _listing, org in listings}
+    # Needs ranked for this startup: for the incubators that list it, and for the platform.
+    needs = rank_needs_for_startup(current_user, startup) if authz.can_edit_startup(current_user, listed_by) else None
     return render_template(
         "startups/detail.html",
         startup=startup,
@@ -55,6 +58,7 @@ def detail(startup_id: int):
         can_edit=authz.can_edit_startup(current_user, listed_by),
         show_contact=authz.can_view_startup_contact(current_user, listed_by),
         show_listing_id=lambda org_id: authz.can_view_listing_ids(current_user, org_id),
+        needs=needs,
     )
 
 

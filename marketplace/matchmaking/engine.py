@@ -1,0 +1,78 @@
+"""The process-wide matching engine: a lazily loaded embedder and the on-disk indexes, kept fresh.
+
+Each web or worker process holds one Engine. Before every use it compares the version named
+in the index folder's CURRENT file with the one it holds and reloads a newer snapshot, so a
+reindex by any process is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from flask import current_app
+
+from marketplace.matchmaking.enums import ProfileKind
+from matching import store
+from matching.corpus import Corpus
+from matching.embed import Embedder
+
+_EXTENSION = "innomatch.matching"
+_MEMO_SIZE = 4096
+
+
+class Engine:
+    def __init__(self, model: str, index_dir: Path) -> None:
+        self.model = model
+        self.index_dir = Path(index_dir)
+        self._embedder: Embedder | None = None
+        self._lock = threading.Lock()
+        self._corpora: dict[ProfileKind, tuple[int, Corpus]] = {}
+        # Vectors by content hash: the same text is never encoded twice in one process.
+        self.memo: OrderedDict[str, tuple] = OrderedDict()
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder(self.model or None)
+            return self._embedder
+
+    @property
+    def model_id(self) -> str:
+        return self.embedder.model_id
+
+    def directory(self, kind: ProfileKind) -> Path:
+        return self.index_dir / kind.value
+
+    def corpus(self, kind: ProfileKind) -> tuple[int, Corpus] | None:
+        """The newest snapshot of this kind's index, reloaded when another process published one."""
+        version = store.current_version(self.directory(kind))
+        held = self._corpora.get(kind)
+        if version is None:
+            return None
+        if held is not None and held[0] == version:
+            return held
+        loaded = store.load(self.directory(kind))
+        if loaded is None:
+            return held
+        self._corpora[kind] = (loaded[0], loaded[1])
+        return self._corpora[kind]
+
+    def forget(self, kind: ProfileKind) -> None:
+        self._corpora.pop(kind, None)
+
+    def remember(self, key: str, value: tuple) -> None:
+        self.memo[key] = value
+        self.memo.move_to_end(key)
+        while len(self.memo) > _MEMO_SIZE:
+            self.memo.popitem(last=False)
+
+
+def init_engine(app) -> None:
+    app.extensions[_EXTENSION] = Engine(app.config["EMBEDDING_MODEL"], Path(app.config["INDEX_DIR"]))
+
+
+def engine() -> Engine:
+    return current_app.extensions[_EXTENSION]

@@ -1,0 +1,6 @@
+from enum import StrEnum
+
+
+class ProfileKind(StrEnum):
+    STARTUP = "startup"
+    NEED = "need"

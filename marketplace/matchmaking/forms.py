@@ -1,0 +1,25 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+
+from marketplace.form_helpers import options
+from marketplace.taxonomy import Sector, StartupStage
+
+
+class MatchFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    sector = SelectField(_l("Sector"), choices=[], validate_choice=False)
+    stage = SelectField(_l("Stage"), choices=[], validate_choice=False)
+    country = SelectField(_l("Country"), choices=[], validate_choice=False)
+    founded_from = StringField(_l("Founded in or after"), render_kw={"inputmode": "numeric", "size": 4})
+
+    def fill_choices(self, countries: list[str]) -> None:
+        self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
+        self.stage.choices = options([("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage])
+        self.country.choices = options([("", _l("All countries"))] + [(c, c) for c in countries])
+
+    def founded_year(self) -> int | None:
+        value = (self.founded_from.data or "").strip()
+        return int(value) if value.isdigit() else None

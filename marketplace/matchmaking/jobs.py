@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from marketplace.db import unit_of_work
+from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.services import rebuild_index, refresh_vectors, sync_index
+
+
+def index_profiles(*, kind: str, ids: list[int]) -> None:
+    """Re-embed changed profiles, commit the vectors, then publish them to the index. Safe to rerun."""
+    profile_kind = ProfileKind(kind)
+    with unit_of_work():
+        refresh_vectors(profile_kind, ids)
+    with unit_of_work():
+        sync_index(profile_kind, ids)
+
+
+def reindex(*, kind: str) -> None:
+    """Rebuild one kind's index from the database."""
+    with unit_of_work():
+        rebuild_index(ProfileKind(kind))

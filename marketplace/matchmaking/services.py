@@ -1,0 +1,284 @@
+"""Embeddings, the search index and ranking, for both directions.
+
+The only module of the marketplace that calls the ``matching`` library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import sqlalchemy as sa
+
+from marketplace import authz
+from marketplace.accounts.enums import UserRole
+from marketplace.accounts.models import User
+from marketplace.db import db, utcnow
+from marketplace.jobs import enqueue
+from marketplace.matchmaking.documents import need_document, startup_document
+from marketplace.matchmaking.engine import engine
+from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.models import ProfileVector
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.models import Need
+from marketplace.needs.queries import needs_for_user
+from marketplace.startups.models import Listing, Startup
+from matching import store
+from matching.corpus import Corpus, entry_for
+from matching.embed import embed_documents, embed_query
+from matching.explain import Explanation, explain
+from matching.rank import HybridRanker, Query
+from matching.text import content_hash, sentences, tokenize
+from matching.types import Document, Filters, Match
+
+MAX_SENTENCES = 40
+# Bump when what is derived from a profile changes (passages, sentences, tokens), so stored
+# vectors are recomputed on the next reindex.
+RECIPE = "2"
+_MODELS = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
+_DOCUMENTS = {ProfileKind.STARTUP: startup_document, ProfileKind.NEED: need_document}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One ranked profile with its score (0-100, relative to the best) and the reasons."""
+
+    item: Startup | Need
+    match: Match
+    relative: int
+    explanation: Explanation | None
+
+
+def _hash(model_id: str, doc: Document) -> str:
+    return content_hash(RECIPE, model_id, doc.header(), doc.body)
+
+
+def _rows_for(kind: ProfileKind, ids: Iterable[int], model_id: str) -> dict[int, ProfileVector]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(ProfileVector).where(
+            ProfileVector.kind == kind, ProfileVector.model == model_id, ProfileVector.entity_id.in_(ids)
+        )
+    )
+    return {row.entity_id: row for row in rows}
+
+
+def refresh_vectors(kind: ProfileKind, ids: Iterable[int]) -> list[int]:
+    """Encodes the profiles whose text changed since their vector was stored; returns their ids.
+
+    Unchanged profiles (same model, same content hash) are never encoded again.
+    """
+    eng = engine()
+    model_id = eng.model_id
+    model = _MODELS[kind]
+    items = list(db.session.scalars(sa.select(model).where(model.id.in_(list(ids))))) if ids else []
+    existing = _rows_for(kind, [i.id for i in items], model_id)
+    stale: list[tuple] = []
+    for item in items:
+        doc = _DOCUMENTS[kind](item)
+        digest = _hash(model_id, doc)
+        row = existing.get(item.id)
+        if row is None or row.content_hash != digest:
+            stale.append((item, doc, digest, row))
+    todo = [(item, doc, digest, row) for item, doc, digest, row in stale if digest not in eng.memo]
+    if todo:
+        vectors = embed_documents(eng.embedder, [doc for _i, doc, _d, _r in todo])
+        sentence_lists = [_explainable_sentences(doc) for _i, doc, _d, _r in todo]
+        flat = [s for group in sentence_lists for s in group]
+        encoded = eng.embedder.encode(flat) if flat else np.zeros((0, vectors.shape[1]), np.float32)
+        offset = 0
+        for (item, doc, digest, _row), vector, group in zip(todo, vectors, sentence_lists):
+            sentence_vectors = encoded[offset:offset + len(group)]
+            offset += len(group)
+            eng.remember(digest, (vector, group, sentence_vectors))
+    for item, doc, digest, row in stale:
+        vector, group, sentence_vectors = eng.memo[digest]
+        entry = entry_for(doc, vector)
+        values = dict(content_hash=digest, vector=np.asarray(vector, np.float32).tobytes(), sentences=list(group),
+                      sentence_vectors=np.asarray(sentence_vectors, np.float16).tobytes(),
+                      tokens=list(entry.tokens), labels=sorted(entry.labels), updated_at=utcnow())
+        if row is None:
+            db.session.add(ProfileVector(kind=kind, entity_id=item.id, model=model_id, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    db.session.flush()
+    return [item.id for item, *_ in stale]
+
+
+def _explainable_sentences(doc: Document) -> list[str]:
+    """What a person reads in a profile (not its label list), capped."""
+    found = sentences(f"{doc.summary}\n{doc.body}") or [doc.header()]
+    return found[:MAX_SENTENCES]
+
+
+def _entry(row: ProfileVector):
+    from matching.corpus import Entry
+
+    return Entry(id=row.entity_id, vector=row.as_array(), tokens=tuple(row.tokens), labels=frozenset(row.labels))
+
+
+def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int:
+    """Puts the stored vectors of ``ids`` into the live index (removing ids whose profile is gone).
+
+    Writes a new snapshot; returns its version. Builds the whole index when none exists yet.
+    """
+    eng = engine()
+    ids = list(ids)
+    directory = eng.directory(kind)
+    with store.writer_lock(directory):
+        loaded = store.load(directory)
+        if loaded is None:
+            return _write_full(kind)
+        _version, corpus, meta = loaded
+        if meta.get("model") != eng.model_id:
+            return _write_full(kind)
+        rows = _rows_for(kind, ids, eng.model_id)
+        corpus.remove(i for i in ids if i not in rows)
+        corpus.upsert(_entry(rows[i]) for i in ids if i in rows)
+        if corpus.index.tombstone_share() > 0.2:
+            corpus.compact()
+        corpus.index.build()
+        version = store.save(corpus, directory, meta={"model": eng.model_id})
+    eng.forget(kind)
+    return version
+
+
+def _write_full(kind: ProfileKind) -> int:
+    eng = engine()
+    rows = db.session.scalars(
+        sa.select(ProfileVector).where(ProfileVector.kind == kind, ProfileVector.model == eng.model_id)
+        .order_by(ProfileVector.entity_id)
+    )
+    corpus = Corpus(eng.embedder.dim)
+    corpus.upsert(_entry(row) for row in rows)
+    corpus.index.build()
+    version = store.save(corpus, eng.directory(kind), meta={"model": eng.model_id})
+    eng.forget(kind)
+    return version
+
+
+def rebuild_index(kind: ProfileKind) -> int:
+    """Re-encodes what changed, then writes a complete new index from the database alone."""
+    model = _MODELS[kind]
+    ids = list(db.session.scalars(sa.select(model.id)))
+    refresh_vectors(kind, ids)
+    gone = sa.delete(ProfileVector).where(ProfileVector.kind == kind, ProfileVector.entity_id.not_in(ids)) \
+        if ids else sa.delete(ProfileVector).where(ProfileVector.kind == kind)
+    db.session.execute(gone)
+    db.session.flush()
+    with store.writer_lock(engine().directory(kind)):
+        return _write_full(kind)
+
+
+def schedule_indexing(kind: ProfileKind, ids: Iterable[int]) -> None:
+    """After commit, re-embed these profiles and update the index (an rq job with Redis)."""
+    from marketplace.matchmaking.jobs import index_profiles
+
+    enqueue(index_profiles, queue="matching", kind=kind.value, ids=sorted(set(ids)))
+
+
+# -- ranking ---------------------------------------------------------------------------------
+
+
+def _query_for(kind: ProfileKind, item) -> tuple[Query, ProfileVector | None, Document]:
+    """The stored vector of a profile, or one computed now if the job has not caught up yet."""
+    eng = engine()
+    doc = _DOCUMENTS[kind](item)
+    row = _rows_for(kind, [item.id], eng.model_id).get(item.id)
+    if row is None or row.content_hash != _hash(eng.model_id, doc):
+        refresh_vectors(kind, [item.id])
+        row = _rows_for(kind, [item.id], eng.model_id).get(item.id)
+    return Query(vector=row.as_array(), tokens=tuple(row.tokens), labels=frozenset(row.labels)), row, doc
+
+
+def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list) -> dict:
+    eng = engine()
+    rows = _rows_for(kind, [i.id for i in items], eng.model_id)
+    idf = _corpus(kind).keywords.idf
+    out = {}
+    for item in items:
+        row = rows.get(item.id)
+        if row is None:
+            continue
+        out[item.id] = explain(
+            query_sentences=query_row.sentences, query_vectors=query_row.sentence_array(),
+            doc_sentences=row.sentences, doc_vectors=row.sentence_array(),
+            query_text=query_doc.full_text(), doc_text=_DOCUMENTS[kind](item).full_text(),
+            query_labels=frozenset(query_row.labels), doc_labels=frozenset(row.labels), term_weight=idf,
+        )
+    return out
+
+
+def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, items: dict) -> list[Ranked]:
+    if not matches:
+        return []
+    best = matches[0].score
+    worst = min(m.score for m in matches)
+    span = (best - worst) or 1.0
+    out = []
+    for m in matches:
+        item = items.get(m.id)
+        if item is None:
+            continue  # deleted since the index was written
+        relative = int(round(40 + 60 * (m.score - worst) / span))
+        out.append(Ranked(item, m, relative, (explanations or {}).get(m.id)))
+    return out
+
+
+def _corpus(kind: ProfileKind) -> Corpus:
+    held = engine().corpus(kind)
+    if held is None:
+        rebuild_index(kind)
+        held = engine().corpus(kind)
+    return held[1]
+
+
+def startup_ids_for_viewer(user: User) -> set[int] | None:
+    """The startups a user may see in rankings: all, except that an incubator sees only its own."""
+    if user.role == UserRole.INCUBATOR_MANAGER:
+        return set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
+    return None
+
+
+def rank_startups_for_need(user: User, need: Need, *, allowed_ids: set[int] | None = None,
+                           exclude_ids: Iterable[int] = (), k: int = 20) -> list[Ranked]:
+    """Startups ranked for a need the user may see, with explanations."""
+    viewer = startup_ids_for_viewer(user)
+    if viewer is not None:
+        allowed_ids = viewer if allowed_ids is None else allowed_ids & viewer
+    query, row, doc = _query_for(ProfileKind.NEED, need)
+    filters = Filters(exclude_ids=frozenset(exclude_ids),
+                      allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
+    matches = HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=filters)
+    items = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_([m.id for m in matches])))}
+    return _ranked(ProfileKind.STARTUP, matches, _explanations(ProfileKind.STARTUP, row, doc, list(items.values())), items)
+
+
+def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
+    """Open needs the user may see, ranked for one startup."""
+    visible = needs_for_user(user, status=NeedStatus.PUBLISHED, per_page=100_000).items
+    if not visible:
+        return []
+    query, row, doc = _query_for(ProfileKind.STARTUP, startup)
+    filters = Filters(allowed_ids=frozenset(n.id for n in visible))
+    matches = HybridRanker(_corpus(ProfileKind.NEED)).rank(query, k=k, filters=filters)
+    items = {n.id: n for n in visible}
+    chosen = [items[m.id] for m in matches if m.id in items]
+    return _ranked(ProfileKind.NEED, matches, _explanations(ProfileKind.NEED, row, doc, chosen), items)
+
+
+def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 200) -> list[Match]:
+    """Ad-hoc search over startup profiles (the web process encodes the text itself)."""
+    eng = engine()
+    query = Query(vector=embed_query(eng.embedder, text), tokens=tuple(tokenize(text)))
+    filters = Filters(allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
+    return HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=filters)
+
+
+def can_see_matches(user: User, need: Need) -> bool:
+    """Bank staff of any unit, organisers and incubators (their own portfolio) see rankings."""
+    return authz.is_platform(user) or user.role in (UserRole.BANK_STAFF, UserRole.INCUBATOR_MANAGER)
