@@ -6,7 +6,9 @@ import hashlib
 import re
 from functools import lru_cache
 
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(])|(?<=[。！？；])|\n+")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\u3400-\u4dbf\u4e00-\u9fff])|(?<=[。！？；])|\n+"
+)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[+#]+|(?:['’][a-z]+))?")
 _TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-Za-z0-9+#'’]*")

@@ -48,9 +48,6 @@ def seeded_app(url: str, **overrides):
     from marketplace.migrate import upgrade_database
     from marketplace.seeding import load_world
 
-    from marketplace.matchmaking.enums import ProfileKind
-    from marketplace.matchmaking.services import rebuild_index
-
     index_dir = tempfile.mkdtemp(prefix="innomatch-index-")
     app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
@@ -60,10 +57,26 @@ def seeded_app(url: str, **overrides):
         upgrade_database(db.engine)
         with unit_of_work():
             load_world()
+    rebuild_indexes(app)
+    return app
+
+
+def index_versions(app) -> dict:
+    from matching import store
+
+    root = Path(app.config["INDEX_DIR"])
+    return {kind: store.current_version(root / kind) for kind in ("startup", "need")}
+
+
+def rebuild_indexes(app) -> None:
+    from marketplace.db import unit_of_work
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.matchmaking.services import rebuild_index
+
+    with app.app_context():
         for kind in ProfileKind:
             with unit_of_work():
                 rebuild_index(kind)
-    return app
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -88,13 +101,16 @@ def app(backend, _seeded_apps, tmp_path_factory) -> Iterator:
     outer = connection.begin()
     database.session.remove()
     database.factory.configure(bind=connection, join_transaction_mode="create_savepoint")
+    versions = index_versions(app)
     try:
         yield app
     finally:
         database.session.remove()
-        database.factory.configure(bind=database.engine, join_transaction_mode="conservative_savepoint")
+        database.factory.configure(bind=database.engine, join_transaction_mode="conditional_savepoint")
         outer.rollback()
         connection.close()
+        if index_versions(app) != versions:
+            rebuild_indexes(app)  # the test's writes were rolled back; so must the index be
 
 
 @pytest.fixture

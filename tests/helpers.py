@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.db import db
@@ -10,8 +13,15 @@ from marketplace.needs.models import Need
 from marketplace.startups.models import Listing, Startup
 
 
+def in_app(app):
+    """The app's context, unless the test already runs in it (a nested one would end its session)."""
+    if has_app_context() and current_app._get_current_object() is app:
+        return nullcontext()
+    return app.app_context()
+
+
 def need_id(app, slug: str) -> int:
-    with app.app_context():
+    with in_app(app):
         return db.session.scalar(sa.select(Need.id).where(Need.slug == slug))
 
 
@@ -25,7 +35,7 @@ def user(email: str) -> User:
 
 def startup_listed_by(app, incubator_slug: str, *, only: bool = True) -> int:
     """A startup listed by this incubator (and, with ``only``, by no other)."""
-    with app.app_context():
+    with in_app(app):
         inc = org(incubator_slug)
         ids = db.session.scalars(
             sa.select(Listing.startup_id).where(Listing.incubator_id == inc.id).order_by(Listing.startup_id)
