@@ -282,3 +282,15 @@ def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 
 def can_see_matches(user: User, need: Need) -> bool:
     """Bank staff of any unit, organisers and incubators (their own portfolio) see rankings."""
     return authz.is_platform(user) or user.role in (UserRole.BANK_STAFF, UserRole.INCUBATOR_MANAGER)
+
+
+def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, per_page: int):
+    """A page of the directory ranked by relevance to ``text`` (at most 200 results)."""
+    from marketplace.listing_helpers import Page
+
+    matches = search_startups(text, allowed_ids=allowed_ids, k=200)
+    ids = [m.id for m in matches]
+    page = max(1, page)
+    chosen = ids[(page - 1) * per_page: page * per_page]
+    rows = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(chosen)))}
+    return Page(items=[rows[i] for i in chosen if i in rows], total=len(ids), page=page, per_page=per_page)

@@ -5,26 +5,21 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Organisation
 from marketplace.db import db
 from marketplace.errors import NotFound
-from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
+from marketplace.listing_helpers import Page, json_list_contains, paginate
 from marketplace.startups.models import Listing, Startup
 from marketplace.taxonomy import StartupStage
 
 
 def startup_directory(
     *,
-    text: str = "",
     sector: str | None = None,
     stage: StartupStage | None = None,
     incubator_id: int | None = None,
     page: int = 1,
     per_page: int = 24,
 ) -> Page[Startup]:
-    """Startups matching the filters, by name."""
+    """Startups matching the structured filters, by name (text search ranks through matchmaking)."""
     query = sa.select(Startup)
-    if text.strip():
-        query = query.where(
-            text_matches(text, Startup.name, Startup.description, Startup.products, sa.cast(Startup.tags, sa.String))
-        )
     if sector:
         query = query.where(json_list_contains(Startup.sectors, sector))
     if stage:

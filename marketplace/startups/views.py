@@ -10,13 +10,14 @@ from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, PermissionDenied
 from marketplace.form_helpers import form_values, show_errors
-from marketplace.matchmaking.services import rank_needs_for_startup
+from marketplace.matchmaking.services import rank_needs_for_startup, search_startup_page
 from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
 from marketplace.startups.queries import (
     incubator_ids_for_startup,
     listings_for_startup,
     startup_by_id,
     startup_directory,
+    startup_ids_where,
 )
 from marketplace.startups.services import create_startup, update_startup
 from marketplace.taxonomy import StartupStage
@@ -31,14 +32,17 @@ def index():
     filters.fill_choices()
     stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
     mine = request.args.get("mine") == "1" and current_user.role == "incubator_manager"
-    page = startup_directory(
-        text=filters.q.data or "",
-        sector=filters.sector.data or None,
-        stage=StartupStage(stage) if stage else None,
-        incubator_id=current_user.organisation_id if mine else None,
-        page=request.args.get("page", 1, type=int) or 1,
-        per_page=current_app.config["PAGE_SIZE"],
-    )
+    stage_value = StartupStage(stage) if stage else None
+    incubator_id = current_user.organisation_id if mine else None
+    page_number = request.args.get("page", 1, type=int) or 1
+    per_page = current_app.config["PAGE_SIZE"]
+    text = (filters.q.data or "").strip()
+    if text:
+        allowed = startup_ids_where(sector=filters.sector.data or None, stage=stage_value, incubator_id=incubator_id)
+        page = search_startup_page(text, allowed_ids=allowed, page=page_number, per_page=per_page)
+    else:
+        page = startup_directory(sector=filters.sector.data or None, stage=stage_value, incubator_id=incubator_id,
+                                 page=page_number, per_page=per_page)
     return render_template("startups/index.html", page=page, filters=filters, mine=mine,
                            can_create=authz.can_create_startup(current_user))
 

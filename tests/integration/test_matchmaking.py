@@ -181,3 +181,30 @@ def test_eval_cli_prints_metrics_per_method(tmp_path):
     out = json.loads(result.stdout)
     assert set(out) == {"bm25", "dense", "hybrid"}
     assert out["hybrid"] == {"ndcg@10": 1.0, "recall@10": 1.0, "recall@100": 1.0, "mrr": 1.0}
+
+
+def test_directory_search_ranks_by_meaning(app, client, auth):
+    auth.login(BANK_STAFF)
+
+    page = client.get("/startups/?q=detect+fraud+in+medical+insurance+claims").get_data(as_text=True)
+
+    with app.app_context():
+        first = page.split('class="card startup-card"', 2)[1]
+        name = first.split("</a>", 1)[0].rsplit(">", 1)[1]
+        startup = db.session.scalar(sa.select(Startup).where(Startup.name == name))
+    assert "healthcare" in startup.sectors
+
+
+def test_chinese_query_finds_chinese_profile(ctx):
+    from marketplace.matchmaking.services import search_startups
+    from marketplace.startups.services import create_startup
+
+    with unit_of_work():
+        startup = create_startup(actor=user(ZJ_MANAGER), data={
+            "name": "链融科技", "sectors": ["sme_finance"],
+            "description": "我们为中小企业提供供应链金融风控平台，基于仓单和物流数据实时评估融资风险。",
+        })
+
+    matches = search_startups("供应链金融 风控", k=5)
+
+    assert matches[0].id == startup.id
