@@ -12,6 +12,10 @@ import numpy as np
 from matching.index import VectorIndex
 from matching.keywords import KeywordIndex
 
+# The keyword base is rebuilt when documents added since its build pass this share (or count).
+DELTA_SHARE = 0.05
+DELTA_MIN = 1000
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -23,13 +27,72 @@ class Entry:
     labels: frozenset[str] = frozenset()
 
 
+class TokenTable:
+    """Token lists by position, compactly: one shared vocabulary and one integer array."""
+
+    def __init__(self, vocab: list[str] | None = None, ids: np.ndarray | None = None,
+                 offsets: np.ndarray | None = None) -> None:
+        self.vocab: list[str] = list(vocab or [])
+        self.lookup: dict[str, int] = {t: i for i, t in enumerate(self.vocab)}
+        self._ids = ids if ids is not None else np.zeros(0, dtype=np.int32)
+        self._offsets = offsets if offsets is not None else np.zeros(1, dtype=np.int64)
+        self._frozen = len(self._offsets) - 1
+        self._extra: dict[int, list[int]] = {}
+        self._size = self._frozen
+
+    def __len__(self) -> int:
+        return self._size
+
+    def ids_at(self, position: int) -> list[int]:
+        if position in self._extra:
+            return self._extra[position]
+        return self._ids[self._offsets[position]:self._offsets[position + 1]].tolist()
+
+    def __getitem__(self, position: int) -> tuple[str, ...]:
+        return tuple(self.vocab[i] for i in self.ids_at(position))
+
+    def _encode(self, tokens: Iterable[str]) -> list[int]:
+        out = []
+        for token in tokens:
+            index = self.lookup.get(token)
+            if index is None:
+                index = self.lookup[token] = len(self.vocab)
+                self.vocab.append(token)
+            out.append(index)
+        return out
+
+    def append(self, tokens: Iterable[str]) -> None:
+        self._extra[self._size] = self._encode(tokens)
+        self._size += 1
+
+    def clear(self, position: int) -> None:
+        self._extra[position] = []
+
+    def id_lists(self) -> list[list[int]]:
+        return [self.ids_at(p) for p in range(self._size)]
+
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        lists = self.id_lists()
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum([len(x) for x in lists])
+        flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(offsets[-1]))
+        return self.vocab, flat, offsets
+
+    def select(self, positions: Iterable[int]) -> "TokenTable":
+        table = TokenTable(self.vocab)
+        for p in positions:
+            table._extra[table._size] = self.ids_at(p)
+            table._size += 1
+        return table
+
+
 class Corpus:
     def __init__(self, dim: int, *, exact_limit: int | None = None) -> None:
         kwargs = {} if exact_limit is None else {"exact_limit": exact_limit}
         self.index = VectorIndex(dim, **kwargs)
         self.ids: list = []
         self.positions: dict = {}
-        self.tokens: list[tuple[str, ...]] = []
+        self.tokens = TokenTable()
         self.labels: list[frozenset[str]] = []
         self.label_freq: Counter = Counter()
         self._keywords: KeywordIndex | None = None
@@ -54,11 +117,16 @@ class Corpus:
         for position, entry in zip(positions, entries):
             self.ids.append(entry.id)
             self.positions[entry.id] = int(position)
-            self.tokens.append(tuple(entry.tokens))
+            self.tokens.append(entry.tokens)
+            if self._keywords is not None:
+                self._keywords.append(entry.tokens)
             labels = frozenset(entry.labels)
             self.labels.append(labels)
             self.label_freq.update(labels)
-        self._keywords = None
+        if self._keywords is not None and self._keywords.delta_size > max(
+            DELTA_MIN, DELTA_SHARE * self._keywords.base_size
+        ):
+            self._keywords = None
 
     def remove(self, doc_ids: Iterable) -> None:
         gone = [self.positions.pop(i) for i in list(doc_ids) if i in self.positions]
@@ -67,16 +135,17 @@ class Corpus:
         self.index.remove(gone)
         for position in gone:
             self.label_freq.subtract(self.labels[position])
-            self.tokens[position] = ()
+            self.tokens.clear(position)
             self.labels[position] = frozenset()
+            if self._keywords is not None:
+                self._keywords.drop(position)
         self.label_freq = +self.label_freq
-        self._keywords = None
 
     def compact(self) -> None:
-        """Forgets tombstones (a full rebuild of the graph follows on next search or build)."""
+        """Forgets tombstones; the vector graph and the keyword base are rebuilt."""
         keep = self.index.compact()
         self.ids = [self.ids[p] for p in keep]
-        self.tokens = [self.tokens[p] for p in keep]
+        self.tokens = self.tokens.select(keep)
         self.labels = [self.labels[p] for p in keep]
         self.positions = {doc_id: i for i, doc_id in enumerate(self.ids)}
         self._keywords = None
@@ -84,8 +153,14 @@ class Corpus:
     @property
     def keywords(self) -> KeywordIndex:
         if self._keywords is None:
-            self._keywords = KeywordIndex(self.tokens)
+            self._keywords = KeywordIndex(self.tokens.id_lists(), dict(self.tokens.lookup))
         return self._keywords
+
+    def adopt_keywords(self, keywords: KeywordIndex) -> None:
+        """Takes a saved keyword base covering the first positions; later ones join its delta."""
+        for position in range(keywords.base_size, len(self.ids)):
+            keywords.append(self.tokens[position] if self.index.alive[position] else ())
+        self._keywords = keywords
 
     @property
     def alive(self) -> np.ndarray:

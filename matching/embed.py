@@ -24,7 +24,7 @@ class Embedder:
     """Encodes texts with one model; ``model_id`` names it in content hashes."""
 
     def __init__(self, model: str | None = None, *, batch_size: int = 64, max_words: int = 60,
-                 backend: str = "torch") -> None:
+                 backend: str = "torch", model_kwargs: dict | None = None) -> None:
         from sentence_transformers import SentenceTransformer
 
         # Weights come from a local folder or an installed package, never from a hub at run time.
@@ -39,6 +39,8 @@ class Embedder:
         kwargs = {"device": "cpu"}
         if backend != "torch":
             kwargs["backend"] = backend
+        if model_kwargs:
+            kwargs["model_kwargs"] = model_kwargs
         self._model = SentenceTransformer(self.model_path, **kwargs)
         self.dim = int(self._model.get_embedding_dimension())
 

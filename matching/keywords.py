@@ -1,43 +1,126 @@
-"""BM25 over our own tokens (English stems, jieba words for Chinese), on bm25s."""
+"""BM25 over our own tokens (English stems, jieba words for Chinese), on bm25s.
+
+A base index covers the positions that existed when it was built; documents appended later
+(new or edited profiles) form a small delta scored with the base's statistics, so an edit
+never waits for a rebuild. The corpus rebuilds the base when the delta grows past a share.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
+K1 = 1.5
+B = 0.75
+
 
 class KeywordIndex:
-    """A static BM25 index over token lists; rebuild it (cheaply) when documents change."""
-
-    def __init__(self, token_lists: Sequence[Sequence[str]], *, k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, id_lists: Sequence[Sequence[int]], vocab: dict[str, int], *, k1: float = K1,
+                 b: float = B) -> None:
         import bm25s
         from bm25s.tokenization import Tokenized
 
-        self.size = len(token_lists)
-        self.vocab: dict[str, int] = {}
-        ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in tokens] for tokens in token_lists]
-        self.doc_freq = Counter(t for tokens in token_lists for t in set(tokens))
-        self._bm25 = bm25s.BM25(k1=k1, b=b)
-        if self.size:
-            self._bm25.index(Tokenized(ids=ids, vocab=dict(self.vocab)), show_progress=False)
+        self.k1, self.b = k1, b
+        self.vocab = vocab
+        self.base_size = len(id_lists)
+        lengths = [len(ids) for ids in id_lists]
+        self.avgdl = (sum(lengths) / len(lengths)) if lengths and sum(lengths) else 1.0
+        self._bm25 = None
+        self._df = np.zeros(0, dtype=np.int64)
+        if any(lengths):
+            self._bm25 = bm25s.BM25(k1=k1, b=b)
+            self._bm25.index(Tokenized(ids=[list(ids) for ids in id_lists], vocab=dict(vocab)), show_progress=False)
+            self._df = np.diff(self._bm25.scores["indptr"]).astype(np.int64)
+        self._delta: dict[int, Counter] = {}
+        self.size = self.base_size
+
+    @classmethod
+    def from_tokens(cls, token_lists: Sequence[Sequence[str]], **kwargs) -> "KeywordIndex":
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in tokens] for tokens in token_lists]
+        return cls(ids, vocab, **kwargs)
+
+    # -- growth without a rebuild ---------------------------------------------------------
+    def append(self, tokens: Sequence[str]) -> int:
+        """Adds the next position; scored with the base's idf and average length."""
+        position = self.size
+        self._delta[position] = Counter(tokens)
+        self.size += 1
+        return position
+
+    def drop(self, position: int) -> None:
+        self._delta.pop(position, None)
+
+    @property
+    def delta_size(self) -> int:
+        return self.size - self.base_size
+
+    # -- scoring ---------------------------------------------------------------------------
+    def _doc_freq(self, term: str) -> int:
+        index = self.vocab.get(term)
+        return int(self._df[index]) if index is not None and index < len(self._df) else 0
 
     def idf(self, term: str) -> float:
-        return math.log(1 + self.size / (1 + self.doc_freq.get(term, 0)))
+        """Lucene's BM25 idf (the variant bm25s computes)."""
+        df = self._doc_freq(term)
+        n = max(self.base_size, 1)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_tokens: Sequence[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        """BM25 score of every document (position order); ``weights`` scale individual terms."""
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every position (base and delta)."""
+        out = np.zeros(self.size, dtype=np.float32)
         if not self.size:
-            return np.zeros(0, dtype=np.float32)
-        known = [t for t in query_tokens if t in self.vocab]
-        if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        if not weights:
-            return self._bm25.get_scores(known).astype(np.float32)
-        total = np.zeros(self.size, dtype=np.float32)
-        counts = Counter(known)
-        for term, count in counts.items():
-            total += (count * weights.get(term, 1.0)) * self._bm25.get_scores([term]).astype(np.float32)
-        return total
+            return out
+        known = [t for t in query_tokens if t in self.vocab and self.vocab[t] < len(self._df)]
+        if known and self._bm25 is not None:
+            out[: self.base_size] = self._bm25.get_scores(known)
+        if self._delta and query_tokens:
+            weights = {t: self.idf(t) for t in set(query_tokens)}
+            counts = Counter(query_tokens)
+            for position, terms in self._delta.items():
+                length = sum(terms.values())
+                norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
+                total = 0.0
+                for term, times in counts.items():
+                    tf = terms.get(term, 0)
+                    if tf:
+                        total += times * weights[term] * tf / (tf + norm)
+                out[position] = total
+        return out
+
+    # -- persistence -----------------------------------------------------------------------
+    def save(self, directory: Path) -> None:
+        """Writes the base (the delta is re-derived from the corpus on load)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None:
+            self._bm25.save(str(directory), show_progress=False)
+        meta = {"base_size": self.base_size, "avgdl": self.avgdl, "k1": self.k1, "b": self.b,
+                "bm25": self._bm25 is not None}
+        (directory / "keywords.json").write_text(json.dumps(meta))
+        (directory / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "KeywordIndex":
+        import bm25s
+
+        directory = Path(directory)
+        meta = json.loads((directory / "keywords.json").read_text())
+        index = cls.__new__(cls)
+        index.k1, index.b = meta["k1"], meta["b"]
+        index.base_size = meta["base_size"]
+        index.avgdl = meta["avgdl"]
+        index.vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
+        index._delta = {}
+        index.size = index.base_size
+        index._bm25 = None
+        index._df = np.zeros(0, dtype=np.int64)
+        if meta["bm25"]:
+            index._bm25 = bm25s.BM25.load(str(directory), show_progress=False)
+            index._df = np.diff(index._bm25.scores["indptr"]).astype(np.int64)
+        return index

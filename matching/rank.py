@@ -102,9 +102,8 @@ class HybridRanker:
         pool = self._merge(pool, self._candidates(moved, None, filters))
         expansion = self._expansion_terms(top, weights, set(query.tokens))
         if expansion:
-            keyword_scores = keyword_scores + s.expansion_weight * corpus.keywords.scores(
-                list(expansion), weights=expansion
-            )
+            # One pass over the index for all expansion terms: per-term weights cost a pass each.
+            keyword_scores = keyword_scores + s.expansion_weight * corpus.keywords.scores(list(expansion))
         inferred = self._inferred_labels(top, weights)
 
         dense = corpus.index.scores_at(moved, pool)

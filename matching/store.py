@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from matching.corpus import Corpus
+from matching.corpus import Corpus, TokenTable
+from matching.keywords import KeywordIndex
 
-FORMAT = 1
+FORMAT = 2
 KEEP_SNAPSHOTS = 3
 
 
@@ -56,13 +57,17 @@ def save(corpus: Corpus, directory: Path, *, meta: dict | None = None) -> int:
     graph = index.graph_bytes()
     if graph is not None:
         (staging / "graph.faiss").write_bytes(graph)
+    vocab, token_ids, offsets = corpus.tokens.arrays()
+    np.save(staging / "token_ids.npy", token_ids)
+    np.save(staging / "token_offsets.npy", offsets)
+    corpus.keywords.save(staging / "keywords")
     header = {
         "format": FORMAT,
         "version": version,
         "dim": corpus.dim,
         "exact_limit": index.exact_limit,
         "ids": corpus.ids,
-        "tokens": corpus.tokens,
+        "vocab": vocab,
         "labels": [sorted(labels) for labels in corpus.labels],
         "meta": meta or {},
     }
@@ -96,20 +101,24 @@ def load(directory: Path) -> tuple[int, Corpus, dict] | None:
         header = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
         vectors = np.load(folder / "vectors.npy")
         alive = np.load(folder / "alive.npy")
-    except (OSError, ValueError):
+        token_ids = np.load(folder / "token_ids.npy")
+        offsets = np.load(folder / "token_offsets.npy")
+        keywords = KeywordIndex.load(folder / "keywords")
+    except (OSError, ValueError, KeyError):
         return None
-    if header.get("format") != FORMAT or len(header["ids"]) != len(vectors):
+    if header.get("format") != FORMAT or len(header["ids"]) != len(vectors) or len(offsets) != len(vectors) + 1:
         return None
     corpus = Corpus(header["dim"], exact_limit=header["exact_limit"])
     corpus.index.vectors = vectors
     corpus.index.alive = alive
     corpus.ids = header["ids"]
-    corpus.tokens = [tuple(t) for t in header["tokens"]]
+    corpus.tokens = TokenTable(header["vocab"], token_ids, offsets)
     corpus.labels = [frozenset(labels) for labels in header["labels"]]
     corpus.positions = {doc_id: i for i, doc_id in enumerate(corpus.ids) if alive[i]}
     for labels, is_alive in zip(corpus.labels, alive):
         if is_alive:
             corpus.label_freq.update(labels)
+    corpus.adopt_keywords(keywords)
     graph = folder / "graph.faiss"
     if graph.exists():
         try:
