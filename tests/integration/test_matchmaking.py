@@ -208,3 +208,18 @@ def test_chinese_query_finds_chinese_profile(ctx):
     matches = search_startups("供应链金融 风控", k=5)
 
     assert matches[0].id == startup.id
+
+
+def test_int8_onnx_encodes_like_float32_torch(tmp_path):
+    from matching.embed import Embedder
+
+    texts = ["Secure multi-party computation for joint risk control between banks.",
+             "Campus card and tuition payments for universities.",
+             "GPS trackers monitor pledged vehicles for car-pledge loans."]
+    fast = Embedder(backend="onnx-int8", cache_dir=tmp_path)
+    exact = Embedder(backend="torch")
+
+    agreement = (fast.encode(texts) * exact.encode(texts)).sum(axis=1)
+
+    assert fast.model_id == "all-MiniLM-L6-v2+onnx-int8"
+    assert agreement.min() > 0.97

@@ -39,3 +39,8 @@ def test_model_is_configurable():
 def test_unknown_override_is_refused():
     with pytest.raises(ConfigError, match="NOPE"):
         Settings.from_env({}).apply({"NOPE": 1})
+
+
+def test_embedding_backend_is_checked():
+    with pytest.raises(ConfigError, match="EMBEDDING_BACKEND"):
+        Settings.from_env({"INNOMATCH_DEMO": "1", "EMBEDDING_BACKEND": "gpu"}).finalise()
