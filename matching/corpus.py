@@ -72,6 +72,19 @@ class TokenTable:
         return [self.ids_at(p) for p in range(self._size)]
 
     def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """(vocabulary, flat ids, offsets); cheap when edits only cleared old positions and appended."""
+        cleared_only = all(not ids for p, ids in self._extra.items() if p < self._frozen)
+        if cleared_only:
+            lengths = np.diff(self._offsets)
+            keep = np.ones(self._frozen, dtype=bool)
+            keep[[p for p in self._extra if p < self._frozen]] = False
+            base = self._ids[np.repeat(keep, lengths)]
+            appended = [self._extra[p] for p in range(self._frozen, self._size)]
+            sizes = np.concatenate([np.where(keep, lengths, 0), [len(x) for x in appended]]).astype(np.int64)
+            offsets = np.zeros(self._size + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum(sizes)
+            tail = np.fromiter((i for x in appended for i in x), dtype=np.int32)
+            return self.vocab, np.concatenate([base.astype(np.int32), tail]), offsets
         lists = self.id_lists()
         offsets = np.zeros(len(lists) + 1, dtype=np.int64)
         offsets[1:] = np.cumsum([len(x) for x in lists])

@@ -79,3 +79,16 @@ def test_snapshot_keeps_keyword_base_and_delta(tmp_path):
 
     assert loaded.keywords.base_size == 3 and loaded.keywords.delta_size == 1
     assert np.allclose(loaded.keywords.scores(["claim", "fraud"]), expected)
+
+
+def test_token_table_arrays_after_clearing_a_loaded_position():
+    table = TokenTable()
+    for tokens in DOCS:
+        table.append(tokens)
+    loaded = TokenTable(*table.arrays())
+    loaded.clear(1)
+    loaded.append(["fresh", "risk"])
+
+    again = TokenTable(*loaded.arrays())
+
+    assert [again[i] for i in range(4)] == [tuple(DOCS[0]), (), tuple(DOCS[2]), ("fresh", "risk")]
