@@ -71,6 +71,18 @@ class KeywordIndex:
         n = max(self.base_size, 1)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def idf_by_id(self, size: int) -> np.ndarray:
+        """Idf for term ids 0..size-1 of the vocabulary this index was built with (unknown ids: df 0)."""
+        cached = getattr(self, "_idf_cache", None)
+        if cached is not None and len(cached) >= size:
+            return cached[:size]
+        df = np.zeros(size, dtype=np.float64)
+        known = min(size, len(self._df))
+        df[:known] = self._df[:known]
+        n = max(self.base_size, 1)
+        self._idf_cache = np.log(1 + (n - df + 0.5) / (df + 0.5))
+        return self._idf_cache
+
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every position (base and delta)."""
         out = np.zeros(self.size, dtype=np.float32)
@@ -80,17 +92,52 @@ class KeywordIndex:
         if known and self._bm25 is not None:
             out[: self.base_size] = self._bm25.get_scores(known)
         if self._delta and query_tokens:
-            weights = {t: self.idf(t) for t in set(query_tokens)}
-            counts = Counter(query_tokens)
-            for position, terms in self._delta.items():
-                length = sum(terms.values())
-                norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
-                total = 0.0
-                for term, times in counts.items():
-                    tf = terms.get(term, 0)
-                    if tf:
-                        total += times * weights[term] * tf / (tf + norm)
-                out[position] = total
+            for position, score in self._delta_scores(query_tokens).items():
+                out[position] = score
+        return out
+
+    def scores_at(self, query_tokens: Sequence[str], positions: np.ndarray) -> np.ndarray:
+        """BM25 scores of the given positions only: no pass over the whole index."""
+        positions = np.asarray(positions, dtype=np.int64)
+        out = np.zeros(len(positions), dtype=np.float32)
+        if not len(positions) or not query_tokens:
+            return out
+        in_base = positions < self.base_size
+        if self._bm25 is not None and in_base.any():
+            base_positions = positions[in_base]
+            base_scores = np.zeros(len(base_positions), dtype=np.float32)
+            matrix = self._bm25.scores
+            for term, times in Counter(query_tokens).items():
+                column = self.vocab.get(term)
+                if column is None or column >= len(self._df):
+                    continue
+                start, end = matrix["indptr"][column], matrix["indptr"][column + 1]
+                rows = matrix["indices"][start:end]
+                found = np.searchsorted(rows, base_positions)
+                found = np.minimum(found, max(len(rows) - 1, 0))
+                hit = (rows[found] == base_positions) if len(rows) else np.zeros(len(base_positions), bool)
+                base_scores[hit] += times * matrix["data"][start:end][found[hit]]
+            out[in_base] = base_scores
+        if self._delta:
+            full_delta = self._delta_scores(query_tokens)
+            for i, position in enumerate(positions):
+                if position in full_delta:
+                    out[i] = full_delta[position]
+        return out
+
+    def _delta_scores(self, query_tokens: Sequence[str]) -> dict[int, float]:
+        weights = {t: self.idf(t) for t in set(query_tokens)}
+        counts = Counter(query_tokens)
+        out = {}
+        for position, terms in self._delta.items():
+            length = sum(terms.values())
+            norm = self.k1 * (1 - self.b + self.b * length / self.avgdl)
+            total = 0.0
+            for term, times in counts.items():
+                tf = terms.get(term, 0)
+                if tf:
+                    total += times * weights[term] * tf / (tf + norm)
+            out[position] = total
         return out
 
     # -- persistence -----------------------------------------------------------------------

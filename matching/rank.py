@@ -101,13 +101,13 @@ class HybridRanker:
         moved = (moved / (np.linalg.norm(moved) or 1.0)).astype(np.float32)
         pool = self._merge(pool, self._candidates(moved, None, filters))
         expansion = self._expansion_terms(top, weights, set(query.tokens))
-        if expansion:
-            # One pass over the index for all expansion terms: per-term weights cost a pass each.
-            keyword_scores = keyword_scores + s.expansion_weight * corpus.keywords.scores(list(expansion))
         inferred = self._inferred_labels(top, weights)
 
         dense = corpus.index.scores_at(moved, pool)
         keyword = keyword_scores[pool]
+        if expansion:
+            # Expansion re-scores the pool only: a second pass over a large index costs more than it finds.
+            keyword = keyword + s.expansion_weight * corpus.keywords.scores_at(list(expansion), pool)
         label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool],
                                 dtype=np.float32)
         own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
@@ -182,24 +182,28 @@ class HybridRanker:
         return np.unique(np.concatenate([a, b]))
 
     def _expansion_terms(self, top: np.ndarray, weights: np.ndarray, own: set[str]) -> dict[str, float]:
+        """The most distinctive terms of the feedback documents (term frequency × idf, weighted)."""
         s = self.settings
         if s.expansion_terms <= 0:
             return {}
-        keywords = self.corpus.keywords
-        scores: Counter = Counter()
+        tokens = self.corpus.tokens
+        idf = self.corpus.keywords.idf_by_id(len(tokens.vocab))
+        scores = np.zeros(len(tokens.vocab), dtype=np.float64)
         for weight, position in zip(weights, top):
-            tokens = self.corpus.tokens[position]
-            if not tokens:
-                continue
-            counts = Counter(tokens)
-            for term, count in counts.items():
-                scores[term] += weight * count / len(tokens) * keywords.idf(term)
-        chosen = [(t, v) for t, v in scores.most_common(s.expansion_terms + len(own)) if t not in own]
-        chosen = chosen[: s.expansion_terms]
-        if not chosen:
+            ids = np.asarray(tokens.ids_at(int(position)), dtype=np.int64)
+            if ids.size:
+                np.add.at(scores, ids, weight / ids.size)
+        scores *= idf
+        for term in own:
+            index = tokens.lookup.get(term)
+            if index is not None:
+                scores[index] = 0.0
+        best = np.argsort(-scores)[: s.expansion_terms]
+        best = best[scores[best] > 0]
+        if not best.size:
             return {}
-        peak = chosen[0][1]
-        return {t: v / peak for t, v in chosen}
+        peak = scores[best[0]]
+        return {tokens.vocab[i]: float(scores[i] / peak) for i in best}
 
     def _inferred_labels(self, top: np.ndarray, weights: np.ndarray) -> dict[str, float]:
         inferred: Counter = Counter()
