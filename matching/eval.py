@@ -1,7 +1,8 @@
 """Evaluate the ranking methods on a corpus, queries and graded relevance judgements.
 
     python -m matching.eval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
-        --method hybrid|dense|bm25|all --k 10 [--model PATH] [--cache-dir DIR] [--no-labels]
+        --method hybrid|dense|bm25|all --k 10 [--model PATH] [--backend torch|onnx|onnx-int8]
+        [--cache-dir DIR] [--no-labels]
 
 Prints one JSON object on stdout keyed by method, each with ndcg@10, recall@10, recall@100 and
 mrr; progress goes to stderr.
@@ -13,6 +14,7 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -136,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--method", choices=[*METHODS, "all"], default="all")
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--model", default=None, help="sentence-transformers model name or folder")
+    parser.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
     parser.add_argument("--cache-dir", type=Path, default=None, help="keep document vectors between runs")
     parser.add_argument("--no-labels", action="store_true", help="ignore tags and industries (unlabelled profiles)")
     args = parser.parse_args(argv)
@@ -144,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     query_rows = read_jsonl(args.queries)
     qrels = read_qrels(args.qrels)
     log(f"{len(docs)} documents, {len(query_rows)} queries")
-    embedder = Embedder(args.model)
+    embedder = Embedder(args.model, backend=args.backend,
+                        cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models")
     corpus = build_corpus(embedder, docs, VectorCache(args.cache_dir, embedder.model_id))
     queries = [Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"])))
                for row in query_rows]
