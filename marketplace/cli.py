@@ -70,6 +70,42 @@ def matching_reindex() -> None:
         click.echo(f"{kind} index at version {version}")
 
 
+@click.command("import-startups")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--incubator", "incubator_slug", required=True, help="Slug of the incubator that lists them.")
+@with_appcontext
+def import_startups_command(path: str, incubator_slug: str) -> None:
+    """Import a portfolio file (CSV, XLSX, JSON, JSON Lines); the last line is JSON counts.
+
+    Exits non-zero only when the file itself cannot be read; rejected rows are listed.
+    """
+    import sqlalchemy as sa
+
+    from marketplace.accounts.enums import OrganisationKind
+    from marketplace.accounts.models import Organisation
+    from marketplace.imports.mapping import auto_map
+    from marketplace.imports.reading import UnreadableFile, read_table
+    from marketplace.imports.services import import_rows
+
+    incubator = db.session.scalar(sa.select(Organisation).where(Organisation.slug == incubator_slug))
+    if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
+        raise click.ClickException(f"no incubator {incubator_slug!r}")
+    try:
+        with open(path, "rb") as fh:
+            table = read_table(fh.read())
+    except (OSError, UnreadableFile) as exc:
+        raise click.ClickException(f"cannot read {path}: {exc}") from None
+    mapping = auto_map(table.headers)
+    ignored = [h for h in table.headers if h not in mapping]
+    if ignored:
+        click.echo(f"ignored columns: {', '.join(ignored)}", err=True)
+    with unit_of_work():
+        report = import_rows(incubator=incubator, actor=None, rows=table.rows, mapping=mapping)
+    for rejection in report.rejections:
+        click.echo(f"row {rejection.row}, {rejection.column}: {rejection.reason}", err=True)
+    click.echo(json.dumps(report.counts, sort_keys=True))
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -103,3 +139,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(matching_cli)
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(import_startups_command)

@@ -1,0 +1,192 @@
+"""Importing a portfolio: validate every row with the profile schema, upsert by natural key.
+
+A row matches an existing startup by the incubator's own id, then by the website's domain,
+then by the normalised name. Matching rows update only the columns the file carries, and
+only profiles this incubator already lists (a profile another incubator keeps is joined with
+a second listing, never overwritten). Running the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import Organisation, User
+from marketplace.audit.services import record_change, snapshot
+from marketplace.db import db, utcnow
+from marketplace.errors import InvalidInput
+from marketplace.imports.enums import RowOutcome
+from marketplace.imports.mapping import row_to_fields
+from marketplace.listing_helpers import unique_slug
+from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.services import schedule_indexing
+from marketplace.startups.models import Listing, Startup, StartupInput
+from marketplace.validation import validate
+
+_LEGAL_SUFFIXES = re.compile(
+    r"\b(inc|incorporated|ltd|limited|llc|gmbh|co|corp|corporation|plc|sa|pte)\b\.?|有限责任公司|股份有限公司|有限公司|公司"
+)
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int  # the row number a person sees in the file (the header is row 1)
+    column: str
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in RowOutcome})
+    rejections: list[Rejection] = field(default_factory=list)
+    touched: set[int] = field(default_factory=set)
+
+    def add(self, outcome: RowOutcome) -> None:
+        self.counts[outcome.value] += 1
+
+
+def domain_of(url: str) -> str:
+    url = (url or "").strip().lower()
+    if not url:
+        return ""
+    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    return host.removeprefix("www.")
+
+
+def normalised_name(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    text = _LEGAL_SUFFIXES.sub(" ", text)
+    return re.sub(r"[\W_]+", "", text)
+
+
+class _Matcher:
+    """Lookups of this incubator's ids and every startup's domain and name, built once per import."""
+
+    def __init__(self, incubator_id: int) -> None:
+        self.by_external = dict(
+            db.session.execute(
+                sa.select(Listing.external_id, Listing.startup_id).where(
+                    Listing.incubator_id == incubator_id, Listing.external_id.is_not(None)
+                )
+            ).all()
+        )
+        self.listed = set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)))
+        self.by_domain: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for startup_id, website, name in db.session.execute(sa.select(Startup.id, Startup.website, Startup.name)):
+            self.remember(startup_id, website, name)
+
+    def remember(self, startup_id: int, website: str, name: str) -> None:
+        if domain_of(website):
+            self.by_domain.setdefault(domain_of(website), startup_id)
+        if normalised_name(name):
+            self.by_name.setdefault(normalised_name(name), startup_id)
+
+    def find(self, external_id: str | None, website: str, name: str) -> int | None:
+        if external_id and external_id in self.by_external:
+            return self.by_external[external_id]
+        if domain_of(website) in self.by_domain:
+            return self.by_domain[domain_of(website)]
+        return self.by_name.get(normalised_name(name))
+
+
+def _reject(report: ImportReport, row_number: int, errors: dict[str, list[str]], columns: dict[str, str]) -> None:
+    for field_name, messages in errors.items():
+        for message in messages:
+            report.rejections.append(Rejection(row_number, columns.get(field_name, field_name), message))
+    report.add(RowOutcome.REJECTED)
+
+
+def import_rows(
+    *, incubator: Organisation, actor: User | None, rows: list[dict[str, str]], mapping: dict[str, str],
+    first_row_number: int = 2, report: ImportReport | None = None,
+) -> ImportReport:
+    """Validates and upserts rows (header → cell text) for one incubator; returns the counts.
+
+    Each row is its own savepoint: a rejected row leaves no trace, the good ones stay.
+    Re-embedding of new and changed profiles is scheduled after commit.
+    """
+    report = report or ImportReport()
+    columns = {f: h for h, f in mapping.items()}
+    if "name" not in columns:
+        raise InvalidInput({"mapping": [_("Map one column to the startup's name.")]})
+    matcher = _Matcher(incubator.id)
+    actor_id = actor.id if actor else None
+    for offset, row in enumerate(rows):
+        row_number = first_row_number + offset
+        data, external_id = row_to_fields(row, mapping)
+        try:
+            fields = validate(StartupInput, data)
+        except InvalidInput as exc:
+            _reject(report, row_number, exc.errors, columns)
+            continue
+        present = [f for f in StartupInput.model_fields if f in data]
+        values = fields.model_dump(include=set(present))
+        existing_id = matcher.find(external_id, fields.website, fields.name)
+        savepoint = db.session.begin_nested()
+        try:
+            outcome, startup_id = _upsert(incubator, actor_id, existing_id, fields, values, external_id, matcher)
+            savepoint.commit()
+        except sa.exc.IntegrityError:
+            savepoint.rollback()
+            _reject(report, row_number, {"external_id": [_("This id is already used by another startup.")]}, columns)
+            continue
+        report.add(outcome)
+        if outcome != RowOutcome.UNCHANGED:
+            report.touched.add(startup_id)
+    if report.touched:
+        schedule_indexing(ProfileKind.STARTUP, report.touched)
+    return report
+
+
+def _upsert(incubator, actor_id, existing_id, fields, values, external_id, matcher) -> tuple[RowOutcome, int]:
+    if existing_id is None:
+        startup = Startup(**fields.model_dump(), slug=unique_slug(Startup, fields.name, "startup"))
+        db.session.add(startup)
+        db.session.flush()
+        db.session.add(Listing(incubator_id=incubator.id, startup_id=startup.id, external_id=external_id))
+        db.session.flush()
+        record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
+                      after=snapshot(startup, list(values)))
+        matcher.remember(startup.id, startup.website, startup.name)
+        matcher.listed.add(startup.id)
+        if external_id:
+            matcher.by_external[external_id] = startup.id
+        return RowOutcome.IMPORTED, startup.id
+
+    startup = db.session.get(Startup, existing_id)
+    if existing_id not in matcher.listed:
+        # Another incubator's profile: join it with our own listing, leave its text alone.
+        db.session.add(Listing(incubator_id=incubator.id, startup_id=startup.id, external_id=external_id))
+        db.session.flush()
+        matcher.listed.add(startup.id)
+        if external_id:
+            matcher.by_external[external_id] = startup.id
+        return RowOutcome.IMPORTED, startup.id
+
+    changed = False
+    if external_id and external_id not in matcher.by_external:
+        listing = db.session.scalar(
+            sa.select(Listing).where(Listing.incubator_id == incubator.id, Listing.startup_id == startup.id)
+        )
+        listing.external_id = external_id
+        matcher.by_external[external_id] = startup.id
+        changed = True
+    before = snapshot(startup, list(values))
+    for name, value in values.items():
+        if getattr(startup, name) != value:
+            setattr(startup, name, value)
+    after = snapshot(startup, list(values))
+    if before != after:
+        startup.updated_at = utcnow()
+        startup.version += 1
+        changed = True
+        db.session.flush()
+        record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
+                      before=before, after=after)
+    return (RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED), startup.id
