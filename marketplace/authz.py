@@ -102,3 +102,10 @@ def can_view_startup_contact(user: User, listed_by: Collection[int]) -> bool:
 def can_view_listing_ids(user: User, incubator_id: int) -> bool:
     """An incubator's own CRM ids are its business and the platform's."""
     return is_platform(user) or user.organisation_id == incubator_id
+
+
+def can_import_for(user: User, incubator_id: int) -> bool:
+    """Portfolio imports: an incubator's managers for their own incubator, and the platform."""
+    if is_platform(user):
+        return True
+    return user.role == UserRole.INCUBATOR_MANAGER and user.organisation_id == incubator_id

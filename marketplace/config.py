@@ -53,6 +53,12 @@ class Settings:
     SESSION_COOKIE_SECURE: bool | None = None
     # Public address of the site, used for links in emails.
     BASE_URL: str = "http://127.0.0.1:5000"
+    # Largest portfolio file accepted, in rows.
+    IMPORT_MAX_ROWS: int = 20_000
+    # Keep uploaded files after their import finished (off: they are deleted).
+    KEEP_UPLOADS: bool = False
+    # Largest upload, in bytes (bigger requests get HTTP 413).
+    MAX_UPLOAD_BYTES: int = 16 * 1024 * 1024
     # Page size of lists.
     PAGE_SIZE: int = 24
     # Languages the interface speaks; the first is the fallback.
@@ -72,6 +78,9 @@ class Settings:
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
         s.DEBUG = _flag(env.get("FLASK_DEBUG"))
         s.BASE_URL = env.get("BASE_URL") or s.BASE_URL
+        s.IMPORT_MAX_ROWS = int(env.get("IMPORT_MAX_ROWS") or s.IMPORT_MAX_ROWS)
+        s.KEEP_UPLOADS = _flag(env.get("KEEP_UPLOADS"))
+        s.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES") or s.MAX_UPLOAD_BYTES)
         s.MAIL_SERVER = env.get("MAIL_SERVER") or None
         s.MAIL_PORT = int(env.get("MAIL_PORT") or s.MAIL_PORT)
         s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM
@@ -109,5 +118,5 @@ class Settings:
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
         config["BABEL_DEFAULT_LOCALE"] = self.LANGUAGES[0]
         config["BABEL_TRANSLATION_DIRECTORIES"] = str(Path(__file__).parent / "translations")
-        config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+        config["MAX_CONTENT_LENGTH"] = self.MAX_UPLOAD_BYTES
         return config

@@ -2,6 +2,7 @@
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.models import AuditEvent
+from marketplace.imports.models import ImportBatch
 from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience
 from marketplace.notifications.models import OutboxMessage
@@ -11,6 +12,7 @@ from marketplace.workflow.models import Candidate
 __all__ = [
     "AuditEvent",
     "Candidate",
+    "ImportBatch",
     "Listing",
     "Need",
     "NeedAudience",

@@ -15,7 +15,8 @@ def register_template_helpers(app: Flask) -> None:
         locale = str(get_locale() or "en")
         context = {"current_locale": locale, "html_lang": "zh-Hans" if locale.startswith("zh") else "en"}
         if has_request_context():
-            context["language_form"] = LanguageForm(locale=locale, next=request.full_path.rstrip("?"))
+            # formdata=None: the switcher never reads this request's body (it may be the one too large).
+            context["language_form"] = LanguageForm(formdata=None, locale=locale, next=request.full_path.rstrip("?"))
         return context
 
     @app.template_global("absolute_url")

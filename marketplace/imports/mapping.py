@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import lazy_gettext as _l
+
 from marketplace.taxonomy import Sector, StartupStage
 
 # Field → header spellings seen in incubators' CRM exports (compared after normalise_header).
@@ -28,6 +30,15 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "contact_email": ("email", "contactemail", "mail", "邮箱", "联系邮箱", "电子邮件", "电子邮箱"),
 }
 FIELDS = tuple(FIELD_ALIASES)
+
+FIELD_LABELS = {
+    "external_id": _l("Your reference (CRM id)"), "name": _l("Name"), "website": _l("Website"),
+    "description": _l("Description"), "founded_year": _l("Founded (year)"), "stage": _l("Stage"),
+    "city": _l("City"), "country": _l("Country"), "team_size": _l("Team size"),
+    "funding_raised_usd": _l("Funding raised (USD)"), "products": _l("Products"), "tags": _l("Tags"),
+    "sectors": _l("Sectors"), "customers": _l("Customers and cases"), "contact_name": _l("Contact name"),
+    "contact_email": _l("Contact email"),
+}
 
 
 def normalise_header(header: str) -> str:

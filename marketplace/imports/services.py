@@ -104,7 +104,7 @@ def _reject(report: ImportReport, row_number: int, errors: dict[str, list[str]],
 
 def import_rows(
     *, incubator: Organisation, actor: User | None, rows: list[dict[str, str]], mapping: dict[str, str],
-    first_row_number: int = 2, report: ImportReport | None = None,
+    first_row_number: int = 2, report: ImportReport | None = None, schedule_embedding: bool = True,
 ) -> ImportReport:
     """Validates and upserts rows (header → cell text) for one incubator; returns the counts.
 
@@ -139,7 +139,7 @@ def import_rows(
         report.add(outcome)
         if outcome != RowOutcome.UNCHANGED:
             report.touched.add(startup_id)
-    if report.touched:
+    if report.touched and schedule_embedding:
         schedule_indexing(ProfileKind.STARTUP, report.touched)
     return report
 
@@ -190,3 +190,94 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
         record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
                       before=before, after=after)
     return (RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED), startup.id
+
+
+# -- batches: upload, mapping, background run ------------------------------------------------
+
+
+def start_import(*, actor: User, incubator: Organisation, filename: str, data: bytes, max_rows: int) -> "ImportBatch":
+    """Reads the upload and keeps it with an automatic column mapping, waiting for confirmation.
+
+    Raises PermissionDenied for someone else's incubator, InvalidInput when the file cannot be
+    read or has more rows than allowed.
+    """
+    from marketplace import authz
+    from marketplace.errors import PermissionDenied
+    from marketplace.imports.mapping import auto_map
+    from marketplace.imports.models import ImportBatch
+    from marketplace.imports.reading import UnreadableFile, read_table
+
+    if not authz.can_import_for(actor, incubator.id):
+        raise PermissionDenied()
+    try:
+        table = read_table(data)
+    except UnreadableFile as exc:
+        raise InvalidInput({"file": [str(exc)]}) from None
+    if len(table.rows) > max_rows:
+        raise InvalidInput({"file": [_("The file has %(rows)d rows; the limit is %(limit)d.", rows=len(table.rows),
+                                       limit=max_rows)]})
+    batch = ImportBatch(incubator_id=incubator.id, created_by_id=actor.id, filename=filename[:255],
+                        kind=table.kind, headers=table.headers, mapping=auto_map(table.headers),
+                        total_rows=len(table.rows), data=data)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def confirm_mapping(*, actor: User, batch: "ImportBatch", mapping: dict[str, str]) -> "ImportBatch":
+    """Stores the chosen mapping (header → field, blank = ignore) and queues the import after commit."""
+    from marketplace import authz
+    from marketplace.errors import InvalidTransition, PermissionDenied
+    from marketplace.imports.enums import ImportStatus
+    from marketplace.imports.jobs import run_import
+    from marketplace.imports.mapping import FIELDS
+    from marketplace.jobs import enqueue
+
+    if not authz.can_import_for(actor, batch.incubator_id):
+        raise PermissionDenied()
+    if batch.status not in (ImportStatus.UPLOADED, ImportStatus.FAILED):
+        raise InvalidTransition(_("This import has already started."))
+    chosen = {h: f for h, f in mapping.items() if f and h in batch.headers}
+    unknown = [f for f in chosen.values() if f not in FIELDS]
+    twice = sorted({f for f in chosen.values() if list(chosen.values()).count(f) > 1})
+    errors = {}
+    if unknown:
+        errors["mapping"] = [_("Unknown field: %(names)s.", names=", ".join(unknown))]
+    elif twice:
+        errors["mapping"] = [_("Each field can take one column only: %(names)s.", names=", ".join(twice))]
+    elif "name" not in chosen.values():
+        errors["mapping"] = [_("Map one column to the startup's name.")]
+    if errors:
+        raise InvalidInput(errors)
+    batch.mapping = chosen
+    batch.status = ImportStatus.QUEUED
+    batch.error = ""
+    db.session.flush()
+    enqueue(run_import, queue="default", batch_id=batch.id)
+    return batch
+
+
+def neutralise_formula(value: str) -> str:
+    """Spreadsheet formula injection: a cell starting with = + - @ (or a control) is shown as text."""
+    if value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def rejected_rows_csv(batch: "ImportBatch") -> str:
+    """The rejected rows as they were uploaded, plus a column saying why, safe to open in Excel."""
+    import csv
+    import io
+
+    by_row: dict[int, dict] = {}
+    for rejection in batch.rejections:
+        entry = by_row.setdefault(rejection["row"], {"values": rejection.get("values", {}), "reasons": []})
+        entry["reasons"].append(f"{rejection['column']}: {rejection['reason']}")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([*batch.headers, _("Row"), _("Why it was rejected")])
+    for row_number in sorted(by_row):
+        entry = by_row[row_number]
+        cells = [neutralise_formula(str(entry["values"].get(h, ""))) for h in batch.headers]
+        writer.writerow([*cells, row_number, neutralise_formula("; ".join(entry["reasons"]))])
+    return out.getvalue()

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from marketplace import authz
+from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.models import Organisation
+from marketplace.accounts.queries import organisations_of_kind
+from marketplace.db import db, unit_of_work
+from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.imports.forms import MappingForm, UploadForm
+from marketplace.imports.mapping import FIELD_LABELS, FIELDS
+from marketplace.imports.models import ImportBatch
+from marketplace.imports.reading import read_table
+from marketplace.imports.services import confirm_mapping, rejected_rows_csv, start_import
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or not authz.can_import_for(current_user, batch.incubator_id):
+        raise NotFound()
+    return batch
+
+
+def _require_importer() -> None:
+    if not (current_user.role == UserRole.INCUBATOR_MANAGER or authz.is_platform(current_user)):
+        raise PermissionDenied()
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def upload():
+    _require_importer()
+    form = UploadForm()
+    form.fill_choices(organisations_of_kind(OrganisationKind.INCUBATOR) if authz.is_platform(current_user) else None)
+    if form.validate_on_submit():
+        incubator_id = form.incubator_id.data if "incubator_id" in form else current_user.organisation_id
+        incubator = db.session.get(Organisation, incubator_id)
+        try:
+            if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
+                raise InvalidInput({"incubator_id": [_("Choose an incubator.")]})
+            with unit_of_work():
+                batch = start_import(actor=current_user, incubator=incubator, filename=form.file.data.filename or "",
+                                     data=form.file.data.read(), max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        except InvalidInput as exc:
+            for name, messages in exc.errors.items():
+                getattr(form, name, form.file).errors = list(messages)
+        else:
+            return redirect(url_for("imports.mapping", batch_id=batch.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("imports/upload.html", form=form), status
+
+
+@bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
+@login_required
+def mapping(batch_id: int):
+    batch = _batch(batch_id)
+    form = MappingForm()
+    errors: list[str] = []
+    chosen = dict(batch.mapping)
+    if form.validate_on_submit():
+        chosen = {h: request.form.get(f"col-{i}", "") for i, h in enumerate(batch.headers)}
+        try:
+            with unit_of_work():
+                confirm_mapping(actor=current_user, batch=batch, mapping=chosen)
+        except InvalidInput as exc:
+            errors = [m for messages in exc.errors.values() for m in messages]
+        except InvalidTransition as exc:
+            errors = [str(exc)]
+        else:
+            return redirect(url_for("imports.detail", batch_id=batch.id))
+    preview = read_table(batch.data).rows[:5] if batch.data else []
+    status = 400 if errors else 200
+    return render_template("imports/mapping.html", batch=batch, form=form, fields=FIELDS, labels=FIELD_LABELS,
+                           chosen=chosen,
+                           preview=preview, errors=errors), status
+
+
+@bp.get("/<int:batch_id>")
+@login_required
+def detail(batch_id: int):
+    return render_template("imports/detail.html", batch=_batch(batch_id))
+
+
+@bp.get("/<int:batch_id>/status")
+@login_required
+def status(batch_id: int):
+    batch = _batch(batch_id)
+    return jsonify(status=batch.status.value, stage=batch.stage.value, percent=batch.percent,
+                   processed=batch.processed_rows, total=batch.total_rows, counts=batch.counts, error=batch.error)
+
+
+@bp.get("/<int:batch_id>/rejected.csv")
+@login_required
+def rejected(batch_id: int):
+    batch = _batch(batch_id)
+    body = "\ufeff" + rejected_rows_csv(batch)  # BOM: Excel opens UTF-8 with Chinese correctly
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="rejected-rows-{batch.id}.csv"'})
+
+
+@bp.post("/<int:batch_id>/retry")
+@login_required
+def retry(batch_id: int):
+    batch = _batch(batch_id)
+    try:
+        with unit_of_work():
+            confirm_mapping(actor=current_user, batch=batch, mapping=batch.mapping)
+    except (InvalidInput, InvalidTransition) as exc:
+        flash(str(exc), "error")
+    return redirect(url_for("imports.detail", batch_id=batch.id))

@@ -1,0 +1,104 @@
+"""The upload → map → progress → report flow through the web, and who may use it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.db import db
+from marketplace.imports.models import ImportBatch
+from marketplace.startups.models import Startup
+from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER
+from tests.integration.imports.test_import_startups import HEADERS, ROWS, gbk_csv, xlsx
+
+pytestmark = pytest.mark.integration
+
+
+def upload(client, data: bytes, name: str = "portfolio.xlsx"):
+    return client.post("/imports/new", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_upload_map_and_run_an_import(app, client, auth):
+    auth.login(ZJ_MANAGER)
+
+    response = upload(client, xlsx())
+    assert response.status_code == 302
+    mapping_page = client.get(response.headers["Location"])
+    page = mapping_page.get_data(as_text=True)
+    assert "链融科技" in page  # preview
+    assert 'value="name" selected' in page  # 公司名称 auto-mapped
+    form = {f"col-{i}": f for i, f in enumerate(
+        ["external_id", "name", "website", "description", "founded_year", "stage", "team_size", "sectors",
+         "contact_email"])}
+    started = client.post(response.headers["Location"], data=form)
+
+    assert started.status_code == 302
+    status = client.get(started.headers["Location"] + "/status").get_json()
+    assert status["status"] == "done" and status["percent"] == 100  # no Redis: ran in-process
+    assert status["counts"] == {"imported": 2, "updated": 0, "unchanged": 0, "rejected": 0}
+    with app.app_context():
+        batch = db.session.scalar(sa.select(ImportBatch).order_by(ImportBatch.id.desc()))
+        assert batch.data == b""  # the upload is not kept
+        assert db.session.scalar(sa.select(sa.func.count()).where(Startup.name == "链融科技")) == 1
+
+
+def test_rejected_rows_download_neutralises_formulas(app, client, auth):
+    auth.login(ZJ_MANAGER)
+    bad = [["ZJ-X", "=HYPERLINK(\"http://evil\")", "evil.example", "x", "2099", "", "", "", ""]]
+    location = upload(client, gbk_csv(bad), "bad.csv").headers["Location"]
+    detail = client.post(location, data={f"col-{i}": f for i, f in enumerate(
+        ["external_id", "name", "website", "description", "founded_year"])}).headers["Location"]
+
+    csv_text = client.get(detail + "/rejected.csv").get_data(as_text=True)
+
+    assert "'=HYPERLINK" in csv_text
+    assert "The founding year cannot be in the future." in csv_text
+
+
+def test_unreadable_upload_is_refused_with_a_message(client, auth):
+    auth.login(ZJ_MANAGER)
+
+    response = upload(client, b"PK\x03\x04 broken", "sheet.xlsx")
+
+    assert response.status_code == 400
+    assert "not an Excel workbook" in response.get_data(as_text=True)
+
+
+def test_mapping_without_name_is_refused(client, auth):
+    auth.login(ZJ_MANAGER)
+    location = upload(client, xlsx()).headers["Location"]
+
+    response = client.post(location, data={"col-0": "external_id", "col-2": "website"})
+
+    assert response.status_code == 400
+    assert "Map one column to the startup&#39;s name." in response.get_data(as_text=True)
+
+
+def test_too_large_upload_gets_413(app, client, auth):
+    auth.login(ZJ_MANAGER)
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    try:
+        response = upload(client, b"x" * 4096, "big.csv")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"]
+
+    assert response.status_code == 413
+
+
+def test_bank_staff_cannot_import(client, auth):
+    auth.login(BANK_STAFF)
+
+    assert client.get("/imports/new").status_code == 403
+
+
+def test_other_incubator_cannot_see_an_import(client, auth):
+    auth.login(ZJ_MANAGER)
+    location = upload(client, xlsx()).headers["Location"]
+    auth.logout()
+
+    auth.login(PNP_MANAGER)
+
+    assert client.get(location).status_code == 404
+    assert client.get(location.replace("/mapping", "/status")).status_code == 404
