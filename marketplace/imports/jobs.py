@@ -61,7 +61,7 @@ def run_import(*, batch_id: int) -> None:
 def _save_rows(batch_id: int, rows: list[dict], mapping: dict[str, str]) -> None:
     while True:
         with unit_of_work():
-            batch = db.session.get(ImportBatch, batch_id, with_for_update=True)
+            batch = db.session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
             start = batch.processed_rows
             if start >= len(rows):
                 return
@@ -84,7 +84,7 @@ def _save_rows(batch_id: int, rows: list[dict], mapping: dict[str, str]) -> None
 def _embed(batch_id: int) -> None:
     while True:
         with unit_of_work():
-            batch = db.session.get(ImportBatch, batch_id, with_for_update=True)
+            batch = db.session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
             ids = batch.touched_ids[batch.embedded_rows:batch.embedded_rows + CHUNK_EMBED]
             if not ids:
                 batch.stage = ImportStage.EMBEDDED

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 def deliver_email(*, message_id: int) -> None:
     """Send one outbox message (SMTP when configured, the log otherwise); safe to run twice."""
     with unit_of_work():
-        message = db.session.get(OutboxMessage, message_id, with_for_update=True)
+        message = db.session.get(OutboxMessage, message_id, with_for_update=True, populate_existing=True)
         if message is None or message.sent_at is not None:
             return
         message.attempts += 1

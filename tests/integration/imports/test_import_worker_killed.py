@@ -1,0 +1,116 @@
+"""A real rq worker killed mid-import, the job run again: every good row imported exactly once."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import sqlalchemy as sa
+from openpyxl import Workbook
+from redis import Redis
+
+from marketplace.db import db, unit_of_work
+from marketplace.imports.enums import ImportStatus
+from marketplace.imports.jobs import run_import
+from marketplace.imports.models import ImportBatch
+from marketplace.imports.services import confirm_mapping, start_import
+from marketplace.jobs import enqueue
+from marketplace.startups.models import Startup
+from tests.conftest import ZJ_MANAGER, fresh_postgres_database, seeded_app
+from tests.helpers import org, user
+
+pytestmark = pytest.mark.integration
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+ROWS = 1500
+BAD_EVERY = 100  # rows 100, 200, ... have a founding year in the future
+
+
+def portfolio() -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编号", "公司名称", "官网", "简介", "成立时间"])
+    for i in range(1, ROWS + 1):
+        year = 2099 if i % BAD_EVERY == 0 else 2015 + i % 9
+        sheet.append([f"KILL-{i:05d}", f"Killtest Startup {i:05d}", f"https://killtest-{i:05d}.example",
+                      f"Cold-chain sensor network number {i} for pledged goods.", year])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def killed_app():
+    redis = Redis.from_url(REDIS_URL)
+    redis.flushdb()
+    app = seeded_app(fresh_postgres_database("innomatch_test_kill"), REDIS_URL=REDIS_URL)
+    yield app
+    redis.flushdb()
+    app.extensions["innomatch.db"].engine.dispose()
+
+
+def worker(app, *, burst: bool) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
+           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "kill-test", "HF_HUB_OFFLINE": "1"}
+    args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "default"]
+    return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def kill_worker_and_horse(process: subprocess.Popen) -> None:
+    """SIGKILL the rq worker and the work horse it forked (rq puts the horse in its own session)."""
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    for pid in [*children, str(process.pid)]:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def processed(app, batch_id: int) -> int:
+    with app.app_context():
+        db.session.expire_all()
+        return db.session.get(ImportBatch, batch_id).processed_rows
+
+
+def test_worker_killed_mid_import_then_rerun_imports_every_good_row_once(killed_app):
+    app = killed_app
+    with app.app_context():
+        with unit_of_work():
+            batch = start_import(actor=user(ZJ_MANAGER), incubator=org("zhangjiang-incubator"),
+                                 filename="kill.xlsx", data=portfolio(), max_rows=10_000)
+        with unit_of_work():
+            confirm_mapping(actor=user(ZJ_MANAGER), batch=batch, mapping=dict(batch.mapping))
+        batch_id = batch.id
+
+    first = worker(app, burst=False)
+    deadline = time.time() + 120
+    while processed(app, batch_id) < 250 and time.time() < deadline:
+        time.sleep(0.05)
+    kill_worker_and_horse(first)
+    first.wait(timeout=30)
+    at_kill = processed(app, batch_id)
+    assert 0 < at_kill < ROWS, "the worker should die in the middle of the import"
+
+    with app.app_context():
+        with unit_of_work():
+            enqueue(run_import, batch_id=batch_id)  # the job run again, as a retry does
+    second = worker(app, burst=True)
+    output, _ = second.communicate(timeout=600)
+    assert second.returncode == 0, output
+
+    with app.app_context():
+        db.session.expire_all()
+        batch = db.session.get(ImportBatch, batch_id)
+        names = list(db.session.scalars(sa.select(Startup.name).where(Startup.name.like("Killtest Startup %"))))
+        bad = ROWS // BAD_EVERY
+        assert batch.status == ImportStatus.DONE
+        assert len(names) == len(set(names)) == ROWS - bad
+        assert batch.counts == {"imported": ROWS - bad, "updated": 0, "unchanged": 0, "rejected": bad}
+        assert sorted({r["row"] for r in batch.rejections}) == [i + 1 for i in range(BAD_EVERY, ROWS + 1, BAD_EVERY)]
+        assert batch.embedded_rows == ROWS - bad
