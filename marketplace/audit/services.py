@@ -4,6 +4,8 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+import sqlalchemy as sa
+
 from marketplace.audit.models import AuditEvent
 from marketplace.db import db
 
@@ -45,3 +47,10 @@ def record_change(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def reassign_history(*, entity: str, from_id: int, to_id: int) -> None:
+    """Keeps a merged record's history: its audit rows now belong to the surviving record."""
+    db.session.execute(
+        sa.update(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == from_id).values(entity_id=to_id)
+    )

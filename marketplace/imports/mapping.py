@@ -145,3 +145,32 @@ def row_to_fields(row: dict[str, str], mapping: dict[str, str]) -> tuple[dict, s
         tags = data.get("tags", "")
         data["tags"] = ", ".join([t for t in [tags, *extra] if t])
     return {k: v for k, v in data.items() if v is not None}, external_id
+
+
+# Headers of the downloadable template, per interface language (each one auto-maps).
+TEMPLATE_HEADERS = {
+    "en": ["CRM ID", "Company name", "Website", "Description", "Founded", "Stage", "City", "Country",
+           "Team size", "Products", "Tags", "Sector", "Customers", "Contact name", "Contact email"],
+    "zh": ["企业编号", "公司名称", "官网", "简介", "成立时间", "融资轮次", "城市", "国家", "团队规模", "产品",
+           "标签", "行业", "客户案例", "联系人", "联系邮箱"],
+}
+TEMPLATE_EXAMPLE = ["ZJ-2026-0001", "Example Robotics", "https://robotics.example",
+                    "Vision-guided robots that count and check pledged goods in bonded warehouses.", "2021",
+                    "A轮 / Series A", "Shanghai", "China", "35", "StockEye counting robot",
+                    "computer vision, warehouse receipts", "物联网 / IoT", "3 bonded warehouses",
+                    "Li Lei", "lilei@robotics.example"]
+
+
+def template_xlsx(language: str) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "startups"
+    sheet.append(TEMPLATE_HEADERS["zh" if language.startswith("zh") else "en"])
+    sheet.append(TEMPLATE_EXAMPLE)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

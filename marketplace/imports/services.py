@@ -8,10 +8,7 @@ a second listing, never overwritten). Running the same file twice changes nothin
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -25,13 +22,9 @@ from marketplace.imports.mapping import row_to_fields
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
+from marketplace.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.validation import validate
-
-_LEGAL_SUFFIXES = re.compile(
-    r"\b(inc|incorporated|ltd|limited|llc|gmbh|co|corp|corporation|plc|sa|pte)\b\.?|有限责任公司|股份有限公司|有限公司|公司"
-)
-
 
 @dataclass(frozen=True)
 class Rejection:
@@ -48,20 +41,6 @@ class ImportReport:
 
     def add(self, outcome: RowOutcome) -> None:
         self.counts[outcome.value] += 1
-
-
-def domain_of(url: str) -> str:
-    url = (url or "").strip().lower()
-    if not url:
-        return ""
-    host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
-    return host.removeprefix("www.")
-
-
-def normalised_name(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name or "").lower()
-    text = _LEGAL_SUFFIXES.sub(" ", text)
-    return re.sub(r"[\W_]+", "", text)
 
 
 class _Matcher:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,7 +12,7 @@ from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.imports.forms import MappingForm, UploadForm
-from marketplace.imports.mapping import FIELD_LABELS, FIELDS
+from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import confirm_mapping, rejected_rows_csv, start_import
@@ -53,6 +54,16 @@ def upload():
             return redirect(url_for("imports.mapping", batch_id=batch.id))
     status = 400 if request.method == "POST" else 200
     return render_template("imports/upload.html", form=form), status
+
+
+@bp.get("/template.xlsx")
+@login_required
+def template():
+    _require_importer()
+    language = str(get_locale() or "en")
+    return Response(template_xlsx(language),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": 'attachment; filename="innomatch-portfolio-template.xlsx"'})
 
 
 @bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])

@@ -294,3 +294,9 @@ def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, p
     chosen = ids[(page - 1) * per_page: page * per_page]
     rows = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(chosen)))}
     return Page(items=[rows[i] for i in chosen if i in rows], total=len(ids), page=page, per_page=per_page)
+
+
+def forget_profile(kind: ProfileKind, entity_id: int) -> None:
+    """Drops a deleted profile's stored vector and, after commit, its place in the index."""
+    db.session.execute(sa.delete(ProfileVector).where(ProfileVector.kind == kind, ProfileVector.entity_id == entity_id))
+    schedule_indexing(kind, [entity_id])

@@ -6,15 +6,16 @@ from flask_babel import gettext as _
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
-from marketplace.audit.services import record_change, snapshot
+from marketplace.audit.services import reassign_history, record_change, snapshot
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, PermissionDenied
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.services import schedule_indexing
+from marketplace.matchmaking.services import forget_profile, schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.validation import validate
+from marketplace.workflow.services import move_candidates
 
 AUDITED_FIELDS = list(StartupInput.model_fields)
 
@@ -85,3 +86,35 @@ def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
     record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
                   before=before, after=after)
     return startup
+
+
+def merge_startups(*, actor: User, keep: Startup, drop: Startup) -> Startup:
+    """Folds ``drop`` into ``keep``: its listings, pipeline candidates and audit history move over.
+
+    When both sides hold the same thing (a listing by one incubator, a candidate for one need)
+    the kept profile's row stays and the other's fate is written to the audit trail. The
+    index drops ``drop`` after commit. Raises PermissionDenied for anyone but the platform,
+    InvalidInput for a profile merged into itself.
+    """
+    if not authz.is_platform(actor):
+        raise PermissionDenied()
+    if keep.id == drop.id:
+        raise InvalidInput({"drop": [_("Choose two different startups.")]})
+    moved = {"listings": [], "dropped_listings": []}
+    kept_incubators = set(db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id == keep.id)))
+    for listing in db.session.scalars(sa.select(Listing).where(Listing.startup_id == drop.id)).all():
+        if listing.incubator_id in kept_incubators:
+            moved["dropped_listings"].append({"incubator_id": listing.incubator_id, "external_id": listing.external_id})
+            db.session.delete(listing)
+        else:
+            listing.startup_id = keep.id
+            moved["listings"].append(listing.id)
+    moved["candidates"], moved["dropped_candidates"] = move_candidates(from_startup_id=drop.id, to_startup_id=keep.id)
+    reassign_history(entity="startup", from_id=drop.id, to_id=keep.id)
+    forget_profile(ProfileKind.STARTUP, drop.id)
+    db.session.flush()
+    record_change(actor_id=actor.id, action="startup.merge", entity="startup", entity_id=keep.id,
+                  before={"merged": {"id": drop.id, "name": drop.name, "website": drop.website}}, after=moved)
+    db.session.delete(drop)
+    db.session.flush()
+    return keep

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -19,7 +20,9 @@ from marketplace.startups.queries import (
     startup_directory,
     startup_ids_where,
 )
-from marketplace.startups.services import create_startup, update_startup
+from marketplace.startups.duplicates import likely_duplicates
+from marketplace.startups.models import Startup
+from marketplace.startups.services import create_startup, merge_startups, update_startup
 from marketplace.taxonomy import StartupStage
 
 bp = Blueprint("startups", __name__, url_prefix="/startups")
@@ -125,3 +128,29 @@ def edit(startup_id: int):
             return redirect(url_for("startups.detail", startup_id=startup.id))
     status = 400 if request.method == "POST" else 200
     return render_template("startups/form.html", form=form, startup=startup), status
+
+
+@bp.get("/duplicates")
+@login_required
+def duplicates():
+    if not authz.is_platform(current_user):
+        raise PermissionDenied()
+    pairs = likely_duplicates()
+    ids = {i for p in pairs for i in (p.first_id, p.second_id)}
+    startups = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(ids)))} if ids else {}
+    return render_template("startups/duplicates.html", pairs=pairs, startups=startups)
+
+
+@bp.post("/merge")
+@login_required
+def merge():
+    keep = startup_by_id(request.form.get("keep", type=int) or 0)
+    drop = startup_by_id(request.form.get("drop", type=int) or 0)
+    try:
+        with unit_of_work():
+            merge_startups(actor=current_user, keep=keep, drop=drop)
+    except InvalidInput as exc:
+        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+        return redirect(url_for("startups.duplicates"))
+    flash(_("Merged into %(name)s; its listings, candidates and history were kept.", name=keep.name), "success")
+    return redirect(url_for("startups.detail", startup_id=keep.id))

@@ -102,3 +102,17 @@ def test_other_incubator_cannot_see_an_import(client, auth):
 
     assert client.get(location).status_code == 404
     assert client.get(location.replace("/mapping", "/status")).status_code == 404
+
+
+@pytest.mark.parametrize(("language", "first_header"), [("en", "CRM ID"), ("zh_Hans", "企业编号")])
+def test_template_downloads_in_the_users_language_and_maps_itself(client, auth, language, first_header):
+    from marketplace.imports.mapping import auto_map
+    from marketplace.imports.reading import read_table
+
+    auth.login(ZJ_MANAGER)
+    client.post("/language", data={"locale": language, "next": "/"})
+
+    table = read_table(client.get("/imports/template.xlsx").data)
+
+    assert table.headers[0] == first_header
+    assert len(auto_map(table.headers)) == len(table.headers)

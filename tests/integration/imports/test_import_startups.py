@@ -128,3 +128,21 @@ def test_cli_prints_counts_last_and_fails_only_for_unreadable_files(app, tmp_pat
     assert json.loads(ok.output.strip().splitlines()[-1]) == {"imported": 2, "rejected": 0, "unchanged": 0,
                                                                 "updated": 0}
     assert bad.exit_code != 0 and "not an Excel workbook" in bad.output
+
+
+def test_five_thousand_rows_import_once_and_then_change_nothing(ctx):
+    rows = [[f"ZJ-5K-{i:05d}", f"Bulk Startup {i:05d}", f"https://bulk-{i:05d}.example",
+             f"Sensor network {i} for warehouse receipts.", str(2010 + i % 14), "", str(5 + i % 50), "", ""]
+            for i in range(5000)]
+    table = read_table(xlsx(rows))
+    mapping = auto_map(table.headers)
+
+    with unit_of_work():
+        first = import_rows(incubator=org("zhangjiang-incubator"), actor=None, rows=table.rows, mapping=mapping,
+                            schedule_embedding=False)
+    with unit_of_work():
+        second = import_rows(incubator=org("zhangjiang-incubator"), actor=None, rows=table.rows, mapping=mapping,
+                             schedule_embedding=False)
+
+    assert first.counts == {"imported": 5000, "updated": 0, "unchanged": 0, "rejected": 0}
+    assert second.counts == {"imported": 0, "updated": 0, "unchanged": 5000, "rejected": 0}
