@@ -53,13 +53,14 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace import errors_views, health
     from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.api.views import bp as api_bp
     from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.imports.views import bp as imports_bp
     from marketplace.needs.views import bp as needs_bp
     from marketplace.startups.views import bp as startups_bp
     from marketplace.ui import register_template_helpers
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, health.bp):
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, health.bp):
         app.register_blueprint(bp)
     errors_views.register(app)
     register_template_helpers(app)

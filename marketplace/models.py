@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata is complete (for Alembic and tests)."""
 
-from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.models import ApiToken, Organisation, User
 from marketplace.audit.models import AuditEvent
 from marketplace.imports.models import ImportBatch
 from marketplace.matchmaking.models import ProfileVector
@@ -10,6 +10,7 @@ from marketplace.startups.models import Listing, Startup
 from marketplace.workflow.models import Candidate
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "Candidate",
     "ImportBatch",

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email
 
 from marketplace.form_helpers import options
@@ -15,3 +15,8 @@ class LoginForm(FlaskForm):
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]))
     next = HiddenField()
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Name"), description=_l("What will use it, e.g. our CRM export job."))
+    can_write = BooleanField(_l("Allow changes (imports), not only reading"))

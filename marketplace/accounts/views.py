@@ -6,8 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.accounts.forms import LanguageForm, LoginForm
-from marketplace.accounts.models import User
+from marketplace.accounts.forms import LanguageForm, LoginForm, TokenForm
+from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
+from marketplace.errors import InvalidInput, NotFound
+from marketplace.form_helpers import show_errors
 from marketplace.accounts.services import authenticate, set_locale
 from marketplace.db import db, unit_of_work
 from marketplace.extensions import LOCALE_SESSION_KEY
@@ -71,3 +74,29 @@ def language():
             with unit_of_work():
                 set_locale(current_user, form.locale.data)
     return redirect(_safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                _token, secret = create_token(user=current_user, name=form.name.data, can_write=form.can_write.data)
+        except InvalidInput as exc:
+            show_errors(form, exc)
+    return render_template("accounts/tokens.html", form=form, secret=secret, tokens=tokens_for_user(current_user))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        raise NotFound()
+    with unit_of_work():
+        revoke_token(user=current_user, token=token)
+    flash(_("Token revoked."), "info")
+    return redirect(url_for("accounts.tokens"))

@@ -1,0 +1,57 @@
+"""API tokens: created once (the secret is shown a single time), stored hashed, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import ApiToken, User
+from marketplace.db import db, utcnow
+from marketplace.errors import InvalidInput, PermissionDenied
+
+PREFIX = "imt_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(*, user: User, name: str, can_write: bool) -> tuple[ApiToken, str]:
+    """Adds a token for ``user``; returns it with the secret, which is not stored anywhere."""
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput({"name": [_("Give the token a name, e.g. the system that will use it.")]})
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user_id=user.id, name=name[:100], prefix=secret[:12], token_hash=_digest(secret),
+                     can_write=can_write)
+    db.session.add(token)
+    db.session.flush()
+    return token, secret
+
+
+def revoke_token(*, user: User, token: ApiToken) -> None:
+    if token.user_id != user.id:
+        raise PermissionDenied()
+    token.revoked_at = token.revoked_at or utcnow()
+    db.session.flush()
+
+
+def tokens_for_user(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def user_for_secret(secret: str) -> tuple[User, ApiToken] | None:
+    """The active user behind a live token, or None."""
+    if not secret.startswith(PREFIX):
+        return None
+    token = db.session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = db.session.get(User, token.user_id)
+    if user is None or not user.active:
+        return None
+    token.last_used_at = utcnow()
+    return user, token
