@@ -116,3 +116,38 @@ def test_template_downloads_in_the_users_language_and_maps_itself(client, auth, 
 
     assert table.headers[0] == first_header
     assert len(auto_map(table.headers)) == len(table.headers)
+
+
+def test_row_cap_is_enforced_with_a_message(app, client, auth):
+    auth.login(ZJ_MANAGER)
+    app.config["IMPORT_MAX_ROWS"] = 1
+    try:
+        response = upload(client, xlsx())
+    finally:
+        app.config["IMPORT_MAX_ROWS"] = 20_000
+
+    assert response.status_code == 400
+    assert "The file has 2 rows; the limit is 1." in response.get_data(as_text=True)
+
+
+def test_failed_import_shows_why_and_can_be_retried(app, client, auth):
+    auth.login(ZJ_MANAGER)
+    location = upload(client, xlsx()).headers["Location"]
+    batch_id = int(location.split("/")[2])
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        good = batch.data
+        batch.data = b"\x00garbage"  # the stored upload went bad before the job read it
+        db.session.commit()
+
+    detail = client.post(location, data={"col-1": "name"}).headers["Location"]
+    failed = client.get(detail).get_data(as_text=True)
+    with app.app_context():
+        batch = db.session.get(ImportBatch, batch_id)
+        batch.data = good
+        db.session.commit()
+    retried = client.post(detail + "/retry")
+
+    assert "The import stopped: UnreadableFile" in failed
+    assert retried.status_code == 302
+    assert client.get(detail + "/status").get_json()["status"] == "done"
