@@ -79,10 +79,6 @@ def can_edit_need(user: User, need: Need) -> bool:
     )
 
 
-def can_submit_need(user: User, need: Need) -> bool:
-    return can_edit_need(user, need) and need.status == NeedStatus.DRAFT
-
-
 def can_create_startup(user: User) -> bool:
     return user.role == UserRole.INCUBATOR_MANAGER or is_platform(user)
 

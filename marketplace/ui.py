@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 
 from marketplace.accounts.forms import LanguageForm
+from marketplace.needs.enums import NeedStatus
 from marketplace.taxonomy import Sector
 
 
@@ -41,3 +43,18 @@ def register_template_helpers(app: Flask) -> None:
             return Sector(value).label
         except ValueError:
             return value
+
+
+    @app.template_global("status_label")
+    def _status_label(value: str):
+        return NeedStatus(value).label
+
+    @app.template_global("status_action_label")
+    def _status_action_label(frm, to):
+        return {
+            NeedStatus.IN_REVIEW: _("Submit for review"),
+            NeedStatus.PUBLISHED: _("Reopen") if frm == NeedStatus.CLOSED else _("Publish"),
+            NeedStatus.DRAFT: _("Request changes"),
+            NeedStatus.CLOSED: _("Close"),
+            NeedStatus.WITHDRAWN: _("Withdraw"),
+        }[to]

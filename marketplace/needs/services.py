@@ -15,10 +15,11 @@ from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput
 from marketplace.needs.queries import audience_ids_for_need
-from marketplace.notifications.services import queue_email
+from marketplace.notifications.services import mail_subject, queue_email
 from marketplace.validation import validate
 
 AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
@@ -114,29 +115,64 @@ def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: I
     return need
 
 
-def submit_need(*, actor: User, need: Need) -> Need:
-    """Moves a draft to review and emails every organiser after commit.
+def capacities(actor: User, need: Need) -> set[str]:
+    """In which capacities the actor acts on this need (owner unit, platform)."""
+    found = set()
+    if authz.is_platform(actor):
+        found.add(lifecycle.PLATFORM)
+    if actor.role == UserRole.BANK_STAFF and actor.organisation_id == need.owner_id:
+        found.add(lifecycle.OWNER)
+    return found
 
-    Raises PermissionDenied when the actor may not edit the need, InvalidTransition unless it is a draft.
+
+def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str = "") -> Need:
+    """The one way a need changes status: checks the lifecycle table, writes the audit row (with the
+    comment) and, after commit, mails whoever the move concerns.
+
+    Raises PermissionDenied when the actor has no say over this need, InvalidTransition for a move
+    the lifecycle does not allow, InvalidInput when the move needs a comment and has none.
     """
-    if not authz.can_edit_need(actor, need):
+    held = capacities(actor, need)
+    if not held:
         raise PermissionDenied()
-    if need.status != NeedStatus.DRAFT:
-        raise InvalidTransition(_("Only a draft can be submitted for review."))
-    before = snapshot(need, ["status"])
-    need.status = NeedStatus.IN_REVIEW
+    frm = need.status
+    if not lifecycle.allowed(frm, to, held):
+        raise InvalidTransition(_("A need cannot go from “%(frm)s” to “%(to)s” by your hand.",
+                                  frm=frm.label, to=to.label))
+    comment = (comment or "").strip()
+    if (frm, to) in lifecycle.NEEDS_COMMENT and not comment:
+        raise InvalidInput({"comment": [_("Say why, so the people concerned know what to do.")]})
+    need.status = to
     need.updated_at = utcnow()
     need.version += 1
     db.session.flush()
-    record_change(actor_id=actor.id, action="need.submit", entity="need", entity_id=need.id,
-                  before=before, after=snapshot(need, ["status"]))
-    for organiser in organisers():
-        queue_email(
-            recipient=organiser,
-            subject="Need to review: %(title)s",
-            subject_args={"title": need.title},
-            template="email/need_submitted.txt",
-            need=need,
-            actor=actor,
-        )
+    record_change(actor_id=actor.id, action="need.status", entity="need", entity_id=need.id,
+                  before={"status": frm.value}, after={"status": to.value, "comment": comment})
+    _notify_status(need, frm, to, actor, comment)
     return need
+
+
+def _notify_status(need: Need, frm: NeedStatus, to: NeedStatus, actor: User, comment: str) -> None:
+    if to == NeedStatus.IN_REVIEW:
+        for organiser in organisers():
+            queue_email(recipient=organiser, subject=mail_subject("Need to review: %(title)s"), subject_args={"title": need.title},
+                        template="email/need_submitted.txt", need=need, actor=actor)
+    elif to == NeedStatus.DRAFT and frm == NeedStatus.IN_REVIEW and need.created_by_id:
+        author = db.session.get(User, need.created_by_id)
+        if author is not None:
+            queue_email(recipient=author, subject=mail_subject("Changes requested: %(title)s"), subject_args={"title": need.title},
+                        template="email/need_changes_requested.txt", need=need, actor=actor, comment=comment)
+    elif to == NeedStatus.PUBLISHED:
+        for manager in audience_managers(need):
+            queue_email(recipient=manager, subject=mail_subject("New need published to you: %(title)s"),
+                        subject_args={"title": need.title}, template="email/need_published.txt", need=need)
+
+
+def audience_managers(need: Need) -> list[User]:
+    """The incubator managers a published need reaches: every incubator, the invited ones, or none."""
+    if need.visibility == NeedVisibility.INTERNAL:
+        return []
+    query = sa.select(User).where(User.role == UserRole.INCUBATOR_MANAGER, User.active.is_(True))
+    if need.visibility == NeedVisibility.INVITED:
+        query = query.where(User.organisation_id.in_(audience_ids_for_need(need.id) or {-1}))
+    return list(db.session.scalars(query.order_by(User.id)))

@@ -16,7 +16,9 @@ from marketplace.matchmaking.services import can_see_matches, rank_startups_for_
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
-from marketplace.needs.services import create_need, submit_need, update_need
+from marketplace.audit.queries import history_for
+from marketplace.needs import lifecycle
+from marketplace.needs.services import capacities, change_need_status, create_need, update_need
 from marketplace.startups.queries import countries, startup_ids_where
 from marketplace.taxonomy import StartupStage
 
@@ -63,7 +65,8 @@ def detail(need_id: int):
         owner=db.session.get(Organisation, need.owner_id),
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
-        can_submit=authz.can_submit_need(current_user, need),
+        status_targets=lifecycle.targets(need.status, capacities(current_user, need)),
+        history=history_for("need", need.id, action="need.status"),
         matches=matches,
         match_filters=filters,
         own_portfolio_only=current_user.role == "incubator_manager",
@@ -138,15 +141,32 @@ def edit(need_id: int):
     return render_template("needs/form.html", form=form, need=need), status
 
 
-@bp.post("/<int:need_id>/submit")
+@bp.post("/<int:need_id>/status")
 @login_required
-def submit(need_id: int):
+def status(need_id: int):
     need = need_for_user(current_user, need_id)
+    target = request.form.get("to", "")
+    if target not in NeedStatus.__members__.values():
+        flash(_("Choose what should happen to the need."), "error")
+        return redirect(url_for("needs.detail", need_id=need.id))
     try:
         with unit_of_work():
-            submit_need(actor=current_user, need=need)
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
+            change_need_status(actor=current_user, need=need, to=NeedStatus(target),
+                               comment=request.form.get("comment", ""))
+    except (InvalidTransition, InvalidInput) as exc:
+        db.session.refresh(need)
+        message = str(exc) if isinstance(exc, InvalidTransition) else "; ".join(
+            m for ms in exc.errors.values() for m in ms)
+        flash(message, "error")
     else:
-        flash(_("Submitted for review. The organisers have been notified."), "success")
+        flash(STATUS_DONE_MESSAGES[NeedStatus(target)](), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
+
+
+STATUS_DONE_MESSAGES = {
+    NeedStatus.IN_REVIEW: lambda: _("Submitted for review. The organisers have been notified."),
+    NeedStatus.PUBLISHED: lambda: _("Published. The incubators it is open to have been notified."),
+    NeedStatus.DRAFT: lambda: _("Sent back for changes; the author has been told why."),
+    NeedStatus.CLOSED: lambda: _("Closed."),
+    NeedStatus.WITHDRAWN: lambda: _("Withdrawn."),
+}

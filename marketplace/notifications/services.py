@@ -10,6 +10,11 @@ from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.models import OutboxMessage
 
 
+def mail_subject(msgid: str) -> str:
+    """Marks a subject for the catalogue; it is translated in the recipient's language when queued."""
+    return msgid
+
+
 def queue_email(
     *, recipient: User, subject: str, template: str, subject_args: dict | None = None, **context
 ) -> OutboxMessage:

@@ -85,7 +85,7 @@ def test_bank_staff_cannot_edit_other_units_need(app, client, auth):
 def test_bank_staff_cannot_submit_other_units_need(app, client, auth):
     auth.login(BANK_STAFF)
 
-    response = client.post(f"/needs/{need_id(app, 'iot-collateral-monitoring')}/submit")
+    response = client.post(f"/needs/{need_id(app, 'iot-collateral-monitoring')}/status", data={"to": "closed"})
 
     assert response.status_code == 403
 

@@ -12,7 +12,8 @@ from redis import Redis
 from rq import Queue
 
 from marketplace.db import db, unit_of_work
-from marketplace.needs.services import create_need, submit_need
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.services import change_need_status, create_need
 from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.models import OutboxMessage
 from tests.conftest import BANK_STAFF, ORGANISER, fresh_postgres_database, seeded_app
@@ -49,7 +50,7 @@ def test_committed_work_reaches_worker_and_is_delivered(jobs_app):
         with unit_of_work():
             need = create_need(actor=staff, data=NEED)
         with unit_of_work():
-            submit_need(actor=staff, need=need)
+            change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
         message_id = db.session.scalar(
             sa.select(OutboxMessage.id).where(OutboxMessage.recipient == ORGANISER)
         )
@@ -75,7 +76,7 @@ def test_rolled_back_work_enqueues_nothing(jobs_app):
         with pytest.raises(RuntimeError):
             with unit_of_work():
                 need = create_need(actor=staff, data={**NEED, "title": "Rolled back need"})
-                submit_need(actor=staff, need=need)
+                change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
                 raise RuntimeError("abort")
 
     assert queue.count == 0

@@ -68,11 +68,6 @@ def test_can_edit_need(user, status, allowed):
     assert authz.can_edit_need(user, a_need(status, NeedVisibility.PUBLIC)) is allowed
 
 
-def test_only_drafts_can_be_submitted():
-    assert authz.can_submit_need(STAFF, a_need(NeedStatus.DRAFT, NeedVisibility.PUBLIC))
-    assert not authz.can_submit_need(STAFF, a_need(NeedStatus.IN_REVIEW, NeedVisibility.PUBLIC))
-
-
 @pytest.mark.parametrize(
     ("user", "listed_by", "allowed"),
     [

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from marketplace.accounts.models import User
+from marketplace.audit.models import AuditEvent
+from marketplace.db import db
+
+
+def history_for(entity: str, entity_id: int, *, action: str | None = None) -> list[tuple[AuditEvent, User | None]]:
+    """Audit rows of one record, oldest first, with who made them."""
+    query = (
+        sa.select(AuditEvent, User)
+        .join(User, User.id == AuditEvent.actor_id, isouter=True)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return [(event, user) for event, user in db.session.execute(query)]

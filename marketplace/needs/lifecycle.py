@@ -1,0 +1,32 @@
+"""The need lifecycle as a table: which status may follow which, and who may move it."""
+
+from __future__ import annotations
+
+from marketplace.needs.enums import NeedStatus as S
+
+OWNER = "owner"  # staff of the bank unit that owns the need
+PLATFORM = "platform"  # organisers and admins
+
+TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
+    (S.DRAFT, S.IN_REVIEW): frozenset({OWNER, PLATFORM}),
+    (S.IN_REVIEW, S.PUBLISHED): frozenset({PLATFORM}),
+    (S.IN_REVIEW, S.DRAFT): frozenset({PLATFORM}),  # changes requested
+    (S.PUBLISHED, S.CLOSED): frozenset({OWNER, PLATFORM}),
+    (S.CLOSED, S.PUBLISHED): frozenset({PLATFORM}),  # reopened
+    (S.DRAFT, S.WITHDRAWN): frozenset({OWNER, PLATFORM}),
+    (S.IN_REVIEW, S.WITHDRAWN): frozenset({OWNER, PLATFORM}),
+    (S.PUBLISHED, S.WITHDRAWN): frozenset({OWNER, PLATFORM}),
+}
+
+# Moves that must say why.
+NEEDS_COMMENT = frozenset({(S.IN_REVIEW, S.DRAFT), (S.DRAFT, S.WITHDRAWN), (S.IN_REVIEW, S.WITHDRAWN),
+                           (S.PUBLISHED, S.WITHDRAWN)})
+
+
+def targets(status: S, capacities: set[str]) -> list[S]:
+    """The statuses someone acting in these capacities may move a need to, in lifecycle order."""
+    return [to for (frm, to), who in TRANSITIONS.items() if frm == status and who & capacities]
+
+
+def allowed(frm: S, to: S, capacities: set[str]) -> bool:
+    return bool(TRANSITIONS.get((frm, to), frozenset()) & capacities)

@@ -1,0 +1,108 @@
+"""Need lifecycle through one function: review, publish, changes requested, close, withdraw."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.accounts.enums import UserRole
+from marketplace.accounts.models import User
+from marketplace.db import db, unit_of_work
+from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.models import Need
+from marketplace.needs.services import change_need_status, create_need
+from marketplace.notifications.models import OutboxMessage
+from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
+from tests.helpers import need_id, user
+
+pytestmark = pytest.mark.integration
+
+NEED = {"title": "Trade finance document checks", "summary": "Check letters of credit documents automatically.",
+        "sector_tags": ["sme_finance"]}
+
+
+def need(slug: str) -> Need:
+    return db.session.scalar(sa.select(Need).where(Need.slug == slug))
+
+
+def mails_to(role: UserRole) -> list[str]:
+    emails = set(db.session.scalars(sa.select(User.email).where(User.role == role)))
+    return sorted(m.recipient for m in db.session.scalars(sa.select(OutboxMessage)) if m.recipient in emails)
+
+
+def test_publishing_a_public_need_mails_every_incubator_manager(ctx):
+    with unit_of_work():
+        change_need_status(actor=user(ORGANISER), need=need("sme-invoice-financing"), to=NeedStatus.PUBLISHED)
+
+    assert need("sme-invoice-financing").status == NeedStatus.PUBLISHED
+    managers = sorted(db.session.scalars(sa.select(User.email).where(User.role == UserRole.INCUBATOR_MANAGER)))
+    assert mails_to(UserRole.INCUBATOR_MANAGER) == managers
+
+
+def test_publishing_an_invited_need_mails_only_the_invited(ctx):
+    staff = user(BANK_STAFF)
+    with unit_of_work():
+        draft = create_need(actor=staff, data={**NEED, "visibility": "invited"},
+                            invited_incubator_ids=[user(ZJ_MANAGER).organisation_id])
+    with unit_of_work():
+        change_need_status(actor=staff, need=draft, to=NeedStatus.IN_REVIEW)
+    with unit_of_work():
+        change_need_status(actor=user(ORGANISER), need=draft, to=NeedStatus.PUBLISHED)
+
+    assert mails_to(UserRole.INCUBATOR_MANAGER) == [ZJ_MANAGER]
+
+
+def test_changes_requested_needs_a_reason_and_reaches_the_author(ctx):
+    staff = user(BANK_STAFF)
+    with unit_of_work():
+        draft = create_need(actor=staff, data=NEED)
+    with unit_of_work():
+        change_need_status(actor=staff, need=draft, to=NeedStatus.IN_REVIEW)
+
+    with pytest.raises(InvalidInput):
+        change_need_status(actor=user(ORGANISER), need=draft, to=NeedStatus.DRAFT)
+    with unit_of_work():
+        change_need_status(actor=user(ORGANISER), need=draft, to=NeedStatus.DRAFT, comment="Add a budget range.")
+
+    mail = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == BANK_STAFF))
+    assert mail.subject == f"Changes requested: {NEED['title']}"
+    assert "Add a budget range." in mail.body
+
+
+def test_owner_cannot_publish_or_skip_review(ctx):
+    staff = user(BANK_STAFF)
+    draft = create_need(actor=staff, data=NEED)
+
+    with pytest.raises(InvalidTransition):
+        change_need_status(actor=staff, need=draft, to=NeedStatus.PUBLISHED)
+    change_need_status(actor=staff, need=draft, to=NeedStatus.IN_REVIEW)
+    with pytest.raises(InvalidTransition):
+        change_need_status(actor=staff, need=draft, to=NeedStatus.PUBLISHED)
+
+
+def test_incubators_and_other_units_have_no_say(ctx):
+    with pytest.raises(PermissionDenied):
+        change_need_status(actor=user(ZJ_MANAGER), need=need("education-ecosystem-it"), to=NeedStatus.CLOSED)
+    with pytest.raises(PermissionDenied):
+        change_need_status(actor=user(BANK_STAFF), need=need("iot-collateral-monitoring"), to=NeedStatus.CLOSED)
+
+
+def test_status_form_shows_history_and_refuses_bad_moves(app, client, auth):
+    edu = need_id(app, "education-ecosystem-it")
+    auth.login(BANK_STAFF)
+
+    refused = client.post(f"/needs/{edu}/status", data={"to": "draft"}, follow_redirects=True)
+    closed = client.post(f"/needs/{edu}/status", data={"to": "closed", "comment": "Pilot partner chosen."},
+                         follow_redirects=True).get_data(as_text=True)
+
+    assert "by your hand" in refused.get_data(as_text=True)
+    assert "Review history" in closed and "Pilot partner chosen." in closed
+
+
+def test_incubator_status_post_on_hidden_need_is_404(app, client, auth):
+    auth.login(ZJ_MANAGER)
+
+    response = client.post(f"/needs/{need_id(app, 'corporate-ap-automation')}/status", data={"to": "in_review"})
+
+    assert response.status_code == 404

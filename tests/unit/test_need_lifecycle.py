@@ -1,0 +1,41 @@
+"""The lifecycle table: who may move a need from which status to which."""
+
+import pytest
+
+from marketplace.needs import lifecycle
+from marketplace.needs.enums import NeedStatus as S
+
+pytestmark = pytest.mark.unit
+
+OWNER, PLATFORM = {lifecycle.OWNER}, {lifecycle.PLATFORM}
+
+
+@pytest.mark.parametrize(
+    ("frm", "to", "who", "ok"),
+    [
+        (S.DRAFT, S.IN_REVIEW, OWNER, True),
+        (S.DRAFT, S.PUBLISHED, OWNER, False),
+        (S.DRAFT, S.PUBLISHED, PLATFORM, False),  # never skips review
+        (S.IN_REVIEW, S.PUBLISHED, OWNER, False),
+        (S.IN_REVIEW, S.PUBLISHED, PLATFORM, True),
+        (S.IN_REVIEW, S.DRAFT, PLATFORM, True),
+        (S.PUBLISHED, S.CLOSED, OWNER, True),
+        (S.CLOSED, S.PUBLISHED, OWNER, False),
+        (S.CLOSED, S.PUBLISHED, PLATFORM, True),
+        (S.WITHDRAWN, S.DRAFT, PLATFORM, False),
+        (S.PUBLISHED, S.WITHDRAWN, OWNER, True),
+    ],
+)
+def test_transitions(frm, to, who, ok):
+    assert lifecycle.allowed(frm, to, who) is ok
+
+
+def test_targets_in_order():
+    assert lifecycle.targets(S.IN_REVIEW, PLATFORM) == [S.PUBLISHED, S.DRAFT, S.WITHDRAWN]
+    assert lifecycle.targets(S.IN_REVIEW, OWNER) == [S.WITHDRAWN]
+    assert lifecycle.targets(S.WITHDRAWN, OWNER | PLATFORM) == []
+
+
+def test_withdrawing_and_sending_back_need_a_reason():
+    assert (S.IN_REVIEW, S.DRAFT) in lifecycle.NEEDS_COMMENT
+    assert (S.PUBLISHED, S.CLOSED) not in lifecycle.NEEDS_COMMENT
