@@ -176,3 +176,13 @@ def audience_managers(need: Need) -> list[User]:
     if need.visibility == NeedVisibility.INVITED:
         query = query.where(User.organisation_id.in_(audience_ids_for_need(need.id) or {-1}))
     return list(db.session.scalars(query.order_by(User.id)))
+
+
+def clone_need(*, actor: User, need: Need) -> Need:
+    """A new draft with the same text, tags and audience, owned by the actor's unit (or the same unit
+    for the platform). Raises PermissionDenied for roles that cannot post needs."""
+    fields = {name: getattr(need, name) for name in NeedInput.model_fields}
+    fields["title"] = _("Copy of %(title)s", title=need.title)[:200]
+    fields["deadline"] = None
+    return create_need(actor=actor, data=fields, owner_id=need.owner_id,
+                       invited_incubator_ids=audience_ids_for_need(need.id))

@@ -18,7 +18,7 @@ from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
 from marketplace.audit.queries import history_for
 from marketplace.needs import lifecycle
-from marketplace.needs.services import capacities, change_need_status, create_need, update_need
+from marketplace.needs.services import capacities, change_need_status, clone_need, create_need, update_need
 from marketplace.startups.queries import countries, startup_ids_where
 from marketplace.taxonomy import StartupStage
 
@@ -65,6 +65,7 @@ def detail(need_id: int):
         owner=db.session.get(Organisation, need.owner_id),
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
+        can_clone=authz.can_create_need(current_user),
         status_targets=lifecycle.targets(need.status, capacities(current_user, need)),
         history=history_for("need", need.id, action="need.status"),
         matches=matches,
@@ -161,6 +162,16 @@ def status(need_id: int):
     else:
         flash(STATUS_DONE_MESSAGES[NeedStatus(target)](), "success")
     return redirect(url_for("needs.detail", need_id=need.id))
+
+
+@bp.post("/<int:need_id>/clone")
+@login_required
+def clone(need_id: int):
+    need = need_for_user(current_user, need_id)
+    with unit_of_work():
+        copy = clone_need(actor=current_user, need=need)
+    flash(_("A draft copy was made; edit it before submitting."), "success")
+    return redirect(url_for("needs.edit", need_id=copy.id))
 
 
 STATUS_DONE_MESSAGES = {

@@ -106,3 +106,25 @@ def test_incubator_status_post_on_hidden_need_is_404(app, client, auth):
     response = client.post(f"/needs/{need_id(app, 'corporate-ap-automation')}/status", data={"to": "in_review"})
 
     assert response.status_code == 404
+
+
+def test_clone_makes_a_draft_copy_for_the_cloner(app, client, auth):
+    mpc = need_id(app, "mpc-blockchain-cryptography")
+    auth.login(BANK_STAFF)
+
+    response = client.post(f"/needs/{mpc}/clone")
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
+    with app.app_context():
+        copy = db.session.get(Need, int(response.headers["Location"].split("/")[2]))
+        original = db.session.get(Need, mpc)
+        assert copy.status == NeedStatus.DRAFT
+        assert copy.title == f"Copy of {original.title}"
+        assert copy.owner_id == user(BANK_STAFF).organisation_id  # bank staff clone into their own unit
+        assert copy.description == original.description
+
+
+def test_incubator_cannot_clone(app, client, auth):
+    auth.login(ZJ_MANAGER)
+
+    assert client.post(f"/needs/{need_id(app, 'education-ecosystem-it')}/clone").status_code == 403
