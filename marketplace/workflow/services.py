@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
-from marketplace.db import db
+from marketplace.accounts.models import User
+from marketplace.audit.services import record_change
+from marketplace.db import db, utcnow
+from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.workflow import pipeline
+from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.models import Candidate
 
 
@@ -23,3 +29,61 @@ def move_candidates(*, from_startup_id: int, to_startup_id: int) -> tuple[list[i
             moved.append(candidate.id)
     db.session.flush()
     return moved, removed
+
+
+class StaleCandidate(InvalidTransition):
+    """Someone else moved the candidate since it was read."""
+
+
+def _stale(candidate: Candidate) -> StaleCandidate:
+    return StaleCandidate(_("Someone else moved this candidate to “%(stage)s” a moment ago; nothing was changed.",
+                            stage=candidate.stage.label))
+
+
+def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: str = "",
+               expected_version: int | None = None) -> Candidate:
+    """The one way a candidate changes stage: checks the pipeline, writes the audit row.
+
+    ``expected_version`` is the version the actor saw; if someone moved the candidate since,
+    StaleCandidate is raised and nothing changes (the first move wins). Raises PermissionDenied
+    unless the actor is staff of the need's unit or the platform; InvalidTransition for a move
+    the pipeline does not allow (organisers may jump forward with a note); InvalidInput when a
+    note is required and missing.
+    """
+    from marketplace import authz
+    from marketplace.accounts.enums import UserRole
+    from marketplace.needs.models import Need
+
+    need = db.session.get(Need, candidate.need_id)
+    is_owner = actor.role == UserRole.BANK_STAFF and need is not None and actor.organisation_id == need.owner_id
+    if not (is_owner or authz.is_platform(actor)):
+        raise PermissionDenied()
+    if expected_version is not None:
+        db.session.refresh(candidate)
+        if candidate.version != expected_version:
+            raise _stale(candidate)
+    frm = candidate.stage
+    note = (note or "").strip()
+    if pipeline.is_regular(frm, to):
+        pass
+    elif pipeline.is_override(frm, to) and authz.is_platform(actor):
+        if not note:
+            raise InvalidInput({"note": [_("Skipping steps needs a reason.")]})
+    else:
+        raise InvalidTransition(_("A candidate cannot go from “%(frm)s” to “%(to)s”.", frm=frm.label, to=to.label))
+    if to in pipeline.NEEDS_NOTE and not note:
+        raise InvalidInput({"note": [_("Say why, so the incubator knows.")]})
+    seen = candidate.version if expected_version is None else expected_version
+    moved = db.session.execute(
+        sa.update(Candidate)
+        .where(Candidate.id == candidate.id, Candidate.version == seen)
+        .values(stage=to, version=seen + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if moved.rowcount != 1:
+        db.session.refresh(candidate)
+        raise _stale(candidate)
+    db.session.refresh(candidate)
+    record_change(actor_id=actor.id, action="candidate.stage", entity="candidate", entity_id=candidate.id,
+                  before={"stage": frm.value}, after={"stage": to.value, "note": note})
+    return candidate

@@ -1,0 +1,78 @@
+"""Candidates move through one function: rules, overrides with a reason, audit, no lost update."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.audit.queries import history_for
+from marketplace.db import db, unit_of_work
+from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.workflow.enums import CandidateSource, CandidateStage
+from marketplace.workflow.models import Candidate
+from marketplace.workflow.services import StaleCandidate, transition
+from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
+from tests.helpers import need_id, startup_listed_by, user
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def candidate(ctx, app):
+    row = Candidate(need_id=need_id(app, "education-ecosystem-it"),
+                    startup_id=startup_listed_by(app, "zhangjiang-incubator"),
+                    stage=CandidateStage.SUGGESTED, source=CandidateSource.MATCHED)
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def test_regular_moves_and_history(candidate):
+    staff = user(BANK_STAFF)
+    with unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=staff)
+    with unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=staff, note="Pitch on day one")
+
+    steps = [(e.before["stage"], e.after["stage"], who.email) for e, who in history_for("candidate", candidate.id)]
+    assert steps == [("suggested", "shortlisted", BANK_STAFF), ("shortlisted", "roadshow", BANK_STAFF)]
+    assert candidate.version == 3
+
+
+def test_no_pilot_without_roadshow_unless_an_organiser_overrides_with_a_reason(candidate):
+    transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF))
+
+    with pytest.raises(InvalidTransition):
+        transition(candidate=candidate, to=CandidateStage.IN_PILOT, actor=user(BANK_STAFF), note="urgent")
+    with pytest.raises(InvalidInput):
+        transition(candidate=candidate, to=CandidateStage.IN_PILOT, actor=user(ORGANISER))
+    transition(candidate=candidate, to=CandidateStage.IN_PILOT, actor=user(ORGANISER), note="Board fast-tracked it")
+
+    assert candidate.stage == CandidateStage.IN_PILOT
+
+
+def test_declining_needs_a_reason(candidate):
+    with pytest.raises(InvalidInput):
+        transition(candidate=candidate, to=CandidateStage.DECLINED, actor=user(BANK_STAFF))
+
+
+def test_incubators_and_other_units_cannot_move_candidates(candidate):
+    with pytest.raises(PermissionDenied):
+        transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(ZJ_MANAGER))
+    with pytest.raises(PermissionDenied):
+        transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user("trade@bank.example.com"))
+
+
+def test_two_people_moving_the_same_candidate_one_wins_nothing_lost(candidate):
+    seen = candidate.version  # both read version 1
+    with unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF), expected_version=seen)
+
+    with pytest.raises(StaleCandidate, match="Shortlisted"):
+        with unit_of_work():
+            transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(ORGANISER), expected_version=seen)
+
+    db.session.expire_all()
+    row = db.session.scalar(sa.select(Candidate).where(Candidate.id == candidate.id))
+    assert (row.stage, row.version) == (CandidateStage.SHORTLISTED, 2)
+    assert len(history_for("candidate", candidate.id)) == 1
