@@ -33,3 +33,8 @@ def is_regular(frm: C, to: C) -> bool:
 def is_override(frm: C, to: C) -> bool:
     """A forward jump past the usual steps (e.g. to pilot without a roadshow): organisers only, with a reason."""
     return frm not in CLOSED and to in ORDER and ORDER.index(to) > ORDER.index(frm) and not is_regular(frm, to)
+
+
+def next_stages(frm: C) -> list[C]:
+    """The regular forward steps from a stage, for buttons."""
+    return [stage for stage in ORDER if stage in NEXT.get(frm, frozenset())]

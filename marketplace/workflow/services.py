@@ -87,3 +87,20 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     record_change(actor_id=actor.id, action="candidate.stage", entity="candidate", entity_id=candidate.id,
                   before={"stage": frm.value}, after={"stage": to.value, "note": note})
     return candidate
+
+
+def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateStage, note: str = "") -> Candidate:
+    """Turns a ranked startup into a candidate of the need (if it is not one yet) and moves it.
+
+    Raises what ``transition`` raises.
+    """
+    from marketplace.workflow.enums import CandidateSource
+    from marketplace.workflow.queries import candidate_for
+
+    candidate = candidate_for(need_id, startup_id)
+    if candidate is None:
+        candidate = Candidate(need_id=need_id, startup_id=startup_id, stage=CandidateStage.SUGGESTED,
+                              source=CandidateSource.MATCHED)
+        db.session.add(candidate)
+        db.session.flush()
+    return transition(candidate=candidate, to=to, actor=actor, note=note)

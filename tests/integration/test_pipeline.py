@@ -76,3 +76,37 @@ def test_two_people_moving_the_same_candidate_one_wins_nothing_lost(candidate):
     row = db.session.scalar(sa.select(Candidate).where(Candidate.id == candidate.id))
     assert (row.stage, row.version) == (CandidateStage.SHORTLISTED, 2)
     assert len(history_for("candidate", candidate.id)) == 1
+
+
+def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
+    edu = need_id(app, "education-ecosystem-it")
+    startup = startup_listed_by(app, "zhangjiang-incubator")
+    auth.login(BANK_STAFF)
+
+    client.post(f"/needs/{edu}/candidates", data={"startup_id": startup, "to": "shortlisted"})
+    page = client.get(f"/needs/{edu}").get_data(as_text=True)
+    with app.app_context():
+        candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == edu))
+        cid, version = candidate.id, candidate.version
+    moved = client.post(f"/candidates/{cid}/move", data={"to": "roadshow", "version": version},
+                        follow_redirects=True).get_data(as_text=True)
+    stale = client.post(f"/candidates/{cid}/move", data={"to": "selected", "version": version},
+                        follow_redirects=True).get_data(as_text=True)
+
+    assert 'id="pipeline"' in page and "Shortlisted" in page
+    assert "Pipeline updated." in moved
+    assert "Someone else moved this candidate" in stale
+    with app.app_context():
+        assert db.session.get(Candidate, cid).stage == CandidateStage.ROADSHOW
+
+
+def test_incubator_sees_no_board_and_cannot_move(app, client, auth):
+    edu = need_id(app, "education-ecosystem-it")
+    auth.login(ZJ_MANAGER)
+
+    page = client.get(f"/needs/{edu}").get_data(as_text=True)
+    response = client.post(f"/needs/{edu}/candidates",
+                           data={"startup_id": startup_listed_by(app, "zhangjiang-incubator"), "to": "shortlisted"})
+
+    assert 'id="pipeline"' not in page
+    assert response.status_code == 403
