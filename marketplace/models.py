@@ -7,7 +7,7 @@ from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience
 from marketplace.notifications.models import OutboxMessage
 from marketplace.startups.models import Listing, Startup
-from marketplace.workflow.models import Candidate
+from marketplace.workflow.models import Candidate, Vote
 
 __all__ = [
     "ApiToken",
@@ -22,4 +22,5 @@ __all__ = [
     "OutboxMessage",
     "Startup",
     "User",
+    "Vote",
 ]

@@ -18,7 +18,8 @@ from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
 from marketplace.audit.queries import history_for
 from marketplace.workflow.pipeline import next_stages
-from marketplace.workflow.queries import board_for_need
+from marketplace.workflow.queries import board_for_need, vote_counts, votes_of
+from marketplace.workflow.services import can_vote
 from marketplace.needs import lifecycle
 from marketplace.needs.services import capacities, change_need_status, clone_need, create_need, update_need
 from marketplace.startups.queries import countries, startup_ids_where
@@ -70,6 +71,9 @@ def detail(need_id: int):
         can_clone=authz.can_create_need(current_user),
         status_targets=lifecycle.targets(need.status, capacities(current_user, need)),
         board=board_for_need(need.id) if capacities(current_user, need) else None,
+        votes=vote_counts(need.id),
+        my_votes=votes_of(need.id, current_user.id),
+        can_vote=can_vote(current_user),
         next_stages=next_stages,
         history=history_for("need", need.id, action="need.status"),
         matches=matches,

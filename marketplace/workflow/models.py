@@ -24,3 +24,15 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+
+
+class Vote(SQLModel, table=True):
+    """A bank staff member wants to see this startup for this need (one per person, startup and need)."""
+
+    __table_args__ = (sa.UniqueConstraint("need_id", "startup_id", "user_id", name="uq_vote_need_startup_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    startup_id: int = Field(foreign_key="startup.id", index=True)
+    user_id: int = Field(foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)

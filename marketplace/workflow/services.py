@@ -104,3 +104,31 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
         db.session.add(candidate)
         db.session.flush()
     return transition(candidate=candidate, to=to, actor=actor, note=note)
+
+
+def can_vote(actor: User) -> bool:
+    from marketplace import authz
+    from marketplace.accounts.enums import UserRole
+
+    return actor.role == UserRole.BANK_STAFF or authz.is_platform(actor)
+
+
+def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
+    """Adds the actor's vote for a startup on a need, or takes it back; returns whether it now counts.
+
+    Raises PermissionDenied for incubators (the bank's staff vote).
+    """
+    from marketplace.workflow.models import Vote
+
+    if not can_vote(actor):
+        raise PermissionDenied()
+    existing = db.session.scalar(
+        sa.select(Vote).where(Vote.need_id == need_id, Vote.startup_id == startup_id, Vote.user_id == actor.id)
+    )
+    if existing is not None:
+        db.session.delete(existing)
+        db.session.flush()
+        return False
+    db.session.add(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
+    db.session.flush()
+    return True

@@ -9,7 +9,8 @@ from marketplace.errors import InvalidInput, InvalidTransition, NotFound
 from marketplace.needs.queries import need_for_user
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.models import Candidate
-from marketplace.workflow.services import act_on_match, transition
+from marketplace.startups.models import Startup
+from marketplace.workflow.services import act_on_match, toggle_vote, transition
 
 bp = Blueprint("workflow", __name__)
 
@@ -57,3 +58,15 @@ def move(candidate_id: int):
     _run(lambda: transition(candidate=candidate, to=to, actor=current_user, note=request.form.get("note", ""),
                             expected_version=request.form.get("version", type=int)))
     return redirect(url_for("needs.detail", need_id=need.id) + "#pipeline")
+
+
+@bp.post("/needs/<int:need_id>/votes")
+@login_required
+def vote(need_id: int):
+    need = need_for_user(current_user, need_id)
+    startup_id = request.form.get("startup_id", type=int)
+    if not startup_id or db.session.get(Startup, startup_id) is None:
+        raise NotFound()
+    with unit_of_work():
+        toggle_vote(actor=current_user, need_id=need.id, startup_id=startup_id)
+    return redirect(url_for("needs.detail", need_id=need.id) + "#matches")

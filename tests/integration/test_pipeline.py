@@ -110,3 +110,31 @@ def test_incubator_sees_no_board_and_cannot_move(app, client, auth):
 
     assert 'id="pipeline"' not in page
     assert response.status_code == 403
+
+
+def test_one_vote_per_person_startup_and_need(app, client, auth):
+    from marketplace.workflow.queries import vote_counts
+
+    edu = need_id(app, "education-ecosystem-it")
+    startup = startup_listed_by(app, "zhangjiang-incubator")
+    auth.login(BANK_STAFF)
+    client.post(f"/needs/{edu}/votes", data={"startup_id": startup})
+    auth.logout()
+    auth.login("trade@bank.example.com")
+    client.post(f"/needs/{edu}/votes", data={"startup_id": startup})
+    with app.app_context():
+        assert vote_counts(edu) == {startup: 2}
+
+    client.post(f"/needs/{edu}/votes", data={"startup_id": startup})  # the same person again: takes it back
+
+    with app.app_context():
+        assert vote_counts(edu) == {startup: 1}
+
+
+def test_incubators_cannot_vote(app, client, auth):
+    auth.login(ZJ_MANAGER)
+
+    response = client.post(f"/needs/{need_id(app, 'education-ecosystem-it')}/votes",
+                           data={"startup_id": startup_listed_by(app, "zhangjiang-incubator")})
+
+    assert response.status_code == 403
