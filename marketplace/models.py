@@ -7,7 +7,7 @@ from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience
 from marketplace.notifications.models import OutboxMessage
 from marketplace.startups.models import Listing, Startup
-from marketplace.workflow.models import Candidate, Vote
+from marketplace.workflow.models import Candidate, NeedVisit, Vote
 
 __all__ = [
     "ApiToken",
@@ -17,6 +17,7 @@ __all__ = [
     "Listing",
     "Need",
     "NeedAudience",
+    "NeedVisit",
     "Organisation",
     "ProfileVector",
     "OutboxMessage",

@@ -19,7 +19,7 @@ from marketplace.needs.queries import audience_ids_for_need, need_for_user, need
 from marketplace.audit.queries import history_for
 from marketplace.workflow.pipeline import next_stages
 from marketplace.workflow.queries import board_for_need, vote_counts, votes_of
-from marketplace.workflow.services import can_vote
+from marketplace.workflow.services import can_vote, record_visit
 from marketplace.needs import lifecycle
 from marketplace.needs.services import capacities, change_need_status, clone_need, create_need, update_need
 from marketplace.startups.queries import countries, startup_ids_where
@@ -62,6 +62,8 @@ def detail(need_id: int):
     allowed = startup_ids_where(sector=filters.sector.data or None, stage=StartupStage(stage) if stage else None,
                                 country=filters.country.data or None, founded_from=filters.founded_year())
     matches = rank_startups_for_need(current_user, need, allowed_ids=allowed) if can_see_matches(current_user, need) else None
+    with unit_of_work():
+        last_visit = record_visit(actor=current_user, need_id=need.id)
     return render_template(
         "needs/detail.html",
         need=need,
@@ -74,6 +76,7 @@ def detail(need_id: int):
         votes=vote_counts(need.id),
         my_votes=votes_of(need.id, current_user.id),
         can_vote=can_vote(current_user),
+        last_visit=last_visit,
         next_stages=next_stages,
         history=history_for("need", need.id, action="need.status"),
         matches=matches,

@@ -36,3 +36,13 @@ class Vote(SQLModel, table=True):
     startup_id: int = Field(foreign_key="startup.id", index=True)
     user_id: int = Field(foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class NeedVisit(SQLModel, table=True):
+    """When a person last opened a need's workspace, to mark what arrived since."""
+
+    __tablename__ = "need_visit"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    need_id: int = Field(foreign_key="need.id", primary_key=True)
+    seen_at: datetime = Field(default_factory=utcnow)

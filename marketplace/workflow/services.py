@@ -132,3 +132,17 @@ def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
     db.session.add(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
     db.session.flush()
     return True
+
+
+def record_visit(*, actor: User, need_id: int):
+    """Notes that the actor opened the need now; returns when they had last opened it (None the first time)."""
+    from marketplace.workflow.models import NeedVisit
+
+    visit = db.session.get(NeedVisit, (actor.id, need_id))
+    previous = visit.seen_at if visit is not None else None
+    if visit is None:
+        db.session.add(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow()))
+    else:
+        visit.seen_at = utcnow()
+    db.session.flush()
+    return previous

@@ -138,3 +138,26 @@ def test_incubators_cannot_vote(app, client, auth):
                            data={"startup_id": startup_listed_by(app, "zhangjiang-incubator")})
 
     assert response.status_code == 403
+
+
+def test_startups_arriving_after_a_visit_are_marked_new(app, client, auth):
+    from marketplace.startups.services import create_startup
+
+    edu = need_id(app, "education-ecosystem-it")
+    auth.login(BANK_STAFF)
+    first = client.get(f"/needs/{edu}").get_data(as_text=True)
+    with app.app_context():
+        with unit_of_work():
+            create_startup(actor=user(ZJ_MANAGER), data={
+                "name": "Tuition Ledger", "sectors": ["education"],
+                "tags": "campus payments, lms, tuition",
+                "description": "Fee collection, campus cards and reimbursements for universities and training "
+                               "institutions, connected to the bank's payment and account services.",
+            })
+
+    second = client.get(f"/needs/{edu}").get_data(as_text=True)
+    third = client.get(f"/needs/{edu}").get_data(as_text=True)
+
+    assert "New since your last visit" not in first
+    assert "Tuition Ledger" in second and second.count("New since your last visit") == 1
+    assert "New since your last visit" not in third
