@@ -2,7 +2,7 @@
 
     python -m matching.eval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
         --method hybrid|dense|bm25|all --k 10 [--model PATH] [--backend torch|onnx|onnx-int8]
-        [--cache-dir DIR] [--no-labels]
+        [--cache-dir DIR] [--no-labels] [--set NAME=VALUE ...]
 
 Prints one JSON object on stdout keyed by method, each with ndcg@10, recall@10, recall@100 and
 mrr; progress goes to stderr.
@@ -22,7 +22,7 @@ import numpy as np
 
 from matching.corpus import Corpus, entry_for
 from matching.embed import Embedder, embed_documents, embed_query
-from matching.rank import HybridRanker, Query
+from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, tokenize
 from matching.types import Document
 
@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
     parser.add_argument("--cache-dir", type=Path, default=None, help="keep document vectors between runs")
     parser.add_argument("--no-labels", action="store_true", help="ignore tags and industries (unlabelled profiles)")
+    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a RankSettings field, e.g. --set label_weight=0 (ablations)")
     args = parser.parse_args(argv)
 
     docs = [document_from(row, labels=not args.no_labels) for row in read_jsonl(args.corpus)]
@@ -153,7 +155,12 @@ def main(argv: list[str] | None = None) -> int:
     queries = [Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"])))
                for row in query_rows]
     methods = METHODS if args.method == "all" else (args.method,)
-    results = evaluate(HybridRanker(corpus), queries, [str(r["id"]) for r in query_rows], qrels, methods, args.k)
+    overrides = {}
+    for item in args.settings:
+        name, _, value = item.partition("=")
+        default = getattr(RankSettings(), name)
+        overrides[name] = type(default)(value)
+    results = evaluate(HybridRanker(corpus, RankSettings(**overrides)), queries, [str(r["id"]) for r in query_rows], qrels, methods, args.k)
     print(json.dumps(results))
     return 0
 

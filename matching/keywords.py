@@ -37,6 +37,7 @@ class KeywordIndex:
             self._bm25.index(Tokenized(ids=[list(ids) for ids in id_lists], vocab=dict(vocab)), show_progress=False)
             self._df = np.diff(self._bm25.scores["indptr"]).astype(np.int64)
         self._delta: dict[int, Counter] = {}
+        self._idf_cache: np.ndarray | None = None
         self.size = self.base_size
 
     @classmethod
@@ -73,9 +74,8 @@ class KeywordIndex:
 
     def idf_by_id(self, size: int) -> np.ndarray:
         """Idf for term ids 0..size-1 of the vocabulary this index was built with (unknown ids: df 0)."""
-        cached = getattr(self, "_idf_cache", None)
-        if cached is not None and len(cached) >= size:
-            return cached[:size]
+        if self._idf_cache is not None and len(self._idf_cache) >= size:
+            return self._idf_cache[:size]
         df = np.zeros(size, dtype=np.float64)
         known = min(size, len(self._df))
         df[:known] = self._df[:known]
@@ -164,6 +164,7 @@ class KeywordIndex:
         index.avgdl = meta["avgdl"]
         index.vocab = json.loads((directory / "vocab.json").read_text(encoding="utf-8"))
         index._delta = {}
+        index._idf_cache = None
         index.size = index.base_size
         index._bm25 = None
         index._df = np.zeros(0, dtype=np.int64)

@@ -174,7 +174,8 @@ def test_eval_cli_prints_metrics_per_method(tmp_path):
     qrels.write_text("q1 0 1 2\n")
 
     result = subprocess.run([sys.executable, "-m", "matching.eval", "--corpus", str(corpus), "--queries",
-                             str(queries), "--qrels", str(qrels), "--method", "all", "--k", "10"],
+                             str(queries), "--qrels", str(qrels), "--method", "all", "--k", "10",
+                             "--set", "expansion_terms=5"],
                             capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
 
     assert result.returncode == 0, result.stderr
