@@ -4,10 +4,10 @@ from marketplace.accounts.models import ApiToken, Organisation, User
 from marketplace.audit.models import AuditEvent
 from marketplace.imports.models import ImportBatch
 from marketplace.matchmaking.models import ProfileVector
-from marketplace.needs.models import Need, NeedAudience
-from marketplace.notifications.models import OutboxMessage
+from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
+from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.startups.models import Listing, Startup
-from marketplace.workflow.models import Candidate, NeedVisit, Vote
+from marketplace.workflow.models import Candidate, NeedVisit, PitchDeck, Vote
 
 __all__ = [
     "ApiToken",
@@ -17,10 +17,13 @@ __all__ = [
     "Listing",
     "Need",
     "NeedAudience",
+    "NeedTermsAcceptance",
+    "Notification",
     "NeedVisit",
     "Organisation",
     "ProfileVector",
     "OutboxMessage",
+    "PitchDeck",
     "Startup",
     "User",
     "Vote",

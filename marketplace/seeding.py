@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import hash_password, verify_password
 from marketplace.config import REPO_ROOT
-from marketplace.db import db
+from marketplace.db import db, utcnow
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedInput
 from marketplace.startups.models import Listing, Startup, StartupInput
@@ -100,12 +101,56 @@ def _load_startups(directory: Path, orgs: dict[str, Organisation]) -> None:
     db.session.flush()
 
 
+def _load_pipeline(directory: Path, orgs: dict[str, Organisation]) -> None:
+    """Candidates with their past: each history step becomes the audit row it would have written.
+
+    A candidate that exists already is left alone (its history is real by now)."""
+    from marketplace.audit.services import record_change
+    from marketplace.workflow.enums import CandidateSource, CandidateStage
+    from marketplace.workflow.models import Candidate
+    from marketplace.workflow.queries import candidate_for
+    from marketplace.workflow.services import add_candidate
+
+    path = directory / "pipeline.json"
+    if not path.exists():
+        return
+    now = utcnow()
+    need_ids = dict(db.session.execute(sa.select(Need.slug, Need.id)).all())
+    startup_ids = dict(db.session.execute(sa.select(Startup.slug, Startup.id)).all())
+    user_ids = dict(db.session.execute(sa.select(User.email, User.id)).all())
+    for item in _read(directory, "pipeline.json"):
+        need_id, startup_id = need_ids[item["need"]], startup_ids[item["startup"]]
+        if candidate_for(need_id, startup_id) is not None:
+            continue
+        first, *rest = item["history"]
+        nominated_by = orgs[item["nominated_by"]].id if item.get("nominated_by") else None
+        candidate: Candidate = add_candidate(
+            need_id=need_id, startup_id=startup_id, source=CandidateSource(item["source"]),
+            stage=CandidateStage(first["stage"]), actor_id=user_ids.get(first["by"]), nominated_by_id=nominated_by,
+            note=item.get("note", ""), at=now - timedelta(days=first["days_ago"]))
+        if candidate.stage == CandidateStage.APPLIED:
+            candidate.opted_in_at = candidate.created_at
+        for step in rest:
+            at = now - timedelta(days=step["days_ago"])
+            record_change(actor_id=user_ids.get(step["by"]), action="candidate.stage", entity="candidate",
+                          entity_id=candidate.id, before={"stage": candidate.stage.value},
+                          after={"stage": step["stage"], "note": step.get("note", "")}, at=at)
+            candidate.stage = CandidateStage(step["stage"])
+            candidate.updated_at = at
+            candidate.version += 1
+            if candidate.stage == CandidateStage.APPLIED:
+                candidate.opted_in_at = at
+    db.session.flush()
+
+
 def load_world(directory: Path = FIXTURES) -> list[dict[str, Any]]:
-    """Upserts organisations, users, needs and startups; returns the demo users (with passwords)."""
+    """Upserts organisations, users, needs, startups and their pipelines; returns the demo users (with
+    passwords)."""
     orgs = _load_organisations(directory)
     users = _load_users(directory, orgs)
     _load_needs(directory, orgs)
     _load_startups(directory, orgs)
+    _load_pipeline(directory, orgs)
     return users
 
 

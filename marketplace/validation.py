@@ -46,6 +46,7 @@ def _message(error: dict) -> str:
         "invalid_email": lambda: _("Enter a valid email address."),
         "unknown_sector": lambda: _("Unknown sector: %(names)s.", names=ctx.get("names", "")),
         "budget_order": lambda: _("The maximum budget is below the minimum."),
+        "confidentiality_terms": lambda: _("Write the confidentiality terms incubators must accept (at least 20 characters)."),
         "founded_in_future": lambda: _("The founding year cannot be in the future."),
         "invited_without_audience": lambda: _("Choose at least one incubator to invite."),
     }

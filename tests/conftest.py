@@ -18,6 +18,8 @@ from marketplace.config import REPO_ROOT  # noqa: E402
 
 DEMO_PASSWORD = "demo-password-1"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+# Lets two checkouts run the suite side by side on one PostgreSQL without sharing databases.
+DB_PREFIX = os.environ.get("TEST_DB_PREFIX", "")
 BACKENDS = ["sqlite", "postgresql"]
 
 
@@ -27,7 +29,8 @@ def fixture_users() -> dict[str, dict]:
 
 
 def fresh_postgres_database(name: str) -> str:
-    """Drops and recreates ``name`` on the machine's PostgreSQL; returns its URL."""
+    """Drops and recreates ``name`` (with TEST_DB_PREFIX) on the machine's PostgreSQL; returns its URL."""
+    name = DB_PREFIX + name
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -33,6 +33,22 @@ class UserRole(StrEnum):
         }[self]
 
 
+class DigestPreference(StrEnum):
+    """How a person wants notification emails: each at once, one a day, or none (in-app only)."""
+
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    NEVER = "never"
+
+    @property
+    def label(self):
+        return {
+            DigestPreference.IMMEDIATE: _l("Email each notification at once"),
+            DigestPreference.DAILY: _l("One email a day with everything new"),
+            DigestPreference.NEVER: _l("No email; in the app only"),
+        }[self]
+
+
 # Which organisation kind each role belongs to.
 ROLE_ORGANISATION_KIND = {
     UserRole.BANK_STAFF: OrganisationKind.BANK_UNIT,

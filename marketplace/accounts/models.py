@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import DigestPreference, OrganisationKind, UserRole
 from marketplace.db import enum_type, utcnow
 
 
@@ -36,6 +36,7 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     locale: str = Field(default="en", max_length=16)
     active: bool = Field(default=True)
+    digest: DigestPreference = Field(default=DigestPreference.IMMEDIATE, sa_type=enum_type(DigestPreference))
     created_at: datetime = Field(default_factory=utcnow)
 
     # Flask-Login protocol.

@@ -33,8 +33,12 @@ def record_change(
     entity_id: int,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> AuditEvent | None:
-    """Add an audit row holding only the fields that changed; no row when nothing changed."""
+    """Add an audit row holding only the fields that changed; no row when nothing changed.
+
+    ``at`` backdates the row (seeding a world with a past); it defaults to now.
+    """
     if before is not None and after is not None:
         changed = [k for k in after if before.get(k) != after.get(k)]
         if not changed:
@@ -44,6 +48,8 @@ def record_change(
     event = AuditEvent(
         actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, before=before, after=after
     )
+    if at is not None:
+        event.at = at
     db.session.add(event)
     db.session.flush()
     return event

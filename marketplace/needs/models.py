@@ -31,12 +31,15 @@ class NeedFields(SQLModel):
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=254)
     deadline: date | None = Field(default=None)
+    # A confidential need shows incubators a teaser until their organisation accepts these terms.
+    confidential: bool = Field(default=False)
+    confidentiality_terms: str = Field(default="", max_length=5000, sa_type=sa.Text)
 
 
 class NeedInput(NeedFields):
     """Validated input for creating or editing a need."""
 
-    @field_validator("title", "summary", "description", "contact_name", mode="before")
+    @field_validator("title", "summary", "description", "contact_name", "confidentiality_terms", mode="before")
     @classmethod
     def _strip(cls, value):
         return value.strip() if isinstance(value, str) else value
@@ -65,6 +68,13 @@ class NeedInput(NeedFields):
             raise rule_error("budget_order")
         return value
 
+    @field_validator("confidentiality_terms")
+    @classmethod
+    def _terms_when_confidential(cls, value, info: ValidationInfo):
+        if info.data.get("confidential") and len(value) < 20:
+            raise rule_error("confidentiality_terms")
+        return value
+
 
 class Need(NeedFields, table=True):
     """A bank unit's innovation need, from draft to published to closed."""
@@ -78,6 +88,18 @@ class Need(NeedFields, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     # Bumped on every edit; later used for optimistic locking of concurrent edits.
     version: int = Field(default=1)
+
+
+class NeedTermsAcceptance(SQLModel, table=True):
+    """An incubator accepted a confidential need's terms: who, when, and the text they accepted."""
+
+    __tablename__ = "need_terms_acceptance"
+
+    need_id: int = Field(foreign_key="need.id", primary_key=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    terms: str = Field(sa_type=sa.Text)
+    accepted_at: datetime = Field(default_factory=utcnow)
 
 
 class NeedAudience(SQLModel, table=True):

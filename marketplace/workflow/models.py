@@ -24,6 +24,25 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)
+    # When the startup's side chose this need (applied, accepted an invitation, was nominated):
+    # from then on the bank unit sees its contact details and the startup's side the need's.
+    opted_in_at: datetime | None = Field(default=None)
+
+
+class PitchDeck(SQLModel, table=True):
+    """The PDF an incubator attached to a nomination; kept in the database so a nomination and its
+    file are written, or not, together."""
+
+    __tablename__ = "pitch_deck"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    filename: str = Field(max_length=200)
+    size_bytes: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_type=sa.LargeBinary)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class Vote(SQLModel, table=True):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -8,7 +10,7 @@ from marketplace.audit.services import record_change
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.workflow import pipeline
-from marketplace.workflow.enums import CandidateStage
+from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate
 
 
@@ -94,16 +96,31 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
 
     Raises what ``transition`` raises.
     """
-    from marketplace.workflow.enums import CandidateSource
     from marketplace.workflow.queries import candidate_for
 
     candidate = candidate_for(need_id, startup_id)
     if candidate is None:
-        candidate = Candidate(need_id=need_id, startup_id=startup_id, stage=CandidateStage.SUGGESTED,
-                              source=CandidateSource.MATCHED)
-        db.session.add(candidate)
-        db.session.flush()
+        candidate = add_candidate(need_id=need_id, startup_id=startup_id, source=CandidateSource.MATCHED,
+                                  actor_id=actor.id)
     return transition(candidate=candidate, to=to, actor=actor, note=note)
+
+
+def add_candidate(*, need_id: int, startup_id: int, source: CandidateSource, actor_id: int | None,
+                  stage: CandidateStage = CandidateStage.SUGGESTED, nominated_by_id: int | None = None,
+                  note: str = "", at: datetime | None = None) -> Candidate:
+    """The one way a startup enters a need's pipeline; its history starts with this audit row.
+
+    ``at`` backdates the candidate (the seed's world has a past).
+    """
+    when = at or utcnow()
+    candidate = Candidate(need_id=need_id, startup_id=startup_id, stage=stage, source=source,
+                          nominated_by_id=nominated_by_id, note=note, created_at=when, updated_at=when)
+    db.session.add(candidate)
+    db.session.flush()
+    record_change(actor_id=actor_id, action="candidate.create", entity="candidate", entity_id=candidate.id,
+                  after={"need_id": need_id, "startup_id": startup_id, "stage": stage.value,
+                         "source": source.value, "note": note}, at=when)
+    return candidate
 
 
 def can_vote(actor: User) -> bool:

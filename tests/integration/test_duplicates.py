@@ -52,7 +52,8 @@ def test_merge_keeps_listings_candidates_and_history(ctx, app):
     assert db.session.get(Startup, drop_id) is None
     listings = set(db.session.scalars(sa.select(Listing.external_id).where(Listing.startup_id == zj.id)))
     assert listings == {"ZJ-Q1", "PNP-Q1"}
-    candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == need))
+    candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == need,
+                                                             Candidate.startup_id == zj.id))
     assert (candidate.startup_id, candidate.stage) == (zj.id, CandidateStage.SHORTLISTED)
     actions = set(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "startup",
                                                                          AuditEvent.entity_id == zj.id)))

@@ -10,7 +10,7 @@ from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate
-from marketplace.workflow.services import StaleCandidate, transition
+from marketplace.workflow.services import StaleCandidate, add_candidate, transition
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import need_id, startup_listed_by, user
 
@@ -19,12 +19,9 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def candidate(ctx, app):
-    row = Candidate(need_id=need_id(app, "education-ecosystem-it"),
-                    startup_id=startup_listed_by(app, "zhangjiang-incubator"),
-                    stage=CandidateStage.SUGGESTED, source=CandidateSource.MATCHED)
-    db.session.add(row)
-    db.session.flush()
-    return row
+    return add_candidate(need_id=need_id(app, "education-ecosystem-it"),
+                         startup_id=startup_listed_by(app, "zhangjiang-incubator"),
+                         source=CandidateSource.MATCHED, actor_id=user(BANK_STAFF).id)
 
 
 def test_regular_moves_and_history(candidate):
@@ -34,8 +31,11 @@ def test_regular_moves_and_history(candidate):
     with unit_of_work():
         transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=staff, note="Pitch on day one")
 
-    steps = [(e.before["stage"], e.after["stage"], who.email) for e, who in history_for("candidate", candidate.id)]
-    assert steps == [("suggested", "shortlisted", BANK_STAFF), ("shortlisted", "roadshow", BANK_STAFF)]
+    steps = [(e.action, (e.before or {}).get("stage"), e.after["stage"], who.email)
+             for e, who in history_for("candidate", candidate.id)]
+    assert steps == [("candidate.create", None, "suggested", BANK_STAFF),
+                     ("candidate.stage", "suggested", "shortlisted", BANK_STAFF),
+                     ("candidate.stage", "shortlisted", "roadshow", BANK_STAFF)]
     assert candidate.version == 3
 
 
@@ -75,7 +75,7 @@ def test_two_people_moving_the_same_candidate_one_wins_nothing_lost(candidate):
     db.session.expire_all()
     row = db.session.scalar(sa.select(Candidate).where(Candidate.id == candidate.id))
     assert (row.stage, row.version) == (CandidateStage.SHORTLISTED, 2)
-    assert len(history_for("candidate", candidate.id)) == 1
+    assert [e.action for e, _ in history_for("candidate", candidate.id)] == ["candidate.create", "candidate.stage"]
 
 
 def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
@@ -86,7 +86,8 @@ def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
     client.post(f"/needs/{edu}/candidates", data={"startup_id": startup, "to": "shortlisted"})
     page = client.get(f"/needs/{edu}").get_data(as_text=True)
     with app.app_context():
-        candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == edu))
+        candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == edu,
+                                                                 Candidate.startup_id == startup))
         cid, version = candidate.id, candidate.version
     moved = client.post(f"/candidates/{cid}/move", data={"to": "roadshow", "version": version},
                         follow_redirects=True).get_data(as_text=True)
