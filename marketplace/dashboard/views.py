@@ -1,14 +1,26 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation
-from marketplace.db import db
+from marketplace.dashboard import charts, exports
+from marketplace.dashboard.funnel import (
+    HEADLINE_STAGES,
+    INACTIVE,
+    TIMED_STAGES,
+    PipelineReport,
+    need_choices,
+    pipeline_report,
+)
+from marketplace.db import db, utcnow
+from marketplace.errors import PermissionDenied
 from marketplace.needs.queries import need_counts_by_status, needs_for_user
 from marketplace.startups.queries import startup_count, startup_count_for_incubator
+from marketplace.workflow.pipeline import ORDER
 
 bp = Blueprint("dashboard", __name__)
 
@@ -30,3 +42,55 @@ def index():
         context["portfolio_count"] = startup_count_for_incubator(user.organisation_id)
     context["is_platform"] = authz.is_platform(user)
     return render_template("dashboard/index.html", **context)
+
+
+def _require_platform() -> None:
+    if not authz.is_platform(current_user):
+        raise PermissionDenied()
+
+
+def _report() -> PipelineReport:
+    """The pipeline report for this request: organisers and admins only, optionally one need (?need=id)."""
+    _require_platform()
+    return pipeline_report(need_id=request.args.get("need", type=int))
+
+
+def _export_name(report: PipelineReport, extension: str) -> str:
+    scope = f"-need-{report.need.id}" if report.need else ""
+    return f"innomatch-pipeline{scope}-{utcnow().date().isoformat()}.{extension}"
+
+
+@bp.get("/dashboard/pipeline")
+@login_required
+def pipeline():
+    report = _report()
+    return render_template(
+        "dashboard/pipeline.html",
+        report=report,
+        funnel_chart=charts.funnel_chart(report.overall),
+        days_chart=charts.days_chart(report.overall),
+        need_choices=need_choices(),
+        stages=ORDER,
+        timed_stages=TIMED_STAGES,
+        closed_stages=sorted(INACTIVE),
+        headline_stages=HEADLINE_STAGES,
+        percent=charts.format_rate,
+        days=charts.format_days,
+    )
+
+
+@bp.get("/dashboard/pipeline.csv")
+@login_required
+def pipeline_csv():
+    report = _report()
+    return Response(exports.pipeline_csv(report, str(get_locale() or "en")), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "csv")}"'})
+
+
+@bp.get("/dashboard/pipeline.xlsx")
+@login_required
+def pipeline_xlsx():
+    report = _report()
+    return Response(exports.pipeline_xlsx(report, str(get_locale() or "en")),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "xlsx")}"'})

@@ -22,6 +22,7 @@ from marketplace.imports.mapping import row_to_fields
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
+from marketplace.spreadsheets import neutralise_formula
 from marketplace.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.validation import validate
@@ -234,13 +235,6 @@ def confirm_mapping(*, actor: User, batch: "ImportBatch", mapping: dict[str, str
     db.session.flush()
     enqueue(run_import, queue="default", batch_id=batch.id)
     return batch
-
-
-def neutralise_formula(value: str) -> str:
-    """Spreadsheet formula injection: a cell starting with = + - @ (or a control) is shown as text."""
-    if value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
 
 
 def rejected_rows_csv(batch: "ImportBatch") -> str:

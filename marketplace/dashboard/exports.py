@@ -1,0 +1,103 @@
+"""The per-need funnel as a spreadsheet (CSV or XLSX): one row per need, then one for all of them.
+
+Headers are in the reader's language; every text cell goes through ``neutralise_formula`` so a need
+title such as ``=HYPERLINK(...)`` stays text. Conversions are percentages (0–100, one decimal) and
+days have one decimal; an empty cell means there is nothing to measure.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+
+from marketplace.dashboard.funnel import TIMED_STAGES, Funnel, PipelineReport
+from marketplace.spreadsheets import neutralise_formula
+from marketplace.workflow.enums import CandidateStage
+from marketplace.workflow.pipeline import ORDER
+
+# Text columns (need, bank unit) and how wide an XLSX column may grow, in characters.
+TEXT_COLUMNS = 2
+MAX_TEXT_WIDTH = 60
+NUMBER_WIDTH = 14
+
+
+def headers() -> list[str]:
+    """The column headings, translated."""
+    return [
+        _("Need"), _("Bank unit"), _("Candidates"), _("Active candidates"),
+        *(_("Now: %(stage)s", stage=stage.label) for stage in CandidateStage),
+        *(_("Reached: %(stage)s", stage=stage.label) for stage in ORDER),
+        *(_("Conversion %(frm)s → %(to)s (%%)", frm=frm.label, to=to.label) for frm, to in zip(ORDER, ORDER[1:])),
+        *(_("Median days in %(stage)s", stage=stage.label) for stage in TIMED_STAGES),
+    ]
+
+
+def _numbers(funnel: Funnel) -> list[Any]:
+    return [
+        funnel.total, funnel.active,
+        *(funnel.current[stage] for stage in CandidateStage),
+        *(funnel.reached[stage] for stage in ORDER),
+        *(None if funnel.conversion[stage] is None else round(funnel.conversion[stage] * 100, 1) for stage in ORDER[:-1]),
+        *(None if funnel.median_days[stage] is None else round(funnel.median_days[stage], 1) for stage in TIMED_STAGES),
+    ]
+
+
+def funnel_rows(report: PipelineReport, locale: str) -> list[list[Any]]:
+    """One row per need in the report, then the total ("All needs"); bank units named for ``locale``."""
+    rows = [[row.need.title, row.owner.display_name(locale) if row.owner else "", *_numbers(row.funnel)]
+            for row in report.needs]
+    rows.append([_("All needs") if report.need is None else _("Total"), "", *_numbers(report.overall)])
+    return rows
+
+
+def _safe(value: Any) -> Any:
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+def pipeline_csv(report: PipelineReport, locale: str) -> str:
+    """The funnel as CSV text, starting with a byte-order mark so Excel reads Chinese as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_safe(h) for h in headers()])
+    for row in funnel_rows(report, locale):
+        writer.writerow(["" if value is None else _safe(value) for value in row])
+    return "\ufeff" + out.getvalue()
+
+
+def _display_width(text: str) -> int:
+    """Characters as a spreadsheet shows them: Chinese ones take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pipeline_xlsx(report: PipelineReport, locale: str) -> bytes:
+    """The funnel as an XLSX workbook: bold wrapped header row, frozen with the need column, sized columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "pipeline"
+    sheet.append([_safe(h) for h in headers()])
+    rows = funnel_rows(report, locale)
+    for row in rows:
+        sheet.append([_safe(value) for value in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[1].height = 48
+    sheet.freeze_panes = "B2"
+    for column in range(1, sheet.max_column + 1):
+        if column <= TEXT_COLUMNS:
+            longest = max((_display_width(str(row[column - 1] or "")) for row in rows), default=0)
+            width = min(max(longest, 12), MAX_TEXT_WIDTH) + 2
+        else:
+            width = NUMBER_WIDTH
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
