@@ -57,11 +57,12 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.imports.views import bp as imports_bp
     from marketplace.needs.views import bp as needs_bp
+    from marketplace.notifications.views import bp as notifications_bp
     from marketplace.startups.views import bp as startups_bp
     from marketplace.ui import register_template_helpers
     from marketplace.workflow.views import bp as workflow_bp
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, workflow_bp, health.bp):
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, workflow_bp, notifications_bp, health.bp):
         app.register_blueprint(bp)
     errors_views.register(app)
     register_template_helpers(app)

@@ -90,9 +90,26 @@ def can_edit_startup(user: User, listed_by: Collection[int]) -> bool:
     return user.role == UserRole.INCUBATOR_MANAGER and user.organisation_id in listed_by
 
 
-def can_view_startup_contact(user: User, listed_by: Collection[int]) -> bool:
-    # Bank units get a startup's contact only through the double opt-in of the pipeline.
-    return can_edit_startup(user, listed_by)
+def can_view_startup_contact(user: User, listed_by: Collection[int], opted_in_units: Collection[int]) -> bool:
+    """``opted_in_units``: bank units with a need this startup has chosen (applied, accepted an
+    invitation, was nominated). A bank unit sees the contact only then: the double opt-in."""
+    if can_edit_startup(user, listed_by):
+        return True
+    return user.role == UserRole.BANK_STAFF and user.organisation_id in opted_in_units
+
+
+def can_read_full_need(user: User, need: Need, *, accepted_terms: bool) -> bool:
+    """A confidential need shows an incubator only its teaser (title, sectors, summary) until its
+    organisation accepted the terms. ``accepted_terms``: the user's organisation did."""
+    return not (need.confidential and user.role == UserRole.INCUBATOR_MANAGER and not accepted_terms)
+
+
+def can_view_need_contact(user: User, need: Need, opted_in_orgs: Collection[int]) -> bool:
+    """The need's contact person reaches the startup's side only once one of its startups chose the
+    need. ``opted_in_orgs``: incubators listing or having nominated an opted-in candidate."""
+    if user.role == UserRole.INCUBATOR_MANAGER:
+        return user.organisation_id in opted_in_orgs
+    return True
 
 
 def can_view_listing_ids(user: User, incubator_id: int) -> bool:

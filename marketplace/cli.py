@@ -140,3 +140,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(import_startups_command)
+    from marketplace.clock import clock_command, notifications_group
+
+    app.cli.add_command(clock_command)
+    app.cli.add_command(notifications_group)

@@ -59,6 +59,8 @@ class Settings:
     KEEP_UPLOADS: bool = False
     # Largest upload, in bytes (bigger requests get HTTP 413).
     MAX_UPLOAD_BYTES: int = 16 * 1024 * 1024
+    # Largest pitch deck (PDF) attached to a nomination, in bytes.
+    PITCH_DECK_MAX_BYTES: int = 10 * 1024 * 1024
     # Page size of lists.
     PAGE_SIZE: int = 24
     # Languages the interface speaks; the first is the fallback.
@@ -81,6 +83,7 @@ class Settings:
         s.IMPORT_MAX_ROWS = int(env.get("IMPORT_MAX_ROWS") or s.IMPORT_MAX_ROWS)
         s.KEEP_UPLOADS = _flag(env.get("KEEP_UPLOADS"))
         s.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES") or s.MAX_UPLOAD_BYTES)
+        s.PITCH_DECK_MAX_BYTES = int(env.get("PITCH_DECK_MAX_BYTES") or s.PITCH_DECK_MAX_BYTES)
         s.MAIL_SERVER = env.get("MAIL_SERVER") or None
         s.MAIL_PORT = int(env.get("MAIL_PORT") or s.MAIL_PORT)
         s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM

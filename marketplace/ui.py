@@ -8,6 +8,9 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.forms import LanguageForm
 from marketplace.needs.enums import NeedStatus
+from marketplace.notifications.kinds import text as notification_text
+from marketplace.notifications.queries import unread_count
+from marketplace.notifications.services import link_for
 from marketplace.taxonomy import Sector
 
 
@@ -24,8 +27,21 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_global("absolute_url")
     def _absolute_url(endpoint: str, **values) -> str:
         """A link for emails: works in jobs too, where there is no request to borrow a host from."""
-        path = current_app.url_map.bind("innomatch").build(endpoint, values)
+        return _absolute_link(link_for(endpoint, **values))
+
+    @app.template_global("absolute_link")
+    def _absolute_link(path: str) -> str:
         return current_app.config["BASE_URL"].rstrip("/") + path
+
+    @app.template_global("notification_text")
+    def _notification_text(notification) -> str:
+        return notification_text(notification.kind, notification.params)
+
+    @app.template_global("unread_notifications")
+    def _unread_notifications() -> int:
+        from flask_login import current_user
+
+        return unread_count(current_user) if current_user.is_authenticated else 0
 
     @app.template_filter("money")
     def _money(value: int | None, currency: str = "") -> str:

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 
 from marketplace.form_helpers import MultiCheckboxField, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
@@ -10,7 +10,7 @@ from marketplace.taxonomy import Sector, StartupStage
 NEED_FIELDS = [
     "title", "summary", "description", "scenarios", "sector_tags", "technology_tags",
     "desired_stage", "budget_min_cny", "budget_max_cny", "pilot_horizon", "visibility",
-    "contact_name", "contact_email", "deadline",
+    "contact_name", "contact_email", "deadline", "confidential", "confidentiality_terms",
 ]
 
 
@@ -31,6 +31,9 @@ class NeedForm(FlaskForm):
     contact_name = StringField(_l("Contact name"))
     contact_email = EmailField(_l("Contact email"))
     deadline = StringField(_l("Deadline"), render_kw={"type": "date"})
+    confidential = BooleanField(_l("Confidential: incubators see only the title, sectors and summary until "
+                                   "they accept the terms"))
+    confidentiality_terms = TextAreaField(_l("Confidentiality terms"))
 
     def fill_choices(self, *, incubators, bank_units=None) -> None:
         self.sector_tags.choices = options([(s.value, s.label) for s in Sector])

@@ -8,7 +8,7 @@ from marketplace.db import db
 from marketplace.errors import NotFound
 from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
 from marketplace.needs.enums import NeedStatus
-from marketplace.needs.models import Need, NeedAudience
+from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
 
 
 def needs_for_user(
@@ -58,3 +58,11 @@ def need_counts_by_status(user: User) -> dict[NeedStatus, int]:
     for status, count in rows:
         counts[NeedStatus(status)] = count
     return counts
+
+
+def has_accepted_terms(need_id: int, organisation_id: int) -> bool:
+    return db.session.get(NeedTermsAcceptance, (need_id, organisation_id)) is not None
+
+
+def terms_acceptance(need_id: int, organisation_id: int) -> NeedTermsAcceptance | None:
+    return db.session.get(NeedTermsAcceptance, (need_id, organisation_id))

@@ -17,9 +17,9 @@ from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
-from marketplace.needs.models import Need, NeedAudience, NeedInput
+from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcceptance
 from marketplace.needs.queries import audience_ids_for_need
-from marketplace.notifications.services import mail_subject, queue_email
+from marketplace.notifications.services import link_for, notify
 from marketplace.validation import validate
 
 AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
@@ -153,19 +153,16 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
 
 
 def _notify_status(need: Need, frm: NeedStatus, to: NeedStatus, actor: User, comment: str) -> None:
+    params, link = {"title": need.title}, link_for("needs.detail", need_id=need.id)
     if to == NeedStatus.IN_REVIEW:
-        for organiser in organisers():
-            queue_email(recipient=organiser, subject=mail_subject("Need to review: %(title)s"), subject_args={"title": need.title},
-                        template="email/need_submitted.txt", need=need, actor=actor)
+        notify(organisers(), kind="need_submitted", params=params, link=link, exclude=actor, need=need, actor=actor)
     elif to == NeedStatus.DRAFT and frm == NeedStatus.IN_REVIEW and need.created_by_id:
         author = db.session.get(User, need.created_by_id)
         if author is not None:
-            queue_email(recipient=author, subject=mail_subject("Changes requested: %(title)s"), subject_args={"title": need.title},
-                        template="email/need_changes_requested.txt", need=need, actor=actor, comment=comment)
+            notify([author], kind="need_changes_requested", params=params, link=link, need=need, actor=actor,
+                   comment=comment)
     elif to == NeedStatus.PUBLISHED:
-        for manager in audience_managers(need):
-            queue_email(recipient=manager, subject=mail_subject("New need published to you: %(title)s"),
-                        subject_args={"title": need.title}, template="email/need_published.txt", need=need)
+        notify(audience_managers(need), kind="need_published", params=params, link=link, need=need)
 
 
 def audience_managers(need: Need) -> list[User]:
@@ -186,3 +183,26 @@ def clone_need(*, actor: User, need: Need) -> Need:
     fields["deadline"] = None
     return create_need(actor=actor, data=fields, owner_id=need.owner_id,
                        invited_incubator_ids=audience_ids_for_need(need.id))
+
+
+def accept_terms(*, actor: User, need: Need) -> NeedTermsAcceptance:
+    """Records that the actor's incubator accepts a confidential need's terms (who, when, what text);
+    from then on its managers read the whole need. Accepting twice keeps the first record.
+
+    Raises PermissionDenied for anyone but an incubator manager, InvalidTransition for a need
+    that is not confidential.
+    """
+    if actor.role != UserRole.INCUBATOR_MANAGER:
+        raise PermissionDenied()
+    if not need.confidential:
+        raise InvalidTransition(_("This need has no confidentiality terms to accept."))
+    existing = db.session.get(NeedTermsAcceptance, (need.id, actor.organisation_id))
+    if existing is not None:
+        return existing
+    acceptance = NeedTermsAcceptance(need_id=need.id, organisation_id=actor.organisation_id, user_id=actor.id,
+                                     terms=need.confidentiality_terms, accepted_at=utcnow())
+    db.session.add(acceptance)
+    db.session.flush()
+    record_change(actor_id=actor.id, action="need.terms_accepted", entity="need", entity_id=need.id,
+                  after={"organisation_id": actor.organisation_id})
+    return acceptance

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
 from marketplace.db import db, unit_of_work
@@ -15,13 +15,15 @@ from marketplace.matchmaking.forms import MatchFilterForm
 from marketplace.matchmaking.services import can_see_matches, rank_startups_for_need
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
-from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user
+from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
 from marketplace.audit.queries import history_for
+from marketplace.workflow import pipeline
 from marketplace.workflow.pipeline import next_stages
-from marketplace.workflow.queries import board_for_need, vote_counts, votes_of
+from marketplace.workflow.queries import board_for_need, opted_in_orgs, pitch_decks_for, vote_counts, votes_of
 from marketplace.workflow.services import can_vote, record_visit
 from marketplace.needs import lifecycle
-from marketplace.needs.services import capacities, change_need_status, clone_need, create_need, update_need
+from marketplace.needs.services import (accept_terms, capacities, change_need_status, clone_need, create_need,
+                                        update_need)
 from marketplace.startups.queries import countries, startup_ids_where
 from marketplace.taxonomy import StartupStage
 
@@ -56,33 +58,63 @@ def index():
 def detail(need_id: int):
     need = need_for_user(current_user, need_id)
     audience = organisations_by_id(audience_ids_for_need(need.id)) if authz.can_edit_need(current_user, need) else {}
+    acceptance = terms_acceptance(need.id, current_user.organisation_id) if need.confidential else None
+    readable = authz.can_read_full_need(current_user, need, accepted_terms=acceptance is not None)
     filters = MatchFilterForm(request.args)
     filters.fill_choices(countries())
     stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
     allowed = startup_ids_where(sector=filters.sector.data or None, stage=StartupStage(stage) if stage else None,
                                 country=filters.country.data or None, founded_from=filters.founded_year())
-    matches = rank_startups_for_need(current_user, need, allowed_ids=allowed) if can_see_matches(current_user, need) else None
+    matches = None
+    if readable and can_see_matches(current_user, need):
+        matches = rank_startups_for_need(current_user, need, allowed_ids=allowed)
     with unit_of_work():
         last_visit = record_visit(actor=current_user, need_id=need.id)
+    held = capacities(current_user, need)
+    board = board_for_need(need.id) if held else None
+    board_sides = {pipeline.BANK} if lifecycle.OWNER in held else set()
+    if lifecycle.PLATFORM in held:
+        board_sides.add(pipeline.PLATFORM)
+    is_incubator = current_user.role == UserRole.INCUBATOR_MANAGER
     return render_template(
         "needs/detail.html",
         need=need,
+        readable=readable,
+        acceptance=acceptance,
+        show_contact=authz.can_view_need_contact(current_user, need, opted_in_orgs(need.id)),
         owner=db.session.get(Organisation, need.owner_id),
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
         can_clone=authz.can_create_need(current_user),
         status_targets=lifecycle.targets(need.status, capacities(current_user, need)),
-        board=board_for_need(need.id) if capacities(current_user, need) else None,
+        board=board,
+        board_sides=board_sides,
+        decks=pitch_decks_for([c.id for items in board.values() for c, _s in items]) if board else {},
         votes=vote_counts(need.id),
         my_votes=votes_of(need.id, current_user.id),
         can_vote=can_vote(current_user),
+        can_nominate=is_incubator and need.status == NeedStatus.PUBLISHED and readable,
         last_visit=last_visit,
         next_stages=next_stages,
         history=history_for("need", need.id, action="need.status"),
         matches=matches,
         match_filters=filters,
-        own_portfolio_only=current_user.role == "incubator_manager",
+        own_portfolio_only=is_incubator,
     )
+
+
+@bp.post("/<int:need_id>/terms")
+@login_required
+def accept(need_id: int):
+    need = need_for_user(current_user, need_id)
+    try:
+        with unit_of_work():
+            accept_terms(actor=current_user, need=need)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Terms accepted for your incubator. The whole need is open to you."), "success")
+    return redirect(url_for("needs.detail", need_id=need.id))
 
 
 def _need_form(obj=None) -> NeedForm:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import authz
+from marketplace.workflow.queries import opted_in_units
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
@@ -63,7 +64,7 @@ def detail(startup_id: int):
         startup=startup,
         listings=listings,
         can_edit=authz.can_edit_startup(current_user, listed_by),
-        show_contact=authz.can_view_startup_contact(current_user, listed_by),
+        show_contact=authz.can_view_startup_contact(current_user, listed_by, opted_in_units(startup.id)),
         show_listing_id=lambda org_id: authz.can_view_listing_ids(current_user, org_id),
         needs=needs,
     )

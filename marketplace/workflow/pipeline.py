@@ -1,40 +1,70 @@
-"""The candidate pipeline as a table: which stage may follow which."""
+"""The candidate pipeline as a table: which stage may follow which, and whose move it is.
+
+Two sides choose each other (double opt-in): the bank's side (staff of the unit that owns the
+need) suggests, invites, shortlists, declines and decides; the startup's side (managers of an
+incubator that lists or nominated the startup) applies, accepts an invitation or withdraws. The
+platform (organisers, admins) may make either side's move, and jump forward with a reason.
+"""
 
 from __future__ import annotations
 
 from marketplace.workflow.enums import CandidateStage as C
 
+BANK = "bank"
+STARTUP = "startup"
+PLATFORM = "platform"
+
 ORDER = [C.SUGGESTED, C.INVITED, C.APPLIED, C.SHORTLISTED, C.ROADSHOW, C.SELECTED, C.IN_PILOT, C.PRODUCTISED]
 CLOSED = frozenset({C.DECLINED, C.WITHDRAWN, C.PRODUCTISED})
 
-NEXT: dict[C, frozenset[C]] = {
-    C.SUGGESTED: frozenset({C.INVITED, C.SHORTLISTED}),
-    C.INVITED: frozenset({C.APPLIED}),
-    C.APPLIED: frozenset({C.SHORTLISTED}),
-    C.SHORTLISTED: frozenset({C.ROADSHOW}),
-    C.ROADSHOW: frozenset({C.SELECTED}),
-    C.SELECTED: frozenset({C.IN_PILOT}),
-    C.IN_PILOT: frozenset({C.PRODUCTISED}),
+_BANK = frozenset({BANK, PLATFORM})
+_STARTUP = frozenset({STARTUP, PLATFORM})
+
+MOVES: dict[tuple[C, C], frozenset[str]] = {
+    (C.SUGGESTED, C.INVITED): _BANK,
+    (C.SUGGESTED, C.SHORTLISTED): _BANK,  # the bank's own shortlist, before anyone was asked
+    (C.SUGGESTED, C.APPLIED): _STARTUP,  # nominated after the engine had suggested it
+    (C.INVITED, C.APPLIED): _STARTUP,  # invitation accepted
+    (C.SHORTLISTED, C.INVITED): _BANK,  # shortlisted from the ranking, now asked (only before opting in)
+    (C.APPLIED, C.SHORTLISTED): _BANK,
+    (C.SHORTLISTED, C.ROADSHOW): _BANK,
+    (C.ROADSHOW, C.SELECTED): _BANK,
+    (C.SELECTED, C.IN_PILOT): _BANK,
+    (C.IN_PILOT, C.PRODUCTISED): _BANK,
 }
+# From any open stage: the bank declines, the startup's side withdraws.
+CLOSING: dict[C, frozenset[str]] = {C.DECLINED: _BANK, C.WITHDRAWN: _STARTUP}
 
 # Moves that must say why.
 NEEDS_NOTE = frozenset({C.DECLINED, C.WITHDRAWN})
+# The moves by which the startup's side chooses the need.
+OPT_IN = frozenset({(C.SUGGESTED, C.APPLIED), (C.INVITED, C.APPLIED)})
+# Stages a startup only reaches once it has chosen the need: it pitches, pilots, ships.
+NEEDS_OPT_IN = frozenset({C.ROADSHOW, C.SELECTED, C.IN_PILOT, C.PRODUCTISED})
 
 
-def is_regular(frm: C, to: C) -> bool:
-    """A step the pipeline allows to anyone who may move the candidate."""
+def is_regular(frm: C, to: C, sides: set[str] | frozenset[str], *, opted_in: bool) -> bool:
+    """A step the pipeline allows to someone acting for ``sides``."""
     if frm in CLOSED:
         return False
-    if to in (C.DECLINED, C.WITHDRAWN):
-        return True
-    return to in NEXT.get(frm, frozenset())
+    if to in NEEDS_OPT_IN and not opted_in:
+        return False
+    if (frm, to) == (C.SHORTLISTED, C.INVITED) and opted_in:
+        return False
+    who = CLOSING.get(to) or MOVES.get((frm, to), frozenset())
+    return bool(who & sides)
 
 
-def is_override(frm: C, to: C) -> bool:
-    """A forward jump past the usual steps (e.g. to pilot without a roadshow): organisers only, with a reason."""
-    return frm not in CLOSED and to in ORDER and ORDER.index(to) > ORDER.index(frm) and not is_regular(frm, to)
+def is_override(frm: C, to: C, *, opted_in: bool) -> bool:
+    """A forward jump past the usual steps (e.g. to pilot without a roadshow): the platform only, with a
+    reason, and never past a startup that has not chosen the need."""
+    if frm in CLOSED or to not in ORDER or frm not in ORDER or ORDER.index(to) <= ORDER.index(frm):
+        return False
+    if to in NEEDS_OPT_IN and not opted_in:
+        return False
+    return (frm, to) not in MOVES
 
 
-def next_stages(frm: C) -> list[C]:
-    """The regular forward steps from a stage, for buttons."""
-    return [stage for stage in ORDER if stage in NEXT.get(frm, frozenset())]
+def next_stages(frm: C, sides: set[str] | frozenset[str], *, opted_in: bool) -> list[C]:
+    """The regular forward steps someone acting for ``sides`` may take from a stage, for buttons."""
+    return [to for to in ORDER if is_regular(frm, to, sides, opted_in=opted_in)]

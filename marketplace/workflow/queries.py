@@ -26,6 +26,71 @@ def candidate_for(need_id: int, startup_id: int) -> Candidate | None:
     )
 
 
+def opted_in_units(startup_id: int) -> set[int]:
+    """Bank units owning a need this startup has chosen (the double opt-in reveals its contact to them)."""
+    from marketplace.needs.models import Need
+
+    return set(db.session.scalars(
+        sa.select(Need.owner_id).join(Candidate, Candidate.need_id == Need.id)
+        .where(Candidate.startup_id == startup_id, Candidate.opted_in_at.is_not(None))
+    ))
+
+
+def opted_in_orgs(need_id: int) -> set[int]:
+    """Incubators with a startup that chose this need (listing it, or having nominated it)."""
+    from marketplace.startups.models import Listing
+
+    opted = sa.select(Candidate.startup_id, Candidate.nominated_by_id).where(
+        Candidate.need_id == need_id, Candidate.opted_in_at.is_not(None))
+    rows = db.session.execute(opted).all()
+    found = {nominator for _startup, nominator in rows if nominator}
+    startup_ids = {startup for startup, _nominator in rows}
+    if startup_ids:
+        found |= set(db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id.in_(startup_ids))))
+    return found
+
+
+def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, "Need"]]:
+    """Every candidate of the incubator's portfolio or nominated by it, newest move first."""
+    from marketplace.needs.models import Need
+    from marketplace.startups.models import Listing
+
+    listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
+    rows = db.session.execute(
+        sa.select(Candidate, Startup, Need)
+        .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
+        .where(sa.or_(Candidate.startup_id.in_(listed), Candidate.nominated_by_id == incubator_id))
+        .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
+    )
+    return [(c, s, n) for c, s, n in rows]
+
+
+def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
+    """Pitch decks (without their content) by candidate."""
+    from marketplace.workflow.models import PitchDeck
+
+    found: dict[int, list] = {}
+    if not candidate_ids:
+        return found
+    rows = db.session.execute(
+        sa.select(PitchDeck.id, PitchDeck.candidate_id, PitchDeck.filename, PitchDeck.size_bytes)
+        .where(PitchDeck.candidate_id.in_(candidate_ids)).order_by(PitchDeck.id)
+    )
+    for row in rows:
+        found.setdefault(row.candidate_id, []).append(row)
+    return found
+
+
+def open_candidate_count(need_id: int) -> int:
+    """Candidates of a need still in play (not declined, withdrawn or done)."""
+    from marketplace.workflow.pipeline import CLOSED
+
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Candidate)
+        .where(Candidate.need_id == need_id, Candidate.stage.not_in([s.value for s in CLOSED]))
+    ) or 0
+
+
 def vote_counts(need_id: int) -> dict[int, int]:
     from marketplace.workflow.models import Vote
 

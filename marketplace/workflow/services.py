@@ -42,44 +42,69 @@ def _stale(candidate: Candidate) -> StaleCandidate:
                             stage=candidate.stage.label))
 
 
-def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: str = "",
-               expected_version: int | None = None) -> Candidate:
-    """The one way a candidate changes stage: checks the pipeline, writes the audit row.
-
-    ``expected_version`` is the version the actor saw; if someone moved the candidate since,
-    StaleCandidate is raised and nothing changes (the first move wins). Raises PermissionDenied
-    unless the actor is staff of the need's unit or the platform; InvalidTransition for a move
-    the pipeline does not allow (organisers may jump forward with a note); InvalidInput when a
-    note is required and missing.
-    """
+def sides(actor: User, candidate: Candidate) -> set[str]:
+    """For which sides of the pipeline the actor may act on this candidate (see pipeline.py)."""
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
     from marketplace.needs.models import Need
+    from marketplace.startups.queries import incubator_ids_for_startup
 
-    need = db.session.get(Need, candidate.need_id)
-    is_owner = actor.role == UserRole.BANK_STAFF and need is not None and actor.organisation_id == need.owner_id
-    if not (is_owner or authz.is_platform(actor)):
+    found = set()
+    if authz.is_platform(actor):
+        found.add(pipeline.PLATFORM)
+    if actor.role == UserRole.BANK_STAFF:
+        need = db.session.get(Need, candidate.need_id)
+        if need is not None and actor.organisation_id == need.owner_id:
+            found.add(pipeline.BANK)
+    if actor.role == UserRole.INCUBATOR_MANAGER and (
+        actor.organisation_id == candidate.nominated_by_id
+        or actor.organisation_id in incubator_ids_for_startup(candidate.startup_id)
+    ):
+        found.add(pipeline.STARTUP)
+    return found
+
+
+def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: str = "",
+               expected_version: int | None = None) -> Candidate:
+    """The one way a candidate changes stage: checks the pipeline, writes the audit row, notifies.
+
+    ``expected_version`` is the version the actor saw; if someone moved the candidate since,
+    StaleCandidate is raised and nothing changes (the first move wins). Raises PermissionDenied
+    unless the actor acts for a side of this candidate (pipeline.py); InvalidTransition for a move
+    the pipeline does not allow them (organisers may jump forward with a note); InvalidInput when a
+    note is required and missing. A move by which the startup's side chooses the need records the
+    opt-in that reveals both sides' contact details.
+    """
+    held = sides(actor, candidate)
+    if not held:
         raise PermissionDenied()
     if expected_version is not None:
         db.session.refresh(candidate)
         if candidate.version != expected_version:
             raise _stale(candidate)
     frm = candidate.stage
+    opted_in = candidate.opted_in_at is not None or (frm, to) in pipeline.OPT_IN
     note = (note or "").strip()
-    if pipeline.is_regular(frm, to):
+    if pipeline.is_regular(frm, to, held, opted_in=opted_in):
         pass
-    elif pipeline.is_override(frm, to) and authz.is_platform(actor):
+    elif pipeline.PLATFORM in held and pipeline.is_override(frm, to, opted_in=opted_in):
         if not note:
             raise InvalidInput({"note": [_("Skipping steps needs a reason.")]})
+    elif to in pipeline.NEEDS_OPT_IN and not opted_in and frm not in pipeline.CLOSED:
+        raise InvalidTransition(_("The startup has not applied or accepted an invitation yet; invite it first."))
     else:
-        raise InvalidTransition(_("A candidate cannot go from “%(frm)s” to “%(to)s”.", frm=frm.label, to=to.label))
+        raise InvalidTransition(_("A candidate cannot go from “%(frm)s” to “%(to)s” by your hand.",
+                                  frm=frm.label, to=to.label))
     if to in pipeline.NEEDS_NOTE and not note:
-        raise InvalidInput({"note": [_("Say why, so the incubator knows.")]})
+        raise InvalidInput({"note": [_("Say why, so the other side knows.")]})
     seen = candidate.version if expected_version is None else expected_version
+    values = {"stage": to, "version": seen + 1, "updated_at": utcnow()}
+    if (frm, to) in pipeline.OPT_IN and candidate.opted_in_at is None:
+        values["opted_in_at"] = values["updated_at"]
     moved = db.session.execute(
         sa.update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.version == seen)
-        .values(stage=to, version=seen + 1, updated_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if moved.rowcount != 1:
@@ -88,16 +113,29 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     db.session.refresh(candidate)
     record_change(actor_id=actor.id, action="candidate.stage", entity="candidate", entity_id=candidate.id,
                   before={"stage": frm.value}, after={"stage": to.value, "note": note})
+    from marketplace.workflow.notices import stage_changed
+
+    stage_changed(candidate, frm, actor=actor, note=note)
     return candidate
 
 
 def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateStage, note: str = "") -> Candidate:
-    """Turns a ranked startup into a candidate of the need (if it is not one yet) and moves it.
+    """Turns a ranked startup into a candidate of the need (if it is not one yet) and moves it (the bank's
+    side: shortlist, invite, not a fit).
 
-    Raises what ``transition`` raises.
+    Raises PermissionDenied unless the actor is staff of the need's unit or the platform, and what
+    ``transition`` raises.
     """
     from marketplace.workflow.queries import candidate_for
 
+    from marketplace import authz
+    from marketplace.accounts.enums import UserRole
+    from marketplace.needs.models import Need
+
+    need = db.session.get(Need, need_id)
+    is_owner = need is not None and actor.role == UserRole.BANK_STAFF and actor.organisation_id == need.owner_id
+    if not (is_owner or authz.is_platform(actor)):
+        raise PermissionDenied()
     candidate = candidate_for(need_id, startup_id)
     if candidate is None:
         candidate = add_candidate(need_id=need_id, startup_id=startup_id, source=CandidateSource.MATCHED,

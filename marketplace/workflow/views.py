@@ -1,16 +1,22 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from io import BytesIO
 
+from marketplace.accounts.enums import UserRole
 from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, NotFound
+from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.form_helpers import show_errors
 from marketplace.needs.queries import need_for_user
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
 from marketplace.startups.models import Startup
-from marketplace.workflow.services import act_on_match, toggle_vote, transition
+from marketplace.workflow import workspace as incubator_workspace
+from marketplace.workflow.enums import CandidateStage
+from marketplace.workflow.forms import NominationForm
+from marketplace.workflow.models import Candidate, PitchDeck
+from marketplace.workflow.nominations import Upload, answer_invitation, check_open_for, nominate
+from marketplace.workflow.services import act_on_match, sides, toggle_vote, transition
 
 bp = Blueprint("workflow", __name__)
 
@@ -20,16 +26,28 @@ def _stage() -> CandidateStage | None:
     return CandidateStage(value) if value in CandidateStage.__members__.values() else None
 
 
-def _run(action) -> None:
+def _messages(exc: InvalidInput) -> str:
+    return "; ".join(m for ms in exc.errors.values() for m in ms)
+
+
+def _run(action) -> bool:
     try:
         with unit_of_work():
             action()
     except InvalidInput as exc:
-        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(_messages(exc), "error")
     except InvalidTransition as exc:
         flash(str(exc), "error")
     else:
         flash(_("Pipeline updated."), "success")
+        return True
+    return False
+
+
+def _back(default: str) -> str:
+    """Where a board or workspace form came from (only our own paths)."""
+    target = request.form.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else default
 
 
 @bp.post("/needs/<int:need_id>/candidates")
@@ -45,6 +63,17 @@ def add(need_id: int):
     return redirect(url_for("needs.detail", need_id=need.id) + "#pipeline")
 
 
+def _candidate(candidate_id: int) -> Candidate:
+    """The candidate, if the user may see its need and acts for a side of it; NotFound otherwise."""
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound()
+    need_for_user(current_user, candidate.need_id)
+    if not sides(current_user, candidate):
+        raise NotFound()
+    return candidate
+
+
 @bp.post("/candidates/<int:candidate_id>/move")
 @login_required
 def move(candidate_id: int):
@@ -57,7 +86,75 @@ def move(candidate_id: int):
         raise NotFound()
     _run(lambda: transition(candidate=candidate, to=to, actor=current_user, note=request.form.get("note", ""),
                             expected_version=request.form.get("version", type=int)))
-    return redirect(url_for("needs.detail", need_id=need.id) + "#pipeline")
+    return redirect(_back(url_for("needs.detail", need_id=need.id) + "#pipeline"))
+
+
+@bp.post("/candidates/<int:candidate_id>/answer")
+@login_required
+def answer(candidate_id: int):
+    """The startup's side accepts or declines an invitation."""
+    candidate = _candidate(candidate_id)
+    accept = request.form.get("answer") == "accept"
+    _run(lambda: answer_invitation(actor=current_user, candidate=candidate, accept=accept,
+                                   note=request.form.get("note", ""),
+                                   expected_version=request.form.get("version", type=int)))
+    return redirect(url_for("workflow.workspace") + f"#candidate-{candidate.id}")
+
+
+@bp.get("/candidates/<int:candidate_id>/decks/<int:deck_id>")
+@login_required
+def deck(candidate_id: int, deck_id: int):
+    candidate = _candidate(candidate_id)
+    found = db.session.get(PitchDeck, deck_id)
+    if found is None or found.candidate_id != candidate.id:
+        raise NotFound()
+    response = send_file(BytesIO(found.content), mimetype="application/pdf", as_attachment=True,
+                         download_name=found.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/needs/<int:need_id>/nominate", methods=["GET", "POST"])
+@login_required
+def nominate_startup(need_id: int):
+    need = need_for_user(current_user, need_id)
+    if current_user.role != UserRole.INCUBATOR_MANAGER:
+        raise PermissionDenied()
+    try:
+        check_open_for(current_user, need)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("needs.detail", need_id=need.id))
+    form = NominationForm()
+    form.fill_choices(incubator_workspace.nomination_choices(current_user, need))
+    if request.method == "GET" and request.args.get("startup", type=int):
+        form.startup_id.data = request.args.get("startup", type=int)
+    if form.validate_on_submit():
+        upload = form.deck.data
+        deck = Upload(filename=upload.filename, content=upload.read()) if upload else None
+        try:
+            with unit_of_work():
+                candidate = nominate(actor=current_user, need=need, startup_id=form.startup_id.data,
+                                     note=form.note.data or "", deck=deck)
+        except InvalidInput as exc:
+            show_errors(form, exc)
+        except InvalidTransition as exc:
+            form.form_errors = [str(exc)]
+        else:
+            flash(_("Nominated. The bank unit has been told."), "success")
+            return redirect(url_for("workflow.workspace") + f"#candidate-{candidate.id}")
+    status = 400 if request.method == "POST" else 200
+    return render_template("workflow/nominate.html", form=form, need=need), status
+
+
+@bp.get("/workspace")
+@login_required
+def workspace():
+    """The incubator's workspace: invitations to answer, every nomination's status, open needs
+    ranked for the portfolio."""
+    if current_user.role != UserRole.INCUBATOR_MANAGER:
+        raise PermissionDenied()
+    return render_template("workflow/workspace.html", **incubator_workspace.overview(current_user))
 
 
 @bp.post("/needs/<int:need_id>/votes")

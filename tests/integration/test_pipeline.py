@@ -11,7 +11,7 @@ from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate
 from marketplace.workflow.services import StaleCandidate, add_candidate, transition
-from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
+from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import need_id, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
@@ -24,8 +24,18 @@ def candidate(ctx, app):
                          source=CandidateSource.MATCHED, actor_id=user(BANK_STAFF).id)
 
 
+def _opt_in(candidate):
+    """The bank invites, the startup's incubator accepts: both sides have chosen each other."""
+    transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(BANK_STAFF))
+    transition(candidate=candidate, to=CandidateStage.APPLIED, actor=user(ZJ_MANAGER))
+
+
 def test_regular_moves_and_history(candidate):
     staff = user(BANK_STAFF)
+    with unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.INVITED, actor=staff)
+    with unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.APPLIED, actor=user(ZJ_MANAGER))
     with unit_of_work():
         transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=staff)
     with unit_of_work():
@@ -34,12 +44,26 @@ def test_regular_moves_and_history(candidate):
     steps = [(e.action, (e.before or {}).get("stage"), e.after["stage"], who.email)
              for e, who in history_for("candidate", candidate.id)]
     assert steps == [("candidate.create", None, "suggested", BANK_STAFF),
-                     ("candidate.stage", "suggested", "shortlisted", BANK_STAFF),
+                     ("candidate.stage", "suggested", "invited", BANK_STAFF),
+                     ("candidate.stage", "invited", "applied", ZJ_MANAGER),
+                     ("candidate.stage", "applied", "shortlisted", BANK_STAFF),
                      ("candidate.stage", "shortlisted", "roadshow", BANK_STAFF)]
-    assert candidate.version == 3
+    assert candidate.version == 5
+    assert candidate.opted_in_at is not None
+
+
+def test_no_roadshow_before_the_startup_chose_the_need(candidate):
+    transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF))
+
+    with pytest.raises(InvalidTransition, match="invite it first"):
+        transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=user(BANK_STAFF))
+    transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(BANK_STAFF))  # asked now
+
+    assert candidate.stage == CandidateStage.INVITED and candidate.opted_in_at is None
 
 
 def test_no_pilot_without_roadshow_unless_an_organiser_overrides_with_a_reason(candidate):
+    _opt_in(candidate)
     transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF))
 
     with pytest.raises(InvalidTransition):
@@ -56,9 +80,24 @@ def test_declining_needs_a_reason(candidate):
         transition(candidate=candidate, to=CandidateStage.DECLINED, actor=user(BANK_STAFF))
 
 
-def test_incubators_and_other_units_cannot_move_candidates(candidate):
-    with pytest.raises(PermissionDenied):
+def test_only_the_startup_side_accepts_and_only_the_bank_shortlists(candidate):
+    transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(BANK_STAFF))
+
+    with pytest.raises(InvalidTransition):
+        transition(candidate=candidate, to=CandidateStage.APPLIED, actor=user(BANK_STAFF))  # no faked application
+    transition(candidate=candidate, to=CandidateStage.APPLIED, actor=user(ZJ_MANAGER))
+    with pytest.raises(InvalidTransition):
         transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(ZJ_MANAGER))
+    with pytest.raises(InvalidInput):
+        transition(candidate=candidate, to=CandidateStage.WITHDRAWN, actor=user(ZJ_MANAGER))  # say why
+    transition(candidate=candidate, to=CandidateStage.WITHDRAWN, actor=user(ZJ_MANAGER), note="Funding round")
+
+    assert candidate.stage == CandidateStage.WITHDRAWN
+
+
+def test_other_incubators_and_other_units_cannot_move_candidates(candidate):
+    with pytest.raises(PermissionDenied):
+        transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(PNP_MANAGER))
     with pytest.raises(PermissionDenied):
         transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user("trade@bank.example.com"))
 
@@ -89,16 +128,16 @@ def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
         candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == edu,
                                                                  Candidate.startup_id == startup))
         cid, version = candidate.id, candidate.version
-    moved = client.post(f"/candidates/{cid}/move", data={"to": "roadshow", "version": version},
+    moved = client.post(f"/candidates/{cid}/move", data={"to": "invited", "version": version},
                         follow_redirects=True).get_data(as_text=True)
-    stale = client.post(f"/candidates/{cid}/move", data={"to": "selected", "version": version},
+    stale = client.post(f"/candidates/{cid}/move", data={"to": "declined", "note": "n/a", "version": version},
                         follow_redirects=True).get_data(as_text=True)
 
     assert 'id="pipeline"' in page and "Shortlisted" in page
     assert "Pipeline updated." in moved
     assert "Someone else moved this candidate" in stale
     with app.app_context():
-        assert db.session.get(Candidate, cid).stage == CandidateStage.ROADSHOW
+        assert db.session.get(Candidate, cid).stage == CandidateStage.INVITED
 
 
 def test_incubator_sees_no_board_and_cannot_move(app, client, auth):

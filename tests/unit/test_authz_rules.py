@@ -80,7 +80,7 @@ def test_can_edit_need(user, status, allowed):
 )
 def test_can_edit_startup(user, listed_by, allowed):
     assert authz.can_edit_startup(user, listed_by) is allowed
-    assert authz.can_view_startup_contact(user, listed_by) is allowed
+    assert authz.can_view_startup_contact(user, listed_by, opted_in_units=set()) is allowed
 
 
 def test_who_may_create():

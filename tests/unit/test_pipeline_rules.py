@@ -2,23 +2,61 @@ import pytest
 
 from marketplace.workflow import pipeline
 from marketplace.workflow.enums import CandidateStage as C
+from marketplace.workflow.pipeline import BANK, PLATFORM, STARTUP
 
 pytestmark = pytest.mark.unit
 
+BANK_ONLY = {BANK}
+STARTUP_ONLY = {STARTUP}
+
 
 @pytest.mark.parametrize(
-    ("frm", "to", "regular", "override"),
+    ("frm", "to", "sides", "opted_in", "regular"),
     [
-        (C.SUGGESTED, C.INVITED, True, False),
-        (C.SUGGESTED, C.SHORTLISTED, True, False),
-        (C.SHORTLISTED, C.ROADSHOW, True, False),
-        (C.SHORTLISTED, C.IN_PILOT, False, True),  # no pilot without a roadshow decision, unless overridden
-        (C.ROADSHOW, C.SHORTLISTED, False, False),  # never backwards
-        (C.APPLIED, C.DECLINED, True, False),
-        (C.DECLINED, C.SHORTLISTED, False, False),  # closed stays closed
-        (C.PRODUCTISED, C.WITHDRAWN, False, False),
+        (C.SUGGESTED, C.INVITED, BANK_ONLY, False, True),
+        (C.SUGGESTED, C.SHORTLISTED, BANK_ONLY, False, True),  # the bank's own shortlist
+        (C.SUGGESTED, C.INVITED, STARTUP_ONLY, False, False),  # only the bank invites
+        (C.INVITED, C.APPLIED, STARTUP_ONLY, False, True),  # accepting is the startup's move
+        (C.INVITED, C.APPLIED, BANK_ONLY, False, False),  # the bank cannot accept for the startup
+        (C.SUGGESTED, C.APPLIED, STARTUP_ONLY, False, True),  # nominated after being suggested
+        (C.APPLIED, C.SHORTLISTED, BANK_ONLY, True, True),
+        (C.APPLIED, C.SHORTLISTED, STARTUP_ONLY, True, False),
+        (C.SHORTLISTED, C.ROADSHOW, BANK_ONLY, True, True),
+        (C.SHORTLISTED, C.ROADSHOW, BANK_ONLY, False, False),  # nobody pitches who has not chosen the need
+        (C.SHORTLISTED, C.INVITED, BANK_ONLY, False, True),  # shortlisted from the ranking, now asked
+        (C.SHORTLISTED, C.INVITED, BANK_ONLY, True, False),  # ... but not once it applied
+        (C.ROADSHOW, C.SHORTLISTED, BANK_ONLY, True, False),  # never backwards
+        (C.APPLIED, C.DECLINED, BANK_ONLY, True, True),
+        (C.APPLIED, C.DECLINED, STARTUP_ONLY, True, False),  # the startup's side withdraws instead
+        (C.APPLIED, C.WITHDRAWN, STARTUP_ONLY, True, True),
+        (C.APPLIED, C.WITHDRAWN, BANK_ONLY, True, False),
+        (C.DECLINED, C.SHORTLISTED, BANK_ONLY, True, False),  # closed stays closed
+        (C.PRODUCTISED, C.WITHDRAWN, STARTUP_ONLY, True, False),
+        (C.INVITED, C.APPLIED, {PLATFORM}, False, True),  # the platform may make either side's move
+        (C.APPLIED, C.DECLINED, {PLATFORM}, True, True),
     ],
 )
-def test_pipeline_moves(frm, to, regular, override):
-    assert pipeline.is_regular(frm, to) is regular
-    assert pipeline.is_override(frm, to) is override
+def test_whose_move_it_is(frm, to, sides, opted_in, regular):
+    assert pipeline.is_regular(frm, to, sides, opted_in=opted_in) is regular
+
+
+@pytest.mark.parametrize(
+    ("frm", "to", "opted_in", "override"),
+    [
+        (C.SHORTLISTED, C.IN_PILOT, True, True),  # no pilot without a roadshow decision, unless overridden
+        (C.SHORTLISTED, C.IN_PILOT, False, False),  # and never for a startup that has not opted in
+        (C.SUGGESTED, C.APPLIED, False, False),  # an application is never faked by an override
+        (C.ROADSHOW, C.SHORTLISTED, True, False),
+        (C.DECLINED, C.SELECTED, True, False),
+        (C.APPLIED, C.ROADSHOW, True, True),
+    ],
+)
+def test_platform_overrides(frm, to, opted_in, override):
+    assert pipeline.is_override(frm, to, opted_in=opted_in) is override
+
+
+def test_buttons_follow_the_rules():
+    assert pipeline.next_stages(C.SUGGESTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED]
+    assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED]
+    assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=True) == [C.ROADSHOW]
+    assert pipeline.next_stages(C.INVITED, STARTUP_ONLY, opted_in=False) == [C.APPLIED]

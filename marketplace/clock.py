@@ -1,0 +1,47 @@
+"""Periodic jobs: the `clock` process enqueues them on rq's cron scheduler; workers run them.
+
+Without Redis (the demo), run them by hand: `flask --app marketplace notifications tick`.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from marketplace.extensions import redis_connection
+from marketplace.needs.jobs import send_deadline_reminders
+from marketplace.notifications.jobs import send_digests
+
+# (function, queue, cron expression in UTC)
+SCHEDULE = [
+    (send_digests, "email", "0 7 * * *"),  # the daily digest, 07:00 UTC (15:00 in Shanghai)
+    (send_deadline_reminders, "default", "15 * * * *"),  # hourly; reminders are sent once each
+]
+
+
+@click.command("clock")
+@with_appcontext
+def clock_command() -> None:
+    """Run the cron scheduler that enqueues the periodic jobs (one such process per deployment)."""
+    from rq.cron import CronScheduler
+
+    conn = redis_connection()
+    if conn is None:
+        raise click.ClickException("REDIS_URL is not set; run `flask notifications tick` from cron instead.")
+    scheduler = CronScheduler(connection=conn)
+    for func, queue, cron in SCHEDULE:
+        scheduler.register(func, queue_name=queue, cron=cron)
+    scheduler.start()
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Notification jobs."""
+
+
+@notifications_group.command("tick")
+@with_appcontext
+def tick_command() -> None:
+    """Run every periodic job once, now, in this process."""
+    for func, _queue, _cron in SCHEDULE:
+        click.echo(f"{func.__name__}: {func()}")

@@ -1,0 +1,59 @@
+"""What a notification can be about: its line of text (a msgid) and the email it sends.
+
+Parameters are stored untranslated; ``text`` renders them in the active language, so a person
+reads their notifications in the language they use now, not the one of the moment they arrived.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from marketplace.workflow.enums import CandidateStage
+
+
+def mail_subject(msgid: str) -> str:
+    """Marks a line for the catalogue; it is translated when shown or mailed."""
+    return msgid
+
+
+@dataclass(frozen=True)
+class Kind:
+    line: str  # msgid with %(name)s parameters: the in-app line and the email subject
+    template: str = "email/notification.txt"
+
+
+KINDS: dict[str, Kind] = {
+    "need_submitted": Kind(mail_subject("Need to review: %(title)s"), "email/need_submitted.txt"),
+    "need_changes_requested": Kind(mail_subject("Changes requested: %(title)s"), "email/need_changes_requested.txt"),
+    "need_published": Kind(mail_subject("New need published to you: %(title)s"), "email/need_published.txt"),
+    "invitation": Kind(mail_subject("%(startup)s is invited to apply for “%(title)s”")),
+    "nomination": Kind(mail_subject("%(incubator)s nominated %(startup)s for “%(title)s”")),
+    "application": Kind(mail_subject("%(startup)s accepted the invitation to “%(title)s”")),
+    "stage_changed": Kind(mail_subject("%(startup)s is now “%(stage)s” for “%(title)s”")),
+    "withdrawn": Kind(mail_subject("%(startup)s withdrew from “%(title)s”")),
+    "deadline_soon": Kind(mail_subject("“%(title)s” closes for nominations on %(deadline)s")),
+    "deadline_passed": Kind(mail_subject("“%(title)s” passed its deadline with %(count)s candidates to review")),
+    "roadshow_slot": Kind(mail_subject("%(startup)s pitches at %(when)s: %(event)s")),
+}
+
+
+def localised(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters ready for the active language (a stage's value becomes its label)."""
+    values = dict(params)
+    if "stage" in values:
+        try:
+            values["stage"] = CandidateStage(values["stage"]).label
+        except ValueError:
+            pass
+    return values
+
+
+def text(kind: str, params: dict[str, Any]) -> str:
+    """The notification's line in the active language."""
+    found = KINDS.get(kind)
+    if found is None:
+        return kind
+    return gettext(found.line, **localised(params))
