@@ -12,6 +12,7 @@ from marketplace.notifications.kinds import text as notification_text
 from marketplace.notifications.queries import unread_count
 from marketplace.notifications.services import link_for
 from marketplace.taxonomy import Sector
+from marketplace.workflow.enums import CandidateStage
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -64,6 +65,13 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_global("status_label")
     def _status_label(value: str):
         return NeedStatus(value).label
+
+    @app.template_global("stage_label")
+    def _stage_label(value: str):
+        try:
+            return CandidateStage(value).label
+        except ValueError:
+            return value
 
     @app.template_global("status_action_label")
     def _status_action_label(frm, to):

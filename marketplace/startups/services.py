@@ -109,7 +109,8 @@ def merge_startups(*, actor: User, keep: Startup, drop: Startup) -> Startup:
         else:
             listing.startup_id = keep.id
             moved["listings"].append(listing.id)
-    moved["candidates"], moved["dropped_candidates"] = move_candidates(from_startup_id=drop.id, to_startup_id=keep.id)
+    moved["candidates"], moved["dropped_candidates"] = move_candidates(
+        from_startup_id=drop.id, to_startup_id=keep.id, actor_id=actor.id)
     reassign_history(entity="startup", from_id=drop.id, to_id=keep.id)
     forget_profile(ProfileKind.STARTUP, drop.id)
     db.session.flush()

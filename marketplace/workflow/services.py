@@ -11,24 +11,35 @@ from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.workflow import pipeline
 from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.workflow.models import Candidate, PitchDeck
 
 
-def move_candidates(*, from_startup_id: int, to_startup_id: int) -> tuple[list[int], list[dict]]:
+def move_candidates(*, from_startup_id: int, to_startup_id: int, actor_id: int | None = None
+                    ) -> tuple[list[int], list[dict]]:
     """Re-points a startup's pipeline candidates to another startup (a merge).
 
     A need that already has the target as a candidate keeps that one; the other is removed
-    and returned as (need, stage) for the audit trail. Returns (moved ids, removed).
+    and returned as (need, stage). Each candidate's audit trail records the merge, so its
+    history stays whole. Returns (moved ids, removed).
     """
-    kept_needs = set(db.session.scalars(sa.select(Candidate.need_id).where(Candidate.startup_id == to_startup_id)))
+    kept = {c.need_id: c for c in db.session.scalars(sa.select(Candidate).where(Candidate.startup_id == to_startup_id))}
     moved, removed = [], []
     for candidate in db.session.scalars(sa.select(Candidate).where(Candidate.startup_id == from_startup_id)).all():
-        if candidate.need_id in kept_needs:
+        if candidate.need_id in kept:
             removed.append({"need_id": candidate.need_id, "stage": candidate.stage.value})
+            record_change(actor_id=actor_id, action="candidate.merge", entity="candidate",
+                          entity_id=kept[candidate.need_id].id,
+                          before={"absorbed_candidate": candidate.id, "startup_id": from_startup_id,
+                                  "stage": candidate.stage.value},
+                          after={"startup_id": to_startup_id})
+            db.session.execute(sa.update(PitchDeck).where(PitchDeck.candidate_id == candidate.id)
+                               .values(candidate_id=kept[candidate.need_id].id))
             db.session.delete(candidate)
         else:
             candidate.startup_id = to_startup_id
             moved.append(candidate.id)
+            record_change(actor_id=actor_id, action="candidate.merge", entity="candidate", entity_id=candidate.id,
+                          before={"startup_id": from_startup_id}, after={"startup_id": to_startup_id})
     db.session.flush()
     return moved, removed
 

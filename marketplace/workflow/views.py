@@ -10,7 +10,10 @@ from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.form_helpers import show_errors
 from marketplace.needs.queries import need_for_user
+from marketplace.audit.queries import history_for
+from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
+from marketplace.workflow.queries import pitch_decks_for
 from marketplace.workflow import workspace as incubator_workspace
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.forms import NominationForm
@@ -87,6 +90,18 @@ def move(candidate_id: int):
     _run(lambda: transition(candidate=candidate, to=to, actor=current_user, note=request.form.get("note", ""),
                             expected_version=request.form.get("version", type=int)))
     return redirect(_back(url_for("needs.detail", need_id=need.id) + "#pipeline"))
+
+
+@bp.get("/candidates/<int:candidate_id>")
+@login_required
+def history(candidate_id: int):
+    """A candidate's whole story from the audit trail: how it entered, every move, who, when, why."""
+    candidate = _candidate(candidate_id)
+    need = db.session.get(Need, candidate.need_id)
+    return render_template("workflow/candidate.html", candidate=candidate, need=need,
+                           startup=db.session.get(Startup, candidate.startup_id),
+                           events=history_for("candidate", candidate.id),
+                           decks=pitch_decks_for([candidate.id]).get(candidate.id, []))
 
 
 @bp.post("/candidates/<int:candidate_id>/answer")

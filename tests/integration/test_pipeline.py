@@ -12,7 +12,7 @@ from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate
 from marketplace.workflow.services import StaleCandidate, add_candidate, transition
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import need_id, startup_listed_by, user
+from tests.helpers import in_app, need_id, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -201,3 +201,47 @@ def test_startups_arriving_after_a_visit_are_marked_new(app, client, auth):
     assert "New since your last visit" not in first
     assert "Tuition Ledger" in second and second.count("New since your last visit") == 1
     assert "New since your last visit" not in third
+
+
+def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_merge(app, client, auth):
+    from marketplace.startups.models import Startup
+    from marketplace.startups.services import create_startup, merge_startups
+
+    with in_app(app):
+        edu = need_id(app, "education-ecosystem-it")
+        startup = startup_listed_by(app, "zhangjiang-incubator")
+        with unit_of_work():
+            candidate = add_candidate(need_id=edu, startup_id=startup, source=CandidateSource.MATCHED,
+                                      actor_id=user(BANK_STAFF).id)
+            _opt_in(candidate)
+            transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF))
+            twin = create_startup(actor=user(ZJ_MANAGER), data={"name": "Twin profile", "sectors": ["education"]})
+            merge_startups(actor=user(ORGANISER), keep=twin, drop=db.session.get(Startup, startup))
+        cid = candidate.id
+        trail = [(e.action, who.email) for e, who in history_for("candidate", cid)]
+    auth.login(BANK_STAFF)
+
+    page = client.get(f"/candidates/{cid}").get_data(as_text=True)
+
+    assert trail == [("candidate.create", BANK_STAFF), ("candidate.stage", BANK_STAFF),
+                     ("candidate.stage", ZJ_MANAGER), ("candidate.stage", BANK_STAFF),
+                     ("candidate.merge", ORGANISER)]
+    assert "Twin profile" in page and "entered the pipeline" in page and "were merged" in page
+    assert page.count("→") >= 3
+
+
+def test_candidate_history_is_for_the_two_sides_only(app, client, auth):
+    from marketplace.workflow.services import sides
+
+    with in_app(app):
+        owner_need = need_id(app, "education-ecosystem-it")  # large-corporate's, not trade's
+        cid = next(c.id for c in db.session.scalars(sa.select(Candidate).where(Candidate.need_id == owner_need)
+                                                   .order_by(Candidate.id))
+                   if not sides(user(PNP_MANAGER), c))
+    seen = {}
+    for email in (BANK_STAFF, ORGANISER, "trade@bank.example.com", PNP_MANAGER):
+        auth.login(email)
+        seen[email] = client.get(f"/candidates/{cid}").status_code
+        auth.logout()
+
+    assert seen == {BANK_STAFF: 200, ORGANISER: 200, "trade@bank.example.com": 404, PNP_MANAGER: 404}
