@@ -129,7 +129,7 @@ def _load_pipeline(directory: Path, orgs: dict[str, Organisation]) -> None:
             stage=CandidateStage(first["stage"]), actor_id=user_ids.get(first["by"]), nominated_by_id=nominated_by,
             note=item.get("note", ""), at=now - timedelta(days=first["days_ago"]))
         if candidate.stage == CandidateStage.APPLIED:
-            candidate.opted_in_at = candidate.created_at
+            candidate.opted_in_at = candidate.shared_at = candidate.created_at
         for step in rest:
             at = now - timedelta(days=step["days_ago"])
             record_change(actor_id=user_ids.get(step["by"]), action="candidate.stage", entity="candidate",
@@ -140,6 +140,8 @@ def _load_pipeline(directory: Path, orgs: dict[str, Organisation]) -> None:
             candidate.version += 1
             if candidate.stage == CandidateStage.APPLIED:
                 candidate.opted_in_at = at
+            if candidate.stage in (CandidateStage.INVITED, CandidateStage.APPLIED) and candidate.shared_at is None:
+                candidate.shared_at = at
     db.session.flush()
 
 

@@ -27,6 +27,9 @@ class Candidate(SQLModel, table=True):
     # When the startup's side chose this need (applied, accepted an invitation, was nominated):
     # from then on the bank unit sees its contact details and the startup's side the need's.
     opted_in_at: datetime | None = Field(default=None)
+    # When the startup's side first learned of this candidate (invited, or it chose the need itself).
+    # Until then it is the bank's private consideration: the incubator neither sees nor moves it.
+    shared_at: datetime | None = Field(default=None)
 
 
 class PitchDeck(SQLModel, table=True):

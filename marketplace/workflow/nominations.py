@@ -88,11 +88,12 @@ def nominate(*, actor: User, need: Need, startup_id: int, note: str, deck: Uploa
         candidate = add_candidate(need_id=need.id, startup_id=startup_id, source=CandidateSource.NOMINATED,
                                   stage=CandidateStage.APPLIED, nominated_by_id=actor.organisation_id,
                                   note=note, actor_id=actor.id)
-        candidate.opted_in_at = candidate.created_at
+        candidate.opted_in_at = candidate.shared_at = candidate.created_at
         notices.nominated(candidate, actor=actor)
     elif candidate.stage in (CandidateStage.SUGGESTED, CandidateStage.INVITED):
         candidate.note = note
         candidate.nominated_by_id = candidate.nominated_by_id or actor.organisation_id
+        candidate.shared_at = candidate.shared_at or utcnow()  # the incubator chose it: now it is theirs to see
         db.session.flush()
         transition(candidate=candidate, to=CandidateStage.APPLIED, actor=actor, note=note)
     else:

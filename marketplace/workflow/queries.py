@@ -51,7 +51,8 @@ def opted_in_orgs(need_id: int) -> set[int]:
 
 
 def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, "Need"]]:
-    """Every candidate of the incubator's portfolio or nominated by it, newest move first."""
+    """Every candidate of the incubator's portfolio or nominated by it that was shared with the
+    startup's side (the bank's private shortlist is not), newest move first."""
     from marketplace.needs.models import Need
     from marketplace.startups.models import Listing
 
@@ -60,6 +61,7 @@ def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup,
         sa.select(Candidate, Startup, Need)
         .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
         .where(sa.or_(Candidate.startup_id.in_(listed), Candidate.nominated_by_id == incubator_id))
+        .where(Candidate.shared_at.is_not(None))
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
     )
     return [(c, s, n) for c, s, n in rows]

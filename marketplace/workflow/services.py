@@ -54,7 +54,9 @@ def _stale(candidate: Candidate) -> StaleCandidate:
 
 
 def sides(actor: User, candidate: Candidate) -> set[str]:
-    """For which sides of the pipeline the actor may act on this candidate (see pipeline.py)."""
+    """For which sides of the pipeline the actor may act on this candidate (see pipeline.py).
+
+    The startup's side only once the candidate was shared with it (invited, nominated)."""
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
     from marketplace.needs.models import Need
@@ -67,7 +69,7 @@ def sides(actor: User, candidate: Candidate) -> set[str]:
         need = db.session.get(Need, candidate.need_id)
         if need is not None and actor.organisation_id == need.owner_id:
             found.add(pipeline.BANK)
-    if actor.role == UserRole.INCUBATOR_MANAGER and (
+    if actor.role == UserRole.INCUBATOR_MANAGER and candidate.shared_at is not None and (
         actor.organisation_id == candidate.nominated_by_id
         or actor.organisation_id in incubator_ids_for_startup(candidate.startup_id)
     ):
@@ -112,6 +114,8 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     values = {"stage": to, "version": seen + 1, "updated_at": utcnow()}
     if (frm, to) in pipeline.OPT_IN and candidate.opted_in_at is None:
         values["opted_in_at"] = values["updated_at"]
+    if (to == CandidateStage.INVITED or "opted_in_at" in values) and candidate.shared_at is None:
+        values["shared_at"] = values["updated_at"]
     moved = db.session.execute(
         sa.update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.version == seen)

@@ -239,3 +239,27 @@ def test_workspace_is_the_incubators(app, client, auth):
         seeded = db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)
                                    .where(Candidate.nominated_by_id == org("zhangjiang-incubator").id))
     assert seeded == 0 or "Nominated by an incubator" in page
+
+
+def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client, auth):
+    health = need_id(app, "healthcare-ecosystem-it")
+    startup = _fresh_startup(app, need="healthcare-ecosystem-it")
+    with in_app(app):
+        with unit_of_work():
+            cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
+                               to=CandidateStage.SHORTLISTED).id
+        name = db.session.get(Startup, startup).name
+    auth.login(ZJ_MANAGER)
+
+    hidden = client.get("/workspace").get_data(as_text=True)
+    history = client.get(f"/candidates/{cid}").status_code
+    withdraw = client.post(f"/candidates/{cid}/move", data={"to": "withdrawn", "note": "probing"})
+    auth.logout()
+    auth.login(BANK_STAFF)
+    client.post(f"/candidates/{cid}/move", data={"to": "invited"})
+    auth.logout()
+    auth.login(ZJ_MANAGER)
+    shown = client.get("/workspace").get_data(as_text=True)
+
+    assert f'id="candidate-{cid}"' not in hidden and history == 404 and withdraw.status_code == 403
+    assert f'id="invitation-{cid}"' in shown and name in shown
