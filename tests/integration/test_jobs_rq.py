@@ -93,3 +93,35 @@ def test_deliver_email_twice_sends_once(jobs_app):
 
         db.session.expire_all()
         assert db.session.get(OutboxMessage, message.id).attempts == 1
+
+
+def test_the_clock_schedule_runs_on_a_real_worker(jobs_app):
+    """What the `clock` process enqueues (rq's cron scheduler) is importable by the worker and does
+    its work: here the daily digest of a person who asked for one."""
+    from rq.cron import CronScheduler
+
+    from marketplace.accounts.enums import DigestPreference
+    from marketplace.clock import SCHEDULE
+    from marketplace.notifications.services import notify
+
+    conn = Redis.from_url(REDIS_URL)
+    with jobs_app.app_context():
+        staff = user(BANK_STAFF)
+        with unit_of_work():
+            staff.digest = DigestPreference.DAILY
+            notify([staff], kind="invitation", params={"startup": "Tuition Ledger", "title": "Campus payments"})
+    scheduler = CronScheduler(connection=conn)
+    for func, queue, cron in SCHEDULE:
+        scheduler.register(func, queue_name=queue, cron=cron)
+    for cron_job in scheduler.get_jobs():
+        cron_job.enqueue(conn)  # as the scheduler does when the time comes
+
+    result = run_worker(jobs_app)
+
+    assert result.returncode == 0, result.stderr
+    assert all(Queue(name, connection=conn).count == 0 for _f, name, _c in SCHEDULE)
+    assert Queue("default", connection=conn).failed_job_registry.count == 0
+    with jobs_app.app_context():
+        digest = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == BANK_STAFF,
+                                                                   OutboxMessage.subject.like("%digest%")))
+        assert digest is not None and "Tuition Ledger" in digest.body and digest.sent_at is not None
