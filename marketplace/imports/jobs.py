@@ -13,6 +13,7 @@ from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import ImportReport, import_rows
 from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.jobs import schedule_match_alerts
 from marketplace.matchmaking.services import refresh_vectors, sync_index
 
 CHUNK_ROWS = 250
@@ -49,6 +50,7 @@ def run_import(*, batch_id: int) -> None:
             batch.finished_at = utcnow()
             if not current_app.config["KEEP_UPLOADS"]:
                 batch.data = b""
+            schedule_match_alerts(batch.touched_ids)
     except Exception as exc:
         db.session.rollback()
         with unit_of_work():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from marketplace.db import unit_of_work
+from marketplace.jobs import enqueue
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import rebuild_index, refresh_vectors, sync_index
 
@@ -12,6 +13,15 @@ def index_profiles(*, kind: str, ids: list[int]) -> None:
         refresh_vectors(profile_kind, ids)
     with unit_of_work():
         sync_index(profile_kind, ids)
+        if profile_kind == ProfileKind.STARTUP:
+            schedule_match_alerts(ids)
+
+
+def schedule_match_alerts(startup_ids: list[int]) -> None:
+    """After commit: re-rank the published needs for newly arrived startups (workflow.match_alerts)."""
+    from marketplace.workflow.jobs import alert_new_matches_job
+
+    enqueue(alert_new_matches_job, queue="matching", startup_ids=sorted(set(startup_ids)))
 
 
 def reindex(*, kind: str) -> None:

@@ -258,6 +258,12 @@ def rank_startups_for_need(user: User, need: Need, *, allowed_ids: set[int] | No
     return _ranked(ProfileKind.STARTUP, matches, _explanations(ProfileKind.STARTUP, row, doc, list(items.values())), items)
 
 
+def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
+    """The ids of the k startups ranking best for a need, for background work (no viewer, no reasons)."""
+    query, _row, _doc = _query_for(ProfileKind.NEED, need)
+    return [m.id for m in HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=Filters())]
+
+
 def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
     """Open needs the user may see, ranked for one startup."""
     visible = needs_for_user(user, status=NeedStatus.PUBLISHED, per_page=100_000).items

@@ -137,3 +137,36 @@ def test_the_owning_unit_hears_when_the_deadline_passed(ctx):
 
     note = db.session.scalar(sa.select(Notification).where(Notification.kind == "deadline_passed"))
     assert note.user_id == user(BANK_STAFF).id and note.params["count"] > 0
+
+
+def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, client, auth):
+    """Indexing runs in the background (in-process here); the published needs are re-ranked and the
+    education need's unit hears that a newcomer ranks among its best matches."""
+    from marketplace.startups.services import create_startup
+
+    with in_app(app):
+        with unit_of_work():
+            create_startup(actor=user(ZJ_MANAGER), data={
+                "name": "Tuition Ledger", "sectors": ["education"],
+                "tags": "campus payments, tuition, student accounts, universities",
+                "description": "Digital services that let universities and training institutions run fees, finance "
+                               "and campus life on the bank's accounts: tuition collection, refunds, campus cards.",
+            })
+        alerts = list(db.session.scalars(sa.select(Notification).where(Notification.kind == "new_matches")))
+        staff = user(BANK_STAFF)
+        titles = {a.params["title"] for a in alerts if a.user_id == staff.id}
+        edu_title = db.session.get(Need, need_id(app, "education-ecosystem-it")).title
+
+    assert edu_title in titles
+    assert all(a.params["count"] == 1 for a in alerts)
+
+
+def test_editing_an_old_startup_alerts_nobody(ctx):
+    from marketplace.startups.models import Startup
+    from marketplace.workflow.match_alerts import alert_new_matches
+
+    old = db.session.scalar(sa.select(Startup).order_by(Startup.id))
+    old.created_at = old.created_at.replace(year=2020)
+    db.session.flush()
+
+    assert alert_new_matches([old.id]) == 0
