@@ -14,12 +14,18 @@ class MatchFilterForm(FlaskForm):
     stage = SelectField(_l("Stage"), choices=[], validate_choice=False)
     country = SelectField(_l("Country"), choices=[], validate_choice=False)
     founded_from = StringField(_l("Founded in or after"), render_kw={"inputmode": "numeric", "size": 4})
+    incubator = SelectField(_l("Incubator"), choices=[], validate_choice=False)
 
-    def fill_choices(self, countries: list[str]) -> None:
+    def fill_choices(self, countries: list[str], incubators=()) -> None:
+        self.incubator.choices = options([("", _l("All incubators"))] + [(str(o.id), o.name) for o in incubators])
         self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
         self.stage.choices = options([("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage])
         self.country.choices = options([("", _l("All countries"))] + [(c, c) for c in countries])
 
     def founded_year(self) -> int | None:
         value = (self.founded_from.data or "").strip()
+        return int(value) if value.isdigit() else None
+
+    def incubator_id(self) -> int | None:
+        value = (self.incubator.data or "").strip()
         return int(value) if value.isdigit() else None

@@ -61,10 +61,11 @@ def detail(need_id: int):
     acceptance = terms_acceptance(need.id, current_user.organisation_id) if need.confidential else None
     readable = authz.can_read_full_need(current_user, need, accepted_terms=acceptance is not None)
     filters = MatchFilterForm(request.args)
-    filters.fill_choices(countries())
+    filters.fill_choices(countries(), organisations_of_kind(OrganisationKind.INCUBATOR))
     stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
     allowed = startup_ids_where(sector=filters.sector.data or None, stage=StartupStage(stage) if stage else None,
-                                country=filters.country.data or None, founded_from=filters.founded_year())
+                                country=filters.country.data or None, founded_from=filters.founded_year(),
+                                incubator_id=filters.incubator_id())
     matches = None
     if readable and can_see_matches(current_user, need):
         matches = rank_startups_for_need(current_user, need, allowed_ids=allowed)

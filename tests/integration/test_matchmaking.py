@@ -74,6 +74,25 @@ def test_structured_filters_narrow_the_ranking(app, client, auth):
     assert shown and page.count('class="scorebar"') == len(shown)
 
 
+def test_the_incubator_filter_keeps_its_portfolio_only(app, client, auth):
+    from marketplace.startups.models import Listing
+    from tests.helpers import org
+
+    auth.login(BANK_STAFF)
+    edu = need_id(app, "education-ecosystem-it")
+    with app.app_context():
+        xnode = org("xnode").id
+        listed = {s.name for s in db.session.scalars(
+            sa.select(Startup).join(Listing, Listing.startup_id == Startup.id).where(Listing.incubator_id == xnode))}
+        others = {s.name for s in db.session.scalars(sa.select(Startup))} - listed
+
+    page = client.get(f"/needs/{edu}?incubator={xnode}").get_data(as_text=True)
+
+    shown = [n for n in listed if f">{n}</a>" in page]
+    assert shown and page.count('class="scorebar"') == len(shown)
+    assert not [n for n in others if f'class="ranked-title">{n}</a>' in page]
+
+
 def test_needs_ranked_for_a_startup_are_only_visible_open_ones(ctx, app):
     startup = db.session.get(Startup, startup_listed_by(app, "plug-and-play"))
 
