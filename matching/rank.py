@@ -9,7 +9,6 @@ which documents carrying them gain from. The query's own labels add a small over
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 

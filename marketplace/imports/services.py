@@ -19,6 +19,7 @@ from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput
 from marketplace.imports.enums import RowOutcome
 from marketplace.imports.mapping import row_to_fields
+from marketplace.imports.models import ImportBatch
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
@@ -175,7 +176,7 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
 # -- batches: upload, mapping, background run ------------------------------------------------
 
 
-def start_import(*, actor: User, incubator: Organisation, filename: str, data: bytes, max_rows: int) -> "ImportBatch":
+def start_import(*, actor: User, incubator: Organisation, filename: str, data: bytes, max_rows: int) -> ImportBatch:
     """Reads the upload and keeps it with an automatic column mapping, waiting for confirmation.
 
     Raises PermissionDenied for someone else's incubator, InvalidInput when the file cannot be
@@ -184,7 +185,6 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
     from marketplace import authz
     from marketplace.errors import PermissionDenied
     from marketplace.imports.mapping import auto_map
-    from marketplace.imports.models import ImportBatch
     from marketplace.imports.reading import UnreadableFile, read_table
 
     if not authz.can_import_for(actor, incubator.id):
@@ -204,7 +204,7 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
     return batch
 
 
-def confirm_mapping(*, actor: User, batch: "ImportBatch", mapping: dict[str, str]) -> "ImportBatch":
+def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Stores the chosen mapping (header → field, blank = ignore) and queues the import after commit."""
     from marketplace import authz
     from marketplace.errors import InvalidTransition, PermissionDenied
@@ -237,7 +237,7 @@ def confirm_mapping(*, actor: User, batch: "ImportBatch", mapping: dict[str, str
     return batch
 
 
-def rejected_rows_csv(batch: "ImportBatch") -> str:
+def rejected_rows_csv(batch: ImportBatch) -> str:
     """The rejected rows as they were uploaded, plus a column saying why, safe to open in Excel."""
     import csv
     import io

@@ -3,6 +3,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from marketplace.db import db
+from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.models import Candidate
@@ -28,8 +29,6 @@ def candidate_for(need_id: int, startup_id: int) -> Candidate | None:
 
 def opted_in_units(startup_id: int) -> set[int]:
     """Bank units owning a need this startup has chosen (the double opt-in reveals its contact to them)."""
-    from marketplace.needs.models import Need
-
     return set(db.session.scalars(
         sa.select(Need.owner_id).join(Candidate, Candidate.need_id == Need.id)
         .where(Candidate.startup_id == startup_id, Candidate.opted_in_at.is_not(None))
@@ -50,10 +49,9 @@ def opted_in_orgs(need_id: int) -> set[int]:
     return found
 
 
-def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, "Need"]]:
+def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
     """Every candidate of the incubator's portfolio or nominated by it that was shared with the
     startup's side (the bank's private shortlist is not), newest move first."""
-    from marketplace.needs.models import Need
     from marketplace.startups.models import Listing
 
     listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)

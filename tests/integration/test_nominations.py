@@ -18,7 +18,7 @@ from marketplace.workflow.models import Candidate, PitchDeck
 from marketplace.workflow.queries import candidate_for
 from marketplace.workflow.services import act_on_match
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import in_app, need_id, startup_listed_by, user
+from tests.helpers import in_app, need_id, user
 
 pytestmark = pytest.mark.integration
 

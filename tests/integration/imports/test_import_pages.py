@@ -11,7 +11,7 @@ from marketplace.db import db
 from marketplace.imports.models import ImportBatch
 from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER
-from tests.integration.imports.test_import_startups import HEADERS, ROWS, gbk_csv, xlsx
+from tests.integration.imports.test_import_startups import gbk_csv, xlsx
 
 pytestmark = pytest.mark.integration
 
