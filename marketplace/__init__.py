@@ -55,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.api.views import bp as api_bp
     from marketplace.dashboard.views import bp as dashboard_bp
+    from marketplace.events.views import bp as events_bp
     from marketplace.imports.views import bp as imports_bp
     from marketplace.needs.views import bp as needs_bp
     from marketplace.notifications.views import bp as notifications_bp
@@ -62,7 +63,7 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.ui import register_template_helpers
     from marketplace.workflow.views import bp as workflow_bp
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, workflow_bp, notifications_bp, health.bp):
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, workflow_bp, notifications_bp, events_bp, health.bp):
         app.register_blueprint(bp)
     errors_views.register(app)
     register_template_helpers(app)

@@ -2,6 +2,8 @@
 
 from marketplace.accounts.models import ApiToken, Organisation, User
 from marketplace.audit.models import AuditEvent
+from marketplace.events.models import (Event, EventIncubator, EventNeed, EventRoom, Pitch, ScheduleRun,
+                                       Unavailability)
 from marketplace.imports.models import ImportBatch
 from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
@@ -13,6 +15,10 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Candidate",
+    "Event",
+    "EventIncubator",
+    "EventNeed",
+    "EventRoom",
     "ImportBatch",
     "Listing",
     "Need",
@@ -22,9 +28,12 @@ __all__ = [
     "NeedVisit",
     "Organisation",
     "ProfileVector",
+    "ScheduleRun",
     "OutboxMessage",
+    "Pitch",
     "PitchDeck",
     "Startup",
+    "Unavailability",
     "User",
     "Vote",
 ]

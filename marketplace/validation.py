@@ -47,6 +47,9 @@ def _message(error: dict) -> str:
         "unknown_sector": lambda: _("Unknown sector: %(names)s.", names=ctx.get("names", "")),
         "budget_order": lambda: _("The maximum budget is below the minimum."),
         "confidentiality_terms": lambda: _("Write the confidentiality terms incubators must accept (at least 20 characters)."),
+        "day_order": lambda: _("The day must end after it starts."),
+        "bad_break": lambda: _("Each break needs a start and an end inside the day, the end after the start."),
+        "bad_link": lambda: _("Enter a web address starting with https:// or http://."),
         "founded_in_future": lambda: _("The founding year cannot be in the future."),
         "invited_without_audience": lambda: _("Choose at least one incubator to invite."),
     }

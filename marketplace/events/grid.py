@@ -1,0 +1,39 @@
+"""An event's time grid: the slots of each day, numbered across the whole event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+
+@dataclass(frozen=True)
+class GridSlot:
+    index: int  # across the whole event, in time order
+    day: int  # 0-based
+    start_minute: int  # minutes after midnight
+
+
+def day_slots(*, days: int, day_start: int, day_end: int, slot_minutes: int, breaks: list[list[int]]) -> list[GridSlot]:
+    """Every slot of every day: from day_start, slot after slot, skipping any slot that would touch a
+    break, while the slot still ends by day_end."""
+    spans = sorted((int(s), int(e)) for s, e in breaks)
+    slots: list[GridSlot] = []
+    for day in range(days):
+        start = day_start
+        while start + slot_minutes <= day_end:
+            clash = next(((s, e) for s, e in spans if start < e and s < start + slot_minutes), None)
+            if clash is not None:
+                start = clash[1]
+                continue
+            slots.append(GridSlot(index=len(slots), day=day, start_minute=start))
+            start += slot_minutes
+    return slots
+
+
+def slot_start(starts_on: date, slot: GridSlot) -> datetime:
+    """The naive local start time of a slot (the event's own time zone)."""
+    return datetime.combine(starts_on + timedelta(days=slot.day), time()) + timedelta(minutes=slot.start_minute)
+
+
+def clock(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
