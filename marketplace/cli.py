@@ -140,6 +140,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(import_startups_command)
+    from marketplace.events.cli import events_cli
+    app.cli.add_command(events_cli)
     from marketplace.clock import clock_command, notifications_group
 
     app.cli.add_command(clock_command)

@@ -1,0 +1,189 @@
+"""Why an instance cannot be scheduled, in words an organiser understands.
+
+Reasons are `Reason(template, params)`: the template is an English msgid the UI can translate
+with gettext and then format with the params; `str(reason)` is the English sentence.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from ortools.sat.python import cp_model
+
+from marketplace.scheduling.model import Instance, Pitch, Reason
+
+
+def _when(instance: Instance, slot: int) -> str:
+    s = instance.slots[slot]
+    return f"day {s.day + 1} {s.start_minute // 60:02d}:{s.start_minute % 60:02d}"
+
+
+def _need(instance: Instance, pitch: Pitch) -> str:
+    return instance.need_by_id[pitch.need_id].name
+
+
+def _stretches(instance: Instance, free: set[int]) -> list[int]:
+    """Lengths of the maximal runs of adjacent slots inside `free`."""
+    out, run = [], 0
+    for t in range(len(instance.slots)):
+        if t in free:
+            run += 1
+        if t not in free or not instance.adjacent_next[t]:
+            if run:
+                out.append(run)
+            run = 0
+    return out
+
+
+def quick_reasons(instance: Instance) -> list[Reason]:
+    """Reasons found by counting, without a solver: room capacity, each panel's and each startup's
+    free time, judges on several panels, pitches with no possible slot, and pins (unknown room, off
+    the grid, on unavailable time, clashing with each other). Empty when no check fails."""
+    reasons: list[Reason] = []
+    n_slots, n_rooms = len(instance.slots), len(instance.rooms)
+
+    needed = sum(instance.length(p) for p in instance.pitches)
+    if needed > n_slots * n_rooms:
+        reasons.append(Reason("The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
+                              "{available}.", {"needed": needed, "rooms": n_rooms, "slots": n_slots,
+                                               "available": n_slots * n_rooms}))
+
+    for need in instance.needs:
+        count = len(instance.pitches_by_need[need.id])
+        free = set(range(n_slots)) - instance.panel_unavailable(need.id)
+        fits = sum(run // need.pitch_slots for run in _stretches(instance, free))
+        if count > fits:
+            if need.pitch_slots == 1:
+                reasons.append(Reason("{need} has {pitches} pitches but its panel is free for {free} slots.",
+                                      {"need": need.name, "pitches": count, "free": fits}))
+            else:
+                reasons.append(Reason("{need} has {pitches} pitches of {length} slots but its panel's free time "
+                                      "fits only {fits}.", {"need": need.name, "pitches": count,
+                                                            "length": need.pitch_slots, "fits": fits}))
+
+    judges: dict[int, list[int]] = {}
+    for need in instance.needs:
+        for judge in need.panel:
+            judges.setdefault(judge, []).append(need.id)
+    for judge, need_ids in judges.items():
+        if len(need_ids) > 1:
+            demand = sum(instance.length(p) for n in need_ids for p in instance.pitches_by_need[n])
+            free = n_slots - len(instance.judge_unavailable.get(judge, frozenset()))
+            if demand > free:
+                reasons.append(Reason("Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
+                                      "but is free for {free} slots.",
+                                      {"judge": judge, "panels": len(need_ids), "needed": demand, "free": free,
+                                       "names": ", ".join(instance.need_by_id[n].name for n in need_ids)}))
+
+    for startup, pitches in instance.pitches_by_startup.items():
+        name = pitches[0].startup_name
+        free = set(range(n_slots)) - instance.startup_unavailable.get(startup, frozenset())
+        length, gap = min(instance.length(p) for p in pitches), instance.changeover_slots
+        fits = sum((run + gap) // (length + gap) for run in _stretches(instance, free))
+        if len(pitches) > fits:
+            reasons.append(Reason("{startup} has {pitches} pitches but its free time, with a changeover of {gap} "
+                                  "slot(s) between pitches, fits only {fits}.",
+                                  {"startup": name, "pitches": len(pitches), "gap": gap, "fits": fits}))
+        for pitch in pitches:
+            if pitch.id not in instance.pins and not instance.feasible_starts(pitch):
+                reasons.append(Reason("The pitch of {startup} for {need} has no slot when both the panel and the "
+                                      "startup are free.", {"startup": name, "need": _need(instance, pitch)}))
+
+    reasons += _pin_reasons(instance)
+    return reasons
+
+
+def _pin_reasons(instance: Instance) -> list[Reason]:
+    reasons: list[Reason] = []
+    valid: dict[int, tuple[int, tuple[int, ...]]] = {}
+    for pid, (room, start) in instance.pins.items():
+        pitch = instance.pitch_by_id.get(pid)
+        if pitch is None:
+            continue
+        params = {"startup": pitch.startup_name, "need": _need(instance, pitch)}
+        cov = instance.covered(start, instance.length(pitch)) if 0 <= start < len(instance.slots) else None
+        if not 0 <= room < len(instance.rooms):
+            reasons.append(Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params))
+            continue
+        if cov is None:
+            reasons.append(Reason("The pitch of {startup} for {need} is pinned where it would run into a break or "
+                                  "past the end of the day.", params))
+            continue
+        params = {**params, "room": instance.rooms[room], "when": _when(instance, start)}
+        if instance.panel_unavailable(pitch.need_id).intersection(cov):
+            reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} "
+                                  "is away.", params))
+        if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
+            reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.",
+                                  params))
+        valid[pid] = (room, cov)
+
+    for a, b in combinations(sorted(valid), 2):
+        pa, pb = instance.pitch_by_id[a], instance.pitch_by_id[b]
+        (room_a, cov_a), (room_b, cov_b) = valid[a], valid[b]
+        both = {"startup_a": pa.startup_name, "need_a": _need(instance, pa), "startup_b": pb.startup_name,
+                "need_b": _need(instance, pb)}
+        overlap = sorted(set(cov_a) & set(cov_b))
+        if overlap and room_a == room_b:
+            reasons.append(Reason("Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and "
+                                  "{startup_b} for {need_b}.",
+                                  {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])}))
+        elif overlap and (pa.need_id == pb.need_id or set(instance.need_by_id[pa.need_id].panel)
+                          & set(instance.need_by_id[pb.need_id].panel)):
+            reasons.append(Reason("A panel would be in two places at {when}: {startup_a} for {need_a} and "
+                                  "{startup_b} for {need_b} are pinned at the same time.",
+                                  {**both, "when": _when(instance, overlap[0])}))
+        if pa.startup_id == pb.startup_id and instance.too_close(cov_a[0], len(cov_a), cov_b[0], len(cov_b)):
+            reasons.append(Reason("{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
+                                  "of {gap} slot(s) between them.",
+                                  {**both, "when_a": _when(instance, cov_a[0]), "when_b": _when(instance, cov_b[0]),
+                                   "gap": instance.changeover_slots}))
+    return reasons
+
+
+def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> list[Reason]:
+    """Plain-language reasons `instance` has no schedule.
+
+    First the counting checks of `quick_reasons`; if they find nothing, CP-SAT is run with each
+    group of hard rules an organiser can change (a panel's availability, a startup's availability,
+    a startup's changeover, a pin) behind an assumption literal, and the groups in the infeasible
+    core it returns are named. Empty only if neither finds a reason (e.g. the solver ran out of time).
+    """
+    reasons = quick_reasons(instance)
+    if reasons:
+        return reasons
+
+    from marketplace.scheduling.formulation import build
+
+    f = build(instance, explain=True)
+    f.model.add_assumptions([g.literal for g in f.groups])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1  # cores of assumptions need a single worker
+    solver.parameters.max_time_in_seconds = time_limit_s
+    if solver.solve(f.model) != cp_model.INFEASIBLE:
+        return []
+    in_core = set(solver.sufficient_assumptions_for_infeasibility())
+    culprits = [g for g in f.groups if g.literal.index in in_core]
+    reasons = [Reason("No schedule fits all of the following together in {rooms} room(s):",
+                      {"rooms": len(instance.rooms)})]
+    for g in culprits:
+        if g.kind == "panel":
+            need = instance.need_by_id[g.key]
+            free = len(instance.slots) - len(instance.panel_unavailable(g.key))
+            reasons.append(Reason("the availability of the panel of {need} (free for {free} slots, {pitches} "
+                                  "pitch(es))", {"need": need.name, "free": free,
+                                               "pitches": len(instance.pitches_by_need[g.key])}))
+        elif g.kind == "startup_away":
+            reasons.append(Reason("the availability of {startup}", {"startup": instance.startup_names[g.key]}))
+        elif g.kind == "changeover":
+            reasons.append(Reason("the changeover of {gap} slot(s) between the pitches of {startup}",
+                                  {"gap": instance.changeover_slots, "startup": instance.startup_names[g.key]}))
+        else:
+            pitch = instance.pitch_by_id[g.key]
+            room, start = instance.pins[g.key]
+            reasons.append(Reason("the pin of the pitch of {startup} for {need} to {room} at {when}",
+                                  {"startup": pitch.startup_name, "need": _need(instance, pitch),
+                                   "room": instance.rooms[room], "when": _when(instance, start)}))
+    if len(reasons) == 1:
+        reasons.append(Reason("the rooms and the panels' need to attend every pitch of their need", {}))
+    return reasons
