@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,8 @@ class Settings:
     MAX_UPLOAD_BYTES: int = 16 * 1024 * 1024
     # Largest pitch deck (PDF) attached to a nomination, in bytes.
     PITCH_DECK_MAX_BYTES: int = 10 * 1024 * 1024
+    # The time zone matchmaking days take place in (their agendas and calendar files).
+    EVENT_TIMEZONE: str = "Asia/Shanghai"
     # Page size of lists.
     PAGE_SIZE: int = 24
     # Languages the interface speaks; the first is the fallback.
@@ -84,6 +87,7 @@ class Settings:
         s.KEEP_UPLOADS = _flag(env.get("KEEP_UPLOADS"))
         s.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES") or s.MAX_UPLOAD_BYTES)
         s.PITCH_DECK_MAX_BYTES = int(env.get("PITCH_DECK_MAX_BYTES") or s.PITCH_DECK_MAX_BYTES)
+        s.EVENT_TIMEZONE = env.get("EVENT_TIMEZONE") or s.EVENT_TIMEZONE
         s.MAIL_SERVER = env.get("MAIL_SERVER") or None
         s.MAIL_PORT = int(env.get("MAIL_PORT") or s.MAIL_PORT)
         s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM
@@ -110,6 +114,10 @@ class Settings:
                     "(or INNOMATCH_DEMO=1 for a local demo)."
                 )
             self.SECRET_KEY = "innomatch-demo-only-secret-key"
+        try:
+            ZoneInfo(self.EVENT_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai).") from None
         if self.SESSION_COOKIE_SECURE is None:
             self.SESSION_COOKIE_SECURE = not relaxed
         if self.DATABASE_URL.startswith("postgresql://"):

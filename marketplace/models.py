@@ -2,7 +2,7 @@
 
 from marketplace.accounts.models import ApiToken, Organisation, User
 from marketplace.audit.models import AuditEvent
-from marketplace.events.models import (Event, EventIncubator, EventNeed, EventRoom, Pitch, ScheduleRun,
+from marketplace.events.models import (Event, EventIncubator, EventNeed, EventRoom, Pitch, ScheduleRun, Score,
                                        Unavailability)
 from marketplace.imports.models import ImportBatch
 from marketplace.matchmaking.models import ProfileVector
@@ -29,6 +29,7 @@ __all__ = [
     "Organisation",
     "ProfileVector",
     "ScheduleRun",
+    "Score",
     "OutboxMessage",
     "Pitch",
     "PitchDeck",

@@ -50,6 +50,8 @@ def _message(error: dict) -> str:
         "day_order": lambda: _("The day must end after it starts."),
         "bad_break": lambda: _("Each break needs a start and an end inside the day, the end after the start."),
         "bad_link": lambda: _("Enter a web address starting with https:// or http://."),
+        "bad_rubric": lambda: _("Give 1 to 8 criteria, each a name and a weight from 1 to 100."),
+        "bad_weights": lambda: _("Each weight is a number from 0 to 100."),
         "founded_in_future": lambda: _("The founding year cannot be in the future."),
         "invited_without_audience": lambda: _("Choose at least one incubator to invite."),
     }

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from marketplace.events.grid import clock
+from marketplace.events.services import SOFT_TERMS
 from marketplace.form_helpers import MultiCheckboxField, options
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -35,6 +36,19 @@ def parse_breaks(text: str) -> list[list[int]] | None:
     return found
 
 
+def parse_rubric(text: str) -> list[dict] | None:
+    """'Team: 20' (or '团队：20') per line → [{"label": "Team", "weight": 20}]; None when a line has no weight."""
+    found = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        label, sep, weight = line.replace("：", ":").rpartition(":")  # full-width colon too
+        if not sep or not weight.strip().isdigit() or not label.strip():
+            return None
+        found.append({"label": label.strip(), "weight": int(weight.strip())})
+    return found
+
+
 class EventForm(FlaskForm):
     """Parses the event form; the rules are EventInput's (services.py)."""
 
@@ -50,6 +64,13 @@ class EventForm(FlaskForm):
     changeover_slots = StringField(_l("Changeover between a startup's pitches (slots)"), default="1")
     application_deadline = StringField(_l("Application deadline"), render_kw={"type": "date"})
     rooms = TextAreaField(_l("Rooms"), default="Room A\nRoom B", description=_l("One room per line."))
+    rubric = TextAreaField(_l("Scoring rubric"), default="Technical fit: 30\nBusiness value: 30\nTeam: 20\nFeasibility: 20",
+                           description=_l("One criterion per line with its weight, e.g. Team: 20. Judges mark each 1–5."))
+    need_rooms = StringField(_l("Keep each need in one room"), default="3")
+    need_blocks = StringField(_l("Keep each need's pitches together"), default="2")
+    panel_room_changes = StringField(_l("Few room changes for panels"), default="2")
+    late_rank = StringField(_l("Best candidates not at the end of a day"), default="1")
+    room_balance = StringField(_l("Balanced rooms"), default="1")
     needs = MultiCheckboxField(_l("Needs"), choices=[], coerce=int)
     incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
 
@@ -66,6 +87,10 @@ class EventForm(FlaskForm):
         self.application_deadline.data = event.application_deadline.isoformat() if event.application_deadline else ""
         self.rooms.data = "\n".join(rooms)
         self.needs.data, self.incubators.data = sorted(need_ids), sorted(incubator_ids)
+        self.rubric.data = "\n".join(f"{c['label']}: {c['weight']}" for c in event.rubric)
+        for name in SOFT_TERMS:
+            if name in (event.weights or {}):
+                getattr(self, name).data = f"{event.weights[name]:g}"
 
     def values(self) -> tuple[dict, dict[str, list[str]]]:
         """The event's fields for EventInput, and parse errors by field (times that are not times)."""
@@ -79,6 +104,12 @@ class EventForm(FlaskForm):
             if minutes is None:
                 errors[name] = [str(_l("Enter a time of day as HH:MM."))]
             data[name] = minutes
+        rubric = parse_rubric(self.rubric.data)
+        if rubric is None:
+            errors["rubric"] = [str(_l("Write each criterion as a name and a weight, e.g. Team: 20."))]
+        data["rubric"] = rubric or []
+        data["weights"] = {name: (getattr(self, name).data or "").strip() for name in SOFT_TERMS
+                           if (getattr(self, name).data or "").strip()}
         breaks = parse_breaks(self.breaks.data)
         if breaks is None:
             errors["breaks"] = [str(_l("Write each break as two times, e.g. 12:00-13:00."))]

@@ -9,6 +9,14 @@ from marketplace.db import enum_type, utcnow
 from marketplace.events.enums import EventStatus
 
 
+def default_rubric() -> list[dict]:
+    """What judges score, 1–5 each, and how much each counts (weights add up to 100)."""
+    return [{"key": "fit", "label": "Technical fit", "weight": 30},
+            {"key": "value", "label": "Business value", "weight": 30},
+            {"key": "team", "label": "Team", "weight": 20},
+            {"key": "feasibility", "label": "Feasibility", "weight": 20}]
+
+
 class EventFields(SQLModel):
     """What an organiser sets up for a matchmaking day; the rules every entry point validates against."""
 
@@ -26,6 +34,10 @@ class EventFields(SQLModel):
     # Slots a startup needs between two of its pitches (to change rooms).
     changeover_slots: int = Field(default=1, ge=0, le=6)
     application_deadline: date | None = Field(default=None)
+    # What judges score (criteria with weights) and the scheduler's soft-term weights that differ
+    # from its defaults.
+    rubric: list[dict] = Field(default_factory=default_rubric, sa_type=sa.JSON)
+    weights: dict = Field(default_factory=dict, sa_type=sa.JSON)
 
 
 class Event(EventFields, table=True):
@@ -114,3 +126,17 @@ class ScheduleRun(SQLModel, table=True):
     requested_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = Field(default=None)
+
+
+class Score(SQLModel, table=True):
+    """One judge's scores for one pitch: a 1–5 mark per rubric criterion, and a comment."""
+
+    __table_args__ = (sa.UniqueConstraint("pitch_id", "judge_id", name="uq_score_pitch_judge"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    pitch_id: int = Field(foreign_key="pitch.id", index=True, ondelete="CASCADE")
+    judge_id: int = Field(foreign_key="user.id", index=True)
+    marks: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    comment: str = Field(default="", max_length=2000, sa_type=sa.Text)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

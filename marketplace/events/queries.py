@@ -18,16 +18,22 @@ from marketplace.workflow.models import Candidate
 
 def _visible_clause(user: User) -> sa.ColumnElement[bool]:
     """Organisers see every event; bank staff those with a need of their unit; incubators those they
-    are invited to, once applications open."""
+    are invited to or where one of their startups pitches, once applications open."""
     if authz.is_platform(user):
         return sa.true()
     if user.role == UserRole.BANK_STAFF:
         return sa.select(EventNeed.event_id).join(Need, Need.id == EventNeed.need_id).where(
             EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id).exists()
     if user.role == UserRole.INCUBATOR_MANAGER:
+        from marketplace.startups.models import Listing
+
         invited = sa.select(EventIncubator.event_id).where(
             EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id).exists()
-        return sa.and_(invited, Event.status != EventStatus.PLANNING)
+        pitching = (sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
+                    .join(Listing, Listing.startup_id == Candidate.startup_id)
+                    .where(Pitch.event_id == Event.id, Pitch.cancelled.is_(False),
+                           Listing.incubator_id == user.organisation_id).exists())
+        return sa.and_(sa.or_(invited, pitching), Event.status != EventStatus.PLANNING)
     return sa.false()
 
 
@@ -77,3 +83,49 @@ def pitches_of(event_id: int, *, include_cancelled: bool = False) -> list[PitchR
     if not include_cancelled:
         query = query.where(Pitch.cancelled.is_(False))
     return [PitchRow(*row) for row in db.session.execute(query)]
+
+
+def latest_run(event_id: int):
+    from marketplace.events.models import ScheduleRun
+
+    return db.session.scalar(sa.select(ScheduleRun).where(ScheduleRun.event_id == event_id)
+                             .order_by(ScheduleRun.id.desc()).limit(1))
+
+
+def grid_cells(rows: list[PitchRow], lengths: dict[int, int]) -> dict[tuple[int, int], tuple[PitchRow, bool]]:
+    """(slot index, room id) → (the pitch there, whether it starts in that slot), for the schedule grid.
+    ``lengths``: slots per pitch by need id."""
+    cells: dict[tuple[int, int], tuple[PitchRow, bool]] = {}
+    for row in rows:
+        if row.pitch.room_id is None or row.pitch.start_slot is None:
+            continue
+        for offset in range(lengths.get(row.need.id, 1)):
+            cells[(row.pitch.start_slot + offset, row.pitch.room_id)] = (row, offset == 0)
+    return cells
+
+
+def unavailable_slots(event_id: int, *, user_id: int | None = None, startup_id: int | None = None) -> set[int]:
+    from marketplace.events.models import Unavailability
+
+    party = Unavailability.user_id == user_id if user_id is not None else Unavailability.startup_id == startup_id
+    return set(db.session.scalars(sa.select(Unavailability.slot).where(Unavailability.event_id == event_id, party)))
+
+
+def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
+    """The incubator's startups with a pitch at the event."""
+    from marketplace.startups.models import Listing
+
+    pitching = (sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
+                .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
+    listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
+    return list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(pitching), Startup.id.in_(listed))
+                                   .order_by(Startup.name)))
+
+
+def my_scores(event_id: int, judge_id: int) -> dict:
+    """The judge's scores at the event, by pitch id."""
+    from marketplace.events.models import Score
+
+    rows = db.session.scalars(sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id)
+                              .where(Pitch.event_id == event_id, Score.judge_id == judge_id))
+    return {s.pitch_id: s for s in rows}

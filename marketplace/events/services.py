@@ -14,8 +14,9 @@ from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.events import lifecycle
 from marketplace.events.enums import EventStatus
-from marketplace.events.models import Event, EventFields, EventIncubator, EventNeed, EventRoom, Pitch
-from marketplace.listing_helpers import unique_slug
+from marketplace.events.models import (Event, EventFields, EventIncubator, EventNeed, EventRoom, Pitch,
+                                       ScheduleRun, default_rubric)
+from marketplace.listing_helpers import slugify, unique_slug
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.validation import rule_error, validate
@@ -59,6 +60,45 @@ class EventInput(EventFields):
             if len(item) != 2 or not start <= item[0] < item[1] <= end:
                 raise rule_error("bad_break")
         return [list(map(int, item)) for item in value]
+
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, value):
+        if not 1 <= len(value) <= 8:
+            raise rule_error("bad_rubric")
+        clean, keys = [], set()
+        for item in value:
+            label = str(item.get("label", "")).strip()[:60]
+            try:
+                weight = int(item.get("weight"))
+            except (TypeError, ValueError):
+                raise rule_error("bad_rubric") from None
+            key = str(item.get("key") or _DEFAULT_KEYS.get(label) or slugify(label, "criterion"))[:40]
+            if not label or not 1 <= weight <= 100 or key in keys:
+                raise rule_error("bad_rubric")
+            keys.add(key)
+            clean.append({"key": key, "label": label, "weight": weight})
+        return clean
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value):
+        clean = {}
+        for name, number in value.items():
+            try:
+                number = float(number)
+            except (TypeError, ValueError):
+                raise rule_error("bad_weights") from None
+            if name not in SOFT_TERMS or not 0 <= number <= 100:
+                raise rule_error("bad_weights")
+            clean[name] = number
+        return clean
+
+
+_DEFAULT_KEYS = {c["label"]: c["key"] for c in default_rubric()}
+# The scheduler's soft terms an organiser may weigh (marketplace.scheduling.model.Weights).
+SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance")
 
 
 def _require_platform(actor: User) -> None:
@@ -152,9 +192,20 @@ def create_event(*, actor: User, data: dict, rooms: Iterable[str], need_ids: Ite
 
 def update_event(*, actor: User, event: Event, data: dict, rooms: Iterable[str], need_ids: Iterable[int],
                  incubator_ids: Iterable[int] = ()) -> Event:
-    """Changes the event's settings, rooms, needs and incubators; raises like create_event."""
+    """Changes the event's settings, rooms, needs and incubators; raises like create_event. The
+    rubric keeps its criteria's keys by name, and is fixed once judges have scored."""
+    from marketplace.events.models import Score
+
     _require_platform(actor)
+    if "rubric" in data:
+        known = {c["label"]: c["key"] for c in event.rubric}
+        data = {**data, "rubric": [{**c, "key": c.get("key") or known.get(str(c.get("label", "")).strip())}
+                                   for c in data["rubric"]]}
     fields = validate(EventInput, data)
+    scored = db.session.scalar(sa.select(Score.id).join(Pitch, Pitch.id == Score.pitch_id)
+                               .where(Pitch.event_id == event.id).limit(1))
+    if scored and fields.rubric != event.rubric:
+        raise InvalidInput({"rubric": [_("Judges have scored already; the rubric can no longer change.")]})
     names = _clean_rooms(rooms)
     needs, incubators = {int(i) for i in need_ids}, {int(i) for i in incubator_ids}
     _check_needs(needs)
@@ -239,4 +290,177 @@ def change_event_status(*, actor: User, event: Event, to: EventStatus) -> Event:
                   before={"status": frm.value}, after={"status": to.value})
     if to in lifecycle.PITCHES_FOLLOW_SHORTLIST:
         sync_pitches(event)
+    if to == EventStatus.SCHEDULED:
+        _publish(actor, event)
     return event
+
+
+def _publish(actor: User, event: Event) -> None:
+    """The schedule is out: shortlisted candidates move to the roadshow stage, each startup's side
+    hears its slot, each panel that its need's agenda is ready."""
+    from marketplace.notifications.services import link_for, notify
+    from marketplace.workflow.notices import bank_side
+    from marketplace.workflow.services import transition
+
+    told_panels: set[int] = set()
+    agenda = link_for("events.agenda", event_id=event.id)
+    by_pitch = _agenda_entries(event)
+    for pitch in db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))):
+        candidate = db.session.get(Candidate, pitch.candidate_id)
+        if candidate.stage == CandidateStage.SHORTLISTED:
+            transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=actor,
+                       note=_("Pitching at %(event)s", event=event.name), notify=False)
+        _tell_slot(actor, event, pitch, by_pitch)
+        if candidate.need_id not in told_panels:
+            told_panels.add(candidate.need_id)
+            need = db.session.get(Need, candidate.need_id)
+            notify(bank_side(need), kind="schedule_published", exclude=actor, link=agenda,
+                   params={"title": need.title, "event": event.name},
+                   dedupe_key=f"schedule:{event.id}:{need.id}:{event.version}")
+
+
+def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
+    """Queues a scheduler run for the event (an rq job; in-process without Redis). Before the
+    schedule is published only; a re-run keeps what it can of the current placements.
+
+    Raises PermissionDenied unless the actor is on the platform, InvalidTransition when the event is
+    not in a state to be scheduled or a run is already under way.
+    """
+    from marketplace.events.jobs import run_schedule
+    from marketplace.jobs import enqueue
+
+    _require_platform(actor)
+    if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
+        raise InvalidTransition(_("Open applications first; the schedule is made from the shortlists."))
+    busy = db.session.scalar(sa.select(ScheduleRun.id).where(ScheduleRun.event_id == event.id,
+                                                             ScheduleRun.status.in_(["queued", "running"])))
+    if busy:
+        raise InvalidTransition(_("The scheduler is already working on this event."))
+    sync_pitches(event)
+    run = ScheduleRun(event_id=event.id, requested_by_id=actor.id)
+    db.session.add(run)
+    db.session.flush()
+    record_change(actor_id=actor.id, action="event.schedule_requested", entity="event", entity_id=event.id,
+                  after={"run": run.id})
+    enqueue(run_schedule, queue="default", run_id=run.id)
+    return run
+
+
+def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None,
+                       startup_id: int | None = None) -> set[int]:
+    """Replaces the slots a panel member (``user_id``) or a startup (``startup_id``) cannot make.
+
+    A panel member marks their own; an incubator manager those of startups it lists that pitch at the
+    event; the platform anyone's. Raises PermissionDenied otherwise, InvalidInput for slots outside
+    the event's grid. Returns the slots now marked.
+    """
+    from marketplace.events.grid import day_slots
+    from marketplace.events.models import Unavailability
+    from marketplace.startups.queries import incubator_ids_for_startup
+
+    if (user_id is None) == (startup_id is None):
+        raise InvalidInput({"": [_("Say whose availability this is.")]})
+    platform = authz.is_platform(actor)
+    if user_id is not None and not (platform or user_id == actor.id):
+        raise PermissionDenied()
+    if startup_id is not None and not platform:
+        pitching = startup_id in pitching_startup_ids(event.id)
+        if not (pitching and actor.organisation_id in incubator_ids_for_startup(startup_id)):
+            raise PermissionDenied()
+    grid = {s.index for s in day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
+                                       slot_minutes=event.slot_minutes, breaks=event.breaks)}
+    wanted = {int(s) for s in slots}
+    if wanted - grid:
+        raise InvalidInput({"slots": [_("Some of these slots are not part of the event.")]})
+    party = Unavailability.user_id == user_id if user_id is not None else Unavailability.startup_id == startup_id
+    db.session.execute(sa.delete(Unavailability).where(Unavailability.event_id == event.id, party))
+    for slot in sorted(wanted):
+        db.session.add(Unavailability(event_id=event.id, user_id=user_id, startup_id=startup_id, slot=slot))
+    db.session.flush()
+    return wanted
+
+
+def pitching_startup_ids(event_id: int) -> set[int]:
+    return set(db.session.scalars(
+        sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
+        .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))))
+
+
+def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expected_version: int | None = None
+               ) -> Pitch:
+    """Puts a pitch in a room and slot by hand and pins it there (the scheduler keeps pins). The move is
+    made even when it breaks a rule; the event page then shows the conflicts, so a person can decide.
+
+    Raises PermissionDenied outside the platform; InvalidInput for a room or slot not of the event;
+    InvalidTransition when someone else moved the pitch since it was read, or once the event is live.
+    """
+    from marketplace.events.grid import day_slots
+
+    _require_platform(actor)
+    event = db.session.get(Event, pitch.event_id)
+    if event.status in (EventStatus.LIVE, EventStatus.CLOSED) or pitch.cancelled:
+        raise InvalidTransition(_("This pitch can no longer be moved."))
+    room = db.session.get(EventRoom, room_id)
+    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
+                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    if room is None or room.event_id != event.id or not 0 <= start_slot < len(slots):
+        raise InvalidInput({"": [_("Choose a room and a slot of this event.")]})
+    seen = pitch.version if expected_version is None else expected_version
+    before = {"room_id": pitch.room_id, "start_slot": pitch.start_slot}
+    moved = db.session.execute(
+        sa.update(Pitch).where(Pitch.id == pitch.id, Pitch.version == seen)
+        .values(room_id=room_id, start_slot=start_slot, pinned=True, version=seen + 1)
+        .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        raise InvalidTransition(_("Someone else moved this pitch a moment ago; nothing was changed."))
+    db.session.refresh(pitch)
+    record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=pitch.id, before=before,
+                  after={"room_id": room_id, "start_slot": start_slot})
+    if event.status == EventStatus.SCHEDULED:
+        _tell_slot(actor, event, pitch)  # the schedule is out: the startup's side hears its new slot
+    return pitch
+
+
+def _agenda_entries(event: Event) -> dict:
+    from flask import current_app
+
+    from marketplace.events.agenda import entries
+
+    return {e.pitch_id: e for e in entries(event, tz=current_app.config["EVENT_TIMEZONE"])}
+
+
+def _tell_slot(actor: User, event: Event, pitch: Pitch, by_pitch: dict | None = None) -> None:
+    """Tells the pitch's startup side where and when it pitches (once per placement)."""
+    from marketplace.notifications.services import link_for, notify
+    from marketplace.workflow.notices import startup_side
+
+    entry = (by_pitch if by_pitch is not None else _agenda_entries(event)).get(pitch.id)
+    if entry is None:
+        return
+    notify(startup_side(db.session.get(Candidate, pitch.candidate_id)), kind="roadshow_slot", exclude=actor,
+           link=link_for("events.agenda", event_id=event.id),
+           params={"startup": entry.startup_name, "when": f"{entry.starts:%Y-%m-%d %H:%M}, {entry.room}",
+                   "event": event.name},
+           dedupe_key=f"roadshow:{pitch.id}:{pitch.version}")
+
+
+def cancel_pitch(*, actor: User, pitch: Pitch) -> Pitch:
+    """Takes a pitch out of the schedule (the startup cannot come). Its slot frees up; re-running the
+    scheduler fills gaps while moving as few other pitches as it can.
+
+    Raises PermissionDenied outside the platform; InvalidTransition before the schedule is published
+    (pitches follow the shortlists then: decline or withdraw the candidate instead) or once it is over."""
+    _require_platform(actor)
+    event = db.session.get(Event, pitch.event_id)
+    if event.status in lifecycle.PITCHES_FOLLOW_SHORTLIST:
+        raise InvalidTransition(_("Until the schedule is published, pitches follow the shortlists: decline or "
+                                  "withdraw the candidate instead."))
+    if event.status == EventStatus.CLOSED or pitch.cancelled:
+        raise InvalidTransition(_("This pitch can no longer be cancelled."))
+    before = {"room_id": pitch.room_id, "start_slot": pitch.start_slot}
+    pitch.cancelled, pitch.room_id, pitch.start_slot, pitch.pinned = True, None, None, False
+    pitch.version += 1
+    db.session.flush()
+    record_change(actor_id=actor.id, action="pitch.cancel", entity="pitch", entity_id=pitch.id, before=before,
+                  after={"cancelled": True})
+    return pitch

@@ -1,21 +1,33 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.events import lifecycle
+from marketplace.events.agenda import agenda_scope, judged_need_ids, personal_entries, to_ics
+from marketplace.events.agenda import entries as agenda_entries
+from marketplace.events.conflicts import conflicts
 from marketplace.events.enums import EventStatus
+from marketplace.events.reasons import reason_text
+from marketplace.events.scheduling_input import build_problem
+from marketplace.scheduling.model import Placement
+from marketplace.events.feeds import feed_token, user_id_for
 from marketplace.events.forms import EventForm
 from marketplace.events.grid import clock, day_slots
-from marketplace.events.queries import (event_for_user, events_for_user, incubator_ids_of, needs_of, pitches_of,
-                                        rooms_of)
-from marketplace.events.services import change_event_status, create_event, sync_pitches, update_event
+from marketplace.events.queries import (event_for_user, events_for_user, grid_cells, incubator_ids_of, latest_run,
+                                        my_scores, my_startups_pitching, needs_of, pitches_of, rooms_of,
+                                        unavailable_slots)
+from marketplace.events.models import Pitch
+from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_score, weighted
+from marketplace.events.scoring import results as scoring_results
+from marketplace.events.services import (cancel_pitch, change_event_status, create_event, move_pitch, request_schedule,
+                                         set_unavailability, sync_pitches, update_event)
 from marketplace.form_helpers import show_errors
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.queries import needs_for_user
@@ -95,11 +107,84 @@ def detail(event_id: int):
     event = event_for_user(current_user, event_id)
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
+    needs = needs_of(event.id)
+    pitches = pitches_of(event.id)
+    problem = build_problem(event, keep_current=False)
+    placed = [Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot) for r in pitches
+              if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]
     return render_template(
-        "events/detail.html", event=event, rooms=rooms_of(event.id), needs=needs_of(event.id),
-        pitches=pitches_of(event.id), slots=slots, clock=clock,
+        "events/detail.html", event=event, rooms=rooms_of(event.id), needs=needs, pitches=pitches, slots=slots,
+        clock=clock, cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
+        run=latest_run(event.id), reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
+        moving=next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None),
+        warnings=conflicts(problem.instance, placed),
         can_manage=authz.is_platform(current_user), status_targets=lifecycle.targets(event.status),
     )
+
+
+@bp.post("/<int:event_id>/pitches/<int:pitch_id>/move")
+@login_required
+def move(event_id: int, pitch_id: int):
+    _require_platform()
+    event = event_for_user(current_user, event_id)
+    pitch = db.session.get(Pitch, pitch_id)
+    if pitch is None or pitch.event_id != event.id:
+        raise NotFound()
+    try:
+        with unit_of_work():
+            move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
+                       start_slot=request.form.get("slot", type=int, default=-1),
+                       expected_version=request.form.get("version", type=int))
+    except (InvalidInput, InvalidTransition) as exc:
+        flash(str(exc) if isinstance(exc, InvalidTransition) else "; ".join(
+            m for ms in exc.errors.values() for m in ms), "error")
+    else:
+        flash(_("Pitch moved and pinned there."), "success")
+    return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
+
+
+@bp.post("/<int:event_id>/pitches/<int:pitch_id>/cancel")
+@login_required
+def cancel(event_id: int, pitch_id: int):
+    _require_platform()
+    event = event_for_user(current_user, event_id)
+    pitch = db.session.get(Pitch, pitch_id)
+    if pitch is None or pitch.event_id != event.id:
+        raise NotFound()
+    try:
+        with unit_of_work():
+            cancel_pitch(actor=current_user, pitch=pitch)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."),
+              "success")
+    return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
+
+
+@bp.post("/<int:event_id>/schedule")
+@login_required
+def schedule(event_id: int):
+    _require_platform()
+    event = event_for_user(current_user, event_id)
+    try:
+        with unit_of_work():
+            request_schedule(actor=current_user, event=event)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The scheduler is at work; this page shows its progress."), "success")
+    return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
+
+
+@bp.get("/<int:event_id>/schedule/status")
+@login_required
+def schedule_status(event_id: int):
+    event = event_for_user(current_user, event_id)
+    run = latest_run(event.id)
+    if run is None:
+        return jsonify({"status": "none"})
+    return jsonify({"status": run.status, "progress": run.progress, "result": run.result})
 
 
 @bp.post("/<int:event_id>/status")
@@ -132,3 +217,152 @@ def refresh_pitches(event_id: int):
     flash(_("Pitches follow the shortlists: %(added)s added, %(cancelled)s cancelled, %(waiting)s shortlisted "
             "but not yet opted in.", **counts), "success")
     return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
+
+
+@bp.route("/<int:event_id>/availability", methods=["GET", "POST"])
+@login_required
+def availability(event_id: int):
+    """The slots a panel member, or one of an incubator's pitching startups, cannot make."""
+    event = event_for_user(current_user, event_id)
+    startups = my_startups_pitching(event.id, current_user.organisation_id) \
+        if current_user.role == UserRole.INCUBATOR_MANAGER else []
+    startup_id = request.values.get("startup", type=int)
+    if current_user.role == UserRole.INCUBATOR_MANAGER and startup_id is None and startups:
+        startup_id = startups[0].id
+    party = {"startup_id": startup_id} if startup_id else {"user_id": current_user.id}
+    if request.method == "POST":
+        try:
+            with unit_of_work():
+                set_unavailability(actor=current_user, event=event,
+                                   slots=request.form.getlist("slot", type=int), **party)
+        except InvalidInput as exc:
+            flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+        else:
+            flash(_("Saved. The scheduler will keep these slots free."), "success")
+        return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
+    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
+                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    return render_template("events/availability.html", event=event, slots=slots, clock=clock, startups=startups,
+                           startup_id=startup_id, away=unavailable_slots(event.id, **party))
+
+
+def _agenda(event):
+    need_id = request.args.get("need", type=int)
+    startup_id = request.args.get("startup", type=int)
+    needs, startups = agenda_scope(current_user, event, need_id=need_id, startup_id=startup_id)
+    return agenda_entries(event, tz=current_app.config["EVENT_TIMEZONE"], need_ids=needs, startup_ids=startups)
+
+
+@bp.get("/<int:event_id>/agenda")
+@login_required
+def agenda(event_id: int):
+    """A printable agenda: the user's own part by default, or one need's or one startup's."""
+    event = event_for_user(current_user, event_id)
+    items = _agenda(event)
+    return render_template("events/agenda.html", event=event, items=items,
+                           feed_url=url_for("events.feed", token=feed_token(current_user.id), _external=True))
+
+
+@bp.get("/<int:event_id>/agenda.ics")
+@login_required
+def agenda_ics(event_id: int):
+    event = event_for_user(current_user, event_id)
+    body = to_ics(_agenda(event), name=event.name)
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
+
+
+@bp.get("/feeds/<token>.ics")
+def feed(token: str):
+    """A person's subscription feed: every published pitch they take part in (no sign-in; the token
+    is the key)."""
+    from marketplace.accounts.models import User
+
+    user_id = user_id_for(token)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        raise NotFound()
+    body = to_ics(personal_entries(user, tz=current_app.config["EVENT_TIMEZONE"]), name="innomatch")
+    return Response(body, mimetype="text/calendar")
+
+
+@bp.get("/<int:event_id>/score")
+@login_required
+def score_list(event_id: int):
+    """A judge's pitches to score, in time order."""
+    event = event_for_user(current_user, event_id)
+    mine = judged_need_ids(current_user, event.id)
+    if not mine:
+        raise PermissionDenied()
+    rows = sorted((r for r in pitches_of(event.id) if r.need.id in mine),
+                  key=lambda r: (r.pitch.start_slot is None, r.pitch.start_slot or 0))
+    scored = my_scores(event.id, current_user.id)
+    return render_template("events/score_list.html", event=event, rows=rows, scored=scored,
+                           total=lambda marks: weighted(event.rubric, marks), slots=_slots(event), clock=clock)
+
+
+@bp.route("/<int:event_id>/pitches/<int:pitch_id>/score", methods=["GET", "POST"])
+@login_required
+def score(event_id: int, pitch_id: int):
+    event = event_for_user(current_user, event_id)
+    row = next((r for r in pitches_of(event.id) if r.pitch.id == pitch_id), None)
+    if row is None:
+        raise NotFound()
+    existing = my_scores(event.id, current_user.id).get(pitch_id)
+    marks = dict(existing.marks) if existing else {}
+    comment = existing.comment if existing else ""
+    errors: list[str] = []
+    if request.method == "POST":
+        marks = {c["key"]: request.form.get(c["key"], "") for c in event.rubric}
+        comment = request.form.get("comment", "")
+        try:
+            with unit_of_work():
+                submit_score(actor=current_user, pitch=row.pitch, marks=marks, comment=comment)
+        except InvalidInput as exc:
+            errors = [m for ms in exc.errors.values() for m in ms]
+        except InvalidTransition as exc:
+            errors = [str(exc)]
+        else:
+            flash(_("Scores saved for %(startup)s.", startup=row.startup.name), "success")
+            return redirect(url_for("events.score_list", event_id=event.id))
+    elif not may_judge(current_user, row.need):
+        raise PermissionDenied()
+    status = 400 if errors else 200
+    return render_template("events/score.html", event=event, row=row, marks=marks, comment=comment,
+                           errors=errors), status
+
+
+@bp.get("/<int:event_id>/results")
+@login_required
+def results_page(event_id: int):
+    event = event_for_user(current_user, event_id)
+    platform = authz.is_platform(current_user)
+    need_ids = None if platform else judged_need_ids(current_user, event.id)
+    if not platform and not need_ids:
+        raise PermissionDenied()
+    needs = {n.id: n for _en, n in needs_of(event.id)}
+    return render_template("events/results.html", event=event, results=scoring_results(event, need_ids=need_ids),
+                           needs=needs, leniency=leniency(event) if platform else [], can_manage=platform)
+
+
+@bp.post("/<int:event_id>/pitches/<int:pitch_id>/winner")
+@login_required
+def winner(event_id: int, pitch_id: int):
+    _require_platform()
+    event = event_for_user(current_user, event_id)
+    pitch = db.session.get(Pitch, pitch_id)
+    if pitch is None or pitch.event_id != event.id:
+        raise NotFound()
+    try:
+        with unit_of_work():
+            mark_winner(actor=current_user, pitch=pitch)
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("Selected for a pilot; the pipeline and the startup's side have been told."), "success")
+    return redirect(url_for("events.results_page", event_id=event.id))
+
+
+def _slots(event):
+    return day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
+                     slot_minutes=event.slot_minutes, breaks=event.breaks)

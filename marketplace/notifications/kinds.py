@@ -37,6 +37,7 @@ KINDS: dict[str, Kind] = {
     "deadline_soon": Kind(mail_subject("“%(title)s” closes for nominations on %(deadline)s")),
     "deadline_passed": Kind(mail_subject("“%(title)s” passed its deadline with %(count)s candidates to review")),
     "new_matches": Kind(mail_subject("%(count)s newly arrived startups rank among the best matches for “%(title)s”")),
+    "schedule_published": Kind(mail_subject("The roadshow schedule of “%(event)s” for “%(title)s” is out")),
     "roadshow_slot": Kind(mail_subject("%(startup)s pitches at %(when)s: %(event)s")),
 }
 

@@ -78,7 +78,7 @@ def sides(actor: User, candidate: Candidate) -> set[str]:
 
 
 def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: str = "",
-               expected_version: int | None = None) -> Candidate:
+               expected_version: int | None = None, notify: bool = True) -> Candidate:
     """The one way a candidate changes stage: checks the pipeline, writes the audit row, notifies.
 
     ``expected_version`` is the version the actor saw; if someone moved the candidate since,
@@ -86,7 +86,8 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     unless the actor acts for a side of this candidate (pipeline.py); InvalidTransition for a move
     the pipeline does not allow them (organisers may jump forward with a note); InvalidInput when a
     note is required and missing. A move by which the startup's side chooses the need records the
-    opt-in that reveals both sides' contact details.
+    opt-in that reveals both sides' contact details. ``notify=False`` when the caller tells the
+    people concerned itself (publishing a roadshow schedule tells each startup its slot).
     """
     held = sides(actor, candidate)
     if not held:
@@ -128,9 +129,10 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     db.session.refresh(candidate)
     record_change(actor_id=actor.id, action="candidate.stage", entity="candidate", entity_id=candidate.id,
                   before={"stage": frm.value}, after={"stage": to.value, "note": note})
-    from marketplace.workflow.notices import stage_changed
+    if notify:
+        from marketplace.workflow.notices import stage_changed
 
-    stage_changed(candidate, frm, actor=actor, note=note)
+        stage_changed(candidate, frm, actor=actor, note=note)
     return candidate
 
 

@@ -12,7 +12,7 @@ from marketplace.events.models import Event, EventRoom, Pitch
 from marketplace.events.services import change_event_status, create_event
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.models import Candidate
-from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
+from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 
 pytestmark = pytest.mark.integration
@@ -124,3 +124,295 @@ def test_who_sees_an_event(app, client, auth):
 
     # large-corporate owns the education need; the algo lab has no need in it; incubators wait for applications
     assert seen == {ORGANISER: 200, BANK_STAFF: 200, "lab@bank.example.com": 404, ZJ_MANAGER: 404}
+
+
+def _to_shortlisting(event):
+    organiser = user(ORGANISER)
+    change_event_status(actor=organiser, event=event, to=EventStatus.APPLICATIONS_OPEN)
+    change_event_status(actor=organiser, event=event, to=EventStatus.SHORTLISTING)
+
+
+def test_generating_the_schedule_places_every_pitch_within_the_rules(ctx):
+    from marketplace.events.models import ScheduleRun
+    from marketplace.events.scheduling_input import build_problem
+    from marketplace.events.services import request_schedule
+    from marketplace.scheduling.check import violations
+    from marketplace.scheduling.model import Placement
+
+    with unit_of_work():
+        event = _event(ctx)
+        _to_shortlisting(event)
+    with unit_of_work():  # without Redis the job runs in-process right after the commit
+        run = request_schedule(actor=user(ORGANISER), event=event)
+
+    db.session.expire_all()
+    run = db.session.get(ScheduleRun, run.id)
+    pitches = list(db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))))
+    assert run.status == "done" and run.result["status"] in ("optimal", "feasible"), run.result
+    assert pitches and all(p.room_id is not None and p.start_slot is not None for p in pitches)
+    problem = build_problem(event, keep_current=False)
+    rooms = {room_id: i for i, room_id in enumerate(problem.room_ids)}
+    placed = [Placement(p.id, rooms[p.room_id], p.start_slot) for p in pitches]
+    assert violations(problem.instance, placed) == []
+
+    change_event_status(actor=user(ORGANISER), event=event, to=EventStatus.SCHEDULED)
+    assert event.status == EventStatus.SCHEDULED
+
+
+def test_an_impossible_grid_is_explained_in_words(app, client, auth):
+    from marketplace.events.services import request_schedule
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app, day_start=540, day_end=580, breaks=[], days=1)  # two 20-minute slots a day
+            _to_shortlisting(event)
+        with unit_of_work():
+            request_schedule(actor=user(ORGANISER), event=event)
+        event_id = event.id
+    auth.login(ORGANISER)
+
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert "No schedule is possible" in page
+    assert "pitches" in page and "slots" in page  # e.g. "… has N pitches but its panel is free for 2 slots"
+
+
+def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client, auth):
+    from marketplace.events.queries import my_startups_pitching, unavailable_slots
+    from tests.helpers import org
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app)
+        event_id = event.id
+        pnp_startups = my_startups_pitching(event_id, org("plug-and-play").id)
+        other = db.session.scalar(sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
+                                  .where(Pitch.event_id == event_id,
+                                         Candidate.startup_id.not_in([s.id for s in pnp_startups])))
+    auth.login(BANK_STAFF)
+    client.post(f"/events/{event_id}/availability", data={"slot": ["0", "1", "5"]})
+    page = client.get(f"/events/{event_id}/availability").get_data(as_text=True)
+    auth.logout()
+
+    with in_app(app):
+        assert unavailable_slots(event_id, user_id=user(BANK_STAFF).id) == {0, 1, 5}
+    assert page.count("checked") == 3
+    with in_app(app):
+        with unit_of_work():  # applications open: incubators now see the event
+            change_event_status(actor=user(ORGANISER), event=db.session.get(Event, event_id),
+                                to=EventStatus.APPLICATIONS_OPEN)
+        from marketplace.events.services import set_unavailability
+
+        with pytest.raises(PermissionDenied):  # a startup the incubator does not list
+            set_unavailability(actor=user(PNP_MANAGER), event=db.session.get(Event, event_id), slots=[2],
+                               startup_id=other)
+        with pytest.raises(InvalidInput):
+            set_unavailability(actor=user(BANK_STAFF), event=db.session.get(Event, event_id), slots=[999],
+                               user_id=user(BANK_STAFF).id)
+    assert pnp_startups  # the seeded world has Plug and Play startups shortlisted for these needs
+    auth.login(PNP_MANAGER)
+    client.post(f"/events/{event_id}/availability", data={"startup": pnp_startups[0].id, "slot": ["3"]})
+    with in_app(app):
+        assert unavailable_slots(event_id, startup_id=pnp_startups[0].id) == {3}
+
+
+def _scheduled_event(app) -> int:
+    from marketplace.events.services import request_schedule
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app)
+            _to_shortlisting(event)
+        with unit_of_work():
+            request_schedule(actor=user(ORGANISER), event=event)
+        with unit_of_work():
+            change_event_status(actor=user(ORGANISER), event=db.session.get(Event, event.id), to=EventStatus.SCHEDULED)
+        return event.id
+
+
+def test_publishing_moves_candidates_to_the_roadshow_and_tells_everyone_their_slot(app):
+    from marketplace.notifications.models import Notification
+
+    event_id = _scheduled_event(app)
+
+    with in_app(app):
+        candidates = list(db.session.scalars(sa.select(Candidate).join(Pitch, Pitch.candidate_id == Candidate.id)
+                                             .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))))
+        slots = list(db.session.scalars(sa.select(Notification).where(Notification.kind == "roadshow_slot")))
+        panels = {n.user_id for n in db.session.scalars(sa.select(Notification)
+                                                        .where(Notification.kind == "schedule_published"))}
+        assert candidates and all(c.stage == CandidateStage.ROADSHOW for c in candidates)
+        assert slots and all(n.params["event"] == SETUP["name"] for n in slots)
+        assert user(BANK_STAFF).id in panels and user("trade@bank.example.com").id in panels
+
+
+def test_agendas_and_calendar_files_for_each_participant(app, client, auth):
+    from icalendar import Calendar
+
+    event_id = _scheduled_event(app)
+    auth.login(BANK_STAFF)  # judges the education need
+
+    page = client.get(f"/events/{event_id}/agenda").get_data(as_text=True)
+    ics = client.get(f"/events/{event_id}/agenda.ics")
+    other_need = client.get(f"/events/{event_id}/agenda?need={need_id(app, 'iot-collateral-monitoring')}")
+    feed_url = page.split('readonly value="')[1].split('"')[0]
+    auth.logout()
+    feed = client.get(feed_url.replace("http://localhost", ""))
+
+    calendar = Calendar.from_ical(ics.data)
+    pitches = [c for c in calendar.walk("VEVENT")]
+    assert ics.headers["Content-Type"].startswith("text/calendar") and pitches
+    assert all(str(p["uid"]).startswith("pitch-") and p["dtstart"].dt.tzinfo is not None for p in pitches)
+    assert all("IT for the education ecosystem" in str(p["summary"]) for p in pitches)
+    assert other_need.status_code == 403  # not this judge's panel
+    assert feed.status_code == 200 and len(Calendar.from_ical(feed.data).walk("VEVENT")) == len(pitches)
+    assert client.get("/events/feeds/not-a-token.ics").status_code == 404
+
+
+def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
+    from marketplace.events.services import request_schedule
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app)
+            _to_shortlisting(event)
+        with unit_of_work():
+            request_schedule(actor=user(ORGANISER), event=event)
+        pitch = db.session.scalar(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)))
+        room_b = db.session.scalar(sa.select(EventRoom.id).where(EventRoom.event_id == event.id,
+                                                                 EventRoom.name == "Room B"))
+        event_id, pitch_id, version = event.id, pitch.id, pitch.version
+    auth.login(ORGANISER)
+
+    choosing = client.get(f"/events/{event_id}?move={pitch_id}").get_data(as_text=True)
+    client.post(f"/events/{event_id}/pitches/{pitch_id}/move", data={"room": room_b, "slot": 4, "version": version})
+    stale = client.post(f"/events/{event_id}/pitches/{pitch_id}/move",
+                        data={"room": room_b, "slot": 5, "version": version}, follow_redirects=True)
+    auth.logout()
+    auth.login(BANK_STAFF)
+    refused = client.post(f"/events/{event_id}/pitches/{pitch_id}/move", data={"room": room_b, "slot": 6})
+
+    assert choosing.count('class="move-here"') > 10
+    assert "Someone else moved this pitch" in stale.get_data(as_text=True)
+    assert refused.status_code == 403
+    with in_app(app):
+        moved = db.session.get(Pitch, pitch_id)
+        assert (moved.room_id, moved.start_slot, moved.pinned) == (room_b, 4, True)
+
+
+def test_judges_score_and_the_organiser_picks_a_winner(app, client, auth):
+    from marketplace.events.scoring import leniency, results
+
+    event_id = _scheduled_event(app)
+    with in_app(app):
+        edu = need_id(app, "education-ecosystem-it")
+        pitch_id = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
+                                     .where(Pitch.event_id == event_id, Candidate.need_id == edu,
+                                            Pitch.cancelled.is_(False)).order_by(Pitch.id))
+        iot_pitch = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
+                                      .where(Pitch.event_id == event_id, Candidate.need_id != edu).order_by(Pitch.id))
+    marks = {"fit": "5", "value": "4", "team": "3", "feasibility": "4"}
+
+    auth.login(BANK_STAFF)
+    listing = client.get(f"/events/{event_id}/score").get_data(as_text=True)
+    incomplete = client.post(f"/events/{event_id}/pitches/{pitch_id}/score", data={"fit": "5"})
+    saved = client.post(f"/events/{event_id}/pitches/{pitch_id}/score", data={**marks, "comment": "Strong demo"})
+    not_my_panel = client.post(f"/events/{event_id}/pitches/{iot_pitch}/score", data=marks)
+    auth.logout()
+    auth.login(ZJ_MANAGER)
+    incubator = client.post(f"/events/{event_id}/pitches/{pitch_id}/score", data=marks)
+    auth.logout()
+    auth.login(ORGANISER)
+    page = client.get(f"/events/{event_id}/results").get_data(as_text=True)
+    client.post(f"/events/{event_id}/pitches/{pitch_id}/winner")
+
+    assert f"/pitches/{pitch_id}/score" in listing and f"/pitches/{iot_pitch}/score" not in listing
+    assert incomplete.status_code == 400 and "mark from 1 to 5" in incomplete.get_data(as_text=True)
+    assert saved.status_code == 302
+    assert not_my_panel.status_code == 403 and incubator.status_code in (403, 404)
+    assert "4.10" in page  # (5·30 + 4·30 + 3·20 + 4·20) / 100
+    with in_app(app):
+        event = db.session.get(Event, event_id)
+        [top, *_rest] = results(event)[edu]
+        assert (top.row.pitch.id, top.mean, top.judges) == (pitch_id, 4.1, 1)
+        assert leniency(event) == []  # one judge per pitch: nobody to compare with
+        winner = db.session.get(Candidate, db.session.get(Pitch, pitch_id).candidate_id)
+        assert winner.stage == CandidateStage.SELECTED
+
+
+def test_a_move_that_breaks_a_rule_is_made_and_the_conflict_is_shown(app, client, auth):
+    from marketplace.events.services import move_pitch, request_schedule
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app)
+            _to_shortlisting(event)
+        with unit_of_work():
+            request_schedule(actor=user(ORGANISER), event=event)
+        first, second = db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))
+                                           .order_by(Pitch.id).limit(2)).all()
+        with unit_of_work():  # onto the other pitch's room and slot
+            move_pitch(actor=user(ORGANISER), pitch=second, room_id=first.room_id, start_slot=first.start_slot)
+        event_id = event.id
+    auth.login(ORGANISER)
+
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert "conflict in this schedule" in page and "are both in" in page
+
+
+def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, client, auth):
+    auth.login(ORGANISER)
+    form = {"name": "Weighted roadshow", "starts_on": "2027-10-11", "days": "1", "day_start": "9:00",
+            "day_end": "17:30", "slot_minutes": "20", "breaks": "12:00-13:00", "changeover_slots": "1",
+            "rooms": "Room A", "needs": [str(need_id(app, NEEDS[0]))],
+            "rubric": "Technical fit: 50\nData security: 50", "need_rooms": "10", "late_rank": "0"}
+
+    bad = client.post("/events/new", data={**form, "rubric": "Team"})
+    good = client.post("/events/new", data=form)
+
+    assert bad.status_code == 400 and "Team: 20" in bad.get_data(as_text=True)
+    with in_app(app):
+        event = db.session.scalar(sa.select(Event).where(Event.name == "Weighted roadshow"))
+        assert event.rubric == [{"key": "fit", "label": "Technical fit", "weight": 50},
+                                {"key": "data-security", "label": "Data security", "weight": 50}]
+        assert (event.weights["need_rooms"], event.weights["late_rank"]) == (10.0, 0.0)
+        from marketplace.events.scheduling_input import build_problem
+
+        weights = build_problem(event).instance.weights
+        assert (weights.need_rooms, weights.late_rank, weights.need_blocks) == (10.0, 0.0, 2.0)
+    assert good.status_code == 302
+
+
+def test_a_cancellation_after_publishing_frees_the_slot_and_a_rerun_moves_little(app):
+    from marketplace.events.models import ScheduleRun
+    from marketplace.events.services import cancel_pitch, request_schedule
+
+    event_id = _scheduled_event(app)
+    with in_app(app):
+        event = db.session.get(Event, event_id)
+        before = {p.id: (p.room_id, p.start_slot) for p in db.session.scalars(
+            sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))}
+        gone = sorted(before)[0]
+        with unit_of_work():
+            cancel_pitch(actor=user(ORGANISER), pitch=db.session.get(Pitch, gone))
+        with unit_of_work():
+            run = request_schedule(actor=user(ORGANISER), event=event)
+        db.session.expire_all()
+        after = {p.id: (p.room_id, p.start_slot) for p in db.session.scalars(
+            sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))}
+        result = db.session.get(ScheduleRun, run.id).result
+
+    assert gone not in after and set(after) == set(before) - {gone}
+    moved = [pid for pid in after if after[pid] != before[pid]]
+    assert len(moved) <= max(1, round(0.1 * len(after))) and result["moved"] == len(moved)
+
+
+def test_before_publishing_a_pitch_is_dropped_through_the_pipeline_not_by_hand(ctx):
+    from marketplace.events.services import cancel_pitch
+
+    event = _event(ctx)
+    pitch = db.session.scalar(sa.select(Pitch).where(Pitch.event_id == event.id))
+
+    with pytest.raises(InvalidTransition, match="follow the shortlists"):
+        cancel_pitch(actor=user(ORGANISER), pitch=pitch)

@@ -1,6 +1,6 @@
 import pytest
 
-from marketplace.events.forms import parse_breaks, parse_clock
+from marketplace.events.forms import parse_breaks, parse_clock, parse_rubric
 from marketplace.events.grid import day_slots
 
 pytestmark = pytest.mark.unit
@@ -36,3 +36,8 @@ def test_times_of_day(text, minutes):
 def test_breaks_are_parsed_one_per_line():
     assert parse_breaks("12:00-13:00\n15:00 – 15:20\n") == [[720, 780], [900, 920]]
     assert parse_breaks("lunch") is None
+
+
+def test_rubric_lines_take_either_colon():
+    assert parse_rubric("Team: 20\n团队：30") == [{"label": "Team", "weight": 20}, {"label": "团队", "weight": 30}]
+    assert parse_rubric("Team") is None

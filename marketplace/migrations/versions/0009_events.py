@@ -2,7 +2,7 @@
 
 Revision ID: 0009
 Revises: 0008
-Create Date: 2026-11-28 11:35:31.031714
+Create Date: 2026-11-28 12:03:32.096999
 """
 from alembic import op
 import sqlalchemy as sa
@@ -29,6 +29,8 @@ def upgrade() -> None:
     sa.Column('changeover_slots', sa.Integer(), nullable=False),
     sa.Column('application_deadline', sa.Date(), nullable=True),
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rubric', sa.JSON(), nullable=False),
+    sa.Column('weights', sa.JSON(), nullable=False),
     sa.Column('slug', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('status', sa.Enum('planning', 'applications_open', 'shortlisting', 'scheduled', 'live', 'closed', name='eventstatus', native_enum=False, length=32), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
@@ -119,9 +121,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_pitch_candidate_id'), ['candidate_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_pitch_event_id'), ['event_id'], unique=False)
 
+    op.create_table('score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('pitch_id', sa.Integer(), nullable=False),
+    sa.Column('judge_id', sa.Integer(), nullable=False),
+    sa.Column('marks', sa.JSON(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['judge_id'], ['user.id'], ),
+    sa.ForeignKeyConstraint(['pitch_id'], ['pitch.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('pitch_id', 'judge_id', name='uq_score_pitch_judge')
+    )
+    with op.batch_alter_table('score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_score_judge_id'), ['judge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_score_pitch_id'), ['pitch_id'], unique=False)
+
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_score_pitch_id'))
+        batch_op.drop_index(batch_op.f('ix_score_judge_id'))
+
+    op.drop_table('score')
     with op.batch_alter_table('pitch', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pitch_event_id'))
         batch_op.drop_index(batch_op.f('ix_pitch_candidate_id'))

@@ -1,0 +1,141 @@
+"""Agendas: who pitches where and when, for a need, a startup or a judge; and the same as iCalendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from marketplace.accounts.enums import UserRole
+from marketplace.accounts.models import User
+from marketplace.db import db
+from marketplace.events.enums import EventStatus
+from marketplace.events.grid import day_slots, slot_start
+from marketplace.events.models import Event, EventNeed, EventRoom
+from marketplace.events.queries import PitchRow, pitches_of
+from marketplace.needs.models import Need
+
+# Schedules are published from "scheduled" on; before that an agenda would promise what may move.
+PUBLISHED = frozenset({EventStatus.SCHEDULED, EventStatus.LIVE, EventStatus.CLOSED})
+
+
+@dataclass(frozen=True)
+class Entry:
+    pitch_id: int
+    starts: datetime  # aware, in the event's time zone
+    ends: datetime
+    room: str
+    need_title: str
+    startup_name: str
+    event_name: str
+    where: str  # venue or online link
+
+
+def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_ids: set[int] | None = None
+            ) -> list[Entry]:
+    """The event's placed pitches, in time order, narrowed to some needs or startups."""
+    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
+                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    lengths = dict(db.session.execute(sa.select(EventNeed.need_id, EventNeed.pitch_slots)
+                                      .where(EventNeed.event_id == event.id)).all())
+    rooms = dict(db.session.execute(sa.select(EventRoom.id, EventRoom.name).where(EventRoom.event_id == event.id)).all())
+    zone = ZoneInfo(tz)
+    found = []
+    for row in pitches_of(event.id):
+        if not _wanted(row, need_ids, startup_ids) or row.pitch.start_slot is None or row.pitch.start_slot >= len(slots):
+            continue
+        starts = slot_start(event.starts_on, slots[row.pitch.start_slot]).replace(tzinfo=zone)
+        length = lengths.get(row.need.id, 1) * event.slot_minutes
+        found.append(Entry(pitch_id=row.pitch.id, starts=starts, ends=starts + timedelta(minutes=length),
+                           room=rooms.get(row.pitch.room_id, ""), need_title=row.need.title,
+                           startup_name=row.startup.name, event_name=event.name,
+                           where=event.venue or event.online_link))
+    return sorted(found, key=lambda e: (e.starts, e.room))
+
+
+def _wanted(row: PitchRow, need_ids: set[int] | None, startup_ids: set[int] | None) -> bool:
+    return (need_ids is None or row.need.id in need_ids) and (startup_ids is None or row.startup.id in startup_ids)
+
+
+def judged_need_ids(user: User, event_id: int) -> set[int]:
+    """The event's needs whose panel the user sits on (the bank staff of the owning unit)."""
+    if user.role != UserRole.BANK_STAFF:
+        return set()
+    return set(db.session.scalars(sa.select(Need.id).join(EventNeed, EventNeed.need_id == Need.id)
+                                  .where(EventNeed.event_id == event_id, Need.owner_id == user.organisation_id)))
+
+
+def personal_entries(user: User, *, tz: str) -> list[Entry]:
+    """Every published pitch the user takes part in: as a judge (bank staff), or through the startups
+    their incubator lists (incubator managers)."""
+    from marketplace.startups.models import Listing
+
+    found: list[Entry] = []
+    for event in db.session.scalars(sa.select(Event).where(Event.status.in_([s.value for s in PUBLISHED]))):
+        if user.role == UserRole.BANK_STAFF:
+            needs = judged_need_ids(user, event.id)
+            if needs:
+                found += entries(event, tz=tz, need_ids=needs)
+        elif user.role == UserRole.INCUBATOR_MANAGER:
+            listed = set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
+            found += entries(event, tz=tz, startup_ids=listed)
+    return sorted(found, key=lambda e: e.starts)
+
+
+def to_ics(items: list[Entry], *, name: str) -> bytes:
+    """An iCalendar file with one event per pitch (stable UIDs, so a re-published schedule updates
+    the same calendar entries), with the time zone definitions it needs."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//innomatch//roadshow//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", name)
+    for item in items:
+        entry = CalendarEvent()
+        entry.add("uid", f"pitch-{item.pitch_id}@innomatch")
+        entry.add("summary", f"{item.startup_name} · {item.need_title}")
+        entry.add("dtstart", item.starts)
+        entry.add("dtend", item.ends)
+        entry.add("location", ", ".join(part for part in (item.room, item.where) if part))
+        entry.add("description", item.event_name)
+        calendar.add_component(entry)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: int | None
+                 ) -> tuple[set[int] | None, set[int] | None]:
+    """Which pitches an agenda request may show: (need ids, startup ids) to narrow to.
+
+    No filter: the user's own part (a judge's needs, an incubator's startups), or everything for the
+    platform. Raises PermissionDenied for a need or startup the user has no part in, and for an
+    unpublished schedule outside the platform.
+    """
+    from marketplace import authz
+    from marketplace.errors import PermissionDenied
+    from marketplace.startups.queries import incubator_ids_for_startup
+
+    platform = authz.is_platform(user)
+    if not platform and event.status not in PUBLISHED:
+        raise PermissionDenied()
+    if need_id is not None:
+        if not (platform or need_id in judged_need_ids(user, event.id)):
+            raise PermissionDenied()
+        return {need_id}, None
+    if startup_id is not None:
+        own = user.role == UserRole.INCUBATOR_MANAGER and user.organisation_id in incubator_ids_for_startup(startup_id)
+        judged = judged_need_ids(user, event.id)
+        pitches_to_me = any(r.startup.id == startup_id and r.need.id in judged for r in pitches_of(event.id))
+        if not (platform or own or pitches_to_me):
+            raise PermissionDenied()
+        return None, {startup_id}
+    if platform:
+        return None, None
+    if user.role == UserRole.INCUBATOR_MANAGER:
+        from marketplace.startups.models import Listing
+
+        return None, set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
+    return judged_need_ids(user, event.id), None

@@ -1,0 +1,101 @@
+"""A matchmaking day end to end in a real browser: the organiser creates the event, shortlists, generates
+the schedule, moves a pitch, publishes and exports the calendar; a judge scores; the organiser picks
+the winner, who moves on to a pilot."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from icalendar import Calendar
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.e2e
+
+NAME = "Education and IoT roadshow"
+
+
+def _as(browser, base: str, email: str):
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    sign_in(page, base, email)
+    return context, page
+
+
+def test_event_schedule_publish_score_winner(live_server, browser):
+    base, _app = live_server
+    organiser_ctx, organiser = _as(browser, base, "organiser@innomatch.example")
+
+    # Set the event up.
+    organiser.click("nav >> text=Events")
+    organiser.click("text=New event")
+    organiser.fill("input[name=name]", NAME)
+    organiser.fill("input[name=starts_on]", "2027-04-12")
+    organiser.select_option("select[name=days]", "1")
+    organiser.fill("textarea[name=rooms]", "Room A\nRoom B")
+    organiser.get_by_label("IT for the education ecosystem", exact=True).check()
+    organiser.get_by_label("IoT monitoring of loan collateral", exact=True).check()
+    organiser.click("button:has-text('Save')")
+    expect(organiser.locator("h1")).to_have_text(NAME)
+    event_url = organiser.url.split("#")[0]
+    before = int(organiser.locator("#pitches h2 .muted").inner_text())
+
+    # Shortlist one more applicant on the need's board, then let the event follow the shortlists.
+    organiser.goto(f"{base}/needs/")
+    organiser.click("text=IT for the education ecosystem")
+    applied = organiser.locator(".board-col", has=organiser.locator("h3", has_text=re.compile("^Applied")))
+    card = applied.locator(".board-card").first
+    card.locator("button:has-text('Shortlisted')").click()
+    expect(organiser.get_by_text("Pipeline updated.")).to_be_visible()
+    organiser.goto(event_url)
+    organiser.click("button:has-text('Applications open')")
+    organiser.click("button:has-text('Shortlisting')")
+    expect(organiser.locator("#pitches h2 .muted")).to_have_text(str(before + 1))
+
+    # Generate the schedule (the job runs in-process here) and move one pitch by choosing a slot.
+    organiser.click("button:has-text('Generate the schedule')")
+    expect(organiser.locator("#run-status")).to_contain_text(re.compile("schedule found", re.IGNORECASE))
+    organiser.locator(".schedule-grid a:has-text('Move')").first.click()
+    expect(organiser.get_by_text(re.compile("Choose where .* should pitch"))).to_be_visible()
+    organiser.locator(".schedule-grid tbody tr").last.locator(".move-here button").last.click()
+    expect(organiser.get_by_text("Pitch moved and pinned there.")).to_be_visible()
+    expect(organiser.locator(".schedule-grid td:has-text('📌')")).to_have_count(1)
+
+    # Publish, and take the calendar file.
+    organiser.click("button:has-text('Scheduled')")
+    expect(organiser.get_by_text("The event is now “Scheduled”.")).to_be_visible()
+    organiser.click("a:has-text('Agenda')")
+    with organiser.expect_download() as download:
+        organiser.click("text=Download .ics")
+    calendar = Calendar.from_ical(open(download.value.path(), "rb").read())
+    assert len(calendar.walk("VEVENT")) == before + 1
+
+    # A judge of the education panel scores on the phone-sized form.
+    judge_ctx = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
+    judge = judge_ctx.new_page()
+    judge.set_default_timeout(30_000)
+    sign_in(judge, base, "staff@bank.example.com")
+    judge.goto(event_url)
+    judge.click("text=Score pitches")
+    first = judge.locator(".score-list a.button").first
+    startup = re.sub(r"^\d\d:\d\d · ", "", first.inner_text().strip())
+    first.click()
+    for criterion, mark in (("fit", "5"), ("value", "4"), ("team", "4"), ("feasibility", "5")):
+        judge.locator(f"input[name={criterion}][value='{mark}'] + span").click()
+    judge.fill("textarea[name=comment]", "Clear integration plan.")
+    judge.click("button:has-text('Save scores')")
+    expect(judge.get_by_text(f"Scores saved for {startup}.")).to_be_visible()
+    judge_ctx.close()
+
+    # The organiser sees the results and selects the winner for a pilot.
+    organiser.goto(event_url)
+    organiser.click("a:has-text('Results')")
+    row = organiser.locator("tr", has_text=startup)
+    expect(row).to_contain_text("4.50")
+    row.locator("button:has-text('Select for pilot')").click()
+    expect(organiser.get_by_text("Selected for a pilot")).to_be_visible()
+    expect(organiser.locator("tr", has_text=startup)).to_contain_text("Selected for pilot")
+    organiser_ctx.close()
