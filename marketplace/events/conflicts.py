@@ -52,3 +52,49 @@ def conflicts(instance: Instance, placements: list[Placement]) -> list[str]:
             found.append(_("%(startup)s has two pitches too close together (%(first_when)s and %(second_when)s).",
                            startup=pa.startup_name, first_when=when(by_id[a].start), second_when=when(by_id[b].start)))
     return found
+
+
+def target_warnings(instance: Instance, placements: list[Placement], pitch_id: int) -> dict[tuple[int, int], list[str]]:
+    """While a pitch is being moved: for each (room index, start slot) that would break a rule, what it
+    would break, so the grid can warn before the click."""
+    pitch = instance.pitch_by_id.get(pitch_id)
+    if pitch is None:
+        return {}
+    length = instance.length(pitch)
+    panel = set(instance.need_by_id[pitch.need_id].panel)
+    occupied: set[tuple[int, int]] = set()
+    panel_busy: set[int] = set()
+    same_startup: list[tuple[int, int]] = []
+    for placed in placements:
+        other = instance.pitch_by_id.get(placed.pitch_id)
+        if other is None or other.id == pitch_id:
+            continue
+        covered = instance.covered(placed.start, instance.length(other)) or (placed.start,)
+        occupied.update((placed.room, slot) for slot in covered)
+        if other.need_id == pitch.need_id or panel & set(instance.need_by_id[other.need_id].panel):
+            panel_busy.update(covered)
+        if other.startup_id == pitch.startup_id:
+            same_startup.append((placed.start, instance.length(other)))
+    panel_away = instance.panel_unavailable(pitch.need_id)
+    startup_away = instance.startup_unavailable.get(pitch.startup_id, frozenset())
+    warnings: dict[tuple[int, int], list[str]] = {}
+    for start in range(len(instance.slots)):
+        covered = instance.covered(start, length)
+        for room in range(len(instance.rooms)):
+            found = []
+            if covered is None:
+                found.append(_("runs into a break"))
+            else:
+                if any((room, slot) in occupied for slot in covered):
+                    found.append(_("the room is taken"))
+                if panel_busy.intersection(covered):
+                    found.append(_("the panel is in another pitch"))
+                if panel_away.intersection(covered):
+                    found.append(_("a panel member is away"))
+                if startup_away.intersection(covered):
+                    found.append(_("the startup is away"))
+                if any(instance.too_close(start, length, s, n) for s, n in same_startup):
+                    found.append(_("the startup pitches elsewhere too close"))
+            if found:
+                warnings[(room, start)] = found
+    return warnings

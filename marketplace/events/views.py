@@ -12,7 +12,7 @@ from marketplace.errors import InvalidInput, InvalidTransition, NotFound, Permis
 from marketplace.events import lifecycle
 from marketplace.events.agenda import agenda_scope, judged_need_ids, personal_entries, to_ics
 from marketplace.events.agenda import entries as agenda_entries
-from marketplace.events.conflicts import conflicts
+from marketplace.events.conflicts import conflicts, target_warnings
 from marketplace.events.enums import EventStatus
 from marketplace.events.reasons import reason_text
 from marketplace.events.scheduling_input import build_problem
@@ -112,12 +112,14 @@ def detail(event_id: int):
     problem = build_problem(event, keep_current=False)
     placed = [Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot) for r in pitches
               if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]
+    moving = next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None)
     return render_template(
         "events/detail.html", event=event, rooms=rooms_of(event.id), needs=needs, pitches=pitches, slots=slots,
         clock=clock, cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
         run=latest_run(event.id), reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
-        moving=next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None),
-        warnings=conflicts(problem.instance, placed),
+        moving=moving, warnings=conflicts(problem.instance, placed),
+        target_warnings={(problem.room_ids[room], slot): found for (room, slot), found in
+                         target_warnings(problem.instance, placed, moving.pitch.id).items()} if moving else {},
         can_manage=authz.is_platform(current_user), status_targets=lifecycle.targets(event.status),
     )
 

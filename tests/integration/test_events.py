@@ -293,6 +293,7 @@ def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
     refused = client.post(f"/events/{event_id}/pitches/{pitch_id}/move", data={"room": room_b, "slot": 6})
 
     assert choosing.count('class="move-here"') > 10
+    assert "⚠" in choosing and "the room is taken" in choosing  # warned before the click
     assert "Someone else moved this pitch" in stale.get_data(as_text=True)
     assert refused.status_code == 403
     with in_app(app):
