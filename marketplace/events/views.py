@@ -124,43 +124,46 @@ def detail(event_id: int):
     )
 
 
-@bp.post("/<int:event_id>/pitches/<int:pitch_id>/move")
-@login_required
-def move(event_id: int, pitch_id: int):
+def _pitch_of(event_id: int, pitch_id: int):
+    """The event and one of its pitches, for the organiser's pitch actions."""
     _require_platform()
     event = event_for_user(current_user, event_id)
     pitch = db.session.get(Pitch, pitch_id)
     if pitch is None or pitch.event_id != event.id:
         raise NotFound()
+    return event, pitch
+
+
+def _attempt(action, done: str) -> None:
+    """Runs a service call in its own transaction and says how it went."""
     try:
         with unit_of_work():
-            move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
-                       start_slot=request.form.get("slot", type=int, default=-1),
-                       expected_version=request.form.get("version", type=int))
-    except (InvalidInput, InvalidTransition) as exc:
-        flash(str(exc) if isinstance(exc, InvalidTransition) else "; ".join(
-            m for ms in exc.errors.values() for m in ms), "error")
+            action()
+    except InvalidInput as exc:
+        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
     else:
-        flash(_("Pitch moved and pinned there."), "success")
+        flash(done, "success")
+
+
+@bp.post("/<int:event_id>/pitches/<int:pitch_id>/move")
+@login_required
+def move(event_id: int, pitch_id: int):
+    event, pitch = _pitch_of(event_id, pitch_id)
+    _attempt(lambda: move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
+                                start_slot=request.form.get("slot", type=int, default=-1),
+                                expected_version=request.form.get("version", type=int)),
+             _("Pitch moved and pinned there."))
     return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
 
 
 @bp.post("/<int:event_id>/pitches/<int:pitch_id>/cancel")
 @login_required
 def cancel(event_id: int, pitch_id: int):
-    _require_platform()
-    event = event_for_user(current_user, event_id)
-    pitch = db.session.get(Pitch, pitch_id)
-    if pitch is None or pitch.event_id != event.id:
-        raise NotFound()
-    try:
-        with unit_of_work():
-            cancel_pitch(actor=current_user, pitch=pitch)
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."),
-              "success")
+    event, pitch = _pitch_of(event_id, pitch_id)
+    _attempt(lambda: cancel_pitch(actor=current_user, pitch=pitch),
+             _("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."))
     return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
 
 
@@ -350,18 +353,9 @@ def results_page(event_id: int):
 @bp.post("/<int:event_id>/pitches/<int:pitch_id>/winner")
 @login_required
 def winner(event_id: int, pitch_id: int):
-    _require_platform()
-    event = event_for_user(current_user, event_id)
-    pitch = db.session.get(Pitch, pitch_id)
-    if pitch is None or pitch.event_id != event.id:
-        raise NotFound()
-    try:
-        with unit_of_work():
-            mark_winner(actor=current_user, pitch=pitch)
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Selected for a pilot; the pipeline and the startup's side have been told."), "success")
+    event, pitch = _pitch_of(event_id, pitch_id)
+    _attempt(lambda: mark_winner(actor=current_user, pitch=pitch),
+             _("Selected for a pilot; the pipeline and the startup's side have been told."))
     return redirect(url_for("events.results_page", event_id=event.id))
 
 
