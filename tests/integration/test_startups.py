@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db
+from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, update_startup
-from tests.conftest import ORGANISER, ZJ_MANAGER
+from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import org, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
@@ -156,3 +156,19 @@ def test_directory_in_chinese_pages_too(app, client, auth):
 
     assert response.status_code == 200
     assert "初创企业名录" in response.get_data(as_text=True)
+
+
+def test_an_incubators_crm_ids_are_its_own(app, client, auth):
+    from tests.helpers import in_app
+
+    with in_app(app):
+        with unit_of_work():
+            startup = create_startup(actor=user(ZJ_MANAGER), data={"name": "Ledger Lantern"}, external_id="ZJ-SECRET-7")
+        startup_id = startup.id
+    seen = {}
+    for email in (ZJ_MANAGER, PNP_MANAGER, BANK_STAFF):
+        auth.login(email)
+        seen[email] = "ZJ-SECRET-7" in client.get(f"/startups/{startup_id}").get_data(as_text=True)
+        auth.logout()
+
+    assert seen == {ZJ_MANAGER: True, PNP_MANAGER: False, BANK_STAFF: False}
