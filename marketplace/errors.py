@@ -22,6 +22,11 @@ class InvalidInput(DomainError):
         super().__init__("; ".join(f"{k or 'form'}: {', '.join(v)}" for k, v in errors.items()))
         self.errors = errors
 
+    @property
+    def messages(self) -> str:
+        """Every message in one line, for a flash."""
+        return "; ".join(m for ms in self.errors.values() for m in ms)
+
 
 class InvalidTransition(DomainError):
     """A state change that the workflow does not allow from the current state."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask import flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.errors import InvalidInput
+from marketplace.db import unit_of_work
+from marketplace.errors import InvalidInput, InvalidTransition
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -48,3 +50,18 @@ def show_errors(form: FlaskForm, exc: InvalidInput) -> None:
             form.form_errors.extend(messages)
     if not form.form_errors:
         form.form_errors.append(_("Please correct the fields marked below."))
+
+
+def attempt(action, done: str) -> bool:
+    """Runs a service call in its own transaction and flashes how it went; True when it was done."""
+    try:
+        with unit_of_work():
+            action()
+    except InvalidInput as exc:
+        flash(exc.messages, "error")
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(done, "success")
+        return True
+    return False

@@ -55,7 +55,8 @@ def build_problem(event: Event, *, keep_current: bool = True) -> Problem:
         target.add(row.slot)
     placed = {r.pitch.id: (room_index[r.pitch.room_id], r.pitch.start_slot) for r in rows
               if r.pitch.room_id in room_index and r.pitch.start_slot is not None}
-    pins = {pid: where for pid, where in placed.items() if next(r for r in rows if r.pitch.id == pid).pitch.pinned}
+    pinned = {r.pitch.id for r in rows if r.pitch.pinned}
+    pins = {pid: where for pid, where in placed.items() if pid in pinned}
     instance = model.Instance(
         slots=slots, slot_minutes=event.slot_minutes, rooms=tuple(r.name for r in rooms), needs=needs,
         pitches=tuple(sorted(pitches, key=lambda p: p.id)),

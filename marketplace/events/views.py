@@ -28,7 +28,7 @@ from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_
 from marketplace.events.scoring import results as scoring_results
 from marketplace.events.services import (cancel_pitch, change_event_status, create_event, move_pitch, request_schedule,
                                          set_unavailability, sync_pitches, update_event)
-from marketplace.form_helpers import show_errors
+from marketplace.form_helpers import attempt, show_errors
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.queries import needs_for_user
 
@@ -134,24 +134,11 @@ def _pitch_of(event_id: int, pitch_id: int):
     return event, pitch
 
 
-def _attempt(action, done: str) -> None:
-    """Runs a service call in its own transaction and says how it went."""
-    try:
-        with unit_of_work():
-            action()
-    except InvalidInput as exc:
-        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
-        flash(done, "success")
-
-
 @bp.post("/<int:event_id>/pitches/<int:pitch_id>/move")
 @login_required
 def move(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    _attempt(lambda: move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
+    attempt(lambda: move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
                                 start_slot=request.form.get("slot", type=int, default=-1),
                                 expected_version=request.form.get("version", type=int)),
              _("Pitch moved and pinned there."))
@@ -162,7 +149,7 @@ def move(event_id: int, pitch_id: int):
 @login_required
 def cancel(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    _attempt(lambda: cancel_pitch(actor=current_user, pitch=pitch),
+    attempt(lambda: cancel_pitch(actor=current_user, pitch=pitch),
              _("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."))
     return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
 
@@ -172,13 +159,8 @@ def cancel(event_id: int, pitch_id: int):
 def schedule(event_id: int):
     _require_platform()
     event = event_for_user(current_user, event_id)
-    try:
-        with unit_of_work():
-            request_schedule(actor=current_user, event=event)
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("The scheduler is at work; this page shows its progress."), "success")
+    attempt(lambda: request_schedule(actor=current_user, event=event),
+            _("The scheduler is at work; this page shows its progress."))
     return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
 
 
@@ -236,14 +218,9 @@ def availability(event_id: int):
         startup_id = startups[0].id
     party = {"startup_id": startup_id} if startup_id else {"user_id": current_user.id}
     if request.method == "POST":
-        try:
-            with unit_of_work():
-                set_unavailability(actor=current_user, event=event,
-                                   slots=request.form.getlist("slot", type=int), **party)
-        except InvalidInput as exc:
-            flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
-        else:
-            flash(_("Saved. The scheduler will keep these slots free."), "success")
+        attempt(lambda: set_unavailability(actor=current_user, event=event,
+                                           slots=request.form.getlist("slot", type=int), **party),
+                _("Saved. The scheduler will keep these slots free."))
         return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
@@ -354,7 +331,7 @@ def results_page(event_id: int):
 @login_required
 def winner(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    _attempt(lambda: mark_winner(actor=current_user, pitch=pitch),
+    attempt(lambda: mark_winner(actor=current_user, pitch=pitch),
              _("Selected for a pilot; the pipeline and the startup's side have been told."))
     return redirect(url_for("events.results_page", event_id=event.id))
 

@@ -87,7 +87,7 @@ def detail(need_id: int):
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
         can_clone=authz.can_create_need(current_user),
-        status_targets=lifecycle.targets(need.status, capacities(current_user, need)),
+        status_targets=lifecycle.targets(need.status, held),
         board=board,
         board_sides=board_sides,
         decks=pitch_decks_for([c.id for items in board.values() for c, _s in items]) if board else {},
@@ -200,9 +200,7 @@ def status(need_id: int):
                                comment=request.form.get("comment", ""))
     except (InvalidTransition, InvalidInput) as exc:
         db.session.refresh(need)
-        message = str(exc) if isinstance(exc, InvalidTransition) else "; ".join(
-            m for ms in exc.errors.values() for m in ms)
-        flash(message, "error")
+        flash(str(exc) if isinstance(exc, InvalidTransition) else exc.messages, "error")
     else:
         flash(STATUS_DONE_MESSAGES[NeedStatus(target)](), "success")
     return redirect(url_for("needs.detail", need_id=need.id))

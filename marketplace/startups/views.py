@@ -151,7 +151,7 @@ def merge():
         with unit_of_work():
             merge_startups(actor=current_user, keep=keep, drop=drop)
     except InvalidInput as exc:
-        flash("; ".join(m for ms in exc.errors.values() for m in ms), "error")
+        flash(exc.messages, "error")
         return redirect(url_for("startups.duplicates"))
     flash(_("Merged into %(name)s; its listings, candidates and history were kept.", name=keep.name), "success")
     return redirect(url_for("startups.detail", startup_id=keep.id))

@@ -8,7 +8,7 @@ from io import BytesIO
 from marketplace.accounts.enums import UserRole
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from marketplace.form_helpers import show_errors
+from marketplace.form_helpers import attempt, show_errors
 from marketplace.needs.queries import need_for_user
 from marketplace.audit.queries import history_for
 from marketplace.needs.models import Need
@@ -29,22 +29,8 @@ def _stage() -> CandidateStage | None:
     return CandidateStage(value) if value in CandidateStage.__members__.values() else None
 
 
-def _messages(exc: InvalidInput) -> str:
-    return "; ".join(m for ms in exc.errors.values() for m in ms)
-
-
 def _run(action) -> bool:
-    try:
-        with unit_of_work():
-            action()
-    except InvalidInput as exc:
-        flash(_messages(exc), "error")
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
-        flash(_("Pipeline updated."), "success")
-        return True
-    return False
+    return attempt(action, _("Pipeline updated."))
 
 
 def _back(default: str) -> str:

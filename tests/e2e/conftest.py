@@ -50,3 +50,12 @@ def sign_in(page, base_url: str, email: str, password: str = "demo-password-1") 
     page.fill("input[name=password]", password)
     page.click("form button[type=submit].primary")
     page.wait_for_url(f"{base_url}/")
+
+
+def signed_in(browser, base_url: str, email: str, *, timeout: int = 15_000, **context_options):
+    """A fresh browser context signed in as ``email``: (context, page). The caller closes the context."""
+    context = browser.new_context(locale="en-GB", **context_options)
+    page = context.new_page()
+    page.set_default_timeout(timeout)
+    sign_in(page, base_url, email)
+    return context, page

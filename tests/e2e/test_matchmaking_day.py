@@ -10,24 +10,17 @@ import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
 NAME = "Education and IoT roadshow"
 
 
-def _as(browser, base: str, email: str):
-    context = browser.new_context(locale="en-GB", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    sign_in(page, base, email)
-    return context, page
-
-
 def test_event_schedule_publish_score_winner(live_server, browser):
     base, _app = live_server
-    organiser_ctx, organiser = _as(browser, base, "organiser@innomatch.example")
+    organiser_ctx, organiser = signed_in(browser, base, "organiser@innomatch.example", timeout=30_000,
+                                         accept_downloads=True)
 
     # Set the event up.
     organiser.click("nav >> text=Events")
@@ -74,10 +67,8 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     assert len(calendar.walk("VEVENT")) == before + 1
 
     # A judge of the education panel scores on the phone-sized form.
-    judge_ctx = browser.new_context(locale="en-GB", viewport={"width": 390, "height": 844})
-    judge = judge_ctx.new_page()
-    judge.set_default_timeout(30_000)
-    sign_in(judge, base, "staff@bank.example.com")
+    judge_ctx, judge = signed_in(browser, base, "staff@bank.example.com", timeout=30_000,
+                                 viewport={"width": 390, "height": 844})
     judge.goto(event_url)
     judge.click("text=Score pitches")
     first = judge.locator(".score-list a.button").first

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e
 
@@ -16,19 +16,11 @@ TITLE = "Campus fee reconciliation for partner universities"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def _as(browser, base: str, email: str):
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    sign_in(page, base, email)
-    return context, page
-
-
 def test_post_publish_nominate_shortlist_board(live_server, browser):
     base, _app = live_server
 
     # Bank staff post the need and submit it for review.
-    staff_ctx, staff = _as(browser, base, "staff@bank.example.com")
+    staff_ctx, staff = signed_in(browser, base, "staff@bank.example.com")
     staff.click("text=Post a need")
     staff.fill("input[name=title]", TITLE)
     staff.fill("textarea[name=summary]", "Match tuition payments, refunds and campus card top-ups to student accounts.")
@@ -42,14 +34,14 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     expect(staff.locator(".badge.status-in_review")).to_be_visible()
 
     # The organiser publishes it.
-    organiser_ctx, organiser = _as(browser, base, "organiser@innomatch.example")
+    organiser_ctx, organiser = signed_in(browser, base, "organiser@innomatch.example")
     organiser.goto(need_url)
     organiser.click("button:has-text('Publish')")
     expect(organiser.get_by_text("Published. The incubators it is open to have been notified.")).to_be_visible()
     organiser_ctx.close()
 
     # The incubator hears of it, and nominates a startup of its portfolio with a pitch deck.
-    incubator_ctx, incubator = _as(browser, base, "manager@zhangjiang.example")
+    incubator_ctx, incubator = signed_in(browser, base, "manager@zhangjiang.example")
     expect(incubator.locator(".nav-count")).to_be_visible()
     incubator.click("nav >> text=Workspace")
     incubator.click(f"#open-needs >> text={TITLE}")
