@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from marketplace.accounts.enums import UserRole
-from marketplace.accounts.models import User
 from marketplace.db import db
 from marketplace.events.grid import day_slots
 from marketplace.events.models import Event, Pitch, Unavailability
 from marketplace.events.queries import needs_of, pitches_of, rooms_of
 from marketplace.scheduling import model
+from marketplace.workflow.notices import unit_staff
 from marketplace.workflow.queries import vote_counts
 
 
@@ -24,9 +23,7 @@ class Problem:
 
 def panel_of(owner_id: int) -> tuple[int, ...]:
     """A need's panel: the active bank staff of the unit that owns it."""
-    return tuple(db.session.scalars(
-        sa.select(User.id).where(User.role == UserRole.BANK_STAFF, User.organisation_id == owner_id,
-                                 User.active.is_(True)).order_by(User.id)))
+    return tuple(u.id for u in unit_staff(owner_id))
 
 
 def build_problem(event: Event, *, keep_current: bool = True) -> Problem:

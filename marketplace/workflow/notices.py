@@ -19,11 +19,16 @@ from marketplace.workflow.enums import CandidateStage as C
 from marketplace.workflow.models import Candidate
 
 
-def bank_side(need: Need) -> list[User]:
+def unit_staff(organisation_id: int) -> list[User]:
+    """The active bank staff of a unit: the bank's side of its needs, and their judging panel."""
     return list(db.session.scalars(
-        sa.select(User).where(User.role == UserRole.BANK_STAFF, User.organisation_id == need.owner_id,
+        sa.select(User).where(User.role == UserRole.BANK_STAFF, User.organisation_id == organisation_id,
                               User.active.is_(True)).order_by(User.id)
     ))
+
+
+def bank_side(need: Need) -> list[User]:
+    return unit_staff(need.owner_id)
 
 
 def startup_side(candidate: Candidate) -> list[User]:
