@@ -44,8 +44,11 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
     flavour = _cpu_flavour()
     name = os.path.basename(model_path.rstrip("/")) or "model"
     target = Path(cache_dir) / f"{name}-onnx"
-    file_name = f"onnx/model_qint8_{flavour}.onnx" if quantised else "onnx/model.onnx"
-    if not (target / file_name).exists():
+    # sentence-transformers names the int8 file model_qint8_<flavour> or (5.2+) model_quint8_<flavour>.
+    wanted = [f"onnx/model_qint8_{flavour}.onnx", f"onnx/model_quint8_{flavour}.onnx"] if quantised \
+        else ["onnx/model.onnx"]
+    found = next((name for name in wanted if (target / name).exists()), None)
+    if found is None:
         target.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
         shutil.copytree(model_path, staging, dirs_exist_ok=True)
@@ -56,7 +59,10 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
         if target.exists():
             shutil.rmtree(target)
         os.replace(staging, target)
-    return str(target), file_name
+        found = next((name for name in wanted if (target / name).exists()), None)
+        if found is None:
+            raise RuntimeError(f"ONNX export left none of {wanted} in {target}")
+    return str(target), found
 
 
 class Embedder:

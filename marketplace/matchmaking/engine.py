@@ -1,8 +1,10 @@
-"""The process-wide matching engine: a lazily loaded embedder and the on-disk indexes, kept fresh.
+"""The matching engine: a lazily loaded embedder and the on-disk indexes, kept fresh.
 
-Each web or worker process holds one Engine. Before every use it compares the version named
-in the index folder's CURRENT file with the one it holds and reloads a newer snapshot, so a
-reindex by any process is picked up without a restart.
+Each app holds one Engine. Before every use it compares the version named in the index folder's
+CURRENT file with the one it holds and reloads a newer snapshot, so a reindex by any process is
+picked up without a restart. The embedder (a loaded model) and the memo of encoded texts are
+shared by every app of the process with the same model settings: loading a model or encoding the
+same text twice in one process is never needed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from matching.embed import Embedder
 
 _EXTENSION = "innomatch.matching"
 _MEMO_SIZE = 4096
+_shared_lock = threading.Lock()
+_embedders: dict[tuple, Embedder] = {}
+# Vectors by content hash (the hash names the model): the same text is never encoded twice in one process.
+_memo: OrderedDict[str, tuple] = OrderedDict()
 
 
 class Engine:
@@ -28,18 +34,16 @@ class Engine:
         self.backend = backend
         self.cache_dir = cache_dir
         self.index_dir = Path(index_dir)
-        self._embedder: Embedder | None = None
-        self._lock = threading.Lock()
         self._corpora: dict[ProfileKind, tuple[int, Corpus]] = {}
-        # Vectors by content hash: the same text is never encoded twice in one process.
-        self.memo: OrderedDict[str, tuple] = OrderedDict()
+        self.memo = _memo
 
     @property
     def embedder(self) -> Embedder:
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = Embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir)
-            return self._embedder
+        key = (self.model, self.backend, str(self.cache_dir))
+        with _shared_lock:
+            if key not in _embedders:
+                _embedders[key] = Embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir)
+            return _embedders[key]
 
     @property
     def model_id(self) -> str:
@@ -66,10 +70,11 @@ class Engine:
         self._corpora.pop(kind, None)
 
     def remember(self, key: str, value: tuple) -> None:
-        self.memo[key] = value
-        self.memo.move_to_end(key)
-        while len(self.memo) > _MEMO_SIZE:
-            self.memo.popitem(last=False)
+        with _shared_lock:
+            self.memo[key] = value
+            self.memo.move_to_end(key)
+            while len(self.memo) > _MEMO_SIZE:
+                self.memo.popitem(last=False)
 
 
 def init_engine(app) -> None:
