@@ -19,6 +19,15 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _check_rate_limit(name: str, value: str) -> None:
+    from limits import parse_many
+
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ConfigError(f"{name} {value!r} is not a rate limit (e.g. 10/minute or 5 per 15 minutes).") from None
+
+
 @dataclass
 class Settings:
     # Signs sessions and CSRF tokens; required unless DEMO or DEBUG is on.
@@ -52,6 +61,20 @@ class Settings:
     WTF_CSRF_ENABLED: bool = True
     # Cookies only over HTTPS; on by default outside demo/debug.
     SESSION_COOKIE_SECURE: bool | None = None
+    # Redirect plain HTTP to HTTPS and send HSTS; on by default outside demo, debug and testing.
+    FORCE_HTTPS: bool | None = None
+    # Rate limits (sign-in throttling, API quotas); on by default except in the test suite.
+    RATELIMIT_ENABLED: bool | None = None
+    # Where rate-limit counters live (a limits storage URI); defaults to REDIS_URL, else process memory.
+    RATELIMIT_STORAGE_URI: str | None = None
+    # Prefix of every rate-limit key in that storage.
+    RATELIMIT_KEY_PREFIX: str = "innomatch"
+    # Failed sign-ins allowed per client IP address.
+    LOGIN_IP_RATE_LIMIT: str = "10/minute"
+    # Failed sign-ins allowed per email address; after that even the right password waits.
+    LOGIN_RATE_LIMIT: str = "5/15 minutes"
+    # API requests allowed per token (per client IP address without one).
+    API_RATE_LIMIT: str = "300/minute"
     # Public address of the site, used for links in emails.
     BASE_URL: str = "http://127.0.0.1:5000"
     # Largest portfolio file accepted, in rows.
@@ -93,6 +116,15 @@ class Settings:
         s.MAIL_FROM = env.get("MAIL_FROM") or s.MAIL_FROM
         if env.get("SESSION_COOKIE_SECURE"):
             s.SESSION_COOKIE_SECURE = _flag(env.get("SESSION_COOKIE_SECURE"))
+        if env.get("FORCE_HTTPS"):
+            s.FORCE_HTTPS = _flag(env.get("FORCE_HTTPS"))
+        if env.get("RATELIMIT_ENABLED"):
+            s.RATELIMIT_ENABLED = _flag(env.get("RATELIMIT_ENABLED"))
+        s.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or None
+        s.RATELIMIT_KEY_PREFIX = env.get("RATELIMIT_KEY_PREFIX") or s.RATELIMIT_KEY_PREFIX
+        s.LOGIN_IP_RATE_LIMIT = env.get("LOGIN_IP_RATE_LIMIT") or s.LOGIN_IP_RATE_LIMIT
+        s.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT") or s.LOGIN_RATE_LIMIT
+        s.API_RATE_LIMIT = env.get("API_RATE_LIMIT") or s.API_RATE_LIMIT
         return s
 
     def apply(self, overrides: dict[str, Any] | None) -> "Settings":
@@ -120,6 +152,13 @@ class Settings:
             raise ConfigError(f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai).") from None
         if self.SESSION_COOKIE_SECURE is None:
             self.SESSION_COOKIE_SECURE = not relaxed
+        if self.FORCE_HTTPS is None:
+            self.FORCE_HTTPS = not relaxed
+        if self.RATELIMIT_ENABLED is None:
+            self.RATELIMIT_ENABLED = not self.TESTING
+        self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
+        for name in ("LOGIN_IP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT"):
+            _check_rate_limit(name, getattr(self, name))
         if self.DATABASE_URL.startswith("postgresql://"):
             # psycopg 3 is the driver we install.
             self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgresql://"):]

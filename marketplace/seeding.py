@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
-from marketplace.accounts.services import hash_password, verify_password
+from marketplace.accounts.services import check_password_policy, hash_password, verify_password
 from marketplace.config import REPO_ROOT
 from marketplace.db import db, utcnow
 from marketplace.needs.enums import NeedStatus
@@ -53,6 +53,7 @@ def _load_organisations(directory: Path) -> dict[str, Organisation]:
 def _load_users(directory: Path, orgs: dict[str, Organisation]) -> list[dict[str, Any]]:
     users = _read(directory, "users.json")
     for item in users:
+        check_password_policy(item["password"], email=item["email"])
         user = db.session.scalar(sa.select(User).where(User.email == item["email"]))
         fields = {"name": item["name"], "role": UserRole(item["role"]),
                   "organisation_id": orgs[item["organisation"]].id, "locale": item.get("locale", "en"),

@@ -8,11 +8,25 @@ from flask_babel import gettext as _
 from marketplace.accounts.enums import ROLE_ORGANISATION_KIND, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import user_by_email
+from marketplace.audit.services import record_change
 from marketplace.db import db
 from marketplace.errors import InvalidInput
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
+# Shorter local parts ("li@…") are too likely to occur in a good password by chance.
+MIN_LOCAL_PART_CHECKED = 3
+# Long enough to pass the length rule, yet at the top of every leaked-password list (lower case).
+COMMON_PASSWORDS = frozenset({
+    "123456789012", "1234567890123", "12345678901234", "111111111111", "000000000000",
+    "password1234", "password12345", "password123456", "password@123", "password!234",
+    "passwordpassword", "qwertyuiop12", "qwerty123456", "qwertyuiopasdf", "1q2w3e4r5t6y",
+    "1qaz2wsx3edc", "qazwsxedcrfv", "iloveyou1234", "welcome12345", "welcome@1234",
+    "changeme1234", "letmein12345", "administrator", "admin1234567", "abc123456789",
+    "abcdefghijkl", "aa123456789a", "p@ssw0rd1234", "p@ssword1234", "sunshine1234",
+    "football1234", "monkey123456", "dragon123456", "trustno1trustno1", "innomatch123",
+    "innomatch1234", "demo-password",
+})
 # Verifying against this keeps a sign-in with an unknown email as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("innomatch-timing-equaliser")
 
@@ -28,48 +42,88 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def check_password_policy(password: str) -> None:
-    """Raises InvalidInput when the password is too weak to accept."""
+def password_problems(password: str, *, email: str = "") -> list[str]:
+    """Why the password is too weak to accept (translated), or [] when it is fine."""
+    problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput({"password": [_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)]})
+        problems.append(_("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    if password.isdigit():
+        problems.append(_("Use letters or symbols too, not only digits."))
+    local_part = email.strip().lower().partition("@")[0]
+    if len(local_part) >= MIN_LOCAL_PART_CHECKED and local_part in password.lower():
+        problems.append(_("Do not put your email address in the password."))
+    if password.lower() in COMMON_PASSWORDS:
+        problems.append(_("This password is one of the most common ones; choose another."))
+    return problems
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active user with this email and password, or None (same answer for every failure)."""
+def check_password_policy(password: str, *, email: str = "") -> None:
+    """Raises InvalidInput (on ``password``) when the password is too weak to accept."""
+    problems = password_problems(password, email=email)
+    if problems:
+        raise InvalidInput({"password": problems})
+
+
+def authenticate(email: str, password: str, *, ip: str | None = None) -> User | None:
+    """The active user with this email and password, or None (same answer for every failure).
+
+    Every attempt leaves an audit row (``user.sign_in`` or ``user.sign_in_failed``) with the
+    email as typed and the client's address, never the password.
+    """
     user = user_by_email(email)
     if user is None:
         verify_password(_DUMMY_HASH, password)
+        _record_sign_in(None, email, ip, "unknown_email")
         return None
-    if not verify_password(user.password_hash, password) or not user.active:
+    if not verify_password(user.password_hash, password):
+        _record_sign_in(user, email, ip, "wrong_password")
+        return None
+    if not user.active:
+        _record_sign_in(user, email, ip, "inactive")
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.flush()
+    _record_sign_in(user, email, ip, None)
     return user
+
+
+def _record_sign_in(user: User | None, email: str, ip: str | None, failure: str | None) -> None:
+    after = {"email": email.strip().lower()[:254], "ip": ip}
+    if failure:
+        after["reason"] = failure
+    # entity_id 0: an email that belongs to nobody.
+    record_change(actor_id=user.id if user and not failure else None,
+                  action="user.sign_in_failed" if failure else "user.sign_in",
+                  entity="user", entity_id=user.id if user else 0, after=after)
 
 
 def set_user_password(user: User, password: str) -> None:
     """Changes the user's password hash unless the password already matches; checks the policy."""
-    check_password_policy(password)
+    check_password_policy(password, email=user.email)
     if not verify_password(user.password_hash, password):
         user.password_hash = hash_password(password)
     db.session.flush()
 
 
 def create_user(*, email: str, name: str, role: UserRole, organisation: Organisation, password: str,
-                locale: str = "en") -> User:
-    """Adds a user; raises InvalidInput when the role does not fit the organisation or the email is taken."""
+                locale: str = "en", actor: User | None = None) -> User:
+    """Adds a user and an audit row (``actor`` None: the command line); raises InvalidInput when the
+    role does not fit the organisation, the email is taken or the password is too weak."""
     if ROLE_ORGANISATION_KIND[role] != organisation.kind:
         raise InvalidInput({"role": [_("This role does not belong to that kind of organisation.")]})
     if user_by_email(email) is not None:
         raise InvalidInput({"email": [_("A user with this email already exists.")]})
-    check_password_policy(password)
+    check_password_policy(password, email=email)
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["LANGUAGES"][0]
     user = User(email=email.strip().lower(), name=name, role=role, organisation_id=organisation.id,
                 password_hash=hash_password(password), locale=locale)
     db.session.add(user)
     db.session.flush()
+    record_change(actor_id=actor.id if actor else None, action="user.create", entity="user", entity_id=user.id,
+                  after={"email": user.email, "name": user.name, "role": user.role.value,
+                         "organisation_id": user.organisation_id})
     return user
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import ApiToken, User
+from marketplace.audit.services import record_change
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, PermissionDenied
 
@@ -29,14 +30,21 @@ def create_token(*, user: User, name: str, can_write: bool) -> tuple[ApiToken, s
                      can_write=can_write)
     db.session.add(token)
     db.session.flush()
+    record_change(actor_id=user.id, action="api_token.create", entity="api_token", entity_id=token.id,
+                  after={"name": token.name, "prefix": token.prefix, "can_write": token.can_write})
     return token, secret
 
 
 def revoke_token(*, user: User, token: ApiToken) -> None:
+    """Ends the token now (an audit row says who); revoking twice changes nothing."""
     if token.user_id != user.id:
         raise PermissionDenied()
-    token.revoked_at = token.revoked_at or utcnow()
+    if token.revoked_at is not None:
+        return
+    token.revoked_at = utcnow()
     db.session.flush()
+    record_change(actor_id=user.id, action="api_token.revoke", entity="api_token", entity_id=token.id,
+                  after={"name": token.name, "prefix": token.prefix})
 
 
 def tokens_for_user(user: User) -> list[ApiToken]:

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts.forms import LanguageForm, LoginForm, TokenForm
@@ -42,7 +45,7 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         with unit_of_work():
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, ip=request.remote_addr)
         if user is None:
             form.password.errors.append(_("Wrong email or password."))
             return render_template("accounts/login.html", form=form), 401
@@ -54,6 +57,15 @@ def login():
         login_user(user)
         return redirect(_safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
+
+
+def throttled_login_page(retry_at: float):
+    """The sign-in page again, with the email as typed, saying when to try again (HTTP 429)."""
+    form = LoginForm()
+    minutes = max(1, math.ceil((retry_at - time.time()) / 60))
+    form.form_errors.append(ngettext("Too many failed sign-ins. Try again in %(num)d minute.",
+                                     "Too many failed sign-ins. Try again in %(num)d minutes.", minutes))
+    return make_response(render_template("accounts/login.html", form=form), 429)
 
 
 @bp.post("/logout")

@@ -114,8 +114,9 @@ def merge_startups(*, actor: User, keep: Startup, drop: Startup) -> Startup:
     reassign_history(entity="startup", from_id=drop.id, to_id=keep.id)
     forget_profile(ProfileKind.STARTUP, drop.id)
     db.session.flush()
+    # All in ``after``: with a ``before`` too, record_change would keep only keys both share.
     record_change(actor_id=actor.id, action="startup.merge", entity="startup", entity_id=keep.id,
-                  before={"merged": {"id": drop.id, "name": drop.name, "website": drop.website}}, after=moved)
+                  after={"merged": {"id": drop.id, "name": drop.name, "website": drop.website}, **moved})
     db.session.delete(drop)
     db.session.flush()
     return keep

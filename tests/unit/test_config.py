@@ -44,3 +44,35 @@ def test_unknown_override_is_refused():
 def test_embedding_backend_is_checked():
     with pytest.raises(ConfigError, match="EMBEDDING_BACKEND"):
         Settings.from_env({"INNOMATCH_DEMO": "1", "EMBEDDING_BACKEND": "gpu"}).finalise()
+
+
+def test_https_and_rate_limits_are_on_in_production():
+    config = Settings.from_env({"SECRET_KEY": "s" * 40, "REDIS_URL": "redis://cache:6379/0"}).finalise()
+
+    assert config["FORCE_HTTPS"] is True
+    assert config["RATELIMIT_ENABLED"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"  # counters shared by every process
+    assert (config["LOGIN_IP_RATE_LIMIT"], config["LOGIN_RATE_LIMIT"], config["API_RATE_LIMIT"]) == (
+        "10/minute", "5/15 minutes", "300/minute")
+
+
+def test_demo_serves_plain_http_and_counts_in_memory():
+    config = Settings.from_env({"INNOMATCH_DEMO": "1"}).finalise()
+
+    assert config["FORCE_HTTPS"] is False
+    assert config["RATELIMIT_ENABLED"] is True
+    assert config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+def test_tests_run_unthrottled_unless_they_ask():
+    assert Settings().apply({"TESTING": True}).finalise()["RATELIMIT_ENABLED"] is False
+    assert Settings().apply({"TESTING": True, "RATELIMIT_ENABLED": True}).finalise()["RATELIMIT_ENABLED"] is True
+
+
+def test_rate_limits_come_from_the_environment_and_are_checked():
+    config = Settings.from_env({"INNOMATCH_DEMO": "1", "API_RATE_LIMIT": "50 per minute", "RATELIMIT_ENABLED": "0",
+                                "FORCE_HTTPS": "1"}).finalise()
+
+    assert (config["API_RATE_LIMIT"], config["RATELIMIT_ENABLED"], config["FORCE_HTTPS"]) == ("50 per minute", False, True)
+    with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT"):
+        Settings.from_env({"INNOMATCH_DEMO": "1", "LOGIN_RATE_LIMIT": "five a minute"}).finalise()
