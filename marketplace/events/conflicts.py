@@ -17,6 +17,8 @@ def conflicts(instance: Instance, placements: list[Placement]) -> list[str]:
     spans = {}
 
     def when(slot: int) -> str:
+        if not 0 <= slot < len(instance.slots):  # left past the end of a grid shortened after scheduling
+            return _("Slot") + f" {slot + 1}"
         s = instance.slots[slot]
         return _("day %(day)s %(time)s", day=s.day + 1, time=clock(s.start_minute))
 
@@ -44,7 +46,8 @@ def conflicts(instance: Instance, placements: list[Placement]) -> list[str]:
             found.append(_("%(first)s and %(second)s are both in %(room)s at %(when)s.", **names,
                            room=instance.rooms[by_id[a].room], when=when(min(overlap))))
         judges = set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel)
-        if overlap and judges and by_id[a].room != by_id[b].room:
+        # The panel attends every pitch of its need, even when it names no judge.
+        if overlap and (judges or pa.need_id == pb.need_id) and by_id[a].room != by_id[b].room:
             found.append(_("A panel would be in two rooms at %(when)s: %(first)s and %(second)s.", **names,
                            when=when(min(overlap))))
         if pa.startup_id == pb.startup_id and instance.too_close(by_id[a].start, instance.length(pa),

@@ -43,7 +43,7 @@ def parse_rubric(text: str) -> list[dict] | None:
         if not line.strip():
             continue
         label, sep, weight = line.replace("：", ":").rpartition(":")  # full-width colon too
-        if not sep or not weight.strip().isdigit() or not label.strip():
+        if not sep or not weight.strip().isdecimal() or not label.strip():  # isdigit() passes "²", int() fails
             return None
         found.append({"label": label.strip(), "weight": int(weight.strip())})
     return found

@@ -33,7 +33,7 @@ def sniff(data: bytes) -> FileKind:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if "xl/workbook.xml" in archive.namelist():
                     return FileKind.XLSX
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, NotImplementedError, ValueError):  # broken, unsupported, or names not UTF-8
             pass
         raise UnreadableFile("This is a ZIP archive but not an Excel workbook (.xlsx).")
     if head.startswith(b"\xef\xbb\xbf"):
@@ -65,8 +65,8 @@ def _cell(value) -> str:
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     if isinstance(value, (list, tuple)):
-        return ", ".join(str(v) for v in value)
-    return str(value).strip()
+        value = ", ".join(str(v) for v in value)
+    return str(value).replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL (JSON "\u0000", CSV)
 
 
 def _from_records(kind: FileKind, records: list) -> Table:
@@ -88,8 +88,16 @@ def _read_csv(data: bytes) -> Table:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    lines = [row for row in reader]
+    # Only the delimiter is guessed: quoting is Excel's (the sniffer's guesses strip apostrophes
+    # around a value and undouble quotes). newline="" keeps line breaks inside quotes and reads
+    # old Mac files (\r only).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.delimiter,
+                        skipinitialspace=dialect.skipinitialspace)
+    try:
+        lines = [row for row in reader]
+    except csv.Error as exc:  # a cell over the csv module's size limit, e.g. after a quote never closed
+        raise UnreadableFile(f"The CSV cannot be read near line {reader.line_num}: a cell is too long or a quote "
+                             "is not closed.") from exc
     return _table_from_grid(FileKind.CSV, lines)
 
 
@@ -110,11 +118,12 @@ def _read_xlsx(data: bytes) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # Read-only sheets are parsed lazily: a broken sheet fails here, not when opening.
+        sheet = workbook.worksheets[0]
+        grid = [list(row) for row in sheet.iter_rows(values_only=True)]
+        workbook.close()
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
         raise UnreadableFile("The Excel workbook cannot be opened.") from exc
-    sheet = workbook.worksheets[0]
-    grid = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
     return _table_from_grid(FileKind.XLSX, grid)
 
 
@@ -135,6 +144,8 @@ def read_table(data: bytes) -> Table:
             records = [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise UnreadableFile(f"The JSON is broken near line {exc.lineno}.") from exc
+    except (ValueError, RecursionError) as exc:  # an integer over 4300 digits; nesting deeper than the stack
+        raise UnreadableFile("The JSON nests too deeply or has a number too long to read.") from exc
     if not isinstance(records, list):
         raise UnreadableFile("The JSON must be a list of records.")
     if not records:

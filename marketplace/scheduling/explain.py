@@ -68,7 +68,8 @@ def quick_reasons(instance: Instance) -> list[Reason]:
     for judge, need_ids in judges.items():
         if len(need_ids) > 1:
             demand = sum(instance.length(p) for n in need_ids for p in instance.pitches_by_need[n])
-            free = n_slots - len(instance.judge_unavailable.get(judge, frozenset()))
+            # Only slots of the grid: away-marks may outlive a day that was later shortened.
+            free = len(set(range(n_slots)) - instance.judge_unavailable.get(judge, frozenset()))
             if demand > free:
                 reasons.append(Reason("Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
                                       "but is free for {free} slots.",
@@ -169,7 +170,7 @@ def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> lis
     for g in culprits:
         if g.kind == "panel":
             need = instance.need_by_id[g.key]
-            free = len(instance.slots) - len(instance.panel_unavailable(g.key))
+            free = len(set(range(len(instance.slots))) - instance.panel_unavailable(g.key))
             reasons.append(Reason("the availability of the panel of {need} (free for {free} slots, {pitches} "
                                   "pitch(es))", {"need": need.name, "free": free,
                                                "pitches": len(instance.pitches_by_need[g.key])}))
