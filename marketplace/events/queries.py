@@ -85,6 +85,25 @@ def pitches_of(event_id: int, *, include_cancelled: bool = False) -> list[PitchR
     return [PitchRow(*row) for row in db.session.execute(query)]
 
 
+def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
+    """The pitches of an event ``user`` may know about: everything for the platform; for bank staff the
+    pitches of needs they may see; for an incubator only its own startups' pitches (which startups other
+    incubators bring, and to which need, is theirs to tell)."""
+    if authz.is_platform(user):
+        return rows
+    from marketplace.needs.queries import visible_need_ids
+
+    visible = visible_need_ids(user, {r.need.id for r in rows})
+    rows = [r for r in rows if r.need.id in visible]
+    if user.role == UserRole.INCUBATOR_MANAGER:
+        from marketplace.startups.models import Listing
+
+        own = set(db.session.scalars(sa.select(Listing.startup_id).where(
+            Listing.incubator_id == user.organisation_id, Listing.startup_id.in_({r.startup.id for r in rows}))))
+        rows = [r for r in rows if r.startup.id in own]
+    return rows
+
+
 def latest_run(event_id: int):
     from marketplace.events.models import ScheduleRun
 
@@ -124,8 +143,14 @@ def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
 
 def my_scores(event_id: int, judge_id: int) -> dict:
     """The judge's scores at the event, by pitch id."""
+    return {s.pitch_id: s for s in scores_of(event_id, judge_id=judge_id)}
+
+
+def scores_of(event_id: int, *, judge_id: int | None = None) -> list:
+    """The event's scores (one judge's, or every judge's), by pitch then judge."""
     from marketplace.events.models import Score
 
-    rows = db.session.scalars(sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id)
-                              .where(Pitch.event_id == event_id, Score.judge_id == judge_id))
-    return {s.pitch_id: s for s in rows}
+    query = sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id).where(Pitch.event_id == event_id)
+    if judge_id is not None:
+        query = query.where(Score.judge_id == judge_id)
+    return list(db.session.scalars(query.order_by(Score.pitch_id, Score.judge_id)))

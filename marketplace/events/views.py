@@ -22,7 +22,7 @@ from marketplace.events.forms import EventForm
 from marketplace.events.grid import clock, day_slots
 from marketplace.events.queries import (event_for_user, events_for_user, grid_cells, incubator_ids_of, latest_run,
                                         my_scores, my_startups_pitching, needs_of, pitches_of, rooms_of,
-                                        unavailable_slots)
+                                        unavailable_slots, visible_pitches)
 from marketplace.events.models import Pitch
 from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_score, weighted
 from marketplace.events.scoring import results as scoring_results
@@ -30,7 +30,7 @@ from marketplace.events.services import (cancel_pitch, change_event_status, crea
                                          set_unavailability, sync_pitches, update_event)
 from marketplace.form_helpers import attempt, show_errors
 from marketplace.needs.enums import NeedStatus
-from marketplace.needs.queries import needs_for_user
+from marketplace.needs.queries import needs_for_user, visible_need_ids
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -109,6 +109,13 @@ def detail(event_id: int):
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
     needs = needs_of(event.id)
     pitches = pitches_of(event.id)
+    if not authz.is_platform(current_user):
+        # Only the needs this person may see: an incubator invited to the day must not read the titles of
+        # internal or uninvited needs here either; and only the pitches they may know about (the API's
+        # events show the same).
+        visible = visible_need_ids(current_user, {n.id for _en, n in needs})
+        needs = [(en, n) for en, n in needs if n.id in visible]
+        pitches = visible_pitches(current_user, pitches)
     problem = build_problem(event, keep_current=False)
     placed = [Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot) for r in pitches
               if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]

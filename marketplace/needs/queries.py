@@ -35,6 +35,13 @@ def needs_for_user(
     return paginate(query, page=page, per_page=per_page)
 
 
+def visible_need_ids(user: User, ids: set[int]) -> set[int]:
+    """Those of ``ids`` that ``user`` may see."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Need.id).where(Need.id.in_(ids), authz.visible_needs_clause(user))))
+
+
 def audience_ids_for_need(need_id: int) -> set[int]:
     return set(db.session.scalars(sa.select(NeedAudience.organisation_id).where(NeedAudience.need_id == need_id)))
 

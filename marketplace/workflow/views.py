@@ -13,13 +13,13 @@ from marketplace.needs.queries import need_for_user
 from marketplace.audit.queries import history_for
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
-from marketplace.workflow.queries import pitch_decks_for
+from marketplace.workflow.queries import candidate_for_user, pitch_decks_for
 from marketplace.workflow import workspace as incubator_workspace
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.forms import NominationForm
 from marketplace.workflow.models import Candidate, PitchDeck
 from marketplace.workflow.nominations import Upload, answer_invitation, check_open_for, nominate
-from marketplace.workflow.services import act_on_match, sides, toggle_vote, transition
+from marketplace.workflow.services import act_on_match, toggle_vote, transition
 
 bp = Blueprint("workflow", __name__)
 
@@ -53,23 +53,15 @@ def add(need_id: int):
 
 
 def _candidate(candidate_id: int) -> Candidate:
-    """The candidate, if the user may see its need and acts for a side of it; NotFound otherwise."""
-    candidate = db.session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound()
-    need_for_user(current_user, candidate.need_id)
-    if not sides(current_user, candidate):
-        raise NotFound()
-    return candidate
+    return candidate_for_user(current_user, candidate_id)
 
 
 @bp.post("/candidates/<int:candidate_id>/move")
 @login_required
 def move(candidate_id: int):
-    candidate = db.session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound()
-    need = need_for_user(current_user, candidate.need_id)
+    # Like its history: a candidate the user acts for no side of is not there (404), not forbidden.
+    candidate = _candidate(candidate_id)
+    need = db.session.get(Need, candidate.need_id)
     to = _stage()
     if to is None:
         raise NotFound()

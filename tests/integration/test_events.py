@@ -417,3 +417,31 @@ def test_before_publishing_a_pitch_is_dropped_through_the_pipeline_not_by_hand(c
 
     with pytest.raises(InvalidTransition, match="follow the shortlists"):
         cancel_pitch(actor=user(ORGANISER), pitch=pitch)
+
+
+def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client, auth):
+    """An incubator invited to a day reads neither an internal need's title there nor that of an invited-only
+    need it is not invited to, nor their pitches (docs/security.md; found by the route matrix)."""
+    from markupsafe import escape
+
+    from marketplace.needs.models import Need
+    from tests.helpers import org
+
+    hidden = [need_id(app, "data-governance-tooling"), need_id(app, "mpc-blockchain-cryptography")]
+    with in_app(app):
+        with unit_of_work():
+            event = create_event(actor=user(ORGANISER), data=SETUP, rooms=["Room A"],
+                                 need_ids=[need_id(app, NEEDS[1]), *hidden], incubator_ids=[org("plug-and-play").id])
+            change_event_status(actor=user(ORGANISER), event=event, to=EventStatus.APPLICATIONS_OPEN)
+        event_id = event.id
+        titles = [str(escape(db.session.get(Need, n).title)) for n in hidden]
+        open_title = str(escape(db.session.get(Need, need_id(app, NEEDS[1])).title))
+    auth.login(PNP_MANAGER)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(ORGANISER)
+    organisers = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert open_title in page
+    assert not [t for t in titles if t in page] and not [n for n in hidden if f"/needs/{n}\"" in page]
+    assert all(t in organisers for t in titles)

@@ -266,5 +266,5 @@ def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client,
     auth.login(ZJ_MANAGER)
     shown = client.get("/workspace").get_data(as_text=True)
 
-    assert f'id="candidate-{cid}"' not in hidden and history == 404 and withdraw.status_code == 403
+    assert f'id="candidate-{cid}"' not in hidden and history == 404 and withdraw.status_code == 404
     assert f'id="invitation-{cid}"' in shown and name in shown
