@@ -6,15 +6,27 @@ import logging
 from typing import Any
 
 from flask import Flask
+from flask_openapi3 import OpenAPI
 
 from marketplace.config import REPO_ROOT, Settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Builds the app from the environment; ``overrides`` (tests, tools) win over it."""
+    from marketplace.api.blueprint import INFO, PREFIX, SECURITY_SCHEMES, validation_problem
+    from marketplace.api.schemas import Problem
+
     settings = Settings.from_env().apply(overrides)
-    app = Flask(
+    # An OpenAPI app is a Flask app that also writes /api/v1/openapi.json from the API's models.
+    app = OpenAPI(
         __name__,
+        info=INFO,
+        security_schemes=SECURITY_SCHEMES,
+        doc_prefix=PREFIX,
+        validation_error_status=422,
+        validation_error_model=Problem,
+        validation_error_callback=validation_problem,
+        validate_response=True,
         template_folder=str(REPO_ROOT / "templates"),
         static_folder="static",
         instance_path=str(REPO_ROOT / "instance"),
@@ -24,6 +36,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    from marketplace.security import init_security
+
+    init_security(app)
     _register_cli(app)
     return app
 
@@ -53,7 +68,6 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from marketplace import errors_views, health
     from marketplace.accounts.views import bp as accounts_bp
-    from marketplace.api.views import bp as api_bp
     from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.events.views import bp as events_bp
     from marketplace.imports.views import bp as imports_bp
@@ -63,8 +77,11 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.ui import register_template_helpers
     from marketplace.workflow.views import bp as workflow_bp
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, api_bp, workflow_bp, notifications_bp, events_bp, health.bp):
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, workflow_bp, notifications_bp, events_bp, health.bp):
         app.register_blueprint(bp)
+    from marketplace import api
+
+    api.register(app)
     errors_views.register(app)
     register_template_helpers(app)
 

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.validation import rule_error
+from marketplace.validation import clean_text, rule_error
 
 
 class Sector(StrEnum):
@@ -53,9 +53,13 @@ def clean_tags(value, *, lower: bool = False) -> list[str]:
         for sep in ("，", "；", ";", "\n"):
             value = value.replace(sep, ",")
         value = value.split(",")
+    if not isinstance(value, list | tuple):
+        return value  # not a list: the schema's type check rejects it with a clear message
+    if not all(isinstance(item, str) for item in value):
+        return value
     tags: list[str] = []
     for item in value:
-        tag = str(item).strip()
+        tag = clean_text(item)
         if lower:
             tag = tag.lower()
         if tag and tag not in tags:
@@ -66,6 +70,8 @@ def clean_tags(value, *, lower: bool = False) -> list[str]:
 def clean_sectors(value) -> list[str]:
     """Sector values from a list or string; raises a pydantic rule error for unknown ones."""
     tags = clean_tags(value, lower=True)
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        return tags
     known = {s.value for s in Sector}
     unknown = [t for t in tags if t not in known]
     if unknown:

@@ -15,8 +15,18 @@ def rule_error(kind: str, field: str = "", **ctx) -> PydanticCustomError:
     return PydanticCustomError(kind, kind, {"field": field, **ctx})
 
 
+def clean_text(value):
+    """Text as the database can keep it: no NUL characters or unpaired surrogates, trimmed. Anything
+    but text passes through for the schema's type check to reject."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8").strip()
+
+
 def check_email(value: str) -> str:
-    value = (value or "").strip()
+    if value is not None and not isinstance(value, str):
+        return value  # the schema's type check rejects it
+    value = clean_text(value or "")
     if not value:
         return ""
     try:
@@ -30,6 +40,12 @@ def _message(error: dict) -> str:
     ctx = error.get("ctx") or {}
     messages = {
         "missing": lambda: _("This field is required."),
+        "extra_forbidden": lambda: _("This field is not known here."),
+        "list_type": lambda: _("Send a list of values."),
+        "dict_type": lambda: _("Send an object of named values."),
+        "bool_type": lambda: _("Send true or false."),
+        "string_type": lambda: _("Send text."),
+        "date_type": lambda: _("Enter a date as YYYY-MM-DD."),
         "string_too_short": lambda: (
             _("This field is required.")
             if ctx.get("min_length") == 1

@@ -19,7 +19,7 @@ from marketplace.events.models import (Event, EventFields, EventIncubator, Event
 from marketplace.listing_helpers import slugify, unique_slug
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.validation import rule_error, validate
+from marketplace.validation import clean_text, rule_error, validate
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.models import Candidate
 
@@ -35,7 +35,7 @@ class EventInput(EventFields):
     @field_validator("name", "venue", "online_link", mode="before")
     @classmethod
     def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
+        return clean_text(value)
 
     @field_validator("online_link")
     @classmethod
@@ -72,7 +72,7 @@ class EventInput(EventFields):
             label = str(item.get("label", "")).strip()[:60]
             try:
                 weight = int(item.get("weight"))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
                 raise rule_error("bad_rubric") from None
             key = str(item.get("key") or _DEFAULT_KEYS.get(label) or slugify(label, "criterion"))[:40]
             if not label or not 1 <= weight <= 100 or key in keys:

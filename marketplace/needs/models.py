@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 from marketplace.db import enum_type, utcnow
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, rule_error
+from marketplace.validation import check_email, clean_text, rule_error
 
 
 class NeedFields(SQLModel):
@@ -42,7 +42,7 @@ class NeedInput(NeedFields):
     @field_validator("title", "summary", "description", "contact_name", "confidentiality_terms", mode="before")
     @classmethod
     def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
+        return clean_text(value)
 
     @field_validator("scenarios", "technology_tags", mode="before")
     @classmethod

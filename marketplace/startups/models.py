@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from marketplace.db import enum_type, utcnow
 from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, rule_error
+from marketplace.validation import check_email, clean_text, rule_error
 
 
 class StartupFields(SQLModel):
@@ -40,7 +40,7 @@ class StartupInput(StartupFields):
     )
     @classmethod
     def _strip(cls, value):
-        return value.strip() if isinstance(value, str) else value
+        return clean_text(value)
 
     @field_validator("tags", mode="before")
     @classmethod

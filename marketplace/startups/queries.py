@@ -48,6 +48,17 @@ def listings_for_startup(startup_id: int) -> list[tuple[Listing, Organisation]]:
     return [(listing, org) for listing, org in rows]
 
 
+def listings(*, incubator_id: int | None = None, startup_id: int | None = None, page: int = 1,
+             per_page: int = 24) -> Page[Listing]:
+    """Which incubator lists which startup, oldest first."""
+    query = sa.select(Listing).order_by(Listing.id)
+    if incubator_id:
+        query = query.where(Listing.incubator_id == incubator_id)
+    if startup_id:
+        query = query.where(Listing.startup_id == startup_id)
+    return paginate(query, page=page, per_page=per_page)
+
+
 def incubator_ids_for_startup(startup_id: int) -> set[int]:
     return set(db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id == startup_id)))
 

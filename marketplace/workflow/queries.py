@@ -65,6 +65,57 @@ def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup,
     return [(c, s, n) for c, s, n in rows]
 
 
+def visible_candidates_clause(user) -> sa.ColumnElement[bool]:
+    """A WHERE clause over ``Candidate`` selecting exactly the candidates the web pages show ``user``:
+    whose need the user may see and for which they act on a side (``services.sides``)."""
+    from marketplace import authz
+    from marketplace.accounts.enums import UserRole
+    from marketplace.startups.models import Listing
+
+    if authz.is_platform(user):
+        return sa.true()
+    if user.role == UserRole.BANK_STAFF:
+        return Candidate.need_id.in_(sa.select(Need.id).where(Need.owner_id == user.organisation_id))
+    if user.role == UserRole.INCUBATOR_MANAGER:
+        listed = sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)
+        return sa.and_(
+            Candidate.shared_at.is_not(None),
+            sa.or_(Candidate.startup_id.in_(listed), Candidate.nominated_by_id == user.organisation_id),
+            Candidate.need_id.in_(sa.select(Need.id).where(authz.visible_needs_clause(user))),
+        )
+    return sa.false()
+
+
+def candidate_for_user(user, candidate_id: int) -> Candidate:
+    """The candidate, if ``user`` may see its need and acts for a side of it; NotFound otherwise."""
+    from marketplace.errors import NotFound
+    from marketplace.needs.queries import need_for_user
+    from marketplace.workflow.services import sides
+
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound()
+    need_for_user(user, candidate.need_id)
+    if not sides(user, candidate):
+        raise NotFound()
+    return candidate
+
+
+def candidates_for_user(user, *, need_id: int | None = None, startup_id: int | None = None,
+                        stage: CandidateStage | None = None, page: int = 1, per_page: int = 24):
+    """The candidates ``user`` may see, newest move first."""
+    from marketplace.listing_helpers import paginate
+
+    query = sa.select(Candidate).where(visible_candidates_clause(user))
+    if need_id:
+        query = query.where(Candidate.need_id == need_id)
+    if startup_id:
+        query = query.where(Candidate.startup_id == startup_id)
+    if stage:
+        query = query.where(Candidate.stage == stage)
+    return paginate(query.order_by(Candidate.updated_at.desc(), Candidate.id.desc()), page=page, per_page=per_page)
+
+
 def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
     """Pitch decks (without their content) by candidate."""
     from marketplace.workflow.models import PitchDeck

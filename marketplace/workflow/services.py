@@ -155,6 +155,10 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
         raise PermissionDenied()
     candidate = candidate_for(need_id, startup_id)
     if candidate is None:
+        from marketplace.startups.models import Startup
+
+        if db.session.get(Startup, startup_id) is None:
+            raise InvalidInput({"startup_id": [_("No such startup.")]})
         candidate = add_candidate(need_id=need_id, startup_id=startup_id, source=CandidateSource.MATCHED,
                                   actor_id=actor.id)
     return transition(candidate=candidate, to=to, actor=actor, note=note)
