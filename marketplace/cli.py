@@ -106,6 +106,54 @@ def import_startups_command(path: str, incubator_slug: str) -> None:
     click.echo(json.dumps(report.counts, sort_keys=True))
 
 
+@click.command("export")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=str))
+@with_appcontext
+def export_command(archive: str) -> None:
+    """Write every row of every table (pitch decks and vectors included) to one archive file.
+
+    The last line is JSON: rows per table.
+    """
+    from marketplace.backup import BackupError, export_archive
+
+    try:
+        report = export_archive(archive)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"exported {report.rows} rows of {len(report.counts)} tables at schema revision "
+               f"{report.schema_revision} to {report.path} ({report.size_bytes} bytes)")
+    click.echo(json.dumps(report.counts, sort_keys=True))
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--force", is_flag=True, help="Delete everything in the database first (same transaction).")
+@with_appcontext
+def restore_command(archive: str, force: bool) -> None:
+    """Load an archive written by `export` into an empty database, then rebuild the search indexes.
+
+    The last line is JSON: rows per table.
+    """
+    from marketplace.backup import BackupError, restore_archive
+
+    try:
+        report = restore_archive(archive, force=force)
+    except BackupError as exc:
+        raise click.ClickException(f"{exc}; nothing was changed") from None
+    if report.schema_created:
+        click.echo(f"created the schema at revision {report.schema_revision}")
+    if report.deleted:
+        click.echo(f"deleted the previous {sum(report.deleted.values())} rows (--force)")
+    click.echo(f"restored {report.rows} rows of {len(report.counts)} tables from {archive}")
+    if report.index_error:
+        click.echo(json.dumps(report.counts, sort_keys=True))
+        raise click.ClickException(f"the data is restored, but rebuilding the search indexes failed "
+                                   f"({report.index_error}); run `flask --app marketplace matching reindex`")
+    versions = ", ".join(f"{kind} v{version}" for kind, version in report.index_versions.items())
+    click.echo(f"search indexes rebuilt from the restored rows: {versions}")
+    click.echo(json.dumps(report.counts, sort_keys=True))
+
+
 @users_cli.command("create")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -140,6 +188,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(import_startups_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(restore_command)
     from marketplace.events.cli import events_cli
     app.cli.add_command(events_cli)
     from marketplace.clock import clock_command, notifications_group

@@ -7,6 +7,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -18,12 +20,33 @@ def alembic_config(engine: sa.Engine) -> Config:
     return config
 
 
-def upgrade_database(engine: sa.Engine, revision: str = "head") -> None:
-    """Brings the schema to ``revision`` (head by default)."""
-    config = alembic_config(engine)
-    with engine.begin() as connection:
+def upgrade_database(bind: sa.Engine | sa.Connection, revision: str = "head") -> None:
+    """Brings the schema to ``revision`` (head by default).
+
+    Given an engine it commits on its own; given a connection it runs inside that connection's
+    transaction (the caller commits or rolls back, e.g. a restore that creates the schema).
+    """
+    if isinstance(bind, sa.Connection):
+        config = alembic_config(bind.engine)
+        config.attributes["connection"] = bind
+        command.upgrade(config, revision)
+        return
+    config = alembic_config(bind)
+    with bind.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def head_revision() -> str:
+    """The newest migration this code knows: the schema revision the models describe."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    """The revision recorded in the database (None when Alembic never ran there)."""
+    return MigrationContext.configure(connection).get_current_revision()
 
 
 def make_revision(engine: sa.Engine, message: str) -> None:
