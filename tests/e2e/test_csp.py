@@ -52,3 +52,17 @@ def test_language_switcher_works_without_inline_handlers(live_server, browser):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     context.close()
     assert violations == []
+
+
+def test_swagger_ui_shows_every_resource_without_csp_violations(live_server, page):
+    """The interactive API documentation renders from our own server (no CDN) under the docs policy."""
+    base, _app = live_server
+    violations = watch_violations(page)
+
+    page.goto(f"{base}/api/v1/swagger")
+
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("innomatch API")
+    for tag in ("needs", "startups", "pipeline", "events", "imports"):
+        expect(page.locator(f"#operations-tag-{tag}")).to_be_visible()
+    expect(page.locator("button.authorize")).to_be_visible()
+    assert violations == []
