@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from flask import Flask
@@ -32,7 +31,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=str(REPO_ROOT / "instance"),
     )
     app.config.update(settings.finalise())
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from marketplace.logging_setup import configure_logging
+    from marketplace.request_ids import init_request_ids
+
+    configure_logging(app.config["LOG_FORMAT"])
+    init_request_ids(app)  # first, so every other request hook already logs with the request id
 
     _init_extensions(app)
     _register_blueprints(app)

@@ -91,6 +91,8 @@ class Settings:
     PAGE_SIZE: int = 24
     # Languages the interface speaks; the first is the fallback.
     LANGUAGES: tuple[str, ...] = ("en", "zh_Hans")
+    # Log lines as "text" or "json" (one object per line with the request id); text in demo/debug, else json.
+    LOG_FORMAT: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -125,6 +127,7 @@ class Settings:
         s.LOGIN_IP_RATE_LIMIT = env.get("LOGIN_IP_RATE_LIMIT") or s.LOGIN_IP_RATE_LIMIT
         s.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT") or s.LOGIN_RATE_LIMIT
         s.API_RATE_LIMIT = env.get("API_RATE_LIMIT") or s.API_RATE_LIMIT
+        s.LOG_FORMAT = (env.get("LOG_FORMAT") or "").strip().lower() or None
         return s
 
     def apply(self, overrides: dict[str, Any] | None) -> "Settings":
@@ -133,6 +136,13 @@ class Settings:
                 raise ConfigError(f"Unknown setting {key!r}")
             setattr(self, key, value)
         return self
+
+    def log_format(self) -> str:
+        """LOG_FORMAT, or its default for this mode (gunicorn's config reads it before the app exists)."""
+        chosen = self.LOG_FORMAT or ("text" if self.DEMO or self.DEBUG else "json")
+        if chosen not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT {chosen!r} must be text or json.")
+        return chosen
 
     def finalise(self) -> dict[str, Any]:
         """Check the settings and return them as a Flask config mapping."""
@@ -150,6 +160,7 @@ class Settings:
             ZoneInfo(self.EVENT_TIMEZONE)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai).") from None
+        self.LOG_FORMAT = self.log_format()
         if self.SESSION_COOKIE_SECURE is None:
             self.SESSION_COOKIE_SECURE = not relaxed
         if self.FORCE_HTTPS is None:

@@ -11,7 +11,7 @@ from marketplace.errors import NotFound, PermissionDenied
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.path.startswith("/api/") or request.path in ("/healthz", "/readyz")
 
 
 def _page(status: int, exc: Exception | None = None):

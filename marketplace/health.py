@@ -1,19 +1,106 @@
-"""Liveness: the process answers and the database answers."""
+"""Probes. /healthz (liveness): the process and the database answer; cheap, restart the process when it
+fails. /readyz (readiness): everything a request may need answers; send traffic only while it is 200.
+
+Readiness checks the database, Redis (when REDIS_URL is set) and the matching indexes of both kinds. An
+index counts when this process holds a snapshot or can load the current one; a kind with no index yet is
+ready only while it has no profiles at all (a new, empty platform). With profiles but no loadable index
+(a new machine with an empty INDEX_DIR, a corrupt snapshot) the first ranking would rebuild it from the
+database inside a web request, so the process is not ready: run `flask --app marketplace matching reindex`.
+"""
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
+from redis import Redis
+from redis.exceptions import RedisError
 
 from marketplace.db import db
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
+
+# Exempt from HTTPS redirects (security.py) and rate limits (rate_limits.py): probes come from inside
+# the network, over plain HTTP, every few seconds.
+PROBE_ENDPOINTS = ("health.healthz", "health.readyz")
+REDIS_TIMEOUT_SECONDS = 1.0
+
+OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
+EMPTY, MISSING, UNKNOWN = "empty", "missing", "unknown"
 
 
 @bp.get("/healthz")
 def healthz():
+    if not _database_answers():
+        return jsonify(status="error", database=UNREACHABLE), 503
+    return jsonify(status="ok", database=OK)
+
+
+@bp.get("/readyz")
+def readyz():
+    database = OK if _database_answers() else UNREACHABLE
+    checks = {"database": database, "redis": _redis_state(), "indexes": _index_states(database == OK)}
+    ready = database == OK and checks["redis"] in (OK, NOT_USED) \
+        and all(state in (OK, EMPTY) for state in checks["indexes"].values())
+    if ready:
+        return jsonify(status="ok", **checks)
+    return jsonify(status="not ready", **checks), 503
+
+
+def _database_answers() -> bool:
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        return False
+    return True
+
+
+def _redis_state() -> str:
+    """Its own short-timeout client: the jobs' connection has no timeout, and a probe must not hang."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return NOT_USED
+    client = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
+    try:
+        client.ping()
+    except (RedisError, OSError):
+        return UNREACHABLE
+    finally:
+        client.close()
+    return OK
+
+
+def _index_states(database_ok: bool) -> dict[str, str]:
+    """Per kind: ok (held or loadable), empty (no index and no profiles), missing, or unknown (no database)."""
+    from marketplace.matchmaking.engine import engine
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.needs.models import Need
+    from marketplace.startups.models import Startup
+
+    models = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
+    states = {}
+    for kind in ProfileKind:
+        try:
+            held = engine().corpus(kind)
+        except Exception:  # an unreadable snapshot the store did not foresee: not ready, never a 500
+            log.exception("the %s index could not be loaded", kind.value)
+            held = None
+        if held is not None:
+            states[kind.value] = OK
+        elif not database_ok:
+            states[kind.value] = UNKNOWN
+        else:
+            states[kind.value] = _without_index(models[kind])
+    return states
+
+
+def _without_index(model: type) -> str:
+    """No index: fine while there are no profiles of this kind, missing otherwise."""
+    try:
+        has_profiles = db.session.scalar(sa.select(model.id).limit(1)) is not None
+    except sa.exc.SQLAlchemyError:  # e.g. the schema is not migrated yet
+        db.session.rollback()
+        return UNKNOWN
+    return MISSING if has_profiles else EMPTY

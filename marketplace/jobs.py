@@ -2,7 +2,8 @@
 
 Jobs are plain functions taking keyword-only ids. With REDIS_URL they go to rq after the
 surrounding unit of work commits; without it they run in this process right after commit,
-so the demo needs no server.
+so the demo needs no server. A job queued during a request carries the request's id in its meta,
+and the worker logs the job's lines with it (RequestIdWorker).
 """
 
 from __future__ import annotations
@@ -15,20 +16,24 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from rq import Queue, Worker
+from rq.job import Job
 
 from marketplace.db import after_commit
 from marketplace.extensions import redis_connection
+from marketplace.request_ids import bound_request_id, current_request_id
 
 log = logging.getLogger(__name__)
 
 QUEUES = ("default", "matching", "email")
 JOB_TIMEOUT = 30 * 60
+REQUEST_ID_META = "request_id"
 
 
 def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> None:
     """Schedule ``func(**kwargs)`` for after the current unit of work commits."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    request_id = current_request_id()
 
     def _dispatch() -> None:
         conn = redis_connection()
@@ -36,7 +41,8 @@ def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) 
             _run_in_process(func, kwargs)
         else:
             Queue(queue, connection=conn).enqueue(
-                func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600
+                func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600,
+                meta={REQUEST_ID_META: request_id} if request_id else None,
             )
 
     after_commit(_dispatch)
@@ -48,6 +54,14 @@ def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
         func(**kwargs)
     except Exception:
         log.exception("in-process job %s failed", getattr(func, "__name__", func))
+
+
+class RequestIdWorker(Worker):
+    """An rq worker whose work horse logs each job's lines with the id of the request that queued it."""
+
+    def perform_job(self, job: Job, *args: Any, **kwargs: Any) -> bool:
+        with bound_request_id((job.meta or {}).get(REQUEST_ID_META)):
+            return super().perform_job(job, *args, **kwargs)
 
 
 @click.command("worker")
@@ -68,6 +82,6 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
         from marketplace.matchmaking.engine import engine
 
         engine().embedder  # noqa: B018
-    Worker([Queue(n, connection=conn) for n in names], connection=conn).work(
+    RequestIdWorker([Queue(n, connection=conn) for n in names], connection=conn).work(
         burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO"
     )

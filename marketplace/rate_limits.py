@@ -40,6 +40,12 @@ def api_client() -> str:
     return "token:" + _digest(secret) if secret else client_address()
 
 
+def _is_probe() -> bool:
+    from marketplace.health import PROBE_ENDPOINTS
+
+    return request.endpoint in PROBE_ENDPOINTS
+
+
 def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
 
@@ -63,6 +69,8 @@ def init_rate_limits(app: Flask) -> Limiter:
     )
     limiter.init_app(app)
     app.extensions[_EXTENSION] = limiter
+    # Probes are never limited, and never wait on the counters' storage (Redis may be what is down).
+    limiter.request_filter(_is_probe)
     if not limiter.enabled:
         return limiter
 

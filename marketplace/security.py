@@ -57,9 +57,12 @@ def init_security(app: Flask) -> None:
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
     )
-    # Load balancers probe /healthz over plain HTTP inside the network.
-    if "health.healthz" in app.view_functions:
-        _set_view_options(app, "health.healthz", force_https=False)
+    # Load balancers probe /healthz and /readyz over plain HTTP inside the network.
+    from marketplace.health import PROBE_ENDPOINTS
+
+    for endpoint in PROBE_ENDPOINTS:
+        if endpoint in app.view_functions:
+            _set_view_options(app, endpoint, force_https=False)
     for endpoint in API_DOCS_ENDPOINTS:
         if endpoint in app.view_functions:
             relax_csp_for_endpoint(app, endpoint)

@@ -175,6 +175,7 @@ ROWS: list[Row] = [
     # someone else's token is not there at all, for the platform too
     Row("POST", "/account/tokens/<int:token_id>/revoke", roles(404, bank_own=ALLOW), {"token_id": TOKEN}),
     Row("GET", "/healthz", roles(ALLOW, anon=ALLOW)),
+    Row("GET", "/readyz", roles(ALLOW, anon=ALLOW)),
     # -- JSON API: the document and its viewer are public ----------------------------------------
     Row("GET", "/api/v1/openapi.json", PUBLIC),
     Row("GET", "/api/v1/", PUBLIC),

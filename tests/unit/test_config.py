@@ -76,3 +76,14 @@ def test_rate_limits_come_from_the_environment_and_are_checked():
     assert (config["API_RATE_LIMIT"], config["RATELIMIT_ENABLED"], config["FORCE_HTTPS"]) == ("50 per minute", False, True)
     with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT"):
         Settings.from_env({"INNOMATCH_DEMO": "1", "LOGIN_RATE_LIMIT": "five a minute"}).finalise()
+
+
+def test_logs_are_text_in_demo_and_json_in_production_unless_chosen():
+    production = {"SECRET_KEY": "s" * 40}
+
+    assert Settings.from_env({"INNOMATCH_DEMO": "1"}).finalise()["LOG_FORMAT"] == "text"
+    assert Settings.from_env(production).finalise()["LOG_FORMAT"] == "json"
+    assert Settings.from_env({**production, "LOG_FORMAT": "Text"}).finalise()["LOG_FORMAT"] == "text"
+    assert Settings.from_env({"INNOMATCH_DEMO": "1", "LOG_FORMAT": "json"}).log_format() == "json"
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        Settings.from_env({**production, "LOG_FORMAT": "xml"}).finalise()
