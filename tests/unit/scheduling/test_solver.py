@@ -39,7 +39,10 @@ def test_panel_attends_every_pitch_of_its_need_so_one_at_a_time():
 
     _, where = solved(inst)
 
-    assert sorted(start for _, start in where.values()) == [0, 1, 2]
+    # One at a time: three different slots (which late slots is a tie the objective does not break),
+    # and the top-ranked pitch gets the one slot that is not late.
+    assert len({start for _, start in where.values()}) == 3
+    assert where[1][1] == 0
 
 
 def test_judge_on_two_panels_is_in_one_place_at_a_time():
