@@ -4,8 +4,11 @@ fails. /readyz (readiness): everything a request may need answers; send traffic 
 Readiness checks the database, Redis (when REDIS_URL is set) and the matching indexes of both kinds. An
 index counts when this process holds a snapshot or can load the current one; a kind with no index yet is
 ready only while it has no profiles at all (a new, empty platform). With profiles but no loadable index
-(a new machine with an empty INDEX_DIR, a corrupt snapshot) the first ranking would rebuild it from the
-database inside a web request, so the process is not ready: run `flask --app marketplace matching reindex`.
+(a new machine with an empty INDEX_DIR, a corrupt snapshot):
+- with workers (REDIS_URL), the probe queues the repair job and answers 200 "degraded" with the index
+  "rebuilding": rankings meanwhile come from the stored vectors, searched exactly (matchmaking.services);
+- without them (the demo), the first ranking would rebuild it inside a web request, so the process is not
+  ready ("missing", 503): run `flask --app marketplace matching reindex`.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ PROBE_ENDPOINTS = ("health.healthz", "health.readyz")
 REDIS_TIMEOUT_SECONDS = 1.0
 
 OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
-EMPTY, MISSING, UNKNOWN = "empty", "missing", "unknown"
+EMPTY, MISSING, UNKNOWN, REBUILDING = "empty", "missing", "unknown", "rebuilding"
 
 
 @bp.get("/healthz")
@@ -43,9 +46,10 @@ def readyz():
     database = OK if _database_answers() else UNREACHABLE
     checks = {"database": database, "redis": _redis_state(), "indexes": _index_states(database == OK)}
     ready = database == OK and checks["redis"] in (OK, NOT_USED) \
-        and all(state in (OK, EMPTY) for state in checks["indexes"].values())
+        and all(state in (OK, EMPTY, REBUILDING) for state in checks["indexes"].values())
     if ready:
-        return jsonify(status="ok", **checks)
+        degraded = REBUILDING in checks["indexes"].values()
+        return jsonify(status="degraded" if degraded else "ok", **checks)
     return jsonify(status="not ready", **checks), 503
 
 
@@ -79,6 +83,8 @@ def _index_states(database_ok: bool) -> dict[str, str]:
     from marketplace.needs.models import Need
     from marketplace.startups.models import Startup
 
+    from marketplace.matchmaking.services import request_index_repair
+
     models = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
     states = {}
     for kind in ProfileKind:
@@ -87,12 +93,15 @@ def _index_states(database_ok: bool) -> dict[str, str]:
         except Exception:  # an unreadable snapshot the store did not foresee: not ready, never a 500
             log.exception("the %s index could not be loaded", kind.value)
             held = None
-        if held is not None:
+        if held is not None and kind not in engine().damaged:
             states[kind.value] = OK
         elif not database_ok:
             states[kind.value] = UNKNOWN
         else:
-            states[kind.value] = _without_index(models[kind])
+            states[kind.value] = MISSING if held is not None else _without_index(models[kind])
+        if states[kind.value] == MISSING and current_app.config.get("REDIS_URL"):
+            request_index_repair(kind)
+            states[kind.value] = REBUILDING
     return states
 
 

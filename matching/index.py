@@ -1,7 +1,9 @@
 """Vectors by position, searched exactly below a size threshold and with FAISS HNSW above it.
 
 Updates never rebuild the graph: an updated document gets a new position and its old one a
-tombstone; searches skip tombstones; ``compact()`` rebuilds when they pile up.
+tombstone; searches skip tombstones; ``compact()`` rebuilds when they pile up. Searching never builds
+a graph either (that takes seconds at 100k vectors): until ``build()`` runs, or when a snapshot's graph
+was missing or unreadable, searches take the exact path, a matrix product that is slower but complete.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class VectorIndex:
         self.ef_search = ef_search
         self.vectors = np.zeros((0, dim), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
-        self._graph = None  # faiss index over positions, built lazily above the limit
+        self._graph = None  # faiss index over positions, built by build() above the limit
         self._graph_size = 0
 
     def __len__(self) -> int:
@@ -31,6 +33,11 @@ class VectorIndex:
     @property
     def uses_graph(self) -> bool:
         return len(self.vectors) > self.exact_limit
+
+    @property
+    def graph_ready(self) -> bool:
+        """Whether searches can use the graph: it exists and covers every position."""
+        return self._graph is not None and self._graph_size == len(self.vectors)
 
     def add(self, vectors: np.ndarray) -> np.ndarray:
         """Appends rows; returns their positions."""
@@ -73,7 +80,7 @@ class VectorIndex:
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         query = np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim)
-        if not self.uses_graph:
+        if not (self.uses_graph and self.graph_ready):
             scores = self.vectors @ query[0]
             scores = np.where(self.alive, scores, -np.inf)
             top = np.argpartition(-scores, k - 1)[:k]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -19,6 +20,8 @@ import numpy as np
 
 from matching.corpus import Corpus, TokenTable
 from matching.keywords import KeywordIndex
+
+log = logging.getLogger(__name__)
 
 FORMAT = 2
 KEEP_SNAPSHOTS = 3
@@ -104,9 +107,10 @@ def load(directory: Path) -> tuple[int, Corpus, dict] | None:
         token_ids = np.load(folder / "token_ids.npy")
         offsets = np.load(folder / "token_offsets.npy")
         keywords = KeywordIndex.load(folder / "keywords")
-    except (OSError, ValueError, KeyError):
-        return None
-    if header.get("format") != FORMAT or len(header["ids"]) != len(vectors) or len(offsets) != len(vectors) + 1:
+        if header.get("format") != FORMAT or len(header["ids"]) != len(vectors) or len(offsets) != len(vectors) + 1:
+            return None
+    except Exception:  # noqa: BLE001 - damaged files fail in many ways (numpy, json, bm25s); all mean "rebuild"
+        log.warning("index snapshot %s is unreadable; it will be rebuilt from the database", folder, exc_info=True)
         return None
     corpus = Corpus(header["dim"], exact_limit=header["exact_limit"])
     corpus.index.vectors = vectors
@@ -123,6 +127,6 @@ def load(directory: Path) -> tuple[int, Corpus, dict] | None:
     if graph.exists():
         try:
             corpus.index.load_graph(graph.read_bytes())
-        except RuntimeError:
-            pass  # rebuilt on first search
+        except Exception:  # noqa: BLE001 - searches take the exact path until a rebuild writes a graph again
+            log.warning("index graph %s is unreadable; searching exactly until it is rebuilt", graph)
     return version, corpus, header.get("meta", {})

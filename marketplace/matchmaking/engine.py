@@ -2,7 +2,8 @@
 
 Each app holds one Engine. Before every use it compares the version named in the index folder's
 CURRENT file with the one it holds and reloads a newer snapshot, so a reindex by any process is
-picked up without a restart. The embedder (a loaded model) and the memo of encoded texts are
+picked up without a restart. It also notes which kinds need repair (a current snapshot that does not
+load, or loads without its graph), and holds the stand-in corpora services build meanwhile. The embedder (a loaded model) and the memo of encoded texts are
 shared by every app of the process with the same model settings: loading a model or encoding the
 same text twice in one process is never needed.
 """
@@ -36,6 +37,12 @@ class Engine:
         self.index_dir = Path(index_dir)
         self._corpora: dict[ProfileKind, tuple[int, Corpus]] = {}
         self.memo = _memo
+        # Kinds whose current snapshot is damaged: a rebuild is due (services.request_index_repair).
+        self.damaged: set[ProfileKind] = set()
+        # Per kind: (built at, monotonic seconds; corpus) built from the database while no snapshot loads.
+        self.stand_ins: dict[ProfileKind, tuple[float, Corpus]] = {}
+        # Per kind: when this process last asked a worker to repair the index (monotonic seconds).
+        self.repair_requested: dict[ProfileKind, float] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -62,8 +69,15 @@ class Engine:
             return held
         loaded = store.load(self.directory(kind))
         if loaded is None:
+            self.damaged.add(kind)
             return held
-        self._corpora[kind] = (loaded[0], loaded[1])
+        corpus = loaded[1]
+        if corpus.index.uses_graph and not corpus.index.graph_ready:
+            self.damaged.add(kind)  # usable (searched exactly), but its graph must be rebuilt
+        else:
+            self.damaged.discard(kind)
+        self.stand_ins.pop(kind, None)
+        self._corpora[kind] = (loaded[0], corpus)
         return self._corpora[kind]
 
     def forget(self, kind: ProfileKind) -> None:

@@ -5,7 +5,10 @@ The only module of the marketplace that calls the ``matching`` library.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import sys
+import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,7 +18,8 @@ from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.db import db, utcnow
-from marketplace.jobs import enqueue
+from marketplace.extensions import redis_connection
+from marketplace.jobs import enqueue, enqueue_now
 from marketplace.matchmaking.documents import need_document, startup_document
 from marketplace.matchmaking.engine import engine
 from marketplace.matchmaking.enums import ProfileKind
@@ -25,14 +29,20 @@ from marketplace.needs.models import Need
 from marketplace.needs.queries import needs_for_user
 from marketplace.startups.models import Listing, Startup
 from matching import store
-from matching.corpus import Corpus, entry_for
+from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain
 from matching.rank import HybridRanker, Query
 from matching.text import content_hash, sentences, tokenize
 from matching.types import Document, Filters, Match
 
+log = logging.getLogger(__name__)
+
 MAX_SENTENCES = 40
+# While an index is missing or damaged: how often each process asks a worker to repair it, and how
+# long its stand-in (built from the stored vectors) is used before being built again.
+REPAIR_EVERY_SECONDS = 60.0
+STAND_IN_SECONDS = 60.0
 # Bump when what is derived from a profile changes (passages, sentences, tokens), so stored
 # vectors are recomputed on the next reindex.
 RECIPE = "2"
@@ -115,10 +125,22 @@ def _explainable_sentences(doc: Document) -> list[str]:
     return found[:MAX_SENTENCES]
 
 
-def _entry(row: ProfileVector):
-    from matching.corpus import Entry
-
+def _entry(row: ProfileVector) -> Entry:
     return Entry(id=row.entity_id, vector=row.as_array(), tokens=tuple(row.tokens), labels=frozenset(row.labels))
+
+
+def _all_entries(kind: ProfileKind, model_id: str) -> Iterator[Entry]:
+    """Every stored vector of a kind as index entries, reading only the columns the index holds (not the
+    sentences and their vectors, which are most of a row's bytes)."""
+    rows = db.session.execute(
+        sa.select(ProfileVector.entity_id, ProfileVector.vector, ProfileVector.tokens, ProfileVector.labels)
+        .where(ProfileVector.kind == kind, ProfileVector.model == model_id)
+        .order_by(ProfileVector.entity_id)
+        .execution_options(yield_per=2000)
+    )
+    for entity_id, vector, tokens, labels in rows:
+        yield Entry(id=entity_id, vector=np.frombuffer(vector, dtype=np.float32), tokens=tuple(tokens),
+                    labels=frozenset(labels))
 
 
 def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int:
@@ -149,12 +171,8 @@ def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int:
 
 def _write_full(kind: ProfileKind) -> int:
     eng = engine()
-    rows = db.session.scalars(
-        sa.select(ProfileVector).where(ProfileVector.kind == kind, ProfileVector.model == eng.model_id)
-        .order_by(ProfileVector.entity_id)
-    )
     corpus = Corpus(eng.embedder.dim)
-    corpus.upsert(_entry(row) for row in rows)
+    corpus.upsert(_all_entries(kind, eng.model_id))
     corpus.index.build()
     version = store.save(corpus, eng.directory(kind), meta={"model": eng.model_id})
     eng.forget(kind)
@@ -230,11 +248,54 @@ def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, 
 
 
 def _corpus(kind: ProfileKind) -> Corpus:
-    held = engine().corpus(kind)
-    if held is None:
+    """The live index of a kind. A request never rebuilds it when a worker can.
+
+    When the current snapshot is missing or damaged: without Redis (the demo) it is rebuilt here at once, as
+    the job would; with workers a repair job is queued, and meanwhile rankings come from what this process
+    holds (an older snapshot, or one without its graph, searched exactly) or from a stand-in built from the
+    stored vectors and searched exactly (no graph to build).
+    """
+    eng = engine()
+    held = eng.corpus(kind)
+    if held is not None and kind not in eng.damaged:
+        return held[1]
+    if redis_connection() is None:
         rebuild_index(kind)
-        held = engine().corpus(kind)
-    return held[1]
+        return eng.corpus(kind)[1]
+    request_index_repair(kind)
+    return held[1] if held is not None else _stand_in(kind)
+
+
+def request_index_repair(kind: ProfileKind) -> None:
+    """Queues a rebuild of a missing or damaged index, at most once a minute from each process."""
+    from marketplace.matchmaking.jobs import repair_index
+
+    eng = engine()
+    now = time.monotonic()
+    if now - eng.repair_requested.get(kind, -REPAIR_EVERY_SECONDS) < REPAIR_EVERY_SECONDS:
+        return
+    eng.repair_requested[kind] = now
+    enqueue_now(repair_index, queue="matching", kind=kind.value)
+
+
+def _stand_in(kind: ProfileKind) -> Corpus:
+    """A corpus built in memory from the stored vectors, for rankings while the index is being rebuilt.
+
+    Exact search (no graph), so it is complete and quick to build; rebuilt after STAND_IN_SECONDS so edits
+    made meanwhile show up.
+    """
+    eng = engine()
+    held = eng.stand_ins.get(kind)
+    if held is not None and time.monotonic() - held[0] < STAND_IN_SECONDS:
+        return held[1]
+    entries = list(_all_entries(kind, eng.model_id))
+    corpus = Corpus(len(entries[0].vector) if entries else eng.embedder.dim, exact_limit=sys.maxsize)
+    corpus.upsert(entries)
+    corpus.index.build()
+    eng.stand_ins[kind] = (time.monotonic(), corpus)
+    log.warning("the %s index is missing or damaged: ranking from %d stored vectors, searched exactly, "
+                "until the rebuild is published", kind.value, len(entries))
+    return corpus
 
 
 def startup_ids_for_viewer(user: User) -> set[int] | None:

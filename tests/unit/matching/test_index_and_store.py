@@ -23,14 +23,32 @@ def test_hnsw_finds_what_exact_search_finds():
     graph = VectorIndex(32, exact_limit=100)
     exact.add(data)
     graph.add(data)
+    graph.build()
     queries = clustered(50, seed=9)
 
     recall = np.mean([
         len(set(exact.search(q, 10)[0]) & set(graph.search(q, 10)[0])) / 10 for q in queries
     ])
 
-    assert graph.uses_graph and not exact.uses_graph
+    assert graph.uses_graph and graph.graph_ready and not exact.uses_graph
     assert recall >= 0.95
+
+
+def test_search_takes_the_exact_path_until_the_graph_is_built():
+    """A search never builds the graph (seconds at scale): a missing graph means exact answers meanwhile."""
+    data = clustered(1000)
+    exact = VectorIndex(32, exact_limit=10_000)
+    pending = VectorIndex(32, exact_limit=100)
+    exact.add(data)
+    pending.add(data)
+
+    for query in clustered(20, seed=3):
+        assert pending.search(query, 10)[0].tolist() == exact.search(query, 10)[0].tolist()
+    assert pending.uses_graph and not pending.graph_ready
+
+    pending.build()
+    pending.add(clustered(5, seed=4))
+    assert pending.graph_ready  # rows added after a build go into the graph too
 
 
 def test_tombstones_are_skipped_by_both_search_paths():
@@ -38,6 +56,7 @@ def test_tombstones_are_skipped_by_both_search_paths():
     for limit in (10_000, 100):
         index = VectorIndex(32, exact_limit=limit)
         index.add(data)
+        index.build()
         top = index.search(data[0], 1)[0][0]
         index.remove([top])
 
@@ -100,4 +119,31 @@ def test_graph_is_saved_and_reused(tmp_path):
     _v, loaded, _m = store.load(tmp_path)
 
     assert loaded.index._graph is not None
+    assert loaded.index.search(data[5], 1)[0][0] == 5
+
+
+@pytest.mark.parametrize("damage", ["corpus.json", "keywords", "token_ids.npy", "CURRENT"])
+def test_any_damaged_part_makes_the_snapshot_unreadable(tmp_path, damage):
+    store.save(corpus_of(3), tmp_path)
+    target = tmp_path / damage if damage == "CURRENT" else tmp_path / "v000001" / damage
+    if target.is_dir():
+        for part in target.iterdir():
+            part.write_bytes(b"\x00garbage")
+    else:
+        target.write_bytes(b"\x00garbage")
+
+    assert store.load(tmp_path) is None
+
+
+def test_an_unreadable_graph_loads_the_rest_and_searches_exactly(tmp_path):
+    corpus = Corpus(32, exact_limit=50)
+    data = clustered(200)
+    corpus.upsert(Entry(i, data[i], ()) for i in range(200))
+    corpus.index.build()
+    store.save(corpus, tmp_path)
+    (tmp_path / "v000001" / "graph.faiss").write_bytes(b"not a faiss index")
+
+    _v, loaded, _m = store.load(tmp_path)
+
+    assert not loaded.index.graph_ready
     assert loaded.index.search(data[5], 1)[0][0] == 5
