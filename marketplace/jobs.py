@@ -15,7 +15,8 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from rq import Queue, Worker
+from redis.exceptions import RedisError
+from rq import Queue, Retry, Worker
 from rq.job import Job
 
 from marketplace.db import after_commit
@@ -26,6 +27,11 @@ log = logging.getLogger(__name__)
 
 QUEUES = ("default", "matching", "email")
 JOB_TIMEOUT = 30 * 60
+# Every job is safe to run twice, so a job whose worker died (or that raised) runs again, at once.
+# rq notices a dead worker's job once its heartbeat lapses (job_monitoring_interval + 60 s) and
+# requeues it in the next worker's registry maintenance, every MAINTENANCE_SECONDS.
+JOB_RETRIES = 3
+MAINTENANCE_SECONDS = 60
 REQUEST_ID_META = "request_id"
 
 
@@ -34,18 +40,31 @@ def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) 
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     request_id = current_request_id()
+    after_commit(lambda: _dispatch(func, queue, kwargs, request_id))
 
-    def _dispatch() -> None:
-        conn = redis_connection()
-        if conn is None:
-            _run_in_process(func, kwargs)
-        else:
-            Queue(queue, connection=conn).enqueue(
-                func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600,
-                meta={REQUEST_ID_META: request_id} if request_id else None,
-            )
 
-    after_commit(_dispatch)
+def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> bool:
+    """Queue ``func(**kwargs)`` at once, for work that waits on no uncommitted write (e.g. repairing an
+    index a request found damaged). Returns False, logged, when Redis does not answer."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
+    try:
+        _dispatch(func, queue, kwargs, current_request_id())
+    except RedisError:
+        log.warning("could not queue %s: Redis does not answer", getattr(func, "__name__", func), exc_info=True)
+        return False
+    return True
+
+
+def _dispatch(func: Callable[..., Any], queue: str, kwargs: dict[str, Any], request_id: str | None) -> None:
+    conn = redis_connection()
+    if conn is None:
+        _run_in_process(func, kwargs)
+    else:
+        Queue(queue, connection=conn).enqueue(
+            func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, retry=Retry(max=JOB_RETRIES),
+            meta={REQUEST_ID_META: request_id} if request_id else None,
+        )
 
 
 def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
@@ -82,6 +101,7 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
         from marketplace.matchmaking.engine import engine
 
         engine().embedder  # noqa: B018
-    RequestIdWorker([Queue(n, connection=conn) for n in names], connection=conn).work(
+    RequestIdWorker([Queue(n, connection=conn) for n in names], connection=conn,
+                    maintenance_interval=MAINTENANCE_SECONDS).work(
         burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO"
     )
