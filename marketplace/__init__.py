@@ -31,6 +31,11 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         instance_path=str(REPO_ROOT / "instance"),
     )
     app.config.update(settings.finalise())
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     from marketplace.logging_setup import configure_logging
     from marketplace.request_ids import init_request_ids
 

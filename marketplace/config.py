@@ -63,6 +63,10 @@ class Settings:
     SESSION_COOKIE_SECURE: bool | None = None
     # Redirect plain HTTP to HTTPS and send HSTS; on by default outside demo, debug and testing.
     FORCE_HTTPS: bool | None = None
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are trusted: 0 (the
+    # default) trusts none; 1 behind one nginx or load balancer. Client addresses (rate limits, audit rows) come
+    # from those headers only when set; never set it higher than the real number of proxies (clients could spoof).
+    PROXY_HOPS: int = 0
     # Rate limits (sign-in throttling, API quotas); on by default except in the test suite.
     RATELIMIT_ENABLED: bool | None = None
     # Where rate-limit counters live (a limits storage URI); defaults to REDIS_URL, else process memory.
@@ -108,6 +112,7 @@ class Settings:
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))
         s.DEBUG = _flag(env.get("FLASK_DEBUG"))
         s.BASE_URL = env.get("BASE_URL") or s.BASE_URL
+        s.PROXY_HOPS = int(env.get("PROXY_HOPS") or s.PROXY_HOPS)
         s.IMPORT_MAX_ROWS = int(env.get("IMPORT_MAX_ROWS") or s.IMPORT_MAX_ROWS)
         s.KEEP_UPLOADS = _flag(env.get("KEEP_UPLOADS"))
         s.MAX_UPLOAD_BYTES = int(env.get("MAX_UPLOAD_BYTES") or s.MAX_UPLOAD_BYTES)

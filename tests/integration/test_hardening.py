@@ -14,6 +14,7 @@ import re
 import uuid
 
 import pytest
+from flask import request
 import sqlalchemy as sa
 from redis import Redis
 
@@ -121,6 +122,18 @@ def test_production_redirects_to_https_and_sends_hsts(tmp_path):
     assert proxied.status_code == 200
     assert proxied.headers["Strict-Transport-Security"].startswith("max-age=")
     assert client.get("/healthz").status_code != 302  # probes inside the network stay on HTTP
+
+
+def test_client_addresses_come_from_forwarded_headers_only_behind_trusted_proxies(tmp_path):
+    direct = production_app(tmp_path, FORCE_HTTPS=False)
+    proxied = production_app(tmp_path, FORCE_HTTPS=False, PROXY_HOPS=1)
+    for app in (direct, proxied):
+        app.add_url_rule("/client-address", "client_address", lambda: request.remote_addr)
+    headers = {"X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
+
+    assert direct.test_client().get("/client-address", headers=headers).get_data(as_text=True) == "127.0.0.1"
+    # One trusted hop: the address that proxy saw, not whatever the client wrote before it.
+    assert proxied.test_client().get("/client-address", headers=headers).get_data(as_text=True) == "203.0.113.9"
 
 
 def test_demo_mode_serves_plain_http_without_hsts(tmp_path):
