@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from marketplace.extensions import redis_connection
+from marketplace.jobs import relay_pending_jobs
 from marketplace.needs.jobs import send_deadline_reminders
 from marketplace.notifications.jobs import send_digests
 
@@ -16,6 +17,7 @@ from marketplace.notifications.jobs import send_digests
 SCHEDULE = [
     (send_digests, "email", "0 7 * * *"),  # the daily digest, 07:00 UTC (15:00 in Shanghai)
     (send_deadline_reminders, "default", "15 * * * *"),  # hourly; reminders are sent once each
+    (relay_pending_jobs, "default", "* * * * *"),  # jobs left in the outbox by a Redis outage
 ]
 
 

@@ -35,6 +35,9 @@ def select_locale() -> str:
     return offered.get(best, languages[0]) if best else languages[0]
 
 
+REDIS_CONNECT_TIMEOUT_SECONDS = 3
+
+
 def redis_connection() -> Redis | None:
     """The app's Redis connection, or None when jobs run in-process."""
     url = current_app.config.get("REDIS_URL")
@@ -42,6 +45,7 @@ def redis_connection() -> Redis | None:
         return None
     conn = current_app.extensions.get("innomatch.redis")
     if conn is None:
-        conn = Redis.from_url(url)
+        # A Redis host that does not answer must not hold a request: give up connecting after a few seconds.
+        conn = Redis.from_url(url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT_SECONDS)
         current_app.extensions["innomatch.redis"] = conn
     return conn

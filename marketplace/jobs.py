@@ -1,25 +1,31 @@
 """Queues, enqueue() and the worker command.
 
-Jobs are plain functions taking keyword-only ids. With REDIS_URL they go to rq after the
-surrounding unit of work commits; without it they run in this process right after commit,
-so the demo needs no server. A job queued during a request carries the request's id in its meta,
-and the worker logs the job's lines with it (RequestIdWorker).
+Jobs are plain functions taking keyword-only ids. With REDIS_URL a job is a row of the outbox
+(job_outbox.PendingJob) written in the caller's transaction and sent to rq after it commits; when
+Redis does not answer the row waits for `relay_pending_jobs` and the person is told. Without
+REDIS_URL jobs run in this process right after commit, so the demo needs no server. A job queued
+during a request carries the request's id in its meta, and the worker logs the job's lines with it
+(RequestIdWorker).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 import click
-from flask import current_app
+from flask import current_app, flash, g, has_request_context, request
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
 from rq.job import Job
 
-from marketplace.db import after_commit
+from flask_babel import gettext as _
+
+from marketplace.db import after_commit, db
+from marketplace.job_outbox import RELAY_BATCH, PendingJob, func_path, send_pending
 from marketplace.extensions import redis_connection
 from marketplace.request_ids import bound_request_id, current_request_id
 
@@ -33,6 +39,7 @@ JOB_TIMEOUT = 30 * 60
 JOB_RETRIES = 3
 MAINTENANCE_SECONDS = 60
 REQUEST_ID_META = "request_id"
+_TOLD = "innomatch_told_jobs_wait"
 
 
 def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> None:
@@ -40,7 +47,53 @@ def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) 
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     request_id = current_request_id()
-    after_commit(lambda: _dispatch(func, queue, kwargs, request_id))
+    if redis_connection() is None:
+        after_commit(lambda: _run_in_process(func, kwargs))
+        return
+    row = PendingJob(func=func_path(func), queue=queue, kwargs=kwargs, request_id=request_id)
+    db.session.add(row)
+    after_commit(lambda: _send_after_commit(row.id))
+
+
+def _send_after_commit(row_id: int) -> None:
+    """Hands a just-committed job to rq; when Redis does not answer, it waits in the outbox."""
+    try:
+        send_pending([row_id], _push)
+    except RedisError:
+        log.warning("Redis does not answer; job %s waits in the outbox", row_id, exc_info=True)
+        _tell_the_user_work_waits()
+
+
+def _tell_the_user_work_waits() -> None:
+    if has_request_context() and not request.path.startswith("/api/") and not getattr(g, _TOLD, False):
+        setattr(g, _TOLD, True)
+        flash(_("Saved. Background work (search indexing, emails, imports, scheduling) is waiting because the job "
+                "queue is not answering; it will start by itself when the queue is back."), "warning")
+
+
+def relay_pending_jobs() -> int:
+    """Sends the outbox's waiting jobs to rq (after a Redis outage); returns how many. Run by the clock and by
+    every worker as it starts."""
+    total = 0
+    while True:
+        sent = send_pending(None, _push)
+        total += sent
+        if sent < RELAY_BATCH:
+            break
+    if total:
+        log.info("relayed %d waiting job(s) from the outbox to rq", total)
+    return total
+
+
+def _push(row: PendingJob) -> None:
+    _to_rq(row.queue, row.func, row.kwargs, row.request_id)
+
+
+def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], request_id: str | None) -> None:
+    Queue(queue, connection=redis_connection()).enqueue(
+        func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, retry=Retry(max=JOB_RETRIES),
+        meta={REQUEST_ID_META: request_id} if request_id else None,
+    )
 
 
 def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> bool:
@@ -48,23 +101,15 @@ def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: A
     index a request found damaged). Returns False, logged, when Redis does not answer."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    if redis_connection() is None:
+        _run_in_process(func, kwargs)
+        return True
     try:
-        _dispatch(func, queue, kwargs, current_request_id())
+        _to_rq(queue, func, kwargs, current_request_id())
     except RedisError:
         log.warning("could not queue %s: Redis does not answer", getattr(func, "__name__", func), exc_info=True)
         return False
     return True
-
-
-def _dispatch(func: Callable[..., Any], queue: str, kwargs: dict[str, Any], request_id: str | None) -> None:
-    conn = redis_connection()
-    if conn is None:
-        _run_in_process(func, kwargs)
-    else:
-        Queue(queue, connection=conn).enqueue(
-            func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, retry=Retry(max=JOB_RETRIES),
-            meta={REQUEST_ID_META: request_id} if request_id else None,
-        )
 
 
 def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
@@ -83,6 +128,19 @@ class RequestIdWorker(Worker):
             return super().perform_job(job, *args, **kwargs)
 
 
+def _wait_for_redis(conn) -> None:
+    """A worker started while Redis is down waits for it (rq would exit, and honcho with it every process)."""
+    delay = 1.0
+    while True:
+        try:
+            conn.ping()
+            return
+        except RedisError:
+            log.warning("Redis does not answer; the worker starts when it does (next try in %.0f s)", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
 @click.argument("queues", nargs=-1)
@@ -96,6 +154,11 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
     unknown = sorted(set(names) - set(QUEUES))
     if unknown:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown)}")
+    _wait_for_redis(conn)
+    try:
+        relay_pending_jobs()  # jobs left waiting by a Redis outage go out before this worker starts
+    except RedisError:
+        log.warning("Redis does not answer; the outbox is relayed later", exc_info=True)
     if "matching" in names:
         # Loaded once here, so forked work horses share it instead of each loading the model.
         from marketplace.matchmaking.engine import engine

@@ -5,6 +5,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.events.models import (Event, EventIncubator, EventNeed, EventRoom, Pitch, ScheduleRun, Score,
                                        Unavailability)
 from marketplace.imports.models import ImportBatch
+from marketplace.job_outbox import PendingJob
 from marketplace.matchmaking.models import ProfileVector
 from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
 from marketplace.notifications.models import Notification, OutboxMessage
@@ -27,6 +28,7 @@ __all__ = [
     "Notification",
     "NeedVisit",
     "Organisation",
+    "PendingJob",
     "ProfileVector",
     "ScheduleRun",
     "Score",
