@@ -7,6 +7,7 @@ Services add and flush; whoever starts the work (a view, a job, a CLI command) w
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,8 +21,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlmodel import Session
 
+log = logging.getLogger(__name__)
+
 _CALLBACKS = "innomatch.after_commit"
 _EXTENSION = "innomatch.db"
+# Seconds to wait for a new PostgreSQL connection before the request gives up (a 503, see errors_views.py).
+PG_CONNECT_TIMEOUT_SECONDS = 5
 
 
 def utcnow() -> datetime:
@@ -58,6 +63,15 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             conn.exec_driver_sql("BEGIN")
 
         return engine
+    if url.startswith("postgresql"):
+        # A database host that does not answer (rather than refusing) must not hold a request for minutes:
+        # libpq waits forever by default. A connect_timeout in the URL wins over ours.
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        if "connect_timeout" not in sa.engine.make_url(url).query:
+            connect_args.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
+        kwargs["connect_args"] = connect_args
+    # pre-ping: a pooled connection that died (e.g. PostgreSQL restarted) is replaced before use, so the app
+    # recovers from an outage by itself.
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -80,7 +94,23 @@ class Database:
 
         @app.teardown_appcontext
         def _remove_session(_exc):
+            self.remove_session()
+
+    def remove_session(self) -> None:
+        """End this thread's session, even when its connection died under it (e.g. PostgreSQL restarted).
+
+        Closing rolls back, which raises on a dead connection; that failed close would leave the session
+        registered for the next request on this thread (a gunicorn worker's only thread) and turn an answer
+        already made into a 500. SQLAlchemy has invalidated the connection by then, so a second close works.
+        """
+        try:
             self.session.remove()
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("closing the session failed (%s); discarding it", type(exc).__name__)
+            try:
+                self.session.remove()
+            except sa.exc.SQLAlchemyError:
+                self.session.registry.clear()
 
 
 class _CurrentDatabase:
