@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -319,6 +320,11 @@ def _publish(actor: User, event: Event) -> None:
                    dedupe_key=f"schedule:{event.id}:{need.id}:{event.version}")
 
 
+# A scheduler run still unfinished after this long is abandoned (a solve takes seconds; a job whose worker died
+# is retried within minutes), so a new request replaces it instead of being refused forever.
+ABANDONED_RUN_AFTER = timedelta(minutes=30)
+
+
 def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     """Queues a scheduler run for the event (an rq job; in-process without Redis). Before the
     schedule is published only; a re-run keeps what it can of the current placements.
@@ -332,10 +338,12 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     _require_platform(actor)
     if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
         raise InvalidTransition(_("Open applications first; the schedule is made from the shortlists."))
-    busy = db.session.scalar(sa.select(ScheduleRun.id).where(ScheduleRun.event_id == event.id,
-                                                             ScheduleRun.status.in_(["queued", "running"])))
-    if busy:
-        raise InvalidTransition(_("The scheduler is already working on this event."))
+    for unfinished in db.session.scalars(sa.select(ScheduleRun).where(
+            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(["queued", "running"]))):
+        if utcnow() - unfinished.created_at < ABANDONED_RUN_AFTER:
+            raise InvalidTransition(_("The scheduler is already working on this event."))
+        # Its job ran out of retries (workers killed) or was lost: it will never finish, so it must not block.
+        unfinished.status, unfinished.progress, unfinished.finished_at = "failed", "abandoned", utcnow()
     sync_pitches(event)
     run = ScheduleRun(event_id=event.id, requested_by_id=actor.id)
     db.session.add(run)

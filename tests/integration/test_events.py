@@ -362,6 +362,28 @@ def test_a_move_that_breaks_a_rule_is_made_and_the_conflict_is_shown(app, client
     assert "conflict in this schedule" in page and "are both in" in page
 
 
+def test_a_run_that_never_finished_blocks_new_requests_only_until_it_counts_as_abandoned(ctx):
+    from marketplace.events.models import ScheduleRun
+    from marketplace.events.services import ABANDONED_RUN_AFTER, request_schedule
+
+    with unit_of_work():
+        event = _event(ctx)
+        _to_shortlisting(event)
+        stuck = ScheduleRun(event_id=event.id, status="running")  # its worker died once too often
+        db.session.add(stuck)
+
+    with pytest.raises(InvalidTransition, match="already working"):
+        request_schedule(actor=user(ORGANISER), event=event)
+    stuck.created_at -= ABANDONED_RUN_AFTER
+    with unit_of_work():
+        run = request_schedule(actor=user(ORGANISER), event=event)
+
+    db.session.expire_all()
+    assert (db.session.get(ScheduleRun, stuck.id).status, db.session.get(ScheduleRun, stuck.id).progress) == \
+        ("failed", "abandoned")
+    assert db.session.get(ScheduleRun, run.id).status == "done"
+
+
 def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, client, auth):
     auth.login(ORGANISER)
     form = {"name": "Weighted roadshow", "starts_on": "2027-10-11", "days": "1", "day_start": "9:00",
