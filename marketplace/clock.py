@@ -5,13 +5,17 @@ Without Redis (the demo), run them by hand: `flask --app marketplace notificatio
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import with_appcontext
 
 from marketplace.extensions import redis_connection
-from marketplace.jobs import relay_pending_jobs
+from marketplace.jobs import relay_pending_jobs, wait_for_redis
 from marketplace.needs.jobs import send_deadline_reminders
 from marketplace.notifications.jobs import send_digests
+
+log = logging.getLogger(__name__)
 
 # (function, queue, cron expression in UTC)
 SCHEDULE = [
@@ -24,16 +28,27 @@ SCHEDULE = [
 @click.command("clock")
 @with_appcontext
 def clock_command() -> None:
-    """Run the cron scheduler that enqueues the periodic jobs (one such process per deployment)."""
+    """Run the cron scheduler that enqueues the periodic jobs (one such process per deployment).
+
+    When Redis goes away the scheduler stops with a connection error; the clock waits for Redis and starts
+    a new one instead of exiting (under honcho, one process exiting stops all of them, the web included).
+    """
+    from redis.exceptions import RedisError
     from rq.cron import CronScheduler
 
     conn = redis_connection()
     if conn is None:
         raise click.ClickException("REDIS_URL is not set; run `flask notifications tick` from cron instead.")
-    scheduler = CronScheduler(connection=conn)
-    for func, queue, cron in SCHEDULE:
-        scheduler.register(func, queue_name=queue, cron=cron)
-    scheduler.start()
+    while True:
+        wait_for_redis(conn)
+        scheduler = CronScheduler(connection=conn)
+        for func, queue, cron in SCHEDULE:
+            scheduler.register(func, queue_name=queue, cron=cron)
+        try:
+            scheduler.start()
+            return  # stopped by a signal
+        except RedisError:
+            log.warning("Redis went away; the clock restarts its scheduler when it answers", exc_info=True)
 
 
 @click.group("notifications")

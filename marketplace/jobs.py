@@ -128,8 +128,9 @@ class RequestIdWorker(Worker):
             return super().perform_job(job, *args, **kwargs)
 
 
-def _wait_for_redis(conn) -> None:
-    """A worker started while Redis is down waits for it (rq would exit, and honcho with it every process)."""
+def wait_for_redis(conn) -> None:
+    """Blocks until Redis answers: a worker or clock started during an outage waits instead of exiting (under
+    honcho, one process exiting stops every other, the web included)."""
     delay = 1.0
     while True:
         try:
@@ -154,7 +155,7 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
     unknown = sorted(set(names) - set(QUEUES))
     if unknown:
         raise click.ClickException(f"unknown queue(s): {', '.join(unknown)}")
-    _wait_for_redis(conn)
+    wait_for_redis(conn)
     try:
         relay_pending_jobs()  # jobs left waiting by a Redis outage go out before this worker starts
     except RedisError:

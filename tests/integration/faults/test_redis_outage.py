@@ -11,7 +11,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from rq import Queue, Worker
+from rq import Queue, Worker, cron_scheduler_registry
 from rq.job import Job
 
 from marketplace.db import db
@@ -44,12 +44,19 @@ def outage():
         app.extensions["innomatch.db"].engine.dispose()
 
 
-def worker(app, redis, *queues: str, burst: bool) -> subprocess.Popen:
+def flask_process(app, redis, *args: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis.url(0),
            "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "redis-outage", "HF_HUB_OFFLINE": "1"}
-    args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", *queues] + (["--burst"] if burst else [])
-    return subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+
+
+def worker(app, redis, *queues: str, burst: bool) -> subprocess.Popen:
+    return flask_process(app, redis, "worker", *queues, *(["--burst"] if burst else []))
+
+
+def cron_schedulers(redis) -> set[str]:
+    return set(cron_scheduler_registry.get_keys(redis.client()))
 
 
 def startups_listed_by(app, slug: str) -> list[int]:
@@ -100,7 +107,9 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
     app, redis = outage
     first, second = startups_listed_by(app, "zhangjiang-incubator")[:2]
     mail_worker = worker(app, redis, "email", burst=False)  # stays up through the outage
+    clock = flask_process(app, redis, "clock")  # so does the clock, which enqueues the periodic jobs
     assert wait_until(lambda: len(Worker.all(connection=redis.client())) == 1, 60), "the worker did not start"
+    assert wait_until(lambda: len(cron_schedulers(redis)) == 1, 60), "the clock did not start"
     manager = signed_in(app, ZJ_MANAGER)
     staff = signed_in(app, BANK_STAFF)
 
@@ -131,6 +140,7 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
     time.sleep(3)
     assert mail_worker.poll() is None, "a running worker must wait for Redis, not exit"
     assert late_worker.poll() is None, "a worker started during the outage must wait for Redis, not exit"
+    assert clock.poll() is None, "the clock must wait for Redis, not exit"
 
     redis.start()
 
@@ -151,6 +161,10 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
     mail_worker.terminate()
     output, _ = mail_worker.communicate(timeout=30)
     assert finished, f"the worker that lived through the outage did not take new work within 90 s:\n{output}"
+    # The clock is still there: its scheduler either slept through the outage or was started again.
+    assert clock.poll() is None and cron_schedulers(redis), "the clock did not survive the outage"
+    clock.terminate()
+    clock.wait(timeout=30)
 
 
 def test_the_outbox_is_relayed_once_even_when_asked_twice(outage):
