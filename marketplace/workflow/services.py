@@ -192,33 +192,46 @@ def can_vote(actor: User) -> bool:
 def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
     """Adds the actor's vote for a startup on a need, or takes it back; returns whether it now counts.
 
+    Safe against a double click: two requests adding the same vote at once leave one vote (the second
+    finds the first's row), and two taking it back delete it once.
+
     Raises PermissionDenied for incubators (the bank's staff vote).
     """
     from marketplace.workflow.models import Vote
 
     if not can_vote(actor):
         raise PermissionDenied()
-    existing = db.session.scalar(
-        sa.select(Vote).where(Vote.need_id == need_id, Vote.startup_id == startup_id, Vote.user_id == actor.id)
-    )
-    if existing is not None:
-        db.session.delete(existing)
-        db.session.flush()
+    mine = (Vote.need_id == need_id, Vote.startup_id == startup_id, Vote.user_id == actor.id)
+    if db.session.execute(sa.delete(Vote).where(*mine)).rowcount:
         return False
-    db.session.add(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
-    db.session.flush()
+    _insert_once(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
     return True
 
 
 def record_visit(*, actor: User, need_id: int):
-    """Notes that the actor opened the need now; returns when they had last opened it (None the first time)."""
+    """Notes that the actor opened the need now; returns when they had last opened it (None the first time,
+    also when two tabs open it for the first time at once)."""
     from marketplace.workflow.models import NeedVisit
 
     visit = db.session.get(NeedVisit, (actor.id, need_id))
-    previous = visit.seen_at if visit is not None else None
-    if visit is None:
-        db.session.add(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow()))
+    if visit is None and _insert_once(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow())):
+        return None
+    if visit is None:  # the other tab's first visit won the race
+        visit = db.session.get(NeedVisit, (actor.id, need_id), populate_existing=True)
+        previous = None
     else:
-        visit.seen_at = utcnow()
+        previous = visit.seen_at
+    visit.seen_at = utcnow()
     db.session.flush()
     return previous
+
+
+def _insert_once(row) -> bool:
+    """Inserts ``row`` in a savepoint; False, leaving the transaction usable, when a concurrent request already
+    inserted the same key (the unique constraint answers, on PostgreSQL after the other commits)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except sa.exc.IntegrityError:
+        return False
+    return True

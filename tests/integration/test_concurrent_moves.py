@@ -87,3 +87,62 @@ def test_simultaneous_moves_one_wins_the_other_is_told_nothing_lost(race_app, at
                                  .where(Candidate.id == candidate_id)) == 1
         with unit_of_work():  # the next attempt starts from a fresh candidate of the same pair
             db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
+
+
+def _at_once(app, work, count: int = 4) -> list:
+    """Runs ``work()`` in ``count`` threads, each with its own connection, all starting together and holding their
+    transaction open a moment (as overlapping requests do); returns what each returned or raised."""
+    start = threading.Barrier(count, timeout=30)
+    results: list = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                start.wait()
+                with unit_of_work():
+                    result = work()
+                    time.sleep(0.3)
+                results.append(result)
+            except Exception as exc:  # noqa: BLE001 - the test reports it
+                results.append(exc)
+            finally:
+                app.extensions["innomatch.db"].session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_a_double_clicked_vote_counts_once_and_never_fails(race_app):
+    from marketplace.workflow.models import Vote
+    from marketplace.workflow.services import toggle_vote
+
+    need, startup = need_id(race_app, "healthcare-ecosystem-it"), startup_listed_by(race_app, "xnode")
+    with race_app.app_context():
+        staff = user(BANK_STAFF)
+
+    results = _at_once(race_app, lambda: toggle_vote(actor=staff, need_id=need, startup_id=startup))
+
+    assert results == [True] * 4, results
+    with race_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(
+            Vote.need_id == need, Vote.startup_id == startup, Vote.user_id == staff.id)) == 1
+
+
+def test_two_tabs_opening_a_need_for_the_first_time_both_work(race_app):
+    from marketplace.workflow.models import NeedVisit
+    from marketplace.workflow.services import record_visit
+
+    need = need_id(race_app, "iot-collateral-monitoring")
+    with race_app.app_context():
+        organiser = user(ORGANISER)
+
+    results = _at_once(race_app, lambda: record_visit(actor=organiser, need_id=need))
+
+    assert results == [None] * 4, results
+    with race_app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(NeedVisit).where(
+            NeedVisit.user_id == organiser.id, NeedVisit.need_id == need)) == 1
