@@ -7,3 +7,11 @@ from marketplace.config import Settings
 from marketplace.logging_setup import gunicorn_logconfig
 
 logconfig_dict = gunicorn_logconfig(Settings.from_env().log_format())
+
+
+def worker_exit(server, worker) -> None:
+    """Skip the exiting worker's final garbage collection: with the model and indexes loaded it takes 3-8 s,
+    longer than honcho's 5 s stop grace, which would then SIGKILL the web (measured by bench/load/run.py)."""
+    import gc
+
+    gc.freeze()
