@@ -65,6 +65,16 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
     return str(target), found
 
 
+def model_id_for(model: str | None, backend: str) -> str:
+    """The name vectors are stored under: the model (folder name or hub name) and the backend. Known without
+    loading the model, so a process that only ranks stored vectors never loads it."""
+    path = model or default_model_path()
+    base_id = os.path.basename(path.rstrip("/")) if os.path.isdir(path) else path
+    if base_id == "model":
+        base_id = "all-MiniLM-L6-v2"
+    return base_id if backend == "torch" else f"{base_id}+{backend}"
+
+
 class Embedder:
     """Encodes texts with one model and backend; ``model_id`` names both in content hashes.
 
@@ -82,10 +92,7 @@ class Embedder:
         # Weights come from a local folder or an installed package, never from a hub at run time.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         self.model_path = model or default_model_path()
-        base_id = os.path.basename(self.model_path.rstrip("/")) if os.path.isdir(self.model_path) else self.model_path
-        if base_id == "model":
-            base_id = "all-MiniLM-L6-v2"
-        self.model_id = base_id if backend == "torch" else f"{base_id}+{backend}"
+        self.model_id = model_id_for(self.model_path, backend)
         self.batch_size = batch_size
         self.max_words = max_words
         self.backend = backend

@@ -19,7 +19,7 @@ from flask import current_app
 from marketplace.matchmaking.enums import ProfileKind
 from matching import store
 from matching.corpus import Corpus
-from matching.embed import Embedder
+from matching.embed import Embedder, model_id_for
 
 _EXTENSION = "innomatch.matching"
 _MEMO_SIZE = 4096
@@ -54,7 +54,8 @@ class Engine:
 
     @property
     def model_id(self) -> str:
-        return self.embedder.model_id
+        """The stored vectors' model name, without loading the model (ranking stored vectors never needs it)."""
+        return model_id_for(self.model or None, self.backend)
 
     def directory(self, kind: ProfileKind) -> Path:
         return self.index_dir / kind.value

@@ -39,6 +39,8 @@ from matching.types import Document, Filters, Match
 log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 40
+# Profiles per query while refreshing vectors (PostgreSQL takes at most 65,535 parameters in one statement).
+REFRESH_CHUNK = 2000
 # While an index is missing or damaged: how often each process asks a worker to repair it, and how
 # long its stand-in (built from the stored vectors) is used before being built again.
 REPAIR_EVERY_SECONDS = 60.0
@@ -79,44 +81,60 @@ def _rows_for(kind: ProfileKind, ids: Iterable[int], model_id: str) -> dict[int,
 def refresh_vectors(kind: ProfileKind, ids: Iterable[int]) -> list[int]:
     """Encodes the profiles whose text changed since their vector was stored; returns their ids.
 
-    Unchanged profiles (same model, same content hash) are never encoded again.
+    Unchanged profiles (same model, same content hash) are never encoded again. Works through the ids in
+    chunks: a whole platform's ids in one IN list would pass PostgreSQL's 65,535 parameters past 65k profiles.
     """
+    ids = list(ids)
+    changed: list[int] = []
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        changed += _refresh_chunk(kind, ids[start:start + REFRESH_CHUNK])
+    return changed
+
+
+def _refresh_chunk(kind: ProfileKind, ids: list[int]) -> list[int]:
     eng = engine()
     model_id = eng.model_id
     model = _MODELS[kind]
-    items = list(db.session.scalars(sa.select(model).where(model.id.in_(list(ids))))) if ids else []
-    existing = _rows_for(kind, [i.id for i in items], model_id)
+    items = list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
+    # Compare hashes first; a stored row's sentences and their vectors are read only when it is replaced.
+    stored = dict(db.session.execute(
+        sa.select(ProfileVector.entity_id, ProfileVector.content_hash).where(
+            ProfileVector.kind == kind, ProfileVector.model == model_id, ProfileVector.entity_id.in_(ids))
+    ).all()) if ids else {}
     stale: list[tuple] = []
     for item in items:
         doc = _DOCUMENTS[kind](item)
         digest = _hash(model_id, doc)
-        row = existing.get(item.id)
-        if row is None or row.content_hash != digest:
-            stale.append((item, doc, digest, row))
-    todo = [(item, doc, digest, row) for item, doc, digest, row in stale if digest not in eng.memo]
+        if stored.get(item.id) != digest:
+            stale.append((item, doc, digest))
+    if not stale:
+        return []
+    existing = _rows_for(kind, [item.id for item, _d, _h in stale if item.id in stored], model_id)
+    todo = [(item, doc, digest) for item, doc, digest in stale if digest not in eng.memo]
     if todo:
-        vectors = embed_documents(eng.embedder, [doc for _i, doc, _d, _r in todo])
-        sentence_lists = [_explainable_sentences(doc) for _i, doc, _d, _r in todo]
+        vectors = embed_documents(eng.embedder, [doc for _i, doc, _d in todo])
+        sentence_lists = [_explainable_sentences(doc) for _i, doc, _d in todo]
         flat = [s for group in sentence_lists for s in group]
         encoded = eng.embedder.encode(flat) if flat else np.zeros((0, vectors.shape[1]), np.float32)
         offset = 0
-        for (item, doc, digest, _row), vector, group in zip(todo, vectors, sentence_lists):
+        for (item, doc, digest), vector, group in zip(todo, vectors, sentence_lists):
             sentence_vectors = encoded[offset:offset + len(group)]
             offset += len(group)
             eng.remember(digest, (vector, group, sentence_vectors))
-    for item, doc, digest, row in stale:
+    for item, doc, digest in stale:
         vector, group, sentence_vectors = eng.memo[digest]
         entry = entry_for(doc, vector)
         values = dict(content_hash=digest, vector=np.asarray(vector, np.float32).tobytes(), sentences=list(group),
                       sentence_vectors=np.asarray(sentence_vectors, np.float16).tobytes(),
                       tokens=list(entry.tokens), labels=sorted(entry.labels), updated_at=utcnow())
+        row = existing.get(item.id)
         if row is None:
             db.session.add(ProfileVector(kind=kind, entity_id=item.id, model=model_id, **values))
         else:
             for name, value in values.items():
                 setattr(row, name, value)
     db.session.flush()
-    return [item.id for item, *_ in stale]
+    return [item.id for item, _d, _h in stale]
 
 
 def _explainable_sentences(doc: Document) -> list[str]:
@@ -182,11 +200,9 @@ def _write_full(kind: ProfileKind) -> int:
 def rebuild_index(kind: ProfileKind) -> int:
     """Re-encodes what changed, then writes a complete new index from the database alone."""
     model = _MODELS[kind]
-    ids = list(db.session.scalars(sa.select(model.id)))
-    refresh_vectors(kind, ids)
-    gone = sa.delete(ProfileVector).where(ProfileVector.kind == kind, ProfileVector.entity_id.not_in(ids)) \
-        if ids else sa.delete(ProfileVector).where(ProfileVector.kind == kind)
-    db.session.execute(gone)
+    refresh_vectors(kind, list(db.session.scalars(sa.select(model.id).order_by(model.id))))
+    profile_exists = sa.select(model.id).where(model.id == ProfileVector.entity_id).exists()
+    db.session.execute(sa.delete(ProfileVector).where(ProfileVector.kind == kind, ~profile_exists))
     db.session.flush()
     with store.writer_lock(engine().directory(kind)):
         return _write_full(kind)

@@ -16,6 +16,7 @@ from marketplace import create_app
 from marketplace.db import db, unit_of_work
 from marketplace.matchmaking.engine import engine
 from marketplace.matchmaking.enums import ProfileKind
+from marketplace.matchmaking.models import ProfileVector
 from marketplace.matchmaking.services import rank_needs_for_startup, rank_startups_for_need, refresh_vectors
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
@@ -139,6 +140,29 @@ def test_unchanged_profiles_are_not_encoded_again(ctx):
     ids = list(db.session.scalars(sa.select(Startup.id)))
 
     assert refresh_vectors(ProfileKind.STARTUP, ids) == []
+
+
+def test_vectors_refresh_chunk_by_chunk_and_a_rebuild_drops_orphans(ctx, monkeypatch):
+    """A platform's ids go to the database in chunks (PostgreSQL takes at most 65,535 parameters a statement)."""
+    from marketplace.matchmaking import services
+    from marketplace.matchmaking.services import rebuild_index
+
+    monkeypatch.setattr(services, "REFRESH_CHUNK", 3)
+    startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id).limit(7)))
+    for startup in startups:
+        startup.description += " Also runs cold-chain sensors for pledged goods."
+    db.session.add(ProfileVector(kind=ProfileKind.STARTUP, entity_id=10**9, model=engine().model_id,
+                                 content_hash="gone", vector=b"", tokens=[], labels=[]))
+    db.session.flush()
+
+    rebuild_index(ProfileKind.STARTUP)
+
+    assert refresh_vectors(ProfileKind.STARTUP, [s.id for s in startups]) == []
+    assert db.session.scalar(sa.select(ProfileVector).where(ProfileVector.entity_id == 10**9)) is None
+
+
+def test_the_stored_vectors_model_name_is_known_without_loading_the_model(ctx):
+    assert engine().model_id == engine().embedder.model_id
 
 
 def test_index_survives_restart_without_rebuild(app):
