@@ -32,13 +32,18 @@ from matching import store
 from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain
-from matching.rank import HybridRanker, Query
+from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, sentences, tokenize
 from matching.types import Document, Filters, Match
 
 log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 40
+# A directory search of a few words is a lookup: the profiles holding those words must come first. The
+# feedback passes (Rocchio, expanded terms, inferred labels) help long need texts but drown a rare word at
+# 100k profiles (bench/scale.py's one-word search), so short searches rank without them.
+LOOKUP_MAX_TERMS = 3
+LOOKUP_SETTINGS = RankSettings(rocchio_beta=0.0, expansion_terms=0, label_weight=0.0)
 # Profiles per query while refreshing vectors (PostgreSQL takes at most 65,535 parameters in one statement).
 REFRESH_CHUNK = 2000
 # While an index is missing or damaged: how often each process asks a worker to repair it, and how
@@ -359,7 +364,8 @@ def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 
     eng = engine()
     query = Query(vector=embed_query(eng.embedder, text), tokens=tuple(tokenize(text)))
     filters = Filters(allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
-    return HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=filters)
+    settings = LOOKUP_SETTINGS if len(query.tokens) <= LOOKUP_MAX_TERMS else None
+    return HybridRanker(_corpus(ProfileKind.STARTUP), settings).rank(query, k=k, filters=filters)
 
 
 def can_see_matches(user: User, need: Need) -> bool:

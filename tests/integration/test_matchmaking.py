@@ -239,6 +239,20 @@ def test_directory_search_ranks_by_meaning(app, client, auth):
     assert "healthcare" in startup.sectors
 
 
+def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
+    from marketplace.matchmaking.services import LOOKUP_SETTINGS, search_startups
+    from marketplace.startups.services import create_startup
+
+    with unit_of_work():
+        startup = create_startup(actor=user(ZJ_MANAGER), data={
+            "name": "Quarry Sensors", "sectors": ["iot_logistics"],
+            "description": "Vibration sensors for zyxquantum monitoring of pledged machinery in warehouses.",
+        })
+
+    assert search_startups("zyxquantum", k=5)[0].id == startup.id
+    assert (LOOKUP_SETTINGS.rocchio_beta, LOOKUP_SETTINGS.expansion_terms, LOOKUP_SETTINGS.label_weight) == (0, 0, 0)
+
+
 def test_chinese_query_finds_chinese_profile(ctx):
     from marketplace.matchmaking.services import search_startups
     from marketplace.startups.services import create_startup
