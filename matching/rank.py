@@ -37,6 +37,10 @@ class RankSettings:
     own_label_boost: float = 0.15
     # Small candidate sets (a filter or a small corpus) are scored exhaustively.
     exhaustive_below: int = 5000
+    # When set, a profile's standardised dense and keyword scores count no lower than this: one weak side
+    # cannot bury a strong other. For lookups (a rare word in one profile, whose meaning is far from the
+    # query's embedding, can sit 20 standard deviations below a tight pool of 100k near neighbours).
+    z_floor: float | None = None
 
 
 def zscore(values: np.ndarray) -> np.ndarray:
@@ -89,7 +93,7 @@ class HybridRanker:
         if pool.size == 0:
             return []
         dense = corpus.index.scores_at(query.vector, pool)
-        first = s.dense_weight * zscore(dense) + (1 - s.dense_weight) * zscore(keyword_scores[pool])
+        first = s.dense_weight * self._z(dense) + (1 - s.dense_weight) * self._z(keyword_scores[pool])
 
         # Feedback from the best first-pass documents.
         top = pool[np.argsort(-first)[: s.feedback_docs]]
@@ -110,7 +114,7 @@ class HybridRanker:
         label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool],
                                 dtype=np.float32)
         own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
-        final = (s.dense_weight * zscore(dense) + (1 - s.dense_weight) * zscore(keyword)
+        final = (s.dense_weight * self._z(dense) + (1 - s.dense_weight) * self._z(keyword)
                  + s.label_weight * zscore(label_scores) + s.own_label_boost * own)
         order = np.argsort(-final)[:k]
         query_dense = corpus.index.scores_at(query.vector, pool[order])
@@ -129,6 +133,10 @@ class HybridRanker:
         ]
 
     # -- helpers --------------------------------------------------------------------------
+    def _z(self, values: np.ndarray) -> np.ndarray:
+        z = zscore(values)
+        return z if self.settings.z_floor is None else np.maximum(z, self.settings.z_floor)
+
     def _allowed_pool(self, filters: Filters) -> np.ndarray | None:
         corpus = self.corpus
         if filters.allowed_ids is not None:

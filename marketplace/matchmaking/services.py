@@ -39,11 +39,12 @@ from matching.types import Document, Filters, Match
 log = logging.getLogger(__name__)
 
 MAX_SENTENCES = 40
-# A directory search of a few words is a lookup: the profiles holding those words must come first. The
-# feedback passes (Rocchio, expanded terms, inferred labels) help long need texts but drown a rare word at
-# 100k profiles (bench/scale.py's one-word search), so short searches rank without them.
+# A directory search of a few words is a lookup: the profiles holding those words must come first. At 100k
+# profiles a rare word's only profile was buried (bench/scale.py's one-word search): its dense score sat far
+# below a tight pool of near neighbours, and the feedback passes pulled towards them. Short searches rank
+# without feedback and with a floor under each standardised score.
 LOOKUP_MAX_TERMS = 3
-LOOKUP_SETTINGS = RankSettings(rocchio_beta=0.0, expansion_terms=0, label_weight=0.0)
+LOOKUP_SETTINGS = RankSettings(rocchio_beta=0.0, expansion_terms=0, label_weight=0.0, z_floor=-2.0)
 # Profiles per query while refreshing vectors (PostgreSQL takes at most 65,535 parameters in one statement).
 REFRESH_CHUNK = 2000
 # While an index is missing or damaged: how often each process asks a worker to repair it, and how

@@ -118,3 +118,30 @@ def test_removed_document_is_never_returned():
 
 def test_empty_corpus_ranks_nothing():
     assert HybridRanker(Corpus(DIM)).rank(query("anything")) == []
+
+
+def test_a_score_floor_keeps_a_rare_words_only_profile_from_being_buried():
+    """A tight crowd of near neighbours makes a keyword-only match's dense score an extreme outlier; without a
+    floor the fusion buries it (as it did at 100k profiles), with one it comes first."""
+    from matching.corpus import Entry
+
+    rng = np.random.default_rng(7)
+    direction = rng.normal(size=DIM).astype(np.float32)
+    direction /= np.linalg.norm(direction)
+    crowd = direction + 0.01 * rng.normal(size=(2000, DIM)).astype(np.float32)
+    crowd /= np.linalg.norm(crowd, axis=1, keepdims=True)
+    far = rng.normal(size=DIM).astype(np.float32)
+    far -= far @ direction * direction
+    far /= np.linalg.norm(far)
+    corpus = Corpus(DIM)
+    corpus.upsert(Entry(i, crowd[i], ("sensor", "warehouse")) for i in range(2000))
+    corpus.upsert([Entry(9999, far, ("sensor", "zyxquantum"))])
+    lookup = Query(vector=direction, tokens=("zyxquantum",))
+
+    buried = [m.id for m in HybridRanker(corpus, RankSettings(rocchio_beta=0, expansion_terms=0,
+                                                              label_weight=0)).rank(lookup, k=20)]
+    floored = [m.id for m in HybridRanker(corpus, RankSettings(rocchio_beta=0, expansion_terms=0, label_weight=0,
+                                                               z_floor=-2.0)).rank(lookup, k=20)]
+
+    assert 9999 not in buried
+    assert floored[0] == 9999
