@@ -19,6 +19,7 @@ import click
 from flask import current_app, flash, g, has_request_context, request
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from rq import Queue, Retry, Worker
 from rq.job import Job
 
@@ -158,8 +159,10 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
     wait_for_redis(conn)
     try:
         relay_pending_jobs()  # jobs left waiting by a Redis outage go out before this worker starts
-    except RedisError:
-        log.warning("Redis does not answer; the outbox is relayed later", exc_info=True)
+    except (RedisError, SQLAlchemyError):
+        # Redis or the database went away meanwhile: the clock relays the outbox every minute anyway, and a
+        # worker that exited here would take every other process down with it under honcho.
+        log.warning("could not relay the job outbox now; the clock will", exc_info=True)
     if "matching" in names:
         # Loaded once here, so forked work horses share it instead of each loading the model.
         from marketplace.matchmaking.engine import engine
