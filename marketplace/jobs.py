@@ -16,14 +16,14 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+import sqlalchemy as sa
 from flask import current_app, flash, g, has_request_context, request
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
 from rq import Queue, Retry, Worker
 from rq.job import Job
-
-from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.db import after_commit, db
 from marketplace.job_outbox import RELAY_BATCH, PendingJob, func_path, send_pending
@@ -39,6 +39,8 @@ JOB_TIMEOUT = 30 * 60
 # requeues it in the next worker's registry maintenance, every MAINTENANCE_SECONDS.
 JOB_RETRIES = 3
 MAINTENANCE_SECONDS = 60
+# How long a job waits for an unreachable database before it runs anyway (and fails, and is retried).
+DATABASE_WAIT_SECONDS = 120.0
 REQUEST_ID_META = "request_id"
 _TOLD = "innomatch_told_jobs_wait"
 
@@ -122,11 +124,36 @@ def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:
 
 
 class RequestIdWorker(Worker):
-    """An rq worker whose work horse logs each job's lines with the id of the request that queued it."""
+    """An rq worker whose work horse logs each job's lines with the id of the request that queued it, and waits
+    for the database before each job."""
 
     def perform_job(self, job: Job, *args: Any, **kwargs: Any) -> bool:
         with bound_request_id((job.meta or {}).get(REQUEST_ID_META)):
+            wait_for_database()
             return super().perform_job(job, *args, **kwargs)
+
+
+def wait_for_database(max_seconds: float = DATABASE_WAIT_SECONDS) -> bool:
+    """Blocks until the database answers (at most ``max_seconds``); returns whether it did.
+
+    Retries run at once (our workers run no rq scheduler for retry intervals), so without this a job that
+    failed during a PostgreSQL restart would spend its three retries in the same second and be lost; with it
+    the retry, like every job, starts only when the database is back.
+    """
+    deadline = time.monotonic() + max_seconds
+    delay = 0.5
+    while True:
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+            return True
+        except SQLAlchemyError:
+            if time.monotonic() + delay > deadline:
+                log.warning("the database did not answer for %.0f s; running the job anyway", max_seconds)
+                return False
+            log.warning("the database does not answer; the job waits for it (next try in %.1f s)", delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)
 
 
 def wait_for_redis(conn) -> None:

@@ -288,3 +288,35 @@ def test_a_session_whose_connection_was_killed_is_discarded_without_an_error(ser
 
         assert not database.session.registry.has()
         assert database.session().execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
+
+
+def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(served, tmp_path):
+    """Retries run at once, so a job must not spend them while PostgreSQL restarts: the worker waits for the
+    database before each job (marketplace.jobs.wait_for_database)."""
+    import os
+    import subprocess
+    import sys
+
+    from rq import Queue
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
+    from tests.private_redis import PrivateRedis
+
+    with PrivateRedis() as redis:
+        job = Queue("default", connection=redis.client()).enqueue("marketplace.jobs.relay_pending_jobs")
+        env = {**os.environ, "DATABASE_URL": served.app.config["SQLALCHEMY_DATABASE_URI"],
+               "REDIS_URL": redis.url(0), "INDEX_DIR": str(tmp_path), "SECRET_KEY": "db-wait", "HF_HUB_OFFLINE": "1"}
+        served.cluster.stop()
+        try:
+            worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst",
+                                       "default"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            time.sleep(4)  # the worker is up and its job is waiting for the database
+            assert worker.poll() is None
+        finally:
+            served.cluster.start()
+        output, _ = worker.communicate(timeout=120)
+
+        assert worker.returncode == 0, output
+        assert "the job waits for it" in output
+        assert FinishedJobRegistry("default", connection=redis.client()).get_job_ids() == [job.id], output
+        assert FailedJobRegistry("default", connection=redis.client()).get_job_ids() == []
