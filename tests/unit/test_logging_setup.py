@@ -182,6 +182,7 @@ def test_the_work_horse_logs_a_job_with_the_request_id_that_queued_it(monkeypatc
 
     seen = []
     monkeypatch.setattr(Worker, "perform_job", lambda self, job, *args, **kwargs: seen.append(current_request_id()))
+    monkeypatch.setattr("marketplace.jobs.wait_for_database", lambda: True)  # no database in a unit test
     worker = RequestIdWorker.__new__(RequestIdWorker)  # perform_job needs no connection once rq's part is stubbed
 
     worker.perform_job(SimpleNamespace(meta={REQUEST_ID_META: "req-9"}), "queue", "execution")
