@@ -140,34 +140,40 @@ def wait_for_database(max_seconds: float = DATABASE_WAIT_SECONDS) -> bool:
     failed during a PostgreSQL restart would spend its three retries in the same second and be lost; with it
     the retry, like every job, starts only when the database is back.
     """
-    deadline = time.monotonic() + max_seconds
-    delay = 0.5
-    while True:
-        try:
-            with db.engine.connect() as connection:
-                connection.execute(sa.text("SELECT 1"))
-            return True
-        except SQLAlchemyError:
-            if time.monotonic() + delay > deadline:
-                log.warning("the database did not answer for %.0f s; running the job anyway", max_seconds)
-                return False
-            log.warning("the database does not answer; the job waits for it (next try in %.1f s)", delay)
-            time.sleep(delay)
-            delay = min(delay * 2, 10.0)
+    def select_one() -> None:
+        with db.engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+
+    if _until_it_answers(select_one, SQLAlchemyError, waiting="the database does not answer; the job waits for it",
+                         first_delay=0.5, max_delay=10.0, max_seconds=max_seconds):
+        return True
+    log.warning("the database did not answer for %.0f s; running the job anyway", max_seconds)
+    return False
 
 
 def wait_for_redis(conn) -> None:
     """Blocks until Redis answers: a worker or clock started during an outage waits instead of exiting (under
     honcho, one process exiting stops every other, the web included)."""
-    delay = 1.0
+    _until_it_answers(conn.ping, RedisError, waiting="Redis does not answer; waiting for it", first_delay=1.0,
+                      max_delay=30.0)
+
+
+def _until_it_answers(probe: Callable[[], Any], errors: type[Exception] | tuple, *, waiting: str,
+                      first_delay: float, max_delay: float, max_seconds: float | None = None) -> bool:
+    """Calls ``probe`` until it stops raising ``errors``, doubling the pause up to ``max_delay``; returns False
+    instead of pausing past ``max_seconds`` (None: wait for as long as it takes)."""
+    deadline = None if max_seconds is None else time.monotonic() + max_seconds
+    delay = first_delay
     while True:
         try:
-            conn.ping()
-            return
-        except RedisError:
-            log.warning("Redis does not answer; the worker starts when it does (next try in %.0f s)", delay)
+            probe()
+            return True
+        except errors:
+            if deadline is not None and time.monotonic() + delay > deadline:
+                return False
+            log.warning("%s (next try in %.1f s)", waiting, delay)
             time.sleep(delay)
-            delay = min(delay * 2, 30.0)
+            delay = min(delay * 2, max_delay)
 
 
 @click.command("worker")

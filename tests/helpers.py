@@ -1,7 +1,8 @@
-"""Lookups tests share: rows of the seeded world by natural key."""
+"""Lookups tests share: rows of the seeded world by natural key; the environment of app subprocesses."""
 
 from __future__ import annotations
 
+import os
 from contextlib import nullcontext
 
 import sqlalchemy as sa
@@ -49,3 +50,10 @@ def startup_listed_by(app, incubator_slug: str, *, only: bool = True) -> int:
 
 def startup_by_slug(slug: str) -> Startup:
     return db.session.scalar(sa.select(Startup).where(Startup.slug == slug))
+
+
+def flask_env(app, redis_url: str) -> dict[str, str]:
+    """The environment of a `flask --app marketplace` subprocess (a worker, the clock) on this app's database,
+    index folder and the given Redis."""
+    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
+            "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "test-subprocess", "HF_HUB_OFFLINE": "1"}

@@ -18,7 +18,7 @@ from marketplace.matchmaking.engine import engine, init_engine
 from marketplace.matchmaking.enums import ProfileKind
 from matching import store
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, fresh_postgres_database, seeded_app
-from tests.helpers import need_id
+from tests.helpers import flask_env, need_id
 
 pytestmark = pytest.mark.integration
 
@@ -55,8 +55,7 @@ def startup_dir(app) -> Path:
 
 
 def run_worker(app) -> str:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
-           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "index-fault", "HF_HUB_OFFLINE": "1"}
+    env = flask_env(app, REDIS_URL)
     done = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst", "matching"],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from marketplace.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, DB_PREFIX, DEMO_PASSWORD, seeded_app
+from tests.helpers import flask_env
 from tests.integration.imports.test_import_api import bearer, token_for
 from tests.private_postgres import PrivatePostgres
 
@@ -290,10 +291,9 @@ def test_a_session_whose_connection_was_killed_is_discarded_without_an_error(ser
         assert database.session().execute(sa.text("SELECT pg_backend_pid()")).scalar() != backend
 
 
-def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(served, tmp_path):
+def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(served):
     """Retries run at once, so a job must not spend them while PostgreSQL restarts: the worker waits for the
     database before each job (marketplace.jobs.wait_for_database)."""
-    import os
     import subprocess
     import sys
 
@@ -304,8 +304,7 @@ def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(ser
 
     with PrivateRedis() as redis:
         job = Queue("default", connection=redis.client()).enqueue("marketplace.jobs.relay_pending_jobs")
-        env = {**os.environ, "DATABASE_URL": served.app.config["SQLALCHEMY_DATABASE_URI"],
-               "REDIS_URL": redis.url(0), "INDEX_DIR": str(tmp_path), "SECRET_KEY": "db-wait", "HF_HUB_OFFLINE": "1"}
+        env = flask_env(served.app, redis.url(0))
         served.cluster.stop()
         try:
             worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst",

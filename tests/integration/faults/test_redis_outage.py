@@ -4,7 +4,6 @@ outage survives it, and everything runs once Redis is back."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from marketplace.matchmaking.engine import engine
 from marketplace.accounts.models import Organisation
 from marketplace.startups.models import Listing, Startup
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ZJ_MANAGER, fresh_postgres_database, seeded_app
-from tests.helpers import need_id
+from tests.helpers import flask_env, need_id
 from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.integration
@@ -45,10 +44,9 @@ def outage():
 
 
 def flask_process(app, redis, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis.url(0),
-           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "redis-outage", "HF_HUB_OFFLINE": "1"}
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", *args],
+                            env=flask_env(app, redis.url(0)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
 
 
 def worker(app, redis, *queues: str, burst: bool) -> subprocess.Popen:

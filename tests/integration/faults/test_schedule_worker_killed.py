@@ -38,7 +38,7 @@ from marketplace.startups.models import Startup
 from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate
 from tests.conftest import ORGANISER, fresh_postgres_database, seeded_app
-from tests.helpers import user
+from tests.helpers import flask_env, user
 from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.integration
@@ -87,8 +87,7 @@ def crowded_event() -> Event:
 
 
 def start_worker(app, redis_url: str, log: Path, *, burst: bool) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
-           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "schedule-kill-test", "HF_HUB_OFFLINE": "1"}
+    env = flask_env(app, redis_url)
     args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", QUEUE] + (["--burst"] if burst else [])
     with log.open("ab") as out:  # a file, not a pipe: a chatty worker never blocks on a full pipe
         return subprocess.Popen(args, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)

@@ -22,7 +22,7 @@ from marketplace.imports.services import confirm_mapping, start_import
 from marketplace.jobs import enqueue
 from marketplace.startups.models import Startup
 from tests.conftest import ZJ_MANAGER, fresh_postgres_database, seeded_app
-from tests.helpers import org, user
+from tests.helpers import flask_env, org, user
 
 pytestmark = pytest.mark.integration
 
@@ -55,8 +55,7 @@ def killed_app():
 
 
 def worker(app, *, burst: bool) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
-           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "kill-test", "HF_HUB_OFFLINE": "1"}
+    env = flask_env(app, REDIS_URL)
     args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "default"]
     return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
