@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\u3400-\u4dbf\u4e00-\u9fff])|(?<=[。！？；])|\n+"
 )
+_DATA = Path(__file__).parent / "data"
+_CJK_PUNCTUATION = str.maketrans({"，": ",", "、": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?",
+                                  "（": "(", "）": ")", "“": '"', "”": '"'})
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[+#]+|(?:['’][a-z]+))?")
 _TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-Za-z0-9+#'’]*")
@@ -38,17 +42,6 @@ def _stemmer():
     import Stemmer
 
     return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import logging
-
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 def has_cjk(text: str) -> bool:
@@ -108,23 +101,51 @@ def _cut(sentence: str, max_words: int) -> list[str]:
 
 
 def tokenize(text: str, *, stem: bool = True) -> list[str]:
-    """Index terms: lower-cased English words (stemmed, stop words dropped) and jieba words for Chinese."""
+    """Index terms: lower-cased English words (stemmed, stop words dropped) and Chinese words.
+
+    Chinese words the bilingual glossary knows become the English index terms of their concept, so a
+    Chinese need and an English profile (or the reverse) share terms; other Chinese words stay as jieba
+    segments. ``stem=False`` gives each term as written instead (for explanations).
+    """
+    pairs = term_pairs(text)
+    return [term for _written, term in pairs] if stem else [written for written, _term in pairs]
+
+
+def term_pairs(text: str) -> list[tuple[str, str]]:
+    """(word as written, index term) for every index term of ``text``, in order."""
     stop = _stop_words()
-    tokens: list[str] = []
+    out: list[tuple[str, str]] = []
+    latin: list[int] = []
     for run in _TOKEN_RUN.findall(text or ""):
         if _CJK.match(run):
-            for word in _jieba().lcut_for_search(run):
-                word = word.strip()
-                if len(word) > 1 or (word and not word.isspace() and word not in "的了和与及或在是"):
-                    tokens.append(word)
+            out.extend(_chinese_pairs(run))
             continue
         word = run.lower().replace("’", "'")
         if word.endswith("'s"):
             word = word[:-2]
         if len(word) < 2 or word in stop or word.isdigit():
             continue
-        tokens.append(word)
-    return stem_words(tokens) if stem else tokens
+        latin.append(len(out))
+        out.append((word, word))
+    for i, stemmed in zip(latin, _stemmer().stemWords([out[i][1] for i in latin])):
+        out[i] = (out[i][0], stemmed)
+    return out
+
+
+def _chinese_pairs(run: str) -> list[tuple[str, str]]:
+    glossary = _glossary()
+    stop = _stop_words_zh()
+    pairs: list[tuple[str, str]] = []
+    for word in _segmenter().lcut(run):
+        # A word the glossary does not know may still hold ones it does (医疗机构 → 医疗, 机构).
+        parts = [word] if word in glossary else _segmenter().lcut_for_search(word)
+        for part in parts:
+            part = part.strip()
+            if part in glossary:
+                pairs.extend((part, term) for term in glossary[part])
+            elif len(part) > 1 and part not in stop:
+                pairs.append((part, part))
+    return pairs
 
 
 def stem_words(words: list[str]) -> list[str]:
@@ -136,11 +157,96 @@ def stem_words(words: list[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, tuple[str, ...]]:
+    """Chinese form → the English index terms of its concept (every English form, stemmed, deduplicated)."""
+    glossary: dict[str, tuple[str, ...]] = {}
+    for chinese, english in _glossary_lines():
+        terms = tuple(dict.fromkeys(term for phrase in english for _w, term in term_pairs(phrase)))
+        for form in chinese:
+            if terms:
+                glossary[form] = terms
+    return glossary
+
+
+def in_english(text: str) -> str:
+    """The text with each Chinese run replaced by the main English wording of the glossary concepts in it
+    (unknown Chinese words dropped): what an English-only model can read of a Chinese text. English text
+    comes back unchanged."""
+    if not has_cjk(text):
+        return text
+    main = _glossary_main()
+
+    def english(match: re.Match) -> str:
+        words = [main[part] for word in _segmenter().lcut(match.group(0))
+                 for part in ([word] if word in main else _segmenter().lcut_for_search(word)) if part in main]
+        return f" {', '.join(dict.fromkeys(words))} " if words else " "
+
+    text = _CJK.sub(english, text).translate(_CJK_PUNCTUATION)
+    return re.sub(r"\s+([,.;:!?])", r"\1", re.sub(r"\s+", " ", text)).strip()
+
+
+def glossary_forms(term: str) -> tuple[str, ...]:
+    """The Chinese forms whose concept includes this English index term (for showing both sides)."""
+    return _forms_by_term().get(term, ())
+
+
+@lru_cache(maxsize=1)
+def _forms_by_term() -> dict[str, tuple[str, ...]]:
+    forms: dict[str, list[str]] = {}
+    for form, terms in _glossary().items():
+        for term in terms:
+            forms.setdefault(term, []).append(form)
+    return {term: tuple(found) for term, found in forms.items()}
+
+
+@lru_cache(maxsize=1)
+def _glossary_main() -> dict[str, str]:
+    """Chinese form → its concept's first English form."""
+    main: dict[str, str] = {}
+    for chinese, english in _glossary_lines():
+        for form in chinese:
+            main[form] = english[0]
+    return main
+
+
+def _glossary_lines() -> list[tuple[list[str], list[str]]]:
+    lines = []
+    for line in (_DATA / "glossary_zh_en.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        chinese, _tab, english = line.partition("\t")
+        forms = [f.strip() for f in chinese.split("|") if f.strip()]
+        phrases = [p.strip() for p in english.split("|") if p.strip()]
+        if forms and phrases:
+            lines.append((forms, phrases))
+    return lines
+
+
+@lru_cache(maxsize=1)
+def _stop_words_zh() -> frozenset[str]:
+    lines = (_DATA / "stopwords_zh.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(word.strip() for word in lines if word.strip() and not word.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def _segmenter():
+    """A jieba tokenizer of our own that knows the glossary's Chinese forms as words."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for form in _glossary():
+        tokenizer.add_word(form, freq=max(tokenizer.suggest_freq(form), 50))
+    return tokenizer
+
+
 def surface_terms(text: str) -> dict[str, str]:
     """Index term → the first word in ``text`` that produced it, in order of appearance."""
-    words = tokenize(text, stem=False)
-    stems = stem_words(words)
     terms: dict[str, str] = {}
-    for word, stem in zip(words, stems):
-        terms.setdefault(stem, word)
+    for word, term in term_pairs(text):
+        terms.setdefault(term, word)
     return terms

@@ -1,6 +1,6 @@
 import pytest
 
-from matching.text import content_hash, passages, sentences, surface_terms, tokenize
+from matching.text import content_hash, glossary_forms, in_english, passages, sentences, surface_terms, tokenize
 
 pytestmark = pytest.mark.unit
 
@@ -9,22 +9,49 @@ def test_tokenize_stems_english_and_drops_stop_words():
     assert tokenize("The banks are computing joint risk scores") == ["bank", "comput", "joint", "risk", "score"]
 
 
-def test_tokenize_segments_chinese_with_jieba():
-    tokens = tokenize("隐私计算与联邦学习")
+def test_tokenize_segments_chinese_the_glossary_does_not_know_with_jieba():
+    tokens = tokenize("食堂排队窗口")
 
-    assert "隐私" in tokens and "计算" in tokens and "联邦" in tokens and "学习" in tokens
-    assert "与" not in tokens
+    assert tokens == ["食堂", "排队", "窗口"]
 
 
-def test_chinese_need_and_profile_share_terms():
+def test_chinese_glossary_words_become_the_english_terms_of_their_concept():
+    chinese = set(tokenize("隐私计算与联邦学习"))
+    english = set(tokenize("Privacy computing and federated learning"))
+
+    assert {"privaci", "feder", "learn"} <= chinese & english
+    assert not any(has_cjk for has_cjk in chinese if not has_cjk.isascii())
+
+
+def test_chinese_need_and_english_profile_share_terms_both_ways():
     need = set(tokenize("我们需要供应链金融的风控方案"))
-    profile = set(tokenize("本公司提供供应链金融风控平台"))
+    profile = set(tokenize("We run supply chain finance risk management for lenders"))
 
-    assert {"供应链", "金融", "风控"} <= need & profile
+    assert {"suppli", "chain", "financ", "risk"} <= need & profile
+
+
+def test_chinese_stop_words_and_single_characters_are_dropped():
+    tokens = tokenize("我们希望寻找能够提供区块链的公司")
+
+    assert "blockchain" in tokens
+    assert not {"我们", "希望", "寻找", "能够", "提供", "公司", "的"} & set(tokens)
 
 
 def test_mixed_text_keeps_both_scripts():
-    assert tokenize("MPC 多方安全计算") == ["mpc", "多方", "安全", "计算"]
+    assert tokenize("MPC 多方安全计算")[:2] == ["mpc", "secur"]
+    assert set(tokenize("MPC 多方安全计算")) == set(tokenize("MPC secure multi-party computation"))
+
+
+def test_in_english_reads_chinese_runs_as_glossary_wording():
+    assert in_english("Acme 区块链与多方安全计算。") == "Acme blockchain, secure multi-party computation."
+    assert in_english("Plain English stays.") == "Plain English stays."
+
+
+def test_surface_terms_keep_the_chinese_form_of_a_translated_term():
+    terms = surface_terms("物联网押品监控")
+
+    assert terms["iot"] == "物联网"
+    assert "物联网" in glossary_forms("iot")
 
 
 def test_sentences_split_english_and_chinese():
