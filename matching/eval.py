@@ -1,8 +1,11 @@
 """Evaluate the ranking methods on a corpus, queries and graded relevance judgements.
 
     python -m matching.eval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
-        --method hybrid|dense|bm25|all --k 10 [--model PATH] [--backend torch|onnx|onnx-int8]
-        [--cache-dir DIR] [--no-labels] [--set NAME=VALUE ...]
+        --method hybrid|dense|bm25|all --k 10 [--model PATH|use-multilingual-v3] [--backend torch|onnx|onnx-int8]
+        [--multilingual use-multilingual-v3] [--weight 0.5] [--cache-dir DIR] [--no-labels] [--infer-labels]
+        [--set NAME=VALUE ...]
+
+QUERIES may be in English or Chinese (needs-dev.jsonl, needs-dev-zh.jsonl): the same qrels judge both.
 
 Prints one JSON object on stdout keyed by method, each with ndcg@10, recall@10, recall@100 and
 mrr; progress goes to stderr.
@@ -16,12 +19,14 @@ import math
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from matching.corpus import Corpus, entry_for
-from matching.embed import Embedder, embed_documents, embed_query
+from matching.embed import PairedEmbedder, _in_english, embed_documents, embed_query, load_embedder
+from matching.labels import fit_labels
 from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, tokenize
 from matching.types import Document
@@ -93,7 +98,14 @@ class VectorCache:
             np.savez(self.path, **self.vectors)
 
 
-def build_corpus(embedder: Embedder, docs: list[Document], cache: VectorCache) -> Corpus:
+def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> np.ndarray:
+    """Every document's vector, from the on-disk cache where it holds them (a paired embedder caches each part
+    under its own model, so pairing reuses what either model already encoded)."""
+    if isinstance(embedder, PairedEmbedder):
+        english, multilingual = embedder.parts
+        return embedder.join(document_vectors(english, [_in_english(d) for d in docs], cache_dir),
+                             document_vectors(multilingual, docs, cache_dir))
+    cache = VectorCache(cache_dir, embedder.model_id)
     keys = [content_hash(embedder.model_id, d.header(), d.body) for d in docs]
     missing = [i for i, key in enumerate(keys) if key not in cache.vectors]
     if missing:
@@ -106,8 +118,23 @@ def build_corpus(embedder: Embedder, docs: list[Document], cache: VectorCache) -
             log(f"  {min(start + 512, len(missing))}/{len(missing)}")
         log(f"encoded in {time.perf_counter() - started:.1f}s")
         cache.save()
+    return np.stack([cache.vectors[key] for key in keys]) if keys else np.zeros((0, embedder.dim), np.float32)
+
+
+def build_corpus(embedder, docs: list[Document], cache_dir: Path | None, *, infer_labels: bool = False,
+                 vocabulary: list[str] = ()) -> Corpus:
+    """The corpus of ``docs``; with ``infer_labels``, documents without labels get labels inferred from their
+    text out of ``vocabulary`` (the directory's label names)."""
+    vectors = document_vectors(embedder, docs, cache_dir)
+    entries = [entry_for(d, v) for d, v in zip(docs, vectors)]
+    if infer_labels:
+        model = fit_labels(vocabulary, vectors, [e.tokens for e in entries],
+                           embedder.encode)
+        inferred = model.infer(vectors)
+        entries = [e if e.labels else replace(e, labels=frozenset(found)) for e, found in zip(entries, inferred)]
+        log(f"inferred labels for {sum(1 for e in entries if e.labels)} of {len(entries)} documents")
     corpus = Corpus(embedder.dim)
-    corpus.upsert(entry_for(d, cache.vectors[key]) for d, key in zip(docs, keys))
+    corpus.upsert(entries)
     return corpus
 
 
@@ -140,18 +167,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="sentence-transformers model name or folder")
     parser.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
     parser.add_argument("--cache-dir", type=Path, default=None, help="keep document vectors between runs")
+    parser.add_argument("--multilingual", default=None, metavar="MODEL",
+                        help="pair the model with a multilingual one, e.g. use-multilingual-v3")
+    parser.add_argument("--weight", type=float, default=0.5, help="the first model's share of a paired vector")
     parser.add_argument("--no-labels", action="store_true", help="ignore tags and industries (unlabelled profiles)")
+    parser.add_argument("--infer-labels", action="store_true",
+                        help="infer labels from the text of profiles without any (out of the directory's label names)")
     parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
                         help="override a RankSettings field, e.g. --set label_weight=0 (ablations)")
     args = parser.parse_args(argv)
 
-    docs = [document_from(row, labels=not args.no_labels) for row in read_jsonl(args.corpus)]
+    rows = read_jsonl(args.corpus)
+    docs = [document_from(row, labels=not args.no_labels) for row in rows]
+    vocabulary = sorted({label for row in rows for label in (*(row.get("tags") or ()), *(row.get("industries") or ()))})
     query_rows = read_jsonl(args.queries)
     qrels = read_qrels(args.qrels)
     log(f"{len(docs)} documents, {len(query_rows)} queries")
-    embedder = Embedder(args.model, backend=args.backend,
-                        cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models")
-    corpus = build_corpus(embedder, docs, VectorCache(args.cache_dir, embedder.model_id))
+    embedder = load_embedder(args.model, backend=args.backend,
+                             cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models",
+                             multilingual=args.multilingual, weight=args.weight)
+    corpus = build_corpus(embedder, docs, args.cache_dir, infer_labels=args.infer_labels, vocabulary=vocabulary)
     queries = [Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"])))
                for row in query_rows]
     methods = METHODS if args.method == "all" else (args.method,)

@@ -19,7 +19,7 @@ from flask import current_app
 from marketplace.matchmaking.enums import ProfileKind
 from matching import store
 from matching.corpus import Corpus
-from matching.embed import Embedder, model_id_for
+from matching.embed import Embedder, embedder_id_for, load_embedder
 
 _EXTENSION = "innomatch.matching"
 _MEMO_SIZE = 4096
@@ -30,8 +30,10 @@ _memo: OrderedDict[str, tuple] = OrderedDict()
 
 
 class Engine:
-    def __init__(self, model: str, index_dir: Path, *, backend: str = "torch", cache_dir: Path | None = None) -> None:
+    def __init__(self, model: str, index_dir: Path, *, backend: str = "torch", cache_dir: Path | None = None,
+                 multilingual: str = "") -> None:
         self.model = model
+        self.multilingual = multilingual
         self.backend = backend
         self.cache_dir = cache_dir
         self.index_dir = Path(index_dir)
@@ -46,16 +48,17 @@ class Engine:
 
     @property
     def embedder(self) -> Embedder:
-        key = (self.model, self.backend, str(self.cache_dir))
+        key = (self.model, self.multilingual, self.backend, str(self.cache_dir))
         with _shared_lock:
             if key not in _embedders:
-                _embedders[key] = Embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir)
+                _embedders[key] = load_embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir,
+                                                multilingual=self.multilingual or None)
             return _embedders[key]
 
     @property
     def model_id(self) -> str:
         """The stored vectors' model name, without loading the model (ranking stored vectors never needs it)."""
-        return model_id_for(self.model or None, self.backend)
+        return embedder_id_for(self.model or None, self.backend, self.multilingual or None)
 
     def directory(self, kind: ProfileKind) -> Path:
         return self.index_dir / kind.value
@@ -95,6 +98,7 @@ class Engine:
 def init_engine(app) -> None:
     app.extensions[_EXTENSION] = Engine(app.config["EMBEDDING_MODEL"], Path(app.config["INDEX_DIR"]),
                                         backend=app.config["EMBEDDING_BACKEND"],
+                                        multilingual=app.config["EMBEDDING_MULTILINGUAL"],
                                         cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
 
 
