@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from matching import store  # noqa: E402
 from matching.corpus import Corpus, Entry  # noqa: E402
 from matching.embed import Embedder, embed_query  # noqa: E402
-from matching.eval import VectorCache, build_corpus, document_from, log, read_jsonl  # noqa: E402
+from matching.eval import build_corpus, document_from, log, read_jsonl  # noqa: E402
 from matching.rank import HybridRanker, Query  # noqa: E402
 from matching.text import tokenize  # noqa: E402
 
@@ -115,7 +115,7 @@ def main() -> int:
 
     embedder = Embedder()
     docs = [document_from(r) for r in read_jsonl(args.data / "startups-yc.jsonl")]
-    base = build_corpus(embedder, docs, VectorCache(args.cache_dir, embedder.model_id))
+    base = build_corpus(embedder, docs, args.cache_dir)
     queries = [Query(vector=embed_query(embedder, r["text"]), tokens=tuple(tokenize(r["text"])))
                for r in read_jsonl(args.data / "needs-dev.jsonl")]
     args.tmp.mkdir(parents=True, exist_ok=True)
