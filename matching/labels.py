@@ -11,7 +11,7 @@ so an English label is inferred for a Chinese profile as well.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,26 +51,37 @@ class LabelModel:
 
 
 def fit_labels(labels: Sequence[str], doc_vectors: np.ndarray, doc_tokens: Sequence[Sequence[str]],
-               encode: Callable[[list[str]], np.ndarray], settings: LabelSettings | None = None) -> LabelModel:
-    """A label model for ``labels`` over a corpus (its vectors and index terms); ``encode`` embeds label names."""
+               encode: Callable[[list[str]], np.ndarray], settings: LabelSettings | None = None, *,
+               examples: Mapping[str, Sequence[int]] | None = None, names: Mapping[str, str] | None = None) -> LabelModel:
+    """A label model for ``labels`` over a corpus (its vectors and index terms); ``encode`` embeds label names.
+
+    ``examples`` gives, per label, documents known to carry it (profiles tagged by people): they stand in for
+    the documents whose text names the label. ``names`` gives the text embedded for a label (e.g. its name in
+    both languages) where it differs from the label itself.
+    """
     s = settings or LabelSettings()
     labels = list(dict.fromkeys(label.strip().lower() for label in labels if label.strip()))
     vectors = np.asarray(doc_vectors, np.float32)
     if not labels or not len(vectors):
         dim = vectors.shape[1] if vectors.ndim == 2 else 0
         return LabelModel([], np.zeros((0, dim), np.float32), np.zeros(0), np.ones(0), s)
-    names = encode(labels)
+    names = {key.strip().lower(): text for key, text in (names or {}).items()}
+    name_vectors = encode([names.get(label, label) for label in labels])
     term_sets = [frozenset(tokens) for tokens in doc_tokens]
+    examples = {key.strip().lower(): list(found) for key, found in (examples or {}).items()}
     prototypes = np.empty((len(labels), vectors.shape[1]), np.float32)
     for j, label in enumerate(labels):
-        needed = set(tokenize(label))
-        seeds = [i for i, terms in enumerate(term_sets) if needed and needed <= terms]
+        if label in examples:
+            seeds = examples[label]
+        else:
+            needed = set(tokenize(label))
+            seeds = [i for i, terms in enumerate(term_sets) if needed and needed <= terms]
         if len(seeds) >= s.min_seeds:
             centre = vectors[seeds].mean(axis=0)
             centre /= np.linalg.norm(centre) or 1.0
-            prototype = (1 - s.name_weight) * centre + s.name_weight * names[j]
+            prototype = (1 - s.name_weight) * centre + s.name_weight * name_vectors[j]
         else:
-            prototype = names[j]
+            prototype = name_vectors[j]
         prototypes[j] = prototype / (np.linalg.norm(prototype) or 1.0)
     sims = vectors @ prototypes.T
     std = sims.std(axis=0)

@@ -57,3 +57,12 @@ def test_at_most_per_document_labels_closest_first():
     model, _vectors = fitted(min_z=-10.0, per_document=1)
 
     assert model.infer(encode(["Healthcare for clinics"])) == [("healthcare",)]
+
+
+def test_examples_stand_in_for_documents_that_name_the_label():
+    vectors = encode(TEXTS)
+    model = fit_labels(["Medicine"], vectors, [tokenize(t) for t in TEXTS], encode, LabelSettings(min_z=0.3),
+                       examples={"medicine": [0, 1, 2, 3]}, names={"Medicine": "Medicine 医疗"})
+
+    assert model.infer(encode(["Scheduling and billing for hospitals, clinics and patients"])) == [("medicine",)]
+    assert model.infer(encode(["Courses, analytics and homework for schools, students and teachers"])) == [()]
