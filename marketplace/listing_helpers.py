@@ -59,6 +59,11 @@ def json_list_contains(column, value: str) -> sa.ColumnElement[bool]:
     return sa.cast(column, sa.String).like(f'%"{escaped}"%', escape="\\")
 
 
+def json_list_empty(column) -> sa.ColumnElement[bool]:
+    """A JSON list column of strings holds none (every string element brings a quote); SQLite and PostgreSQL."""
+    return ~sa.cast(column, sa.String).like('%"%')
+
+
 def slugify(text: str, fallback: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]

@@ -339,6 +339,7 @@ ROWS: list[Row] = [
     Row("GET", "/imports/<int:batch_id>/status", OWN_BATCH, {"batch_id": ZJ_BATCH}),
     Row("GET", "/imports/<int:batch_id>/rejected.csv", OWN_BATCH, {"batch_id": ZJ_BATCH}),
     Row("POST", "/imports/<int:batch_id>/retry", OWN_BATCH, {"batch_id": ZJ_BATCH}),
+    Row("POST", "/imports/<int:batch_id>/sectors", OWN_BATCH, {"batch_id": ZJ_BATCH}, form={}),
     # -- notifications ------------------------------------------------------------------------
     Row("GET", "/notifications/", roles(ALLOW)),
     Row("GET", "/notifications/<int:notification_id>", roles(404, bank_own=ALLOW), {"notification_id": NOTIFICATION}),

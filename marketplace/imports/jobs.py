@@ -15,6 +15,7 @@ from marketplace.imports.services import ImportReport, import_rows
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.jobs import schedule_match_alerts
 from marketplace.matchmaking.services import refresh_vectors, sync_index
+from marketplace.startups.services import refresh_suggested_sectors
 
 CHUNK_ROWS = 250
 CHUNK_EMBED = 128
@@ -44,6 +45,7 @@ def run_import(*, batch_id: int) -> None:
         _embed(batch_id)
         with unit_of_work():
             batch = db.session.get(ImportBatch, batch_id)
+            refresh_suggested_sectors(batch.touched_ids)
             sync_index(ProfileKind.STARTUP, batch.touched_ids)
             batch.stage = ImportStage.INDEXED
             batch.status = ImportStatus.DONE

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from marketplace import authz
@@ -16,8 +17,13 @@ from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import confirm_mapping, rejected_rows_csv, start_import
+from marketplace.startups.queries import startups_with_suggested_sectors
+from marketplace.startups.services import confirm_sectors
+from marketplace.taxonomy import Sector
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
+# Untagged startups listed with their suggested sectors on an import's result page.
+SUGGESTIONS_SHOWN = 200
 
 
 def _batch(batch_id: int) -> ImportBatch:
@@ -94,7 +100,32 @@ def mapping(batch_id: int):
 @bp.get("/<int:batch_id>")
 @login_required
 def detail(batch_id: int):
-    return render_template("imports/detail.html", batch=_batch(batch_id))
+    batch = _batch(batch_id)
+    return render_template("imports/detail.html", batch=batch, sectors=list(Sector),
+                           suggested=startups_with_suggested_sectors(batch.touched_ids, limit=SUGGESTIONS_SHOWN))
+
+
+@bp.post("/<int:batch_id>/sectors")
+@login_required
+def confirm_suggested_sectors(batch_id: int):
+    """Confirms (or corrects) the sectors suggested for the batch's untagged startups, one form for all."""
+    batch = _batch(batch_id)
+    chosen = {int(key.removeprefix("sectors-")): request.form.getlist(key)
+              for key in request.form if key.startswith("sectors-") and key.removeprefix("sectors-").isdigit()}
+    touched = set(batch.touched_ids)
+    confirmed = 0
+    try:
+        with unit_of_work():
+            for startup in startups_with_suggested_sectors([i for i in chosen if i in touched]):
+                if chosen[startup.id]:
+                    confirm_sectors(actor=current_user, startup=startup, sectors=chosen[startup.id])
+                    confirmed += 1
+    except InvalidInput as exc:
+        flash(str(exc), "error")
+    else:
+        flash(ngettext("Sectors confirmed for %(num)d startup.", "Sectors confirmed for %(num)d startups.",
+                       confirmed), "success")
+    return redirect(url_for("imports.detail", batch_id=batch.id))
 
 
 @bp.get("/<int:batch_id>/status")

@@ -43,6 +43,8 @@ class Engine:
         self.damaged: set[ProfileKind] = set()
         # Per kind: (built at, monotonic seconds; corpus) built from the database while no snapshot loads.
         self.stand_ins: dict[ProfileKind, tuple[float, Corpus]] = {}
+        # Per kind: (snapshot version, label model fitted on it): sectors suggested for untagged profiles.
+        self.label_models: dict[ProfileKind, tuple[int, object]] = {}
         # Per kind: when this process last asked a worker to repair the index (monotonic seconds).
         self.repair_requested: dict[ProfileKind, float] = {}
 

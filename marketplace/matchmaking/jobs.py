@@ -5,6 +5,7 @@ from marketplace.jobs import enqueue
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.engine import engine
 from marketplace.matchmaking.services import rebuild_index, refresh_vectors, sync_index
+from marketplace.startups.services import refresh_suggested_sectors
 from matching import store
 
 
@@ -13,6 +14,9 @@ def index_profiles(*, kind: str, ids: list[int]) -> None:
     profile_kind = ProfileKind(kind)
     with unit_of_work():
         refresh_vectors(profile_kind, ids)
+    if profile_kind == ProfileKind.STARTUP:
+        with unit_of_work():
+            refresh_suggested_sectors(ids)
     with unit_of_work():
         sync_index(profile_kind, ids)
         if profile_kind == ProfileKind.STARTUP:

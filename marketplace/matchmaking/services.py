@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
@@ -28,10 +29,12 @@ from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.queries import needs_for_user
 from marketplace.startups.models import Listing, Startup
+from marketplace.taxonomy import Sector
 from matching import store
 from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain
+from matching.labels import LabelSettings, fit_labels
 from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, sentences, tokenize
 from matching.types import Document, Filters, Match
@@ -54,6 +57,8 @@ STAND_IN_SECONDS = 60.0
 # Bump when what is derived from a profile changes (passages, sentences, tokens), so stored
 # vectors are recomputed on the next reindex.
 RECIPE = "2"
+# Sectors suggested for an untagged profile: at most two, each well above how close profiles are to it on average.
+SECTOR_SETTINGS = LabelSettings(per_document=2, min_z=1.5)
 _MODELS = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
 _DOCUMENTS = {ProfileKind.STARTUP: startup_document, ProfileKind.NEED: need_document}
 
@@ -212,6 +217,56 @@ def rebuild_index(kind: ProfileKind) -> int:
     db.session.flush()
     with store.writer_lock(engine().directory(kind)):
         return _write_full(kind)
+
+
+def infer_startup_sectors(startups: list[Startup]) -> dict[int, list[str]]:
+    """Sectors inferred from the text of the given startups that have none, by id (closest first).
+
+    Each sector's prototype is the mean vector of the indexed startups people tagged with it, with its name in
+    English and Chinese; a profile gets the sectors it is unusually close to (``SECTOR_SETTINGS``). The
+    inferred sectors also become the stored vector's labels, so rankings use them once the index is synced.
+    Startups that have sectors, or no stored vector yet, get nothing.
+    """
+    untagged = [s for s in startups if not s.sectors]
+    eng = engine()
+    rows = _rows_for(ProfileKind.STARTUP, [s.id for s in untagged], eng.model_id)
+    untagged = [s for s in untagged if s.id in rows]
+    model = _sector_model() if untagged else None
+    if model is None or model.prototypes.shape[1] != len(rows[untagged[0].id].as_array()):
+        return {}
+    sector_of = {sector.value.replace("_", " "): sector.value for sector in Sector}
+    out: dict[int, list[str]] = {}
+    for startup, labels in zip(untagged, model.infer(np.stack([rows[s.id].as_array() for s in untagged]))):
+        out[startup.id] = [sector_of[label] for label in labels]
+        row = rows[startup.id]
+        row.labels = sorted({label for label in row.labels if label not in sector_of} | set(labels))
+    db.session.flush()
+    return out
+
+
+def _sector_model():
+    """The sector label model of the live startup index, fitted once per snapshot and process."""
+    eng = engine()
+    held = eng.corpus(ProfileKind.STARTUP)
+    if held is None:
+        return None
+    version, corpus = held
+    cached = eng.label_models.get(ProfileKind.STARTUP)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    alive = np.flatnonzero(corpus.alive)
+    words = {sector.value.replace("_", " "): sector for sector in Sector}
+    examples = {word: [i for i, p in enumerate(alive) if word in corpus.labels[p]] for word in words}
+    names = {}
+    for word, sector in words.items():
+        with force_locale("zh_Hans"):
+            chinese = str(sector.label)
+        with force_locale("en"):
+            names[word] = f"{sector.label} {chinese}"
+    model = fit_labels(list(words), corpus.index.vectors[alive], [corpus.tokens[p] for p in alive],
+                       eng.embedder.encode, SECTOR_SETTINGS, examples=examples, names=names)
+    eng.label_models[ProfileKind.STARTUP] = (version, model)
+    return model
 
 
 def schedule_indexing(kind: ProfileKind, ids: Iterable[int]) -> None:

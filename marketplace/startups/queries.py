@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Organisation
 from marketplace.db import db
 from marketplace.errors import NotFound
-from marketplace.listing_helpers import Page, json_list_contains, paginate
+from marketplace.listing_helpers import Page, json_list_contains, json_list_empty, paginate
 from marketplace.startups.models import Listing, Startup
 from marketplace.taxonomy import StartupStage
 
@@ -21,7 +21,7 @@ def startup_directory(
     """Startups matching the structured filters, by name (text search ranks through matchmaking)."""
     query = sa.select(Startup)
     if sector:
-        query = query.where(json_list_contains(Startup.sectors, sector))
+        query = query.where(in_sector(sector))
     if stage:
         query = query.where(Startup.stage == stage)
     if incubator_id:
@@ -79,7 +79,7 @@ def startup_ids_where(*, sector: str | None = None, stage: StartupStage | None =
     """Ids passing the structured filters, or None when no filter is set."""
     clauses = []
     if sector:
-        clauses.append(json_list_contains(Startup.sectors, sector))
+        clauses.append(in_sector(sector))
     if stage:
         clauses.append(Startup.stage == stage)
     if country:
@@ -95,3 +95,20 @@ def startup_ids_where(*, sector: str | None = None, stage: StartupStage | None =
 
 def countries() -> list[str]:
     return [c for c in db.session.scalars(sa.select(Startup.country).distinct().order_by(Startup.country)) if c]
+
+
+def in_sector(sector: str):
+    """Startups of a sector: tagged with it, or (untagged) with it suggested from their text."""
+    return sa.or_(json_list_contains(Startup.sectors, sector),
+                  sa.and_(json_list_empty(Startup.sectors), json_list_contains(Startup.suggested_sectors, sector)))
+
+
+def startups_with_suggested_sectors(ids, *, limit: int | None = None) -> list[Startup]:
+    """Of the given startups, those without sectors that have suggested ones, by name."""
+    ids = list(ids)
+    if not ids:
+        return []
+    query = (sa.select(Startup).where(Startup.id.in_(ids), ~json_list_empty(Startup.suggested_sectors),
+                                      json_list_empty(Startup.sectors))
+             .order_by(Startup.name))
+    return list(db.session.scalars(query.limit(limit) if limit else query))

@@ -11,7 +11,7 @@ from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, PermissionDenied
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.services import forget_profile, schedule_indexing
+from marketplace.matchmaking.services import forget_profile, infer_startup_sectors, schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.validation import validate
@@ -85,6 +85,31 @@ def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
     db.session.flush()
     record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
                   before=before, after=after)
+    return startup
+
+
+def refresh_suggested_sectors(ids) -> int:
+    """Suggests sectors for the given startups that have none, from their text; clears the suggestions of those
+    that have sectors now. Derived data: no audit row, no version bump. Returns how many hold suggestions."""
+    startups = list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(list(ids))))) if ids else []
+    inferred = infer_startup_sectors(startups)
+    for startup in startups:
+        wanted = [] if startup.sectors else inferred.get(startup.id, startup.suggested_sectors)
+        if startup.suggested_sectors != wanted:
+            startup.suggested_sectors = wanted
+    db.session.flush()
+    return sum(1 for startup in startups if startup.suggested_sectors)
+
+
+def confirm_sectors(*, actor: User, startup: Startup, sectors: list[str]) -> Startup:
+    """Makes the chosen sectors the profile's own (confirming or correcting a suggestion) through
+    ``update_startup``: same permission, audit row and re-indexing. Raises PermissionDenied, InvalidInput."""
+    data = {name: getattr(startup, name) for name in StartupInput.model_fields}
+    data["sectors"] = sectors
+    update_startup(actor=actor, startup=startup, data=data)
+    if startup.sectors:
+        startup.suggested_sectors = []
+        db.session.flush()
     return startup
 
 
