@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from matching.text import tokenize
+from matching.text import glossary_concepts, tokenize
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def fit_labels(labels: Sequence[str], doc_vectors: np.ndarray, doc_tokens: Seque
         dim = vectors.shape[1] if vectors.ndim == 2 else 0
         return LabelModel([], np.zeros((0, dim), np.float32), np.zeros(0), np.ones(0), s)
     names = {key.strip().lower(): text for key, text in (names or {}).items()}
-    name_vectors = encode([names.get(label, label) for label in labels])
+    name_vectors = encode([names.get(label) or bilingual_name(label) for label in labels])
     term_sets = [frozenset(tokens) for tokens in doc_tokens]
     examples = {key.strip().lower(): list(found) for key, found in (examples or {}).items()}
     prototypes = np.empty((len(labels), vectors.shape[1]), np.float32)
@@ -86,3 +86,15 @@ def fit_labels(labels: Sequence[str], doc_vectors: np.ndarray, doc_tokens: Seque
     sims = vectors @ prototypes.T
     std = sims.std(axis=0)
     return LabelModel(labels, prototypes, sims.mean(axis=0), np.where(std > 1e-6, std, 1.0), s)
+
+
+def bilingual_name(label: str) -> str:
+    """A label's name with the English and Chinese wordings of the glossary concept it names, if any (so
+    "AI" also reads as "artificial intelligence, 人工智能"): what is embedded for the label."""
+    wanted = frozenset(tokenize(label))
+    words = [label.strip().lower()]
+    if wanted:
+        for chinese, english in glossary_concepts():
+            if any(frozenset(tokenize(form)) == wanted for form in english):
+                words += [*english, *chinese[:2]]
+    return ", ".join(dict.fromkeys(words))

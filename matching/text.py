@@ -210,6 +210,12 @@ def _glossary_main() -> dict[str, str]:
     return main
 
 
+def glossary_concepts() -> list[tuple[list[str], list[str]]]:
+    """The glossary's concepts: (Chinese forms, English forms), main form first."""
+    return _glossary_lines()
+
+
+@lru_cache(maxsize=1)
 def _glossary_lines() -> list[tuple[list[str], list[str]]]:
     lines = []
     for line in (_DATA / "glossary_zh_en.tsv").read_text(encoding="utf-8").splitlines():

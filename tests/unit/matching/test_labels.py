@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from matching.labels import LabelSettings, fit_labels
+from matching.labels import LabelSettings, bilingual_name, fit_labels
 from matching.text import tokenize
 from tests.unit.matching.fake_embedder import DIM, vector
 
@@ -66,3 +66,11 @@ def test_examples_stand_in_for_documents_that_name_the_label():
 
     assert model.infer(encode(["Scheduling and billing for hospitals, clinics and patients"])) == [("medicine",)]
     assert model.infer(encode(["Courses, analytics and homework for schools, students and teachers"])) == [()]
+
+
+def test_a_label_reads_in_both_languages_through_the_glossary():
+    name = bilingual_name("Internet of Things")
+
+    assert name.startswith("internet of things, ")
+    assert "iot" in name and "物联网" in name
+    assert bilingual_name("Zzqx") == "zzqx"
