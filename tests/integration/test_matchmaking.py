@@ -175,7 +175,7 @@ def test_index_survives_restart_without_rebuild(app):
         held = engine().corpus(ProfileKind.STARTUP)
 
     assert held is not None and held[0] == version
-    assert len(held[1]) == 225
+    assert len(held[1]) == 261
 
 
 def test_second_process_publishes_and_first_picks_it_up(app):
@@ -201,7 +201,7 @@ def test_reindex_rebuilds_a_lost_index_from_the_database(app):
     assert result.exit_code == 0, result.output
     with app.app_context():
         version, corpus = engine().corpus(ProfileKind.STARTUP)
-    assert version == 1 and len(corpus) == 225
+    assert version == 1 and len(corpus) == 261
 
 
 def test_eval_cli_prints_metrics_per_method(tmp_path):
