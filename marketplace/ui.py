@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
@@ -82,3 +84,26 @@ def register_template_helpers(app: Flask) -> None:
             NeedStatus.CLOSED: _("Close"),
             NeedStatus.WITHDRAWN: _("Withdraw"),
         }[to]
+
+    app.add_template_filter(clip, "clip")
+
+
+def clip(text: str, width: int = 160) -> str:
+    """``text`` cut to about ``width`` columns with an ellipsis, a Chinese character counting two (it is twice
+    as wide as a Latin letter, so a quoted Chinese sentence takes as much room as an English one); English is
+    cut between words."""
+    used = 0
+    for i, char in enumerate(text):
+        used += 2 if _wide(char) else 1
+        if used > width:
+            head = text[:i]
+            if not _wide(head[-1]):  # back to the last space or Chinese character
+                cut = max(head.rfind(" "), max((j for j, c in enumerate(head) if _wide(c)), default=-1))
+                if cut > 0:
+                    head = head[:cut + 1] if _wide(head[cut]) else head[:cut]
+            return head.rstrip(" ,;:，、；：") + "…"
+    return text
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -112,40 +113,62 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
 
 
 def term_pairs(text: str) -> list[tuple[str, str]]:
-    """(word as written, index term) for every index term of ``text``, in order."""
+    """(word as written, index term) for every index term of ``text``, in order (English words lower-cased)."""
+    text = text or ""
+    return [(text[span.start:span.end].lower().replace("’", "'"), span.term) for span in term_spans(text)]
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    """Where an index term comes from: ``text[start:end]`` (an English word without a trailing 's, or a
+    Chinese word; a Chinese word the glossary knows gives one span per index term of its concept)."""
+
+    start: int
+    end: int
+    term: str
+
+
+def term_spans(text: str) -> list[TermSpan]:
+    """Every index term of ``text`` with the span of text it comes from, in order (what ``tokenize`` reads)."""
+    text = text or ""
     stop = _stop_words()
-    out: list[tuple[str, str]] = []
+    out: list[TermSpan] = []
     latin: list[int] = []
-    for run in _TOKEN_RUN.findall(text or ""):
+    for match in _TOKEN_RUN.finditer(text):
+        run = match.group(0)
         if _CJK.match(run):
-            out.extend(_chinese_pairs(run))
+            out.extend(_chinese_spans(run, match.start()))
             continue
         word = run.lower().replace("’", "'")
+        end = match.end()
         if word.endswith("'s"):
-            word = word[:-2]
+            word, end = word[:-2], end - 2
         if len(word) < 2 or word in stop or word.isdigit():
             continue
         latin.append(len(out))
-        out.append((word, word))
-    for i, stemmed in zip(latin, _stemmer().stemWords([out[i][1] for i in latin])):
-        out[i] = (out[i][0], stemmed)
+        out.append(TermSpan(match.start(), end, word))
+    for i, stemmed in zip(latin, _stemmer().stemWords([out[i].term for i in latin])):
+        out[i] = replace(out[i], term=stemmed)
     return out
 
 
-def _chinese_pairs(run: str) -> list[tuple[str, str]]:
+def _chinese_spans(run: str, offset: int) -> list[TermSpan]:
     glossary = _glossary()
     stop = _stop_words_zh()
-    pairs: list[tuple[str, str]] = []
+    spans: list[TermSpan] = []
+    start = offset
     for word in _segmenter().lcut(run):
         # A word the glossary does not know may still hold ones it does (医疗机构 → 医疗, 机构).
         parts = [word] if word in glossary else _segmenter().lcut_for_search(word)
         for part in parts:
+            at = start + max(word.find(part), 0)
             part = part.strip()
             if part in glossary:
-                pairs.extend((part, term) for term in glossary[part])
+                spans.extend(TermSpan(at, at + len(part), term) for term in glossary[part])
             elif len(part) > 1 and part not in stop:
-                pairs.append((part, part))
-    return pairs
+                spans.append(TermSpan(at, at + len(part), part))
+        start += len(word)
+    return spans
 
 
 def stem_words(words: list[str]) -> list[str]:
@@ -167,6 +190,42 @@ def _glossary() -> dict[str, tuple[str, ...]]:
             if terms:
                 glossary[form] = terms
     return glossary
+
+
+def glossary_phrases(form: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each English wording of a Chinese form's concept with its index terms in order (物联网 → ("iot",
+    ("iot",)), ("internet of things", ("internet", "thing"))); empty for a form the glossary does not know."""
+    return _glossary_phrases().get(form, ())
+
+
+@lru_cache(maxsize=1)
+def _glossary_phrases() -> dict[str, tuple[tuple[str, tuple[str, ...]], ...]]:
+    phrases: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {}
+    for chinese, english in _glossary_lines():
+        found = tuple((p, terms) for p in english if (terms := tuple(t for _w, t in term_pairs(p))))
+        for form in chinese:
+            if found:
+                phrases[form] = found
+    return phrases
+
+
+@lru_cache(maxsize=1)
+def glossary_abbreviations() -> frozenset[str]:
+    """The glossary's English wordings of two letters or fewer (ai, ml, 5g): the only words that short that
+    say something."""
+    return frozenset(p.lower() for _chinese, english in _glossary_lines() for p in english if len(p) <= 2)
+
+
+def stop_words() -> frozenset[str]:
+    """Stop words: English (with our domain list, and their stems: "used" is indexed as "use") and Chinese;
+    explanations never show them."""
+    return _all_stop_words()
+
+
+@lru_cache(maxsize=1)
+def _all_stop_words() -> frozenset[str]:
+    english = _stop_words()
+    return english | frozenset(_stemmer().stemWords(sorted(english))) | _stop_words_zh()
 
 
 def in_english(text: str) -> str:

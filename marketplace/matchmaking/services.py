@@ -33,7 +33,7 @@ from marketplace.taxonomy import Sector
 from matching import store
 from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
-from matching.explain import Explanation, explain
+from matching.explain import Explanation, explain, pair_floors
 from matching.labels import LabelSettings, fit_labels
 from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, sentences, tokenize
@@ -294,6 +294,7 @@ def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Docume
     eng = engine()
     rows = _rows_for(kind, [i.id for i in items], eng.model_id)
     idf = _corpus(kind).keywords.idf
+    floors = pair_floors(eng.model_id)  # sentence pairs shown only when they clear the floor of their languages
     out = {}
     for item in items:
         row = rows.get(item.id)
@@ -304,6 +305,7 @@ def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Docume
             doc_sentences=row.sentences, doc_vectors=row.sentence_array(),
             query_text=query_doc.full_text(), doc_text=_DOCUMENTS[kind](item).full_text(),
             query_labels=frozenset(query_row.labels), doc_labels=frozenset(row.labels), term_weight=idf,
+            min_similarity=floors,
         )
     return out
 

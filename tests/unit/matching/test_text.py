@@ -1,6 +1,7 @@
 import pytest
 
-from matching.text import content_hash, glossary_forms, in_english, passages, sentences, surface_terms, tokenize
+from matching.text import (content_hash, glossary_forms, in_english, passages, sentences, surface_terms, term_spans,
+                           tokenize)
 
 pytestmark = pytest.mark.unit
 
@@ -80,3 +81,14 @@ def test_surface_terms_map_stems_to_words():
 def test_content_hash_depends_on_every_part():
     assert content_hash("m", "a", "b") != content_hash("m", "ab", "")
     assert content_hash("m", "a") == content_hash("m", "a")
+
+
+def test_term_spans_point_at_the_words_they_index():
+    text = "IoT sensors on Visa’s pledged cars: 物联网押品监控。"
+
+    spans = term_spans(text)
+
+    assert [s.term for s in spans] == tokenize(text)
+    written = [text[s.start:s.end] for s in spans]
+    assert written[:4] == ["IoT", "sensors", "Visa", "pledged"]
+    assert "物联网" in written and "押品监控" in written
