@@ -188,7 +188,7 @@ class Corpus:
 
 def entry_for(doc, vector: np.ndarray) -> Entry:
     """The corpus entry of a Document: its vector, its index terms and its labels."""
-    from matching.text import tokenize
+    from matching.text import canonical_label, tokenize
 
-    labels = frozenset(label.strip().lower() for label in (*doc.tags, *doc.categories) if label.strip())
+    labels = frozenset(canonical_label(label) for label in (*doc.tags, *doc.categories) if label.strip())
     return Entry(id=doc.id, vector=vector, tokens=tuple(tokenize(doc.full_text())), labels=labels)

@@ -269,6 +269,13 @@ def _glossary_main() -> dict[str, str]:
     return main
 
 
+def canonical_label(label: str) -> str:
+    """A label as the index compares it: lower case, and a Chinese label the glossary knows as its concept's
+    main English form (a profile tagged 物联网 shares the label "iot" with one tagged IoT)."""
+    label = label.strip()
+    return _glossary_main().get(label, label).lower()
+
+
 def glossary_concepts() -> list[tuple[list[str], list[str]]]:
     """The glossary's concepts: (Chinese forms, English forms), main form first."""
     return _glossary_lines()

@@ -54,9 +54,9 @@ REFRESH_CHUNK = 2000
 # long its stand-in (built from the stored vectors) is used before being built again.
 REPAIR_EVERY_SECONDS = 60.0
 STAND_IN_SECONDS = 60.0
-# Bump when what is derived from a profile changes (passages, sentences, tokens), so stored
-# vectors are recomputed on the next reindex.
-RECIPE = "2"
+# Bump when what is derived from a profile changes (passages, sentences, tokens, labels), so stored
+# vectors are recomputed on the next reindex. 3: Chinese words and labels through the bilingual glossary.
+RECIPE = "3"
 # Sectors suggested for an untagged profile: at most two, each well above how close profiles are to it on average.
 SECTOR_SETTINGS = LabelSettings(per_document=2, min_z=1.5)
 _MODELS = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}

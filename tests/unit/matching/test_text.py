@@ -1,6 +1,6 @@
 import pytest
 
-from matching.text import (content_hash, glossary_forms, in_english, passages, sentences, surface_terms, term_spans,
+from matching.text import (canonical_label, content_hash, glossary_forms, in_english, passages, sentences, surface_terms, term_spans,
                            tokenize)
 
 pytestmark = pytest.mark.unit
@@ -92,3 +92,9 @@ def test_term_spans_point_at_the_words_they_index():
     written = [text[s.start:s.end] for s in spans]
     assert written[:4] == ["IoT", "sensors", "Visa", "pledged"]
     assert "物联网" in written and "押品监控" in written
+
+
+def test_a_chinese_label_the_glossary_knows_compares_as_its_english_form():
+    assert canonical_label(" 物联网 ") == canonical_label("IoT") == "iot"
+    assert canonical_label("Campus Card") == "campus card"
+    assert canonical_label("校园一卡通之外") == "校园一卡通之外"
