@@ -64,10 +64,39 @@ def _reindex_all() -> dict[str, int]:
 
 
 @matching_cli.command("reindex")
-def matching_reindex() -> None:
-    """Re-embed changed profiles and rebuild both indexes from the database."""
-    for kind, version in _reindex_all().items():
-        click.echo(f"{kind} index at version {version}")
+@click.option("--background", is_flag=True,
+              help="Queue one re-embed job per kind on the matching queue (needs REDIS_URL), print their ids and "
+                   "return; /readyz and the ranking pages show their progress.")
+@click.option("--chunk", default=None, type=click.IntRange(min=1),
+              help="Profiles encoded and committed together (default: the re-embed job's).")
+def matching_reindex(background: bool, chunk: int | None) -> None:
+    """Re-embed changed profiles in committed chunks (a line per chunk) and rebuild both indexes from the database.
+
+    Stopped midway, a second run encodes only what is left. Rankings use the current index until each new one
+    is published.
+    """
+    from marketplace.extensions import redis_connection
+    from marketplace.jobs import enqueue_now
+    from marketplace.matchmaking.engine import engine
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.matchmaking.jobs import REEMBED_CHUNK, reembed, reembed_in_process
+
+    if background:
+        if redis_connection() is None:
+            raise click.ClickException("--background needs REDIS_URL (a worker on the matching queue runs the jobs).")
+        for kind in ProfileKind:
+            job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=engine().model_id, rebuild=True)
+            if job_id is None:
+                raise click.ClickException("Redis does not answer; nothing was queued.")
+            click.echo(f"{kind.value} re-embed queued as job {job_id}")
+        return
+
+    def progress(step) -> None:
+        click.echo(f"{step.kind.value}: {step.done}/{step.total} profiles ({step.encoded} encoded in this chunk)")
+
+    for kind in ProfileKind:
+        version = reembed_in_process(kind, chunk=chunk or REEMBED_CHUNK, on_chunk=progress)
+        click.echo(f"{kind.value} index at version {version}")
 
 
 @click.command("import-startups")

@@ -9,6 +9,9 @@ ready only while it has no profiles at all (a new, empty platform). With profile
   "rebuilding": rankings meanwhile come from the stored vectors, searched exactly (matchmaking.services);
 - without them (the demo), the first ranking would rebuild it inside a web request, so the process is not
   ready ("missing", 503): run `flask --app marketplace matching reindex`.
+An index that holds an earlier model's vectors (the configured model changed) is "reembedding" (200,
+"degraded", with done/total under "reembedding"): rankings use it until the re-embed publishes the new one;
+with workers the probe queues that job.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ PROBE_ENDPOINTS = ("health.healthz", "health.readyz")
 REDIS_TIMEOUT_SECONDS = 1.0
 
 OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
-EMPTY, MISSING, UNKNOWN, REBUILDING = "empty", "missing", "unknown", "rebuilding"
+EMPTY, MISSING, UNKNOWN, REBUILDING, REEMBEDDING = "empty", "missing", "unknown", "rebuilding", "reembedding"
 
 
 @bp.get("/healthz")
@@ -45,10 +48,13 @@ def healthz():
 def readyz():
     database = OK if _database_answers() else UNREACHABLE
     checks = {"database": database, "redis": _redis_state(), "indexes": _index_states(database == OK)}
+    progress = _reembedding(checks["indexes"])
+    if progress:
+        checks["reembedding"] = progress
     ready = database == OK and checks["redis"] in (OK, NOT_USED) \
-        and all(state in (OK, EMPTY, REBUILDING) for state in checks["indexes"].values())
+        and all(state in (OK, EMPTY, REBUILDING, REEMBEDDING) for state in checks["indexes"].values())
     if ready:
-        degraded = REBUILDING in checks["indexes"].values()
+        degraded = {REBUILDING, REEMBEDDING} & set(checks["indexes"].values())
         return jsonify(status="degraded" if degraded else "ok", **checks)
     return jsonify(status="not ready", **checks), 503
 
@@ -83,7 +89,7 @@ def _index_states(database_ok: bool) -> dict[str, str]:
     from marketplace.needs.models import Need
     from marketplace.startups.models import Startup
 
-    from marketplace.matchmaking.services import request_index_repair
+    from marketplace.matchmaking.services import request_index_repair, request_reembed
 
     models = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
     states = {}
@@ -94,7 +100,7 @@ def _index_states(database_ok: bool) -> dict[str, str]:
             log.exception("the %s index could not be loaded", kind.value)
             held = None
         if held is not None and kind not in engine().damaged:
-            states[kind.value] = OK
+            states[kind.value] = OK if engine().snapshot_model(kind) == engine().model_id else REEMBEDDING
         elif not database_ok:
             states[kind.value] = UNKNOWN
         else:
@@ -102,7 +108,27 @@ def _index_states(database_ok: bool) -> dict[str, str]:
         if states[kind.value] == MISSING and current_app.config.get("REDIS_URL"):
             request_index_repair(kind)
             states[kind.value] = REBUILDING
+        if states[kind.value] == REEMBEDDING and current_app.config.get("REDIS_URL"):
+            request_reembed(kind)
     return states
+
+
+def _reembedding(states: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per kind being re-embedded: how many profiles have their vector under the new model, of how many."""
+    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.matchmaking.services import reembedding
+
+    out = {}
+    for kind, state in states.items():
+        if state == REEMBEDDING:
+            try:
+                found = reembedding(ProfileKind(kind))
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()
+                continue
+            if found is not None:
+                out[kind] = {"done": found.done, "total": found.total}
+    return out
 
 
 def _without_index(model: type) -> str:

@@ -92,27 +92,27 @@ def _push(row: PendingJob) -> None:
     _to_rq(row.queue, row.func, row.kwargs, row.request_id)
 
 
-def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], request_id: str | None) -> None:
-    Queue(queue, connection=redis_connection()).enqueue(
+def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], request_id: str | None) -> Job:
+    return Queue(queue, connection=redis_connection()).enqueue(
         func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, retry=Retry(max=JOB_RETRIES),
         meta={REQUEST_ID_META: request_id} if request_id else None,
     )
 
 
-def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> bool:
+def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> str | None:
     """Queue ``func(**kwargs)`` at once, for work that waits on no uncommitted write (e.g. repairing an
-    index a request found damaged). Returns False, logged, when Redis does not answer."""
+    index a request found damaged). Returns the rq job's id; None without Redis (the function has run in
+    this process) and, logged, when Redis does not answer."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     if redis_connection() is None:
         _run_in_process(func, kwargs)
-        return True
+        return None
     try:
-        _to_rq(queue, func, kwargs, current_request_id())
+        return _to_rq(queue, func, kwargs, current_request_id()).id
     except RedisError:
         log.warning("could not queue %s: Redis does not answer", getattr(func, "__name__", func), exc_info=True)
-        return False
-    return True
+        return None
 
 
 def _run_in_process(func: Callable[..., Any], kwargs: dict[str, Any]) -> None:

@@ -46,6 +46,20 @@ def register_template_helpers(app: Flask) -> None:
 
         return unread_count(current_user) if current_user.is_authenticated else 0
 
+    @app.template_global("reembedding_progress")
+    def _reembedding_progress(kind: str):
+        """For organisers and admins: how far the re-embed of an index for a new model has come; None when the
+        index holds the configured model's vectors (or for anyone else)."""
+        from flask_login import current_user
+
+        from marketplace.authz import is_platform
+        from marketplace.matchmaking.enums import ProfileKind
+        from marketplace.matchmaking.services import reembedding
+
+        if not (current_user.is_authenticated and is_platform(current_user)):
+            return None
+        return reembedding(ProfileKind(kind))
+
     @app.template_filter("money")
     def _money(value: int | None, currency: str = "") -> str:
         if value is None:

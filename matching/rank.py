@@ -10,7 +10,7 @@ which documents carrying them gain from. The query's own labels add a small over
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -23,6 +23,15 @@ class Query:
     vector: np.ndarray
     tokens: tuple[str, ...]
     labels: frozenset[str] = frozenset()
+
+
+def comparable(query: Query, dim: int) -> Query:
+    """The query as an index of ``dim`` dimensions can compare it: a vector of another dimension (another model's,
+    e.g. a search encoded with a newly configured model while the index still holds the earlier model's vectors)
+    becomes a zero vector, so the query ranks by its keywords and labels alone."""
+    if np.shape(query.vector) == (dim,):
+        return query
+    return replace(query, vector=np.zeros(dim, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class HybridRanker:
 
     # -- single methods -------------------------------------------------------------------
     def dense(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
+        query = comparable(query, self.corpus.dim)
         pool = self._allowed_pool(filters)
         if pool is None:
             positions, scores = self.corpus.index.search(query.vector, k + len(filters.exclude_ids))
@@ -88,6 +98,7 @@ class HybridRanker:
         corpus = self.corpus
         if len(corpus) == 0:
             return []
+        query = comparable(query, corpus.dim)
         keyword_scores = corpus.keywords.scores(query.tokens)
         pool = self._candidates(query.vector, keyword_scores, filters)
         if pool.size == 0:

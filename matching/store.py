@@ -47,6 +47,25 @@ def writer_lock(directory: Path):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+@contextmanager
+def exclusive(directory: Path, name: str, *, wait: bool = True):
+    """A named lock beside the snapshots (other than the writer's), for work longer than one write: yields True
+    once this process holds it; with ``wait=False`` yields False at once when another process holds it. The
+    operating system releases it when its holder dies."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / name, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def save(corpus: Corpus, directory: Path, *, meta: dict | None = None) -> int:
     """Writes a new snapshot and makes it current; returns its version. Call under writer_lock."""
     directory = Path(directory)

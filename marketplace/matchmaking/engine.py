@@ -38,6 +38,9 @@ class Engine:
         self.cache_dir = cache_dir
         self.index_dir = Path(index_dir)
         self._corpora: dict[ProfileKind, tuple[int, Corpus]] = {}
+        # Per kind: the model whose vectors the held snapshot holds (its meta["model"]). It differs from model_id
+        # while a re-embed for a new model runs; rankings then use that model's stored vectors for queries.
+        self._snapshot_models: dict[ProfileKind, str | None] = {}
         self.memo = _memo
         # Kinds whose current snapshot is damaged: a rebuild is due (services.request_index_repair).
         self.damaged: set[ProfileKind] = set()
@@ -47,6 +50,8 @@ class Engine:
         self.label_models: dict[ProfileKind, tuple[int, object]] = {}
         # Per kind: when this process last asked a worker to repair the index (monotonic seconds).
         self.repair_requested: dict[ProfileKind, float] = {}
+        # Per kind: when this process last asked a worker to re-embed it for the configured model.
+        self.reembed_requested: dict[ProfileKind, float] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -84,10 +89,16 @@ class Engine:
             self.damaged.discard(kind)
         self.stand_ins.pop(kind, None)
         self._corpora[kind] = (loaded[0], corpus)
+        self._snapshot_models[kind] = loaded[2].get("model")
         return self._corpora[kind]
+
+    def snapshot_model(self, kind: ProfileKind) -> str | None:
+        """The model of the vectors in the snapshot this process holds (call ``corpus`` first); None when none."""
+        return self._snapshot_models.get(kind) if kind in self._corpora else None
 
     def forget(self, kind: ProfileKind) -> None:
         self._corpora.pop(kind, None)
+        self._snapshot_models.pop(kind, None)
 
     def remember(self, key: str, value: tuple) -> None:
         with _shared_lock:

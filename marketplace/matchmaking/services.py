@@ -5,6 +5,7 @@ The only module of the marketplace that calls the ``matching`` library.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import time
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlalchemy as sa
 from flask_babel import force_locale
+from redis.exceptions import RedisError
 
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
@@ -54,6 +56,12 @@ REFRESH_CHUNK = 2000
 # long its stand-in (built from the stored vectors) is used before being built again.
 REPAIR_EVERY_SECONDS = 60.0
 STAND_IN_SECONDS = 60.0
+# A re-embed (the configured model changed; jobs.reembed): profiles encoded and committed together, how long one
+# job runs before it queues its continuation (other matching jobs run in between), and how long the marker of a
+# waiting job lives if that job is lost.
+REEMBED_CHUNK = 64
+REEMBED_SLICE_SECONDS = 120.0
+REEMBED_WAITING_SECONDS = 3600
 # Bump when what is derived from a profile changes (passages, sentences, tokens, labels), so stored
 # vectors are recomputed on the next reindex. 3: Chinese words and labels through the bilingual glossary.
 RECIPE = "3"
@@ -172,30 +180,65 @@ def _all_entries(kind: ProfileKind, model_id: str) -> Iterator[Entry]:
                     labels=frozenset(labels))
 
 
-def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int:
+def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int | None:
     """Puts the stored vectors of ``ids`` into the live index (removing ids whose profile is gone).
 
-    Writes a new snapshot; returns its version. Builds the whole index when none exists yet.
+    Writes a new snapshot; returns its version. Builds the whole index when none exists yet and every profile
+    has its vector under the configured model. Never publishes an index of another model's vectors mixed with
+    the configured one's, nor a partial one: when the snapshot holds an earlier model's vectors (a model change),
+    it is kept current as far as needs no model (``_sync_earlier_model``) and the re-embed is asked for; with
+    no snapshot and vectors missing, the re-embed builds it (returns None: nothing was written).
     """
     eng = engine()
     ids = list(ids)
     directory = eng.directory(kind)
+    version = snapshot_model = None
     with store.writer_lock(directory):
         loaded = store.load(directory)
-        if loaded is None:
+        if loaded is None and vectors_complete(kind):
             return _write_full(kind)
-        _version, corpus, meta = loaded
-        if meta.get("model") != eng.model_id:
-            return _write_full(kind)
-        rows = _rows_for(kind, ids, eng.model_id)
-        corpus.remove(i for i in ids if i not in rows)
-        corpus.upsert(_entry(rows[i]) for i in ids if i in rows)
-        if corpus.index.tombstone_share() > 0.2:
-            corpus.compact()
-        corpus.index.build()
-        version = store.save(corpus, directory, meta={"model": eng.model_id})
+        if loaded is not None:
+            _version, corpus, meta = loaded
+            snapshot_model = meta.get("model")
+            rows = _rows_for(kind, ids, eng.model_id)
+            corpus.remove(i for i in ids if i not in rows)
+            if snapshot_model == eng.model_id:
+                corpus.upsert(_entry(rows[i]) for i in ids if i in rows)
+            else:
+                _sync_earlier_model(kind, corpus, snapshot_model, rows)
+            if corpus.index.tombstone_share() > 0.2:
+                corpus.compact()
+            corpus.index.build()
+            version = store.save(corpus, directory, meta={"model": snapshot_model})
     eng.forget(kind)
+    if snapshot_model != eng.model_id:
+        reembed_due(kind)  # outside the writer lock: without Redis it rebuilds the index here and now
     return version
+
+
+def _sync_earlier_model(kind: ProfileKind, corpus: Corpus, snapshot_model: str | None,
+                        rows: dict[int, ProfileVector]) -> None:
+    """Updates a snapshot of an earlier model's vectors while the re-embed for the configured one runs.
+
+    No vector of the configured model may enter it (another dimension), and encoding with the earlier model would
+    need that model loaded too. What needs no model is kept current: removals (done by the caller), and each
+    changed profile's index terms and labels (from its configured-model row, just stored) with its earlier
+    vector, even though that vector was computed from the old text. A profile created since the change has no
+    earlier vector: it enters with a zero vector, found by its keywords until the re-embed publishes.
+    """
+    earlier = dict(db.session.execute(
+        sa.select(ProfileVector.entity_id, ProfileVector.vector).where(
+            ProfileVector.kind == kind, ProfileVector.model == snapshot_model,
+            ProfileVector.entity_id.in_(list(rows)))
+    ).all()) if rows and snapshot_model else {}
+    zero = np.zeros(corpus.dim, np.float32)
+
+    def vector(entity_id: int) -> np.ndarray:
+        found = np.frombuffer(earlier[entity_id], dtype=np.float32) if entity_id in earlier else zero
+        return found if found.shape == zero.shape else zero
+
+    corpus.upsert(Entry(id=i, vector=vector(i), tokens=tuple(row.tokens), labels=frozenset(row.labels))
+                  for i, row in rows.items())
 
 
 def _write_full(kind: ProfileKind) -> int:
@@ -248,8 +291,8 @@ def _sector_model():
     """The sector label model of the live startup index, fitted once per snapshot and process."""
     eng = engine()
     held = eng.corpus(ProfileKind.STARTUP)
-    if held is None:
-        return None
+    if held is None or eng.snapshot_model(ProfileKind.STARTUP) != eng.model_id:
+        return None  # none while the index holds an earlier model's vectors (a re-embed is under way)
     version, corpus = held
     cached = eng.label_models.get(ProfileKind.STARTUP)
     if cached is not None and cached[0] == version:
@@ -279,15 +322,33 @@ def schedule_indexing(kind: ProfileKind, ids: Iterable[int]) -> None:
 # -- ranking ---------------------------------------------------------------------------------
 
 
-def _query_for(kind: ProfileKind, item) -> tuple[Query, ProfileVector | None, Document]:
-    """The stored vector of a profile, or one computed now if the job has not caught up yet."""
+def _query_for(kind: ProfileKind, item, index_model: str | None, dim: int) -> tuple[Query, ProfileVector, Document]:
+    """A profile as the query against an index of ``index_model``'s vectors (of ``dim`` dimensions), its row of
+    the configured model (for the explanations) and its document.
+
+    Normally the index holds the configured model's vectors: the profile's stored vector, or one computed now if
+    its job has not caught up yet. While a re-embed for a new model runs, the index still holds the earlier
+    model's vectors, and the query must be one of them.
+    """
     eng = engine()
     doc = _DOCUMENTS[kind](item)
-    row = _rows_for(kind, [item.id], eng.model_id).get(item.id)
-    if row is None or row.content_hash != _hash(eng.model_id, doc):
-        refresh_vectors(kind, [item.id])
+    if index_model == eng.model_id:
         row = _rows_for(kind, [item.id], eng.model_id).get(item.id)
-    return Query(vector=row.as_array(), tokens=tuple(row.tokens), labels=frozenset(row.labels)), row, doc
+        if row is None or row.content_hash != _hash(eng.model_id, doc):
+            refresh_vectors(kind, [item.id])
+            row = _rows_for(kind, [item.id], eng.model_id).get(item.id)
+        return Query(vector=row.as_array(), tokens=tuple(row.tokens), labels=frozenset(row.labels)), row, doc
+    # The profile's vector stored under the index's model, even if its text changed since (edits store only the
+    # configured model's vector; encoding with the earlier model would need it loaded); none for a profile
+    # created since the change: a zero vector ranks by keywords alone. Terms and labels are the text's as it is.
+    entry = entry_for(doc, np.zeros(dim, np.float32))
+    earlier = _rows_for(kind, [item.id], index_model).get(item.id) if index_model else None
+    vector = earlier.as_array() if earlier is not None and earlier.as_array().shape == (dim,) else entry.vector
+    # Explanations compare sentences with the configured model's rows: the profile's own, or none yet.
+    row = _rows_for(kind, [item.id], eng.model_id).get(item.id) or ProfileVector(
+        kind=kind, entity_id=item.id, model=eng.model_id, content_hash="", vector=b"", sentences=[],
+        sentence_vectors=b"", tokens=list(entry.tokens), labels=sorted(entry.labels))
+    return Query(vector=vector, tokens=entry.tokens, labels=entry.labels), row, doc
 
 
 def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list) -> dict:
@@ -327,22 +388,127 @@ def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, 
 
 
 def _corpus(kind: ProfileKind) -> Corpus:
-    """The live index of a kind. A request never rebuilds it when a worker can.
+    """The live index of a kind (``_ranking_index`` without its model)."""
+    return _ranking_index(kind)[0]
+
+
+def _ranking_index(kind: ProfileKind) -> tuple[Corpus, str | None]:
+    """The live index of a kind and the model of its vectors (queries must be vectors of that model). A request
+    never rebuilds it when a worker can.
 
     When the current snapshot is missing or damaged: without Redis (the demo) it is rebuilt here at once, as
     the job would; with workers a repair job is queued, and meanwhile rankings come from what this process
     holds (an older snapshot, or one without its graph, searched exactly) or from a stand-in built from the
-    stored vectors and searched exactly (no graph to build).
+    stored vectors and searched exactly (no graph to build). When it holds an earlier model's vectors (the
+    configured model changed): without Redis it is rebuilt here too; with workers a re-embed job is queued
+    (``request_reembed``), and rankings keep using this snapshot, and its model, until the job publishes.
     """
     eng = engine()
     held = eng.corpus(kind)
     if held is not None and kind not in eng.damaged:
-        return held[1]
+        model = eng.snapshot_model(kind)
+        if model == eng.model_id:
+            return held[1], model
+        if redis_connection() is None:
+            rebuild_index(kind)
+            return eng.corpus(kind)[1], eng.model_id
+        request_reembed(kind)
+        return held[1], model
     if redis_connection() is None:
         rebuild_index(kind)
-        return eng.corpus(kind)[1]
+        return eng.corpus(kind)[1], eng.model_id
     request_index_repair(kind)
-    return held[1] if held is not None else _stand_in(kind)
+    if held is not None:
+        return held[1], eng.snapshot_model(kind)
+    return _stand_in(kind), eng.model_id
+
+
+def reembed_due(kind: ProfileKind) -> None:
+    """The index must be built anew from the configured model's vectors: with workers a re-embed job (queued at
+    most once a minute from each process), without Redis (the demo) a rebuild here and now."""
+    if redis_connection() is None:
+        rebuild_index(kind)
+    else:
+        request_reembed(kind)
+
+
+def request_reembed(kind: ProfileKind, *, after: int = 0, rebuild: bool = False,
+                    continuation: bool = False) -> str | None:
+    """Queues the re-embed of a kind (``jobs.reembed``) unless one is waiting in the queue already; from each
+    process at most once a minute (a running job's ``continuation`` is never held back). Returns the job's id."""
+    from marketplace.matchmaking.jobs import reembed
+
+    eng = engine()
+    now = time.monotonic()
+    if not continuation:
+        if now - eng.reembed_requested.get(kind, -REPAIR_EVERY_SECONDS) < REPAIR_EVERY_SECONDS:
+            return None
+        eng.reembed_requested[kind] = now
+    conn = redis_connection()
+    key = reembed_waiting_key(kind)
+    try:
+        if not conn.set(key, eng.model_id, nx=True, ex=REEMBED_WAITING_SECONDS):
+            return None  # one is waiting: it goes on from wherever the stored vectors are
+    except RedisError:
+        log.warning("could not queue the %s re-embed: Redis does not answer", kind.value, exc_info=True)
+        return None
+    job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=eng.model_id, after=after,
+                         rebuild=rebuild)
+    if job_id is None:
+        with contextlib.suppress(RedisError):
+            conn.delete(key)
+    return job_id
+
+
+def reembed_waiting_key(kind: ProfileKind) -> str:
+    """Set while a re-embed job of this kind waits in the queue (the job clears it as it starts)."""
+    return f"innomatch:reembed-waiting:{kind.value}"
+
+
+@dataclass(frozen=True)
+class Reembedding:
+    """A kind whose index holds an earlier model's vectors while the configured model's are being stored."""
+
+    kind: ProfileKind
+    model: str  # the configured model
+    done: int  # profiles with a vector stored under it
+    total: int
+
+
+def reembedding(kind: ProfileKind) -> Reembedding | None:
+    """How far the re-embed of a kind has come, read from the stored vectors themselves (so it survives any
+    restart); None when the index already holds the configured model's vectors (or there is none)."""
+    eng = engine()
+    if eng.corpus(kind) is None or eng.snapshot_model(kind) == eng.model_id:
+        return None
+    done, total = _vector_counts(kind)
+    return Reembedding(kind, eng.model_id, min(done, total), total)
+
+
+def vectors_complete(kind: ProfileKind) -> bool:
+    """Whether every profile of a kind has a vector stored under the configured model (fresh or not)."""
+    done, total = _vector_counts(kind)
+    return done >= total
+
+
+def _vector_counts(kind: ProfileKind) -> tuple[int, int]:
+    model = _MODELS[kind]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(model))
+    done = db.session.scalar(sa.select(sa.func.count()).select_from(ProfileVector).where(
+        ProfileVector.kind == kind, ProfileVector.model == engine().model_id))
+    return done, total
+
+
+def profile_ids_after(kind: ProfileKind, after: int, limit: int) -> list[int]:
+    """The next ``limit`` profile ids above ``after``, in order (a re-embed walks them a chunk at a time)."""
+    model = _MODELS[kind]
+    return list(db.session.scalars(sa.select(model.id).where(model.id > after).order_by(model.id).limit(limit)))
+
+
+def profile_count(kind: ProfileKind, *, up_to: int | None = None) -> int:
+    model = _MODELS[kind]
+    query = sa.select(sa.func.count()).select_from(model)
+    return db.session.scalar(query if up_to is None else query.where(model.id <= up_to))
 
 
 def request_index_repair(kind: ProfileKind) -> None:
@@ -390,18 +556,20 @@ def rank_startups_for_need(user: User, need: Need, *, allowed_ids: set[int] | No
     viewer = startup_ids_for_viewer(user)
     if viewer is not None:
         allowed_ids = viewer if allowed_ids is None else allowed_ids & viewer
-    query, row, doc = _query_for(ProfileKind.NEED, need)
+    corpus, model = _ranking_index(ProfileKind.STARTUP)
+    query, row, doc = _query_for(ProfileKind.NEED, need, model, corpus.dim)
     filters = Filters(exclude_ids=frozenset(exclude_ids),
                       allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
-    matches = HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=filters)
+    matches = HybridRanker(corpus).rank(query, k=k, filters=filters)
     items = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_([m.id for m in matches])))}
     return _ranked(ProfileKind.STARTUP, matches, _explanations(ProfileKind.STARTUP, row, doc, list(items.values())), items)
 
 
 def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
     """The ids of the k startups ranking best for a need, for background work (no viewer, no reasons)."""
-    query, _row, _doc = _query_for(ProfileKind.NEED, need)
-    return [m.id for m in HybridRanker(_corpus(ProfileKind.STARTUP)).rank(query, k=k, filters=Filters())]
+    corpus, model = _ranking_index(ProfileKind.STARTUP)
+    query, _row, _doc = _query_for(ProfileKind.NEED, need, model, corpus.dim)
+    return [m.id for m in HybridRanker(corpus).rank(query, k=k, filters=Filters())]
 
 
 def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
@@ -409,9 +577,10 @@ def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list
     visible = needs_for_user(user, status=NeedStatus.PUBLISHED, per_page=100_000).items
     if not visible:
         return []
-    query, row, doc = _query_for(ProfileKind.STARTUP, startup)
+    corpus, model = _ranking_index(ProfileKind.NEED)
+    query, row, doc = _query_for(ProfileKind.STARTUP, startup, model, corpus.dim)
     filters = Filters(allowed_ids=frozenset(n.id for n in visible))
-    matches = HybridRanker(_corpus(ProfileKind.NEED)).rank(query, k=k, filters=filters)
+    matches = HybridRanker(corpus).rank(query, k=k, filters=filters)
     items = {n.id: n for n in visible}
     chosen = [items[m.id] for m in matches if m.id in items]
     return _ranked(ProfileKind.NEED, matches, _explanations(ProfileKind.NEED, row, doc, chosen), items)

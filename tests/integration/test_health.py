@@ -24,7 +24,7 @@ READY = {"status": "ok", "database": "ok", "redis": "not used", "indexes": {"sta
 def use_index_dir(app, monkeypatch, directory: Path) -> None:
     """This test's app reads its indexes from ``directory`` through a fresh engine (nothing held yet)."""
     fresh = Engine(app.config["EMBEDDING_MODEL"], directory, backend=app.config["EMBEDDING_BACKEND"],
-                   cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
+                   multilingual=app.config["EMBEDDING_MULTILINGUAL"], cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
     monkeypatch.setitem(app.extensions, engine_module._EXTENSION, fresh)
 
 

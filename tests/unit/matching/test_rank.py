@@ -145,3 +145,19 @@ def test_a_score_floor_keeps_a_rare_words_only_profile_from_being_buried():
 
     assert 9999 not in buried
     assert floored[0] == 9999
+
+
+def test_a_query_vector_of_another_dimension_ranks_by_keywords_alone():
+    """A query encoded with another model (a new one, while the index still holds the earlier model's vectors)
+    never reaches numpy's arithmetic with the wrong shape: it ranks as a zero vector would."""
+    ranker = HybridRanker(make_corpus())
+    text = "joint risk control with secure multi-party computation"
+    other_model = Query(vector=np.ones(DIM + 128, np.float32) / np.sqrt(DIM + 128), tokens=tuple(tokenize(text)))
+    keywords_only = Query(vector=np.zeros(DIM, np.float32), tokens=tuple(tokenize(text)))
+
+    matches = ranker.rank(other_model, k=3)
+
+    assert [m.id for m in matches] == [m.id for m in ranker.rank(keywords_only, k=3)]
+    assert matches[0].id == 1 and matches[0].components["dense"] == 0.0
+    dense = ranker.dense(other_model, k=2)
+    assert len(dense) == 2 and all(m.score == 0.0 for m in dense)
