@@ -9,6 +9,7 @@ which documents carrying them gain from. The query's own labels add a small over
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
@@ -50,6 +51,32 @@ class RankSettings:
     # cannot bury a strong other. For lookups (a rare word in one profile, whose meaning is far from the
     # query's embedding, can sit 20 standard deviations below a tight pool of 100k near neighbours).
     z_floor: float | None = None
+    # When set, the relevance floor of a typed search: a profile is a match only if it holds one of the query's
+    # own index terms (Chinese words count through their English index terms) or its vector's inner product
+    # with the query (before any feedback moves it) reaches this. Everything else is left out, so a query that
+    # means nothing answers nothing. The value depends on the embedder (see SEARCH_DENSE_FLOOR); infinity
+    # keeps the keyword side alone.
+    dense_floor: float | None = None
+
+
+# The dense side of the relevance floor for typed directory searches, for the paired vector (0.5 MiniLM +
+# 0.5 multilingual USE v3: the inner product is the mean of the two cosines), the app's default embedder.
+# Calibrated with bench/search_floor.py on the 5,551 dev profiles (docs/benchmarks.md): of 400 queries of random
+# letters, none reached 0.37 against any profile in Latin script (short strings that look like abbreviations
+# come closest) nor 0.30 in CJK characters, hence 0.40 with a margin for the int8 encoder. The dev needs keep
+# 97-98% of their relevant results as full text and lose at most 2 points of them between 0.35 and 0.40 as
+# three keywords: the relevant profiles a floor drops mostly share no query word and sit below 0.30.
+SEARCH_DENSE_FLOOR = 0.40
+# The embedders SEARCH_DENSE_FLOOR was calibrated for (model ids without the backend suffix): another
+# embedder spreads its scores differently, so its searches keep the keyword side of the floor alone.
+SEARCH_FLOOR_MODELS = frozenset({"all-MiniLM-L6-v2|use-multilingual-v3"})
+
+
+def search_dense_floor(model_id: str) -> float:
+    """The dense floor of a typed search with this embedder: SEARCH_DENSE_FLOOR for the embedders it was
+    calibrated for; for any other, infinity (no profile clears the floor by meaning alone)."""
+    family = "|".join(part.split("+", 1)[0] for part in model_id.split("|"))
+    return SEARCH_DENSE_FLOOR if family in SEARCH_FLOOR_MODELS else math.inf
 
 
 def zscore(values: np.ndarray) -> np.ndarray:
@@ -127,7 +154,11 @@ class HybridRanker:
         own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
         final = (s.dense_weight * self._z(dense) + (1 - s.dense_weight) * self._z(keyword)
                  + s.label_weight * zscore(label_scores) + s.own_label_boost * own)
-        order = np.argsort(-final)[:k]
+        if s.dense_floor is None:
+            order = np.argsort(-final)[:k]
+        else:
+            passing = np.flatnonzero(self._clears_floor(query, keyword_scores[pool], pool))
+            order = passing[np.argsort(-final[passing])][:k]
         query_dense = corpus.index.scores_at(query.vector, pool[order])
         return [
             Match(
@@ -144,6 +175,11 @@ class HybridRanker:
         ]
 
     # -- helpers --------------------------------------------------------------------------
+    def _clears_floor(self, query: Query, own_keyword: np.ndarray, pool: np.ndarray) -> np.ndarray:
+        """Which pool positions clear the relevance floor: a query term held (a BM25 score above zero on the
+        query's own terms, before expansion) or the unmoved query's inner product at least ``dense_floor``."""
+        return (own_keyword > 0) | (self.corpus.index.scores_at(query.vector, pool) >= self.settings.dense_floor)
+
     def _z(self, values: np.ndarray) -> np.ndarray:
         z = zscore(values)
         return z if self.settings.z_floor is None else np.maximum(z, self.settings.z_floor)

@@ -10,7 +10,7 @@ import logging
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sqlalchemy as sa
@@ -37,7 +37,7 @@ from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain, pair_floors
 from matching.labels import LabelSettings, fit_labels
-from matching.rank import HybridRanker, Query, RankSettings
+from matching.rank import HybridRanker, Query, RankSettings, search_dense_floor
 from matching.text import content_hash, sentences, tokenize
 from matching.types import Document, Filters, Match
 
@@ -586,12 +586,20 @@ def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list
     return _ranked(ProfileKind.NEED, matches, _explanations(ProfileKind.NEED, row, doc, chosen), items)
 
 
+def search_settings(tokens: tuple[str, ...], model_id: str) -> RankSettings:
+    """How a typed search ranks: short ones as lookups, and every one with the relevance floor (only profiles
+    holding a query term or close enough in meaning are matches; ``matching.rank.SEARCH_DENSE_FLOOR``)."""
+    base = LOOKUP_SETTINGS if len(tokens) <= LOOKUP_MAX_TERMS else RankSettings()
+    return replace(base, dense_floor=search_dense_floor(model_id))
+
+
 def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 200) -> list[Match]:
-    """Ad-hoc search over startup profiles (the web process encodes the text itself)."""
+    """Ad-hoc search over startup profiles (the web process encodes the text itself): the real matches, best
+    first, at most ``k``; none when nothing clears the relevance floor."""
     eng = engine()
     query = Query(vector=embed_query(eng.embedder, text), tokens=tuple(tokenize(text)))
     filters = Filters(allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
-    settings = LOOKUP_SETTINGS if len(query.tokens) <= LOOKUP_MAX_TERMS else None
+    settings = search_settings(query.tokens, eng.model_id)
     return HybridRanker(_corpus(ProfileKind.STARTUP), settings).rank(query, k=k, filters=filters)
 
 
@@ -601,7 +609,8 @@ def can_see_matches(user: User, need: Need) -> bool:
 
 
 def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, per_page: int):
-    """A page of the directory ranked by relevance to ``text`` (at most 200 results)."""
+    """A page of the directory ranked by relevance to ``text``: the real matches only (at most 200); the total
+    counts them."""
     from marketplace.listing_helpers import Page
 
     matches = search_startups(text, allowed_ids=allowed_ids, k=200)
