@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from contextlib import nullcontext
 
 import sqlalchemy as sa
@@ -57,3 +60,21 @@ def flask_env(app, redis_url: str) -> dict[str, str]:
     index folder and the given Redis."""
     return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
             "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "test-subprocess", "HF_HUB_OFFLINE": "1"}
+
+
+def rq_worker(env: dict[str, str], *queues: str, burst: bool) -> subprocess.Popen:
+    """A real `flask worker` process on the given environment (see ``flask_env``) and queues."""
+    args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", *queues]
+    return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def kill_worker_and_horse(process: subprocess.Popen) -> None:
+    """SIGKILL the rq worker and the work horse it forked (rq puts the horse in its own session)."""
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    for pid in [*children, str(process.pid)]:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(timeout=30)

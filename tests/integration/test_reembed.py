@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -34,7 +32,7 @@ from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, update_startup
 from matching import store
 from tests.conftest import BACKENDS, BANK_STAFF, DEMO_PASSWORD, ORGANISER, ZJ_MANAGER, database_url, seeded_app
-from tests.helpers import flask_env, need_id, startup_listed_by, user
+from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, need_id, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -111,21 +109,7 @@ def progress(job: Job) -> dict:
 
 
 def worker(app, *, burst: bool) -> subprocess.Popen:
-    env = {**flask_env(app, REDIS_URL), "EMBEDDING_MULTILINGUAL": NEW}
-    args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "matching"]
-    return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def kill_worker_and_horse(process: subprocess.Popen) -> None:
-    """SIGKILL the rq worker and the work horse it forked (rq puts the horse in its own session)."""
-    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    for pid in [*children, str(process.pid)]:
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=30)
+    return rq_worker({**flask_env(app, REDIS_URL), "EMBEDDING_MULTILINGUAL": NEW}, "matching", burst=burst)
 
 
 def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publishes_the_new_one(upgraded):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import subprocess
-import sys
 import time
 
 import pytest
@@ -22,7 +20,7 @@ from marketplace.imports.services import confirm_mapping, start_import
 from marketplace.jobs import enqueue
 from marketplace.startups.models import Startup
 from tests.conftest import ZJ_MANAGER, fresh_postgres_database, seeded_app
-from tests.helpers import flask_env, org, user
+from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, org, user
 
 pytestmark = pytest.mark.integration
 
@@ -55,20 +53,7 @@ def killed_app():
 
 
 def worker(app, *, burst: bool) -> subprocess.Popen:
-    env = flask_env(app, REDIS_URL)
-    args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "default"]
-    return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
-
-def kill_worker_and_horse(process: subprocess.Popen) -> None:
-    """SIGKILL the rq worker and the work horse it forked (rq puts the horse in its own session)."""
-    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    for pid in [*children, str(process.pid)]:
-        try:
-            os.kill(int(pid), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    return rq_worker(flask_env(app, REDIS_URL), "default", burst=burst)
 
 
 def processed(app, batch_id: int) -> int:

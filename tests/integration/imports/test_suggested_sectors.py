@@ -10,7 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.db import db
-from marketplace.imports.models import ImportBatch
 from marketplace.startups.models import Startup
 from marketplace.startups.queries import startup_ids_where
 from tests.conftest import PNP_MANAGER, ZJ_MANAGER
@@ -72,10 +71,9 @@ def test_confirming_makes_the_sectors_the_profiles_own(app, client, auth):
 
 def test_another_incubator_cannot_confirm_the_batchs_suggestions(app, client, auth):
     auth.login(ZJ_MANAGER)
-    detail = import_untagged(client)
+    batch_id = int(import_untagged(client).rstrip("/").rsplit("/", 1)[-1])
     with app.app_context():
         english_id = startup_named("WardFlow Clinics").id
-        batch_id = db.session.scalar(sa.select(ImportBatch.id).order_by(ImportBatch.id.desc()))
     auth.logout()
     auth.login(PNP_MANAGER)
 
