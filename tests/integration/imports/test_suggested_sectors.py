@@ -21,6 +21,8 @@ ROWS = [
     {"name": "WardFlow Clinics", "description": "Hospital bed management and electronic medical records for "
      "clinics; patients book appointments online and doctors follow up after discharge."},
     {"name": "慧学课堂", "description": "面向中小学的智慧教育平台：教师布置作业、在线课堂和学情分析，学生在手机上完成练习。"},
+    {"name": "PledgeTrack IoT", "description": "GPS trackers and warehouse sensors watch pledged vehicles and stock "
+     "for lenders, with alerts when collateral moves."},
 ]
 
 
@@ -46,6 +48,7 @@ def test_untagged_profiles_get_sectors_from_their_text_in_either_language(app, c
         assert english.sectors == [] and chinese.sectors == []
         assert english.suggested_sectors[0] == "healthcare"
         assert chinese.suggested_sectors[0] == "education"
+        assert startup_named("PledgeTrack IoT").suggested_sectors[0] == "iot_logistics"
         assert english.id in startup_ids_where(sector="healthcare")
         assert chinese.id in startup_ids_where(sector="education")
         assert english.id not in startup_ids_where(sector="education")
