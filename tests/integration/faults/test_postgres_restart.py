@@ -298,7 +298,7 @@ def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(ser
     import sys
 
     from rq import Queue
-    from rq.registry import FailedJobRegistry, FinishedJobRegistry
+    from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 
     from tests.private_redis import PrivateRedis
 
@@ -309,8 +309,12 @@ def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(ser
         try:
             worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst",
                                        "default"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            time.sleep(4)  # the worker is up and its job is waiting for the database
-            assert worker.poll() is None
+            # The worker is up and its job is waiting for the database (a busy machine takes seconds to start it).
+            deadline = time.monotonic() + 60
+            while job.id not in StartedJobRegistry("default", connection=redis.client()).get_job_ids():
+                assert worker.poll() is None and time.monotonic() < deadline
+                time.sleep(0.5)
+            time.sleep(2)
         finally:
             served.cluster.start()
         output, _ = worker.communicate(timeout=120)
