@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -45,15 +49,45 @@ def database_url(backend: str, tmp: Path, name: str) -> str:
     return fresh_postgres_database(name)
 
 
+# Settings that change what seeding stores (the vectors); any other override is the app's alone.
+SEED_SETTINGS = ("EMBEDDING_MODEL", "EMBEDDING_MULTILINGUAL", "EMBEDDING_BACKEND")
+# One seeded, embedded world per backend and embedding configuration per session: key → template database URL.
+_templates: dict[tuple, str] = {}
+
+
 def seeded_app(url: str, **overrides):
-    """An app on ``url`` with the schema at head and the seed's world committed."""
+    """An app on ``url`` with the schema at head, the seed's world committed and its indexes built.
+
+    Seeding (migrations, the fixtures' rows, every profile embedded with the real model) took 5-10 s a world even
+    with the process's vector memo, and fifteen modules seed one; so the world is seeded once per session for
+    each backend and embedding configuration, into a template database; ``url`` gets a copy of it (PostgreSQL
+    ``CREATE DATABASE … TEMPLATE``, SQLite's backup API) and this app builds its own indexes from the copied
+    vectors. A PostgreSQL server other than the machine's (a private cluster) is seeded directly.
+    """
+    target = sa.make_url(url)
+    if target.get_backend_name() == "postgresql" and not _on_test_server(target):
+        return _seed(url, overrides)
+    key = (target.get_backend_name(), *((name, overrides.get(name)) for name in SEED_SETTINGS if name in overrides))
+    if key not in _templates:
+        _templates[key] = _seed_template(target, {name: overrides[name] for name in SEED_SETTINGS if name in overrides})
+    _copy_database(sa.make_url(_templates[key]), target)
+    app = _app(url, overrides)
+    rebuild_indexes(app)
+    return app
+
+
+def _app(url: str, overrides: dict):
+    index_dir = tempfile.mkdtemp(prefix="innomatch-index-")
+    return create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                       "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
+
+
+def _seed(url: str, overrides: dict):
     from marketplace.db import unit_of_work
     from marketplace.migrate import upgrade_database
     from marketplace.seeding import load_world
 
-    index_dir = tempfile.mkdtemp(prefix="innomatch-index-")
-    app = create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
+    app = _app(url, overrides)
     with app.app_context():
         from marketplace.db import db
 
@@ -62,6 +96,40 @@ def seeded_app(url: str, **overrides):
             load_world()
     rebuild_indexes(app)
     return app
+
+
+def _on_test_server(url: sa.URL) -> bool:
+    admin = sa.make_url(PG_ADMIN_URL)
+    return (url.host, url.port) == (admin.host, admin.port)
+
+
+def _seed_template(target: sa.URL, settings: dict) -> str:
+    """Seeds a template database for ``target``'s backend; returns its URL (no connection left open)."""
+    name = "innomatch_template" + (f"_{hashlib.sha1(repr(sorted(settings.items())).encode()).hexdigest()[:8]}"
+                                   if settings else "")
+    if target.get_backend_name() == "postgresql":
+        url = fresh_postgres_database(name)
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp(prefix='innomatch-template-')}/{name}.sqlite3"
+    app = _seed(url, settings)
+    app.extensions["innomatch.db"].engine.dispose()
+    shutil.rmtree(app.config["INDEX_DIR"], ignore_errors=True)
+    return url
+
+
+def _copy_database(source: sa.URL, target: sa.URL) -> None:
+    if target.get_backend_name() == "sqlite":
+        Path(target.database).unlink(missing_ok=True)
+        with closing(sqlite3.connect(source.database)) as src, closing(sqlite3.connect(target.database)) as dst:
+            src.backup(dst)
+        return
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}" TEMPLATE "{source.database}"'))
+    finally:
+        admin.dispose()
 
 
 def index_versions(app) -> dict:
