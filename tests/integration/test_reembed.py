@@ -3,6 +3,10 @@ ranking keeps using the earlier snapshot (and that model's query vectors) until 
 
 Two cheap configurations stand for the upgrade: MiniLM alone (``EMBEDDING_MULTILINGUAL=""``, 384 dimensions), then
 the default pair of MiniLM and multilingual USE (896 dimensions).
+
+On PostgreSQL only: what is tested here is the job (chunks, kill and resume, slices, the switch of snapshot), not
+the database. The same chunk walk (``store_vectors``: ids after an id, counts up to an id) runs on SQLite too in
+tests/integration/test_matchmaking.py, whose reindex tests go through ``reembed_in_process`` on both backends.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from marketplace.needs.services import create_need
 from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, update_startup
 from matching import store
-from tests.conftest import BACKENDS, BANK_STAFF, DEMO_PASSWORD, ORGANISER, ZJ_MANAGER, database_url, seeded_app
+from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ORGANISER, ZJ_MANAGER, database_url, seeded_app
 from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, need_id, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
@@ -43,13 +47,13 @@ RANKED = re.compile(r'class="ranked-title">([^<]+)</a>')
 NOTICE = re.compile(r'role="status">([^<]*(?:Re-encoding profiles|重新编码档案)[^<]*)</p>')
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
-def upgraded(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def upgraded(tmp_path_factory):
     """A platform indexed with MiniLM alone, its configuration then switched to the pair (nothing re-embedded
     yet), with Redis for its jobs."""
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
-    url = database_url(request.param, tmp_path_factory.mktemp(f"reembed-{request.param}"), "innomatch_test_reembed")
+    url = database_url("postgresql", tmp_path_factory.mktemp("reembed"), "innomatch_test_reembed")
     app = seeded_app(url, REDIS_URL=REDIS_URL, EMBEDDING_MULTILINGUAL=OLD)
     redis.flushdb()  # whatever seeding queued: the indexes are built already
     with app.app_context():
