@@ -98,6 +98,21 @@ def can_view_startup_contact(user: User, listed_by: Collection[int], opted_in_un
     return user.role == UserRole.BANK_STAFF and user.organisation_id in opted_in_units
 
 
+def startup_side_incubators(nominated_by_id: int | None, listed_by: Collection[int]) -> frozenset[int]:
+    """The incubators acting for the startup's side of a pipeline candidate. A nomination belongs to the
+    incubator that made it: its note, its deck and the moves that follow are that incubator's alone, even
+    when another incubator lists the same startup. A candidate the bank found or invited, nominated by
+    nobody, is the business of every incubator listing the startup. ``listed_by``: those incubators."""
+    return frozenset({nominated_by_id}) if nominated_by_id is not None else frozenset(listed_by)
+
+
+def startup_side_clause(organisation_id: int, nominated_by: sa.ColumnElement, startup_id: sa.ColumnElement,
+                        listed: sa.Select) -> sa.ColumnElement[bool]:
+    """``startup_side_incubators`` as a WHERE clause over a candidate's ``nominated_by`` and ``startup_id``
+    columns for one incubator; ``listed`` selects the startup ids it lists."""
+    return sa.or_(nominated_by == organisation_id, sa.and_(nominated_by.is_(None), startup_id.in_(listed)))
+
+
 def can_read_full_need(user: User, need: Need, *, accepted_terms: bool) -> bool:
     """A confidential need shows an incubator only its teaser (title, sectors, summary) until its
     organisation accepted the terms. ``accepted_terms``: the user's organisation did."""
@@ -106,7 +121,8 @@ def can_read_full_need(user: User, need: Need, *, accepted_terms: bool) -> bool:
 
 def can_view_need_contact(user: User, need: Need, opted_in_orgs: Collection[int]) -> bool:
     """The need's contact person reaches the startup's side only once one of its startups chose the
-    need. ``opted_in_orgs``: incubators listing or having nominated an opted-in candidate."""
+    need. ``opted_in_orgs``: incubators on the startup's side of an opted-in candidate
+    (``startup_side_incubators``)."""
     if user.role == UserRole.INCUBATOR_MANAGER:
         return user.organisation_id in opted_in_orgs
     return True

@@ -28,7 +28,8 @@ not changeable ones 403 (docs/architecture.md, "Authorisation rules").
 
 **Objects** are named by keys the test resolves in the seeded world (see ``World`` there):
 ``need:<slug>``, ``startup:only:<incubator>`` (a startup only that incubator lists),
-``candidate:<need>/<startup>``, ``deck:<need>/<startup>`` (a PDF on that candidate), ``event`` (a
+``candidate:<need>/<startup>``, ``deck:<need>/<startup>`` (a PDF on that candidate),
+``colisted:<need>/<startup>`` / ``colisted-deck:…`` (the same, with Plug and Play listing the startup too), ``event`` (a
 published matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited),
 ``pitch:<need>`` (that need's pitch at the day), ``batch:<incubator>`` (an import waiting for its
 mapping), ``org:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
@@ -128,6 +129,10 @@ SHARED_CANDIDATE = "candidate:mpc-blockchain-cryptography/ruilian-data"  # roads
 PRIVATE_CANDIDATE = "candidate:iot-collateral-monitoring/lianche-sensing"
 INVITATION = "candidate:healthcare-ecosystem-it/shengmai-cloud"  # invited; Zhangjiang lists the startup
 DECK = "deck:mpc-blockchain-cryptography/ruilian-data"
+# Zhangjiang's nomination of a startup that Plug and Play lists as well (the World adds that listing, as an
+# import once did): a nomination is the nominating incubator's alone (security review, finding 1).
+NOMINATED = "colisted:education-ecosystem-it/quadworks"
+NOMINATED_DECK = "colisted-deck:education-ecosystem-it/quadworks"
 EVENT = "event"
 MPC_PITCH = "pitch:mpc-blockchain-cryptography"
 ZJ_BATCH = "batch:zhangjiang-incubator"
@@ -229,6 +234,10 @@ ROWS: list[Row] = [
         {"candidate_id": SHARED_CANDIDATE}, json={"to": "withdrawn", "note": "matrix"}),
     Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_PRIVATE),
         {"candidate_id": PRIVATE_CANDIDATE}, json={"to": "withdrawn", "note": "matrix"}),
+    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED}),
+    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED}, json={"to": "withdrawn", "note": "matrix"}),
     # -- JSON API: matchmaking days ------------------------------------------------------------
     Row("GET", "/api/v1/events", api_roles(ALLOW)),
     Row("GET", "/api/v1/events/<int:event_id>", api_roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
@@ -312,6 +321,11 @@ ROWS: list[Row] = [
         {"candidate_id": PRIVATE_CANDIDATE}, form={"answer": "accept"}),
     Row("GET", "/candidates/<int:candidate_id>/decks/<int:deck_id>", roles(ALLOW, **SEES_SHARED),
         {"candidate_id": SHARED_CANDIDATE, "deck_id": DECK}),
+    Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": NOMINATED}),
+    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED}, form=WITHDRAW),
+    Row("GET", "/candidates/<int:candidate_id>/decks/<int:deck_id>", roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED, "deck_id": NOMINATED_DECK}),
     Row("GET", "/workspace", roles(403, incubators=ALLOW)),
     # -- startups -----------------------------------------------------------------------------
     Row("GET", "/startups/", roles(ALLOW)),

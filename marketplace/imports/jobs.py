@@ -80,6 +80,7 @@ def _save_rows(batch_id: int, rows: list[dict], mapping: dict[str, str]) -> None
                 {**asdict(r), "values": rows[r.row - 2]} for r in report.rejections
             ]
             batch.touched_ids = sorted(set(batch.touched_ids) | report.touched)
+            batch.likely_duplicates = batch.likely_duplicates + [asdict(d) for d in report.duplicates]
             batch.processed_rows = start + len(chunk)
             batch.stage = ImportStage.SAVED if batch.processed_rows >= len(rows) else ImportStage.PARSED
             _progress(batch)

@@ -29,6 +29,9 @@ class ImportBatch(SQLModel, table=True):
     counts: dict[str, int] = Field(default_factory=dict, sa_type=sa.JSON)
     rejections: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     touched_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
+    # Rows that made a separate profile because they match one only other incubators list:
+    # {"row", "startup_id", "existing_id"} (imports.services.LikelyDuplicate).
+    likely_duplicates: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     error: str = Field(default="", sa_type=sa.Text)
     # The uploaded bytes, kept only until the import finishes (unless KEEP_UPLOADS is set).
     data: bytes = Field(default=b"", sa_type=sa.LargeBinary)

@@ -1,9 +1,12 @@
 """Importing a portfolio: validate every row with the profile schema, upsert by natural key.
 
-A row matches an existing startup by the incubator's own id, then by the website's domain,
-then by the normalised name. Matching rows update only the columns the file carries, and
-only profiles this incubator already lists (a profile another incubator keeps is joined with
-a second listing, never overwritten). Running the same file twice changes nothing.
+A row matches a startup this incubator lists by the incubator's own id, then by the website's
+domain, then by the normalised name, and updates only the columns the file carries. A row never
+joins a profile only other incubators list: a listing grants editing the profile and reading its
+contact, so a name or a website in a file must not be enough to take it. Such a row becomes a
+separate profile, reported as a likely duplicate of the other; the platform merges the two after
+checking (startups.services.merge_startups), and nominations stay with the incubator that made
+them (authz.startup_side_incubators). Running the same file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -35,18 +38,46 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True)
+class LikelyDuplicate:
+    row: int
+    startup_id: int  # the profile the row made
+    existing_id: int  # the profile other incubators list that the row matched
+
+
 @dataclass
 class ImportReport:
     counts: dict[str, int] = field(default_factory=lambda: {o.value: 0 for o in RowOutcome})
     rejections: list[Rejection] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
+    duplicates: list[LikelyDuplicate] = field(default_factory=list)
 
     def add(self, outcome: RowOutcome) -> None:
         self.counts[outcome.value] += 1
 
 
+class _Keys:
+    """Startups by website domain and by normalised name (the first one seen keeps a key)."""
+
+    def __init__(self) -> None:
+        self.by_domain: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+
+    def remember(self, startup_id: int, website: str, name: str) -> None:
+        if domain_of(website):
+            self.by_domain.setdefault(domain_of(website), startup_id)
+        if normalised_name(name):
+            self.by_name.setdefault(normalised_name(name), startup_id)
+
+    def find(self, website: str, name: str) -> int | None:
+        if domain_of(website) in self.by_domain:
+            return self.by_domain[domain_of(website)]
+        return self.by_name.get(normalised_name(name))
+
+
 class _Matcher:
-    """Lookups of this incubator's ids and every startup's domain and name, built once per import."""
+    """Lookups built once per import: this incubator's ids, domains and names of the profiles it lists
+    (``own``), and those of the profiles only others list (``others``: never matched, only reported)."""
 
     def __init__(self, incubator_id: int) -> None:
         self.by_external = dict(
@@ -57,23 +88,19 @@ class _Matcher:
             ).all()
         )
         self.listed = set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)))
-        self.by_domain: dict[str, int] = {}
-        self.by_name: dict[str, int] = {}
+        self.own, self.others = _Keys(), _Keys()
         for startup_id, website, name in db.session.execute(sa.select(Startup.id, Startup.website, Startup.name)):
-            self.remember(startup_id, website, name)
+            (self.own if startup_id in self.listed else self.others).remember(startup_id, website, name)
 
     def remember(self, startup_id: int, website: str, name: str) -> None:
-        if domain_of(website):
-            self.by_domain.setdefault(domain_of(website), startup_id)
-        if normalised_name(name):
-            self.by_name.setdefault(normalised_name(name), startup_id)
+        self.listed.add(startup_id)
+        self.own.remember(startup_id, website, name)
 
     def find(self, external_id: str | None, website: str, name: str) -> int | None:
+        """The profile this incubator lists that the row is about, if any."""
         if external_id and external_id in self.by_external:
             return self.by_external[external_id]
-        if domain_of(website) in self.by_domain:
-            return self.by_domain[domain_of(website)]
-        return self.by_name.get(normalised_name(name))
+        return self.own.find(website, name)
 
 
 def _reject(report: ImportReport, row_number: int, errors: dict[str, list[str]], columns: dict[str, str]) -> None:
@@ -120,6 +147,10 @@ def import_rows(
         report.add(outcome)
         if outcome != RowOutcome.UNCHANGED:
             report.touched.add(startup_id)
+        if outcome == RowOutcome.IMPORTED and existing_id is None:
+            other = matcher.others.find(fields.website, fields.name)
+            if other is not None:
+                report.duplicates.append(LikelyDuplicate(row_number, startup_id, other))
     if report.touched and schedule_embedding:
         schedule_indexing(ProfileKind.STARTUP, report.touched)
     return report
@@ -135,20 +166,11 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
         record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
                       after=snapshot(startup, list(values)))
         matcher.remember(startup.id, startup.website, startup.name)
-        matcher.listed.add(startup.id)
         if external_id:
             matcher.by_external[external_id] = startup.id
         return RowOutcome.IMPORTED, startup.id
 
     startup = db.session.get(Startup, existing_id)
-    if existing_id not in matcher.listed:
-        # Another incubator's profile: join it with our own listing, leave its text alone.
-        db.session.add(Listing(incubator_id=incubator.id, startup_id=startup.id, external_id=external_id))
-        db.session.flush()
-        matcher.listed.add(startup.id)
-        if external_id:
-            matcher.by_external[external_id] = startup.id
-        return RowOutcome.IMPORTED, startup.id
 
     changed = False
     if external_id and external_id not in matcher.by_external:
@@ -171,6 +193,16 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
         record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
                       before=before, after=after)
     return (RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED), startup.id
+
+
+def likely_duplicates_of(batch: ImportBatch, limit: int = 200) -> list[tuple[int, Startup, Startup]]:
+    """The batch's rows that made a separate profile beside one other incubators list: (row, new, existing),
+    for the rows whose two profiles both still exist (a merge removes one)."""
+    found = batch.likely_duplicates[:limit]
+    ids = {d["startup_id"] for d in found} | {d["existing_id"] for d in found}
+    startups = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(ids)))} if ids else {}
+    return [(d["row"], startups[d["startup_id"]], startups[d["existing_id"]]) for d in found
+            if d["startup_id"] in startups and d["existing_id"] in startups]
 
 
 # -- batches: upload, mapping, background run ------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.db import db
@@ -32,7 +33,7 @@ def bank_side(need: Need) -> list[User]:
 
 
 def startup_side(candidate: Candidate) -> list[User]:
-    orgs = incubator_ids_for_startup(candidate.startup_id) | {candidate.nominated_by_id or -1}
+    orgs = authz.startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id))
     return list(db.session.scalars(
         sa.select(User).where(User.role == UserRole.INCUBATOR_MANAGER, User.organisation_id.in_(orgs),
                               User.active.is_(True)).order_by(User.id)

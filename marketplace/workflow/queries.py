@@ -36,29 +36,30 @@ def opted_in_units(startup_id: int) -> set[int]:
 
 
 def opted_in_orgs(need_id: int) -> set[int]:
-    """Incubators with a startup that chose this need (listing it, or having nominated it)."""
-    from marketplace.startups.models import Listing
+    """Incubators on the startup's side of a candidate that chose this need (authz.startup_side_incubators)."""
+    from marketplace import authz
+    from marketplace.startups.queries import incubator_ids_for_startup
 
     opted = sa.select(Candidate.startup_id, Candidate.nominated_by_id).where(
         Candidate.need_id == need_id, Candidate.opted_in_at.is_not(None))
-    rows = db.session.execute(opted).all()
-    found = {nominator for _startup, nominator in rows if nominator}
-    startup_ids = {startup for startup, _nominator in rows}
-    if startup_ids:
-        found |= set(db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id.in_(startup_ids))))
+    found: set[int] = set()
+    for startup_id, nominator in db.session.execute(opted).all():
+        listed_by = incubator_ids_for_startup(startup_id) if nominator is None else ()
+        found |= authz.startup_side_incubators(nominator, listed_by)
     return found
 
 
 def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
-    """Every candidate of the incubator's portfolio or nominated by it that was shared with the
-    startup's side (the bank's private shortlist is not), newest move first."""
+    """Every candidate for which the incubator acts on the startup's side (authz.startup_side_incubators)
+    that was shared with that side (the bank's private shortlist is not), newest move first."""
+    from marketplace import authz
     from marketplace.startups.models import Listing
 
     listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
     rows = db.session.execute(
         sa.select(Candidate, Startup, Need)
         .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
-        .where(sa.or_(Candidate.startup_id.in_(listed), Candidate.nominated_by_id == incubator_id))
+        .where(authz.startup_side_clause(incubator_id, Candidate.nominated_by_id, Candidate.startup_id, listed))
         .where(Candidate.shared_at.is_not(None))
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
     )
@@ -80,7 +81,7 @@ def visible_candidates_clause(user) -> sa.ColumnElement[bool]:
         listed = sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)
         return sa.and_(
             Candidate.shared_at.is_not(None),
-            sa.or_(Candidate.startup_id.in_(listed), Candidate.nominated_by_id == user.organisation_id),
+            authz.startup_side_clause(user.organisation_id, Candidate.nominated_by_id, Candidate.startup_id, listed),
             Candidate.need_id.in_(sa.select(Need.id).where(authz.visible_needs_clause(user))),
         )
     return sa.false()

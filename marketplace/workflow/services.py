@@ -56,7 +56,8 @@ def _stale(candidate: Candidate) -> StaleCandidate:
 def sides(actor: User, candidate: Candidate) -> set[str]:
     """For which sides of the pipeline the actor may act on this candidate (see pipeline.py).
 
-    The startup's side only once the candidate was shared with it (invited, nominated)."""
+    The startup's side only once the candidate was shared with it (invited, nominated), and only for the
+    incubators authz.startup_side_incubators names (a nomination is the nominating incubator's)."""
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
     from marketplace.needs.models import Need
@@ -70,8 +71,8 @@ def sides(actor: User, candidate: Candidate) -> set[str]:
         if need is not None and actor.organisation_id == need.owner_id:
             found.add(pipeline.BANK)
     if actor.role == UserRole.INCUBATOR_MANAGER and candidate.shared_at is not None and (
-        actor.organisation_id == candidate.nominated_by_id
-        or actor.organisation_id in incubator_ids_for_startup(candidate.startup_id)
+        actor.organisation_id in authz.startup_side_incubators(
+            candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id))
     ):
         found.add(pipeline.STARTUP)
     return found

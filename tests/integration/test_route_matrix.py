@@ -126,7 +126,7 @@ class World:
 
         for key in self.row.args.values():
             kind, _, name = key.partition(":")
-            if kind in ("need", "candidate", "deck"):
+            if kind in ("need", "candidate", "deck", "colisted", "colisted-deck"):
                 return db.session.scalar(sa.select(Organisation.slug).join(Need, Need.owner_id == Organisation.id)
                                          .where(Need.slug == name.split("/")[0]))
             if kind in ("event", "pitch"):
@@ -153,6 +153,11 @@ class World:
         if kind == "candidate":
             return _candidate(name).id
         if kind == "deck":
+            return _deck(_candidate(name))
+        if kind == "colisted":
+            return _colisted(_candidate(name)).id
+        if kind == "colisted-deck":
+            self.resolve(f"colisted:{name}")
             return _deck(_candidate(name))
         if kind == "event":
             return _published_event()
@@ -202,6 +207,17 @@ def _candidate(name: str):
                                                          Candidate.startup_id == startup_by_slug(startup_slug).id))
     assert found is not None, name
     return found
+
+
+def _colisted(candidate):
+    """The candidate, its startup now listed by Plug and Play as well (inc_other): a listing alone must not
+    make Plug and Play the startup's side of a nomination Zhangjiang made."""
+    from marketplace.startups.models import Listing
+
+    assert candidate.nominated_by_id == org("zhangjiang-incubator").id, candidate
+    db.session.add(Listing(incubator_id=org("plug-and-play").id, startup_id=candidate.startup_id))
+    db.session.flush()
+    return candidate
 
 
 def _deck(candidate) -> int:

@@ -95,3 +95,14 @@ def test_listing_ids_private_to_their_incubator():
     assert not authz.can_view_listing_ids(MANAGER, 7)
     assert not authz.can_view_listing_ids(STAFF, INCUBATOR)
     assert authz.can_view_listing_ids(ORGANISER, INCUBATOR)
+
+
+@pytest.mark.parametrize(("nominated_by", "listed_by", "side"), [
+    (INCUBATOR, {INCUBATOR, 7}, {INCUBATOR}),  # a nomination is the nominating incubator's alone
+    (7, {INCUBATOR, 7}, {7}),  # listing the startup does not make another incubator's nomination yours
+    (7, set(), {7}),  # the nominator keeps it even if its listing is gone (a merge, a removal)
+    (None, {INCUBATOR, 7}, {INCUBATOR, 7}),  # found or invited by the bank: every incubator listing it
+    (None, set(), set()),
+])
+def test_startup_side_of_a_candidate(nominated_by, listed_by, side):
+    assert authz.startup_side_incubators(nominated_by, listed_by) == side

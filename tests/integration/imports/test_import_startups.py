@@ -14,6 +14,7 @@ from marketplace.db import db, unit_of_work
 from marketplace.imports.mapping import auto_map
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import import_rows
+from marketplace.accounts.models import User
 from marketplace.startups.models import Listing, Startup
 from tests.helpers import org
 
@@ -105,18 +106,37 @@ def test_bad_rows_are_rejected_with_row_and_column_and_leave_nothing(ctx):
         ["Future Co", "Mail Co", "Count Co", "Stage Co"]))) == 0
 
 
-def test_startup_listed_by_two_incubators_is_one_profile_with_two_listings(ctx):
+@pytest.mark.parametrize("row", [
+    ["PNP-77", "Campus Ledger Inc.", "https://campusledger.example/", "Rewritten by a rival", "2021", "", "", "", ""],
+    ["", "Campus Ledger", "", "", "", "", "", "", ""],  # the name alone
+])
+def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_never_a_listing(ctx, row):
+    """Security review, finding 1: a name or a website in a file once added the importer's listing to
+    another incubator's profile, and with it the right to edit it, read its contact and act on its
+    nominations."""
+    from marketplace import authz
+    from marketplace.startups.duplicates import likely_duplicates
+    from marketplace.startups.queries import incubator_ids_for_startup
+
     run(gbk_csv())
-    other = [["PNP-77", "Campus Ledger Inc.", "https://campusledger.example/", "Rewritten by a rival", "2021", "",
-              "", "", ""]]
+    original = db.session.scalar(sa.select(Startup).where(Startup.website == "campusledger.example"))
 
-    report = run(gbk_csv(other), "plug-and-play")
+    report = run(gbk_csv([row]), "plug-and-play")
 
-    startup = db.session.scalar(sa.select(Startup).where(Startup.website == "campusledger.example"))
-    listings = db.session.scalars(sa.select(Listing.incubator_id).where(Listing.startup_id == startup.id))
+    rival = org("plug-and-play")
+    assert incubator_ids_for_startup(original.id) == {org("zhangjiang-incubator").id}
+    assert original.description == ROWS[1][3]
+    new_id = db.session.scalar(sa.select(Listing.startup_id).join(Startup, Startup.id == Listing.startup_id)
+                               .where(Listing.incubator_id == rival.id, Startup.name.like("Campus Ledger%")))
+    assert new_id is not None and new_id != original.id
     assert report.counts["imported"] == 1
-    assert sorted(listings) == sorted([org("zhangjiang-incubator").id, org("plug-and-play").id])
-    assert startup.description == ROWS[1][3]  # the rival's text did not overwrite it
+    assert [(d.row, d.startup_id, d.existing_id) for d in report.duplicates] == [(2, new_id, original.id)]
+    pnp_manager = db.session.scalar(sa.select(User).where(User.organisation_id == rival.id))
+    assert not authz.can_edit_startup(pnp_manager, incubator_ids_for_startup(original.id))
+    assert {(p.first_id, p.second_id) for p in likely_duplicates()} >= {(original.id, new_id)}
+
+    again = run(gbk_csv([row]), "plug-and-play")  # its own profile now: the same file changes nothing
+    assert again.counts["unchanged"] == 1 and not again.duplicates
 
 
 def test_cli_prints_counts_last_and_fails_only_for_unreadable_files(app, tmp_path):
