@@ -55,8 +55,9 @@ SEED_SETTINGS = ("EMBEDDING_MODEL", "EMBEDDING_MULTILINGUAL", "EMBEDDING_BACKEND
 _templates: dict[tuple, str] = {}
 
 
-def seeded_app(url: str, **overrides):
-    """An app on ``url`` with the schema at head, the seed's world committed and its indexes built.
+def seeded_app(url: str, *, fixtures: Path | None = None, **overrides):
+    """An app on ``url`` with the schema at head, the seed's world (or the one in ``fixtures``, a folder like
+    fixtures/) committed and its indexes built.
 
     Seeding (migrations, the fixtures' rows, every profile embedded with the real model) took 5-10 s a world even
     with the process's vector memo, and fifteen modules seed one; so the world is seeded once per session for
@@ -66,10 +67,13 @@ def seeded_app(url: str, **overrides):
     """
     target = sa.make_url(url)
     if target.get_backend_name() == "postgresql" and not _on_test_server(target):
-        return _seed(url, overrides)
-    key = (target.get_backend_name(), *((name, overrides.get(name)) for name in SEED_SETTINGS if name in overrides))
+        return _seed(url, overrides, fixtures)
+    settings = {name: overrides[name] for name in SEED_SETTINGS if name in overrides}
+    if fixtures is not None:
+        settings["fixtures"] = str(fixtures)
+    key = (target.get_backend_name(), *sorted(settings.items()))
     if key not in _templates:
-        _templates[key] = _seed_template(target, {name: overrides[name] for name in SEED_SETTINGS if name in overrides})
+        _templates[key] = _seed_template(target, settings)
     _copy_database(sa.make_url(_templates[key]), target)
     app = _app(url, overrides)
     rebuild_indexes(app)
@@ -82,10 +86,10 @@ def _app(url: str, overrides: dict):
                        "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
 
 
-def _seed(url: str, overrides: dict):
+def _seed(url: str, overrides: dict, fixtures: Path | None = None):
     from marketplace.db import unit_of_work
     from marketplace.migrate import upgrade_database
-    from marketplace.seeding import load_world
+    from marketplace.seeding import FIXTURES, load_world
 
     app = _app(url, overrides)
     with app.app_context():
@@ -93,7 +97,7 @@ def _seed(url: str, overrides: dict):
 
         upgrade_database(db.engine)
         with unit_of_work():
-            load_world()
+            load_world(fixtures or FIXTURES)
     rebuild_indexes(app)
     return app
 
@@ -111,7 +115,8 @@ def _seed_template(target: sa.URL, settings: dict) -> str:
         url = fresh_postgres_database(name)
     else:
         url = f"sqlite:///{tempfile.mkdtemp(prefix='innomatch-template-')}/{name}.sqlite3"
-    app = _seed(url, settings)
+    fixtures = settings.get("fixtures")
+    app = _seed(url, {k: v for k, v in settings.items() if k != "fixtures"}, Path(fixtures) if fixtures else None)
     app.extensions["innomatch.db"].engine.dispose()
     shutil.rmtree(app.config["INDEX_DIR"], ignore_errors=True)
     return url
