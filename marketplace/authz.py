@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.needs.enums import NeedStatus, NeedVisibility
-from marketplace.needs.models import Need, NeedAudience
+from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
 
 PLATFORM_ROLES = frozenset({UserRole.ORGANISER, UserRole.ADMIN})
 # Statuses in which a need is shown outside its owning unit.
@@ -117,6 +117,22 @@ def can_read_full_need(user: User, need: Need, *, accepted_terms: bool) -> bool:
     """A confidential need shows an incubator only its teaser (title, sectors, summary) until its
     organisation accepted the terms. ``accepted_terms``: the user's organisation did."""
     return not (need.confidential and user.role == UserRole.INCUBATOR_MANAGER and not accepted_terms)
+
+
+def readable_needs_clause(user: User) -> sa.ColumnElement[bool]:
+    """A WHERE clause over ``Need`` selecting the needs whose full text ``user`` may read: the same rule as
+    ``can_read_full_need``. Everything past the teaser (description, scenarios, the ranking's explanations,
+    text search) answers to it: a need the clause leaves out is matched, ranked and explained from its teaser
+    alone, or not at all."""
+    if user.role != UserRole.INCUBATOR_MANAGER:
+        return sa.true()
+    accepted = (
+        sa.select(NeedTermsAcceptance.need_id)
+        .where(NeedTermsAcceptance.need_id == Need.id)
+        .where(NeedTermsAcceptance.organisation_id == user.organisation_id)
+        .exists()
+    )
+    return sa.or_(Need.confidential.is_(False), accepted)
 
 
 def can_view_need_contact(user: User, need: Need, opted_in_orgs: Collection[int]) -> bool:

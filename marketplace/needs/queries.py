@@ -30,7 +30,10 @@ def needs_for_user(
     if owner_id:
         query = query.where(Need.owner_id == owner_id)
     if text.strip():
-        query = query.where(text_matches(text, Need.title, Need.summary, Need.description))
+        # The description is searched only where the user may read it: a confidential need's hidden text
+        # must not answer a search (each word would be an oracle on it).
+        readable_description = sa.case((authz.readable_needs_clause(user), Need.description), else_="")
+        query = query.where(text_matches(text, Need.title, Need.summary, readable_description))
     query = query.order_by(Need.updated_at.desc(), Need.id.desc())
     return paginate(query, page=page, per_page=per_page)
 
@@ -40,6 +43,13 @@ def visible_need_ids(user: User, ids: set[int]) -> set[int]:
     if not ids:
         return set()
     return set(db.session.scalars(sa.select(Need.id).where(Need.id.in_(ids), authz.visible_needs_clause(user))))
+
+
+def readable_need_ids(user: User, ids: set[int]) -> set[int]:
+    """Those of ``ids`` whose full text ``user`` may read (authz.readable_needs_clause)."""
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Need.id).where(Need.id.in_(ids), authz.readable_needs_clause(user))))
 
 
 def audience_ids_for_need(need_id: int) -> set[int]:

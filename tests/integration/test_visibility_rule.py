@@ -25,3 +25,21 @@ def test_visible_needs_clause_matches_can_view_need(ctx):
             if authz.can_view_need(user, n, invited=user.organisation_id in audience_ids_for_need(n.id))
         }
         assert listed == allowed, user.email
+
+
+def test_readable_needs_clause_matches_can_read_full_need(ctx):
+    """The SQL twin of the confidentiality rule agrees with the per-object check for every user and need,
+    with terms accepted by some incubators (the seed's) and not by others."""
+    from marketplace.needs.queries import has_accepted_terms, readable_need_ids
+
+    users = list(db.session.scalars(sa.select(User)))
+    needs = list(db.session.scalars(sa.select(Need)))
+    assert any(n.confidential for n in needs)
+
+    for user in users:
+        readable = readable_need_ids(user, {n.id for n in needs})
+        allowed = {
+            n.id for n in needs
+            if authz.can_read_full_need(user, n, accepted_terms=has_accepted_terms(n.id, user.organisation_id))
+        }
+        assert readable == allowed, user.email
