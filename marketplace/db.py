@@ -3,6 +3,13 @@
 Services add and flush; whoever starts the work (a view, a job, a CLI command) wraps it in
 ``unit_of_work()``, which commits once and only then runs the side effects registered with
 ``after_commit()``.
+
+SQLite (the embedded default) runs in WAL mode, so readers never wait for the writer, and every
+unit of work takes the write lock when it begins (``BEGIN IMMEDIATE``), waiting up to
+``SQLITE_BUSY_TIMEOUT_MS`` for it: a transaction that first read and only then tried to write
+would fail at once with "database is locked" when another writer committed in between, which no
+timeout can wait out. Bookkeeping writes that ride on a read (a token's last use, a need visit)
+go through ``best_effort()``: if the database is busy they are skipped, never failing the read.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from enum import StrEnum
 from typing import Any
@@ -27,6 +35,11 @@ _CALLBACKS = "innomatch.after_commit"
 _EXTENSION = "innomatch.db"
 # Seconds to wait for a new PostgreSQL connection before the request gives up (a 503, see errors_views.py).
 PG_CONNECT_TIMEOUT_SECONDS = 5
+# How long a SQLite writer waits for another writer's lock before the request gives up (a 503 with
+# Retry-After, see errors_views.py).
+SQLITE_BUSY_TIMEOUT_MS = 8000
+# True inside a unit of work: its SQLite transaction begins IMMEDIATE (holding the write lock).
+_WRITING: ContextVar[bool] = ContextVar("innomatch_writing", default=False)
 
 
 def utcnow() -> datetime:
@@ -55,12 +68,15 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            # Readers keep reading while one writer writes (an in-memory database stays "memory").
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - driver hook
-            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
         return engine
     if url.startswith("postgresql"):
@@ -134,8 +150,16 @@ db = _CurrentDatabase()
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """One commit on success, a rollback on any error; after-commit callbacks run last."""
+    """One commit on success, a rollback on any error; after-commit callbacks run last.
+
+    On SQLite the work runs in a transaction of its own that holds the write lock from its first statement: a
+    read-only transaction the request had open (the view's lookups before the work) is ended first. Objects
+    loaded by it stay usable (``expire_on_commit=False``).
+    """
     session = db.session
+    if _is_sqlite(session) and session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.commit()
+    writing = _WRITING.set(True)
     try:
         yield session
         session.commit()
@@ -143,9 +167,47 @@ def unit_of_work() -> Iterator[Session]:
         session.rollback()
         session.info.pop(_CALLBACKS, None)
         raise
+    finally:
+        _WRITING.reset(writing)
     callbacks = session.info.pop(_CALLBACKS, [])
     for callback in callbacks:
         callback()
+
+
+def insert_once(row) -> bool:
+    """Inserts ``row`` in a savepoint; False, leaving the transaction usable, when a concurrent request already
+    inserted the same key (the unique constraint answers, on PostgreSQL after the other commits): the way to
+    make a double submit of a create-once row (a vote, a visit, an acceptance) answer like a single one."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except sa.exc.IntegrityError:
+        return False
+    return True
+
+
+def _is_sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def database_busy(exc: BaseException) -> bool:
+    """True when ``exc`` is SQLite's "database is locked" / "is busy": another writer held the lock past the
+    busy timeout. Nothing was written; the same request succeeds once the lock is free."""
+    orig = getattr(exc, "orig", exc)
+    return type(orig).__name__ == "OperationalError" and type(orig).__module__ == "sqlite3" and (
+        "locked" in str(orig) or "busy" in str(orig))
+
+
+def best_effort(work: Callable[[], Any], what: str) -> Any:
+    """Runs ``work`` in its own unit of work and returns its result; if the database is busy or unavailable,
+    logs it and returns None instead of raising: for bookkeeping (a token's last use, a need visit) that must
+    never fail the read it rides on."""
+    try:
+        with unit_of_work():
+            return work()
+    except sa.exc.OperationalError as exc:
+        log.warning("skipped %s: %s", what, (str(getattr(exc, "orig", exc)).splitlines() or [""])[0])
+        return None
 
 
 def after_commit(callback: Callable[[], Any]) -> None:

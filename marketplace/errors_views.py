@@ -1,6 +1,7 @@
 """HTTP error pages and the mapping from domain errors to status codes.
 
-When the database cannot be reached (stopped, restarting, the connection cut mid-request, the pool exhausted)
+When the database cannot be reached (stopped, restarting, the connection cut mid-request, the pool exhausted,
+SQLite's write lock held by another writer past the busy timeout)
 the answer is a 503 with Retry-After instead of a 500: nothing was saved, and the same request will work once
 the database is back. The pool (``pool_pre_ping`` in db.py) replaces the dead connections by itself, so the
 app recovers without a restart; this module only makes the outage answer cleanly.
@@ -18,6 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
+from marketplace.db import database_busy
 from marketplace.errors import NotFound, PermissionDenied
 from marketplace.extensions import LOCALE_SESSION_KEY, login_manager, select_locale
 
@@ -70,6 +72,8 @@ def database_unavailable(exc: BaseException) -> bool:
         return True  # the pool gave up on a connection, or waited too long for a free one
     if not isinstance(exc, sa.exc.DBAPIError):
         return False
+    if database_busy(exc):
+        return True  # SQLite: another writer held the lock past the busy timeout
     if exc.connection_invalidated:
         return True  # the connection broke while in use (SQLAlchemy has invalidated it and the pooled ones)
     orig = exc.orig

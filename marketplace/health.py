@@ -1,7 +1,9 @@
 """Probes. /healthz (liveness): the process and the database answer; cheap, restart the process when it
 fails. /readyz (readiness): everything a request may need answers; send traffic only while it is 200.
 
-Readiness checks the database, Redis (when REDIS_URL is set) and the matching indexes of both kinds. An
+Readiness checks the database, Redis (when REDIS_URL is set) and the matching indexes of both kinds. On SQLite
+it also takes and releases the write lock (within ``LOCK_PROBE_MS``): a file another process keeps locked makes
+every write wait and then fail, so the database is "locked" (503) until it is free. An
 index counts when this process holds a snapshot or can load the current one; a kind with no index yet is
 ready only while it has no profiles at all (a new, empty platform). With profiles but no loadable index
 (a new machine with an empty INDEX_DIR, a corrupt snapshot):
@@ -23,7 +25,7 @@ from flask import Blueprint, current_app, jsonify
 from redis import Redis
 from redis.exceptions import RedisError
 
-from marketplace.db import db
+from marketplace.db import SQLITE_BUSY_TIMEOUT_MS, db
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -33,7 +35,8 @@ log = logging.getLogger(__name__)
 PROBE_ENDPOINTS = ("health.healthz", "health.readyz")
 REDIS_TIMEOUT_SECONDS = 1.0
 
-OK, UNREACHABLE, NOT_USED = "ok", "unreachable", "not used"
+OK, UNREACHABLE, NOT_USED, LOCKED = "ok", "unreachable", "not used", "locked"
+LOCK_PROBE_MS = 1000
 EMPTY, MISSING, UNKNOWN, REBUILDING, REEMBEDDING = "empty", "missing", "unknown", "rebuilding", "reembedding"
 
 
@@ -46,7 +49,7 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    database = OK if _database_answers() else UNREACHABLE
+    database = _writable() if _database_answers() else UNREACHABLE
     checks = {"database": database, "redis": _redis_state(), "indexes": _index_states(database == OK)}
     progress = _reembedding(checks["indexes"])
     if progress:
@@ -65,6 +68,24 @@ def _database_answers() -> bool:
     except sa.exc.SQLAlchemyError:
         return False
     return True
+
+
+def _writable() -> str:
+    """OK, or LOCKED when SQLite's write lock cannot be had within LOCK_PROBE_MS (PostgreSQL: always OK)."""
+    if db.engine.dialect.name != "sqlite":
+        return OK
+    with db.engine.connect() as connection:
+        raw = connection.connection.driver_connection  # autocommit: the engine lets SQLAlchemy own BEGIN
+        try:
+            raw.execute(f"PRAGMA busy_timeout={LOCK_PROBE_MS}")
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute("ROLLBACK")
+        except Exception as exc:  # noqa: BLE001 - sqlite3.OperationalError: the lock is held elsewhere
+            log.warning("readyz: the SQLite database is locked (%s)", exc)
+            return LOCKED
+        finally:
+            raw.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    return OK
 
 
 def _redis_state() -> str:

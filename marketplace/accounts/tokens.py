@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -61,5 +62,18 @@ def user_for_secret(secret: str) -> tuple[User, ApiToken] | None:
     user = db.session.get(User, token.user_id)
     if user is None or not user.active:
         return None
-    token.last_used_at = utcnow()
     return user, token
+
+
+# A token's last use is written at most this often: bookkeeping, not an audit trail (every request would
+# otherwise be a write).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def stamp_last_use(token_id: int) -> None:
+    """Notes that the token was used now (unless it was within ``LAST_USED_RESOLUTION``)."""
+    now = utcnow()
+    db.session.execute(sa.update(ApiToken).where(
+        ApiToken.id == token_id,
+        sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION),
+    ).values(last_used_at=now))

@@ -11,9 +11,9 @@ from flask_openapi3 import APIBlueprint, Info
 from pydantic import ValidationError
 
 from marketplace.accounts.models import User
-from marketplace.accounts.tokens import user_for_secret
+from marketplace.accounts.tokens import stamp_last_use, user_for_secret
 from marketplace.api.schemas import PROBLEM_JSON, Problem
-from marketplace.db import unit_of_work
+from marketplace.db import best_effort
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.extensions import csrf
 from marketplace.validation import invalid_input
@@ -79,8 +79,10 @@ def _authenticate():
     scheme, _sep, secret = header.partition(" ")
     found = None
     if scheme.lower() == "bearer":
-        with unit_of_work():  # stamps the token's last_used_at
-            found = user_for_secret(secret.strip())
+        found = user_for_secret(secret.strip())
+        if found is not None:
+            token_id = found[1].id
+            best_effort(lambda: stamp_last_use(token_id), "a token's last use")
     if found is None:
         response = problem(401, "Unauthorized", "Send a valid API token: Authorization: Bearer <token>.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="innomatch"'

@@ -10,7 +10,7 @@ from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import organisers
 from marketplace.audit.services import record_change, snapshot
-from marketplace.db import db, utcnow
+from marketplace.db import db, insert_once, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
@@ -201,8 +201,8 @@ def accept_terms(*, actor: User, need: Need) -> NeedTermsAcceptance:
         return existing
     acceptance = NeedTermsAcceptance(need_id=need.id, organisation_id=actor.organisation_id, user_id=actor.id,
                                      terms=need.confidentiality_terms, accepted_at=utcnow())
-    db.session.add(acceptance)
-    db.session.flush()
+    if not insert_once(acceptance):  # a colleague's (or a double submit's) acceptance committed first
+        return db.session.get(NeedTermsAcceptance, (need.id, actor.organisation_id), populate_existing=True)
     record_change(actor_id=actor.id, action="need.terms_accepted", entity="need", entity_id=need.id,
                   after={"organisation_id": actor.organisation_id})
     return acceptance

@@ -8,7 +8,7 @@ from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
-from marketplace.db import db, unit_of_work
+from marketplace.db import best_effort, db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.form_helpers import form_values, show_errors
 from marketplace.matchmaking.forms import MatchFilterForm
@@ -69,8 +69,7 @@ def detail(need_id: int):
     matches = None
     if readable and can_see_matches(current_user, need):
         matches = rank_startups_for_need(current_user, need, allowed_ids=allowed)
-    with unit_of_work():
-        last_visit = record_visit(actor=current_user, need_id=need.id)
+    last_visit = best_effort(lambda: record_visit(actor=current_user, need_id=need.id), "a need visit")
     held = capacities(current_user, need)
     board = board_for_need(need.id) if held else None
     board_sides = {pipeline.BANK} if lifecycle.OWNER in held else set()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import User
 from marketplace.audit.services import record_change
-from marketplace.db import db, utcnow
+from marketplace.db import db, insert_once, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.workflow import pipeline
 from marketplace.workflow.enums import CandidateSource, CandidateStage
@@ -205,7 +205,7 @@ def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
     mine = (Vote.need_id == need_id, Vote.startup_id == startup_id, Vote.user_id == actor.id)
     if db.session.execute(sa.delete(Vote).where(*mine)).rowcount:
         return False
-    _insert_once(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
+    insert_once(Vote(need_id=need_id, startup_id=startup_id, user_id=actor.id))
     return True
 
 
@@ -215,7 +215,7 @@ def record_visit(*, actor: User, need_id: int):
     from marketplace.workflow.models import NeedVisit
 
     visit = db.session.get(NeedVisit, (actor.id, need_id))
-    if visit is None and _insert_once(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow())):
+    if visit is None and insert_once(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow())):
         return None
     if visit is None:  # the other tab's first visit won the race
         visit = db.session.get(NeedVisit, (actor.id, need_id), populate_existing=True)
@@ -226,13 +226,3 @@ def record_visit(*, actor: User, need_id: int):
     db.session.flush()
     return previous
 
-
-def _insert_once(row) -> bool:
-    """Inserts ``row`` in a savepoint; False, leaving the transaction usable, when a concurrent request already
-    inserted the same key (the unique constraint answers, on PostgreSQL after the other commits)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except sa.exc.IntegrityError:
-        return False
-    return True
