@@ -144,6 +144,17 @@ def can_view_need_contact(user: User, need: Need, opted_in_orgs: Collection[int]
     return True
 
 
+def can_see_bank_judgement(user: User) -> bool:
+    """The bank's private judgement of startups (votes, and notes and declines before a candidate is shared)
+    is the bank's and the platform's: never the startup's side."""
+    return is_platform(user) or user.role == UserRole.BANK_STAFF
+
+
+def can_view_need_review(user: User, need: Need) -> bool:
+    """A need's review history (the platform's comments on the owning unit's drafts) is between those two."""
+    return is_platform(user) or (user.role == UserRole.BANK_STAFF and user.organisation_id == need.owner_id)
+
+
 def can_view_listing_ids(user: User, incubator_id: int) -> bool:
     """An incubator's own CRM ids are its business and the platform's."""
     return is_platform(user) or user.organisation_id == incubator_id

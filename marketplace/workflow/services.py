@@ -184,10 +184,10 @@ def add_candidate(*, need_id: int, startup_id: int, source: CandidateSource, act
 
 
 def can_vote(actor: User) -> bool:
+    """Votes are the bank's judgement: its staff and the platform vote, and only they see the counts."""
     from marketplace import authz
-    from marketplace.accounts.enums import UserRole
 
-    return actor.role == UserRole.BANK_STAFF or authz.is_platform(actor)
+    return authz.can_see_bank_judgement(actor)
 
 
 def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
