@@ -24,7 +24,7 @@ from marketplace.workflow import notices
 from marketplace.workflow.enums import CandidateSource, CandidateStage
 from marketplace.workflow.models import Candidate, PitchDeck
 from marketplace.workflow.queries import candidate_for
-from marketplace.workflow.services import add_candidate, transition
+from marketplace.workflow.services import add_candidate, sides, transition
 
 NOTE_MAX = 1000
 NOTE_MIN = 10
@@ -96,9 +96,11 @@ def nominate(*, actor: User, need: Need, startup_id: int, note: str, deck: Uploa
         candidate.shared_at = candidate.shared_at or utcnow()  # the incubator chose it: now it is theirs to see
         db.session.flush()
         transition(candidate=candidate, to=CandidateStage.APPLIED, actor=actor, note=note)
-    else:
+    elif sides(actor, candidate):  # shared with this incubator already: its stage is its business too
         raise InvalidTransition(_("This startup is already in the need's pipeline (“%(stage)s”).",
                                   stage=candidate.stage.label))
+    else:  # the bank's private judgement (a shortlist, a decline) is not told through an error
+        raise InvalidTransition(_("This startup cannot be nominated for this need."))
     if deck is not None:
         db.session.add(PitchDeck(candidate_id=candidate.id, filename=deck.filename, size_bytes=len(deck.content),
                                  sha256=hashlib.sha256(deck.content).hexdigest(), content=deck.content,

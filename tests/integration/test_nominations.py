@@ -268,3 +268,28 @@ def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client,
 
     assert f'id="candidate-{cid}"' not in hidden and history == 404 and withdraw.status_code == 404
     assert f'id="invitation-{cid}"' in shown and name in shown
+
+
+@pytest.mark.parametrize("stage", [CandidateStage.SHORTLISTED, CandidateStage.DECLINED])
+def test_nominating_never_reveals_the_banks_private_decision(app, client, auth, stage):
+    """Security review, finding 7: the refusal once named the private stage ("… (Declined)")."""
+    from marketplace.workflow.services import transition
+
+    health = need_id(app, "healthcare-ecosystem-it")
+    startup = _fresh_startup(app, need="healthcare-ecosystem-it")
+    with in_app(app):
+        with unit_of_work():
+            candidate = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
+                                     to=CandidateStage.SHORTLISTED)
+            if stage == CandidateStage.DECLINED:
+                transition(candidate=candidate, to=stage, actor=user(BANK_STAFF), note="not now")
+    auth.login(ZJ_MANAGER)
+
+    response = _nominate(client, health, startup, deck=None)
+    page = client.get(response.headers.get("Location", f"/needs/{health}")).get_data(as_text=True) \
+        if response.status_code == 302 else response.get_data(as_text=True)
+
+    assert "cannot be nominated for this need" in page
+    assert f"(“{stage.value.capitalize()}”)" not in page and "already in the need" not in page
+    with in_app(app):
+        assert candidate_for(health, startup).stage == stage
