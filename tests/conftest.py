@@ -109,8 +109,10 @@ def _on_test_server(url: sa.URL) -> bool:
 
 def _seed_template(target: sa.URL, settings: dict) -> str:
     """Seeds a template database for ``target``'s backend; returns its URL (no connection left open)."""
-    name = "innomatch_template" + (f"_{hashlib.sha1(repr(sorted(settings.items())).encode()).hexdigest()[:8]}"
-                                   if settings else "")
+    # Named by the settings and the fixtures' contents (not their temporary folder), so each run reuses the name.
+    named = {**settings, **({"fixtures": _digest(Path(settings["fixtures"]))} if "fixtures" in settings else {})}
+    name = "innomatch_template" + (f"_{hashlib.sha1(repr(sorted(named.items())).encode()).hexdigest()[:8]}"
+                                   if named else "")
     if target.get_backend_name() == "postgresql":
         url = fresh_postgres_database(name)
     else:
@@ -120,6 +122,10 @@ def _seed_template(target: sa.URL, settings: dict) -> str:
     app.extensions["innomatch.db"].engine.dispose()
     shutil.rmtree(app.config["INDEX_DIR"], ignore_errors=True)
     return url
+
+
+def _digest(folder: Path) -> str:
+    return hashlib.sha1(b"".join(path.read_bytes() for path in sorted(folder.glob("*.json")))).hexdigest()
 
 
 def _copy_database(source: sa.URL, target: sa.URL) -> None:
