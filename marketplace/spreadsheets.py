@@ -8,3 +8,9 @@ def neutralise_formula(value: str) -> str:
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
+
+
+def spreadsheet_cell(value):
+    """A value as a spreadsheet cell: strings neutralised, anything else (numbers, dates, None: an empty cell)
+    kept. Headers are cells too: an uploaded file's header row comes back in the rejected-rows download."""
+    return neutralise_formula(value) if isinstance(value, str) else value

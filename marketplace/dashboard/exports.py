@@ -1,6 +1,6 @@
 """The per-need funnel as a spreadsheet (CSV or XLSX): one row per need, then one for all of them.
 
-Headers are in the reader's language; every text cell goes through ``neutralise_formula`` so a need
+Headers are in the reader's language; every cell goes through ``spreadsheet_cell`` so a need
 title such as ``=HYPERLINK(...)`` stays text. Conversions are percentages (0–100, one decimal) and
 days have one decimal; an empty cell means there is nothing to measure.
 """
@@ -15,7 +15,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from marketplace.dashboard.funnel import TIMED_STAGES, Funnel, PipelineReport
-from marketplace.spreadsheets import neutralise_formula
+from marketplace.spreadsheets import spreadsheet_cell
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.pipeline import ORDER
 
@@ -54,17 +54,13 @@ def funnel_rows(report: PipelineReport, locale: str) -> list[list[Any]]:
     return rows
 
 
-def _safe(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
 def pipeline_csv(report: PipelineReport, locale: str) -> str:
     """The funnel as CSV text, starting with a byte-order mark so Excel reads Chinese as UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([_safe(h) for h in headers()])
+    writer.writerow([spreadsheet_cell(h) for h in headers()])
     for row in funnel_rows(report, locale):
-        writer.writerow(["" if value is None else _safe(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return "\ufeff" + out.getvalue()
 
 
@@ -82,10 +78,10 @@ def pipeline_xlsx(report: PipelineReport, locale: str) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "pipeline"
-    sheet.append([_safe(h) for h in headers()])
+    sheet.append([spreadsheet_cell(h) for h in headers()])
     rows = funnel_rows(report, locale)
     for row in rows:
-        sheet.append([_safe(value) for value in row])
+        sheet.append([spreadsheet_cell(value) for value in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")

@@ -26,7 +26,7 @@ from marketplace.imports.models import ImportBatch
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
-from marketplace.spreadsheets import neutralise_formula
+from marketplace.spreadsheets import spreadsheet_cell
 from marketplace.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.validation import validate
@@ -280,9 +280,9 @@ def rejected_rows_csv(batch: ImportBatch) -> str:
         entry["reasons"].append(f"{rejection['column']}: {rejection['reason']}")
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*batch.headers, _("Row"), _("Why it was rejected")])
+    writer.writerow([spreadsheet_cell(h) for h in batch.headers] + [_("Row"), _("Why it was rejected")])
     for row_number in sorted(by_row):
         entry = by_row[row_number]
-        cells = [neutralise_formula(str(entry["values"].get(h, ""))) for h in batch.headers]
-        writer.writerow([*cells, row_number, neutralise_formula("; ".join(entry["reasons"]))])
+        cells = [spreadsheet_cell(str(entry["values"].get(h, ""))) for h in batch.headers]
+        writer.writerow([*cells, row_number, spreadsheet_cell("; ".join(entry["reasons"]))])
     return out.getvalue()

@@ -57,6 +57,19 @@ def test_rejected_rows_download_neutralises_formulas(app, client, auth):
     assert "The founding year cannot be in the future." in csv_text
 
 
+def test_rejected_rows_download_neutralises_the_uploaded_headers_too(app, client, auth):
+    """Security review, finding 12: a header cell came back raw."""
+    auth.login(ZJ_MANAGER)
+    headers = ["=2+5*cmd|' /C calc'!A0", "公司名称", "成立时间"]
+    data = ("\n".join([",".join(f'"{h}"' for h in headers), '"x","Bad Year Co","2099"']) + "\n").encode("utf-8")
+    location = upload(client, data, "headers.csv").headers["Location"]
+    detail = client.post(location, data={"col-1": "name", "col-2": "founded_year"}).headers["Location"]
+
+    first_line = client.get(detail + "/rejected.csv").get_data(as_text=True).lstrip("\ufeff").splitlines()[0]
+
+    assert first_line.startswith("'=2+5*cmd"), first_line
+
+
 def test_unreadable_upload_is_refused_with_a_message(client, auth):
     auth.login(ZJ_MANAGER)
 
