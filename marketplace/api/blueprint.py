@@ -74,6 +74,18 @@ def api_user() -> User:
 
 
 @bp.before_request
+def _refuse_too_deep_json():
+    """A JSON body nested past Python's recursion limit (about a thousand levels) is a 400 problem, not a
+    RecursionError and a 500 wherever the body is read. The parsed body is cached for the view."""
+    if request.content_length and request.is_json:
+        try:
+            request.get_json(silent=True)
+        except RecursionError:
+            return problem(400, "Bad Request", "The JSON body is nested too deeply.")
+    return None
+
+
+@bp.before_request
 def _authenticate():
     header = request.headers.get("Authorization", "")
     scheme, _sep, secret = header.partition(" ")

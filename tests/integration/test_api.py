@@ -133,6 +133,20 @@ def test_broken_input_is_a_problem_with_a_message_per_field(app, client):
     assert stray.status_code == 422 and stray.mimetype == PROBLEM
 
 
+@pytest.mark.parametrize("path", ["/needs", "/startups"])
+def test_deeply_nested_json_is_a_problem_not_a_crash(app, client, path):
+    """Security review, finding 14: ~1,000 levels of nesting raised RecursionError (500) on every JSON route."""
+    secret = token_for(app, ORGANISER)
+
+    answer = api(client, secret, "post", path, data="[" * 5000 + "]" * 5000, content_type="application/json")
+    nested_object = api(client, secret, "post", path, data='{"a":' * 3000 + "1" + "}" * 3000,
+                        content_type="application/json")
+
+    for response in (answer, nested_object):
+        assert response.status_code == 400 and response.mimetype == PROBLEM
+        assert "nested too deeply" in response.get_json()["detail"]
+
+
 def test_incubators_cannot_post_needs_and_bank_staff_cannot_add_startups(app, client):
     incubator, staff = token_for(app, ZJ_MANAGER), token_for(app, BANK_STAFF)
 
