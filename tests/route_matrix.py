@@ -32,7 +32,7 @@ not changeable ones 403 (docs/architecture.md, "Authorisation rules").
 ``colisted:<need>/<startup>`` / ``colisted-deck:…`` (the same, with Plug and Play listing the startup too), ``event`` (a
 published matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited),
 ``pitch:<need>`` (that need's pitch at the day), ``batch:<incubator>`` (an import waiting for its
-mapping), ``org:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
+mapping), ``org:<slug>``, ``startup:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
 ``missing`` (an id nothing has).
 
 **Adding a route**: one ``Row`` per (method, rule) as ``flask routes`` prints the rule, e.g.::
@@ -134,6 +134,7 @@ DECK = "deck:mpc-blockchain-cryptography/ruilian-data"
 NOMINATED = "colisted:education-ecosystem-it/quadworks"
 NOMINATED_DECK = "colisted-deck:education-ecosystem-it/quadworks"
 EVENT = "event"
+PITCHING_STARTUP = "startup:ruilian-data"  # Zhangjiang's, pitching for the MPC need at the day
 MPC_PITCH = "pitch:mpc-blockchain-cryptography"
 ZJ_BATCH = "batch:zhangjiang-incubator"
 ZJ_ORG = "org:zhangjiang-incubator"
@@ -378,6 +379,9 @@ ROWS: list[Row] = [
     Row("POST", "/events/<int:event_id>/pitches/<int:pitch_id>/winner", PLATFORM_ONLY,
         {"event_id": EVENT, "pitch_id": MPC_PITCH}),
     Row("GET", "/events/<int:event_id>/availability", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
+    # A pitching startup's availability is its incubator's and the platform's (security review, finding 16).
+    Row("GET", "/events/<int:event_id>/availability", roles(ALLOW, bank_own=403, **SEES_EVENT), {"event_id": EVENT},
+        query={"startup": Ref(PITCHING_STARTUP)}),
     Row("POST", "/events/<int:event_id>/availability", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT},
         form={"slot": ["0"]}),
     Row("GET", "/events/<int:event_id>/agenda", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),

@@ -354,16 +354,11 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     return run
 
 
-def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None,
-                       startup_id: int | None = None) -> set[int]:
-    """Replaces the slots a panel member (``user_id``) or a startup (``startup_id``) cannot make.
-
-    A panel member marks their own; an incubator manager those of startups it lists that pitch at the
-    event; the platform anyone's. Raises PermissionDenied otherwise, InvalidInput for slots outside
-    the event's grid. Returns the slots now marked.
-    """
-    from marketplace.events.grid import day_slots
-    from marketplace.events.models import Unavailability
+def check_availability_access(actor: User, event: Event, *, user_id: int | None = None,
+                              startup_id: int | None = None) -> None:
+    """Who reads and marks whose unavailable slots: a panel member their own; an incubator manager those of the
+    startups it lists that pitch at the event (another incubator's are its business); the platform anyone's.
+    Raises InvalidInput unless exactly one party is named, PermissionDenied otherwise."""
     from marketplace.startups.queries import incubator_ids_for_startup
 
     if (user_id is None) == (startup_id is None):
@@ -375,6 +370,20 @@ def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_
         pitching = startup_id in pitching_startup_ids(event.id)
         if not (pitching and actor.organisation_id in incubator_ids_for_startup(startup_id)):
             raise PermissionDenied()
+
+
+def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None,
+                       startup_id: int | None = None) -> set[int]:
+    """Replaces the slots a panel member (``user_id``) or a startup (``startup_id``) cannot make.
+
+    A panel member marks their own; an incubator manager those of startups it lists that pitch at the
+    event; the platform anyone's. Raises PermissionDenied otherwise, InvalidInput for slots outside
+    the event's grid. Returns the slots now marked.
+    """
+    from marketplace.events.grid import day_slots
+    from marketplace.events.models import Unavailability
+
+    check_availability_access(actor, event, user_id=user_id, startup_id=startup_id)
     grid = {s.index for s in day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                                        slot_minutes=event.slot_minutes, breaks=event.breaks)}
     wanted = {int(s) for s in slots}

@@ -26,8 +26,9 @@ from marketplace.events.queries import (event_for_user, events_for_user, grid_ce
 from marketplace.events.models import Pitch
 from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_score, weighted
 from marketplace.events.scoring import results as scoring_results
-from marketplace.events.services import (cancel_pitch, change_event_status, create_event, move_pitch, request_schedule,
-                                         set_unavailability, sync_pitches, update_event)
+from marketplace.events.services import (cancel_pitch, change_event_status, check_availability_access, create_event,
+                                         move_pitch, request_schedule, set_unavailability, sync_pitches,
+                                         update_event)
 from marketplace.form_helpers import attempt, show_errors
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.queries import needs_for_user, visible_need_ids
@@ -229,6 +230,7 @@ def availability(event_id: int):
                                            slots=request.form.getlist("slot", type=int), **party),
                 _("Saved. The scheduler will keep these slots free."))
         return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
+    check_availability_access(current_user, event, **party)
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
     return render_template("events/availability.html", event=event, slots=slots, clock=clock, startups=startups,

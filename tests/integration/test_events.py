@@ -214,6 +214,9 @@ def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client,
     client.post(f"/events/{event_id}/availability", data={"startup": pnp_startups[0].id, "slot": ["3"]})
     with in_app(app):
         assert unavailable_slots(event_id, startup_id=pnp_startups[0].id) == {3}
+    # ... and cannot read another incubator's startup's either (security review, finding 16)
+    assert client.get(f"/events/{event_id}/availability?startup={other}").status_code == 403
+    assert client.get(f"/events/{event_id}/availability?startup={pnp_startups[0].id}").status_code == 200
 
 
 def _scheduled_event(app) -> int:

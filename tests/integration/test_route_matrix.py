@@ -148,8 +148,9 @@ class World:
         if kind == "org":
             return org(name).id
         if kind == "startup":
-            assert name.startswith("only:"), key
-            return startup_listed_by(_current_app(), name.removeprefix("only:"))
+            if name.startswith("only:"):
+                return startup_listed_by(_current_app(), name.removeprefix("only:"))
+            return startup_by_slug(name).id
         if kind == "candidate":
             return _candidate(name).id
         if kind == "deck":
