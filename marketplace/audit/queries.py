@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
@@ -7,8 +9,9 @@ from marketplace.audit.models import AuditEvent
 from marketplace.db import db
 
 
-def history_for(entity: str, entity_id: int, *, action: str | None = None) -> list[tuple[AuditEvent, User | None]]:
-    """Audit rows of one record, oldest first, with who made them."""
+def history_for(entity: str, entity_id: int, *, action: str | None = None,
+                since: datetime | None = None) -> list[tuple[AuditEvent, User | None]]:
+    """Audit rows of one record (from ``since`` on, if given), oldest first, with who made them."""
     query = (
         sa.select(AuditEvent, User)
         .join(User, User.id == AuditEvent.actor_id, isouter=True)
@@ -17,4 +20,6 @@ def history_for(entity: str, entity_id: int, *, action: str | None = None) -> li
     )
     if action:
         query = query.where(AuditEvent.action == action)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
     return [(event, user) for event, user in db.session.execute(query)]

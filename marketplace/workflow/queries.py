@@ -117,6 +117,20 @@ def candidates_for_user(user, *, need_id: int | None = None, startup_id: int | N
     return paginate(query.order_by(Candidate.updated_at.desc(), Candidate.id.desc()), page=page, per_page=per_page)
 
 
+def candidate_history(user, candidate: Candidate) -> list:
+    """The candidate's audit trail as ``user`` may read it: whole for the bank's side and the platform; for the
+    startup's side only from the moment the candidate was shared with it, since what the bank did and noted
+    before (a private shortlist, its reasons) is the bank's judgement (authz.can_see_bank_judgement)."""
+    from marketplace import authz
+    from marketplace.audit.queries import history_for
+
+    if authz.can_see_bank_judgement(user):
+        return history_for("candidate", candidate.id)
+    if candidate.shared_at is None:
+        return []
+    return history_for("candidate", candidate.id, since=candidate.shared_at)
+
+
 def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
     """Pitch decks (without their content) by candidate."""
     from marketplace.workflow.models import PitchDeck

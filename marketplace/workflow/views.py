@@ -10,10 +10,9 @@ from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.form_helpers import attempt, show_errors
 from marketplace.needs.queries import need_for_user
-from marketplace.audit.queries import history_for
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
-from marketplace.workflow.queries import candidate_for_user, pitch_decks_for
+from marketplace.workflow.queries import candidate_for_user, candidate_history, pitch_decks_for
 from marketplace.workflow import workspace as incubator_workspace
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.forms import NominationForm
@@ -78,7 +77,7 @@ def history(candidate_id: int):
     need = db.session.get(Need, candidate.need_id)
     return render_template("workflow/candidate.html", candidate=candidate, need=need,
                            startup=db.session.get(Startup, candidate.startup_id),
-                           events=history_for("candidate", candidate.id),
+                           events=candidate_history(current_user, candidate),
                            decks=pitch_decks_for([candidate.id]).get(candidate.id, []))
 
 

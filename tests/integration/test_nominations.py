@@ -293,3 +293,24 @@ def test_nominating_never_reveals_the_banks_private_decision(app, client, auth, 
     assert f"(“{stage.value.capitalize()}”)" not in page and "already in the need" not in page
     with in_app(app):
         assert candidate_for(health, startup).stage == stage
+
+
+def test_the_banks_notes_from_before_sharing_stay_out_of_the_candidates_history(app, client, auth):
+    """Security review, finding 8: the history showed the incubator what the bank did and wrote before it
+    invited the startup."""
+    health = need_id(app, "healthcare-ecosystem-it")
+    startup = _fresh_startup(app, need="healthcare-ecosystem-it")
+    with in_app(app):
+        with unit_of_work():
+            cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
+                               to=CandidateStage.SHORTLISTED, note="Private: the team looks thin").id
+    auth.login(BANK_STAFF)
+    client.post(f"/candidates/{cid}/move", data={"to": "invited", "note": "Come and pitch"})
+    bank_view = client.get(f"/candidates/{cid}").get_data(as_text=True)
+    auth.logout()
+    auth.login(ZJ_MANAGER)
+
+    incubator_view = client.get(f"/candidates/{cid}").get_data(as_text=True)
+
+    assert "the team looks thin" in bank_view and "Come and pitch" in bank_view
+    assert "the team looks thin" not in incubator_view and "Come and pitch" in incubator_view
