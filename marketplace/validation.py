@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from pydantic import ValidationError
@@ -35,6 +38,26 @@ def check_email(value: str) -> str:
         raise rule_error("invalid_email") from None
 
 
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+"
+                   r"[a-z\u00a1-\uffff][a-z0-9\u00a1-\uffff-]{0,62}(:\d{1,5})?$", re.IGNORECASE)
+
+
+def check_website(value: str) -> str:
+    """A website: an http(s) address with a host, or a bare host ("example.com/about", kept as typed). Anything
+    else (``javascript:``, text with spaces, another scheme) is refused: a website becomes a link, and it is
+    what duplicate profiles are matched by."""
+    if value is not None and not isinstance(value, str):
+        return value  # the schema's type check rejects it
+    value = clean_text(value or "")
+    if not value:
+        return ""
+    parts = urlsplit(value if "://" in value else f"https://{value}")
+    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(parts.netloc.rsplit("@", 1)[-1]) \
+            or any(c.isspace() for c in value) or "@" in parts.netloc:
+        raise rule_error("bad_website")
+    return value
+
+
 def _message(error: dict) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -66,6 +89,7 @@ def _message(error: dict) -> str:
         "day_order": lambda: _("The day must end after it starts."),
         "bad_break": lambda: _("Each break needs a start and an end inside the day, the end after the start."),
         "bad_link": lambda: _("Enter a web address starting with https:// or http://."),
+        "bad_website": lambda: _("Enter the website as a web address, e.g. https://example.com."),
         "bad_rubric": lambda: _("Give 1 to 8 criteria, each a name and a weight from 1 to 100."),
         "bad_weights": lambda: _("Each weight is a number from 0 to 100."),
         "founded_in_future": lambda: _("The founding year cannot be in the future."),

@@ -8,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from marketplace.db import enum_type, utcnow
 from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, clean_text, rule_error
+from marketplace.validation import check_email, check_website, clean_text, rule_error
 
 
 class StartupFields(SQLModel):
@@ -35,12 +35,17 @@ class StartupInput(StartupFields):
     """Validated input for creating or editing a startup profile."""
 
     @field_validator(
-        "name", "website", "city", "country", "description", "products", "customers",
+        "name", "city", "country", "description", "products", "customers",
         "contact_name", mode="before",
     )
     @classmethod
     def _strip(cls, value):
         return clean_text(value)
+
+    @field_validator("website", mode="before")
+    @classmethod
+    def _website(cls, value):
+        return check_website(value)
 
     @field_validator("tags", mode="before")
     @classmethod

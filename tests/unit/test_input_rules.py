@@ -91,3 +91,20 @@ def test_startup_input_requires_name(babel_ctx):
 )
 def test_slugify(text, expected):
     assert slugify(text, "need") == expected
+
+
+@pytest.mark.parametrize("website", ["javascript:alert(1)", "not a url at all", "ftp://files.example",
+                                     "data:text/html,hi", "https://user@evil.example", "http://localhost", "https://"])
+def test_a_website_must_be_a_web_address(babel_ctx, website):
+    """Security review, finding 15: these were stored (from forms, the API and imports) and used as links and
+    for duplicate matching."""
+    with pytest.raises(InvalidInput) as exc:
+        validate(StartupInput, {"name": "Site Co", "website": website})
+
+    assert "website" in exc.value.errors
+
+
+@pytest.mark.parametrize("website", ["https://quadworks.example", "campusledger.example/about",
+                                     "http://a.b.cn/x?y=1", "例子.中国", ""])
+def test_web_addresses_and_bare_hosts_are_kept_as_typed(babel_ctx, website):
+    assert validate(StartupInput, {"name": "Site Co", "website": website}).website == website

@@ -139,6 +139,16 @@ def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_neve
     assert again.counts["unchanged"] == 1 and not again.duplicates
 
 
+def test_a_row_with_a_website_that_is_not_one_is_rejected_with_its_column(ctx):
+    rows = [["ZJ-W1", "Script Co", "javascript:alert(1)", "x", "", "", "", "", ""],
+            ["ZJ-W2", "Words Co", "not a url at all", "x", "", "", "", "", ""]]
+
+    report = run(gbk_csv(rows))
+
+    assert report.counts["rejected"] == 2 and report.counts["imported"] == 0
+    assert [(r.row, r.column) for r in report.rejections] == [(2, "官网"), (3, "官网")]
+
+
 def test_cli_prints_counts_last_and_fails_only_for_unreadable_files(app, tmp_path):
     good = tmp_path / "portfolio.csv"
     good.write_bytes(gbk_csv())
