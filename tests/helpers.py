@@ -6,10 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-from contextlib import nullcontext
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
+from werkzeug.serving import make_server
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.db import db
@@ -78,3 +81,17 @@ def kill_worker_and_horse(process: subprocess.Popen) -> None:
         except ProcessLookupError:
             pass
     process.wait(timeout=30)
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """``app`` on a live threaded server on a free local port (for a browser or parallel HTTP clients); yields its
+    base URL and stops the server after."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)

@@ -21,14 +21,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from tests.conftest import ORGANISER, ZJ_MANAGER, database_url, seeded_app
+from tests.helpers import served
 
 pytestmark = pytest.mark.integration
 
@@ -51,12 +50,8 @@ def _token(app, email: str) -> str:
 @pytest.fixture(scope="module")
 def live_api(tmp_path_factory):
     app = seeded_app(database_url("postgresql", tmp_path_factory.mktemp("fuzz"), "innomatch_test_fuzz"))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield app, base
 
 
 @pytest.mark.parametrize("email, phases", [(ORGANISER, ALL_PHASES), (ZJ_MANAGER, INCUBATOR_PHASES)],

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import requests
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from tests.conftest import DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER, database_url, seeded_app
+from tests.helpers import served
 
 pytestmark = pytest.mark.integration
 
@@ -30,12 +30,8 @@ PEOPLE = [ZJ_MANAGER, PNP_MANAGER, "manager@xnode.example", "staff@bank.example.
 def live(request, tmp_path_factory):
     url = database_url(request.param, Path(tmp_path_factory.mktemp("concurrency")), "innomatch_concurrency")
     app = seeded_app(url)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(app) as base:
+        yield base, app
     app.extensions["innomatch.db"].engine.dispose()
 
 
