@@ -1,6 +1,6 @@
 """Imports every table so that SQLModel.metadata is complete (for Alembic and tests)."""
 
-from marketplace.accounts.models import ApiToken, Organisation, User
+from marketplace.accounts.models import ApiToken, FormSubmission, Organisation, User
 from marketplace.audit.models import AuditEvent
 from marketplace.events.models import (Event, EventIncubator, EventNeed, EventRoom, Pitch, ScheduleRun, Score,
                                        Unavailability)
@@ -20,6 +20,7 @@ __all__ = [
     "EventIncubator",
     "EventNeed",
     "EventRoom",
+    "FormSubmission",
     "ImportBatch",
     "Listing",
     "Need",

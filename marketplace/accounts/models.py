@@ -38,6 +38,10 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     digest: DigestPreference = Field(default=DigestPreference.IMMEDIATE, sa_type=enum_type(DigestPreference))
     created_at: datetime = Field(default_factory=utcnow)
+    # Signed into the session cookie; bumped on sign-out and password change, so older cookies stop working.
+    session_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    # Signed into the calendar-feed URL; bumped when the person resets their feed address.
+    feed_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
     # Flask-Login protocol.
     @property
@@ -70,3 +74,15 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+
+class FormSubmission(SQLModel, table=True):
+    """A one-time token handed out with a create form: the first submit creates, a resubmit of the same form
+    (double click, back button, retry) finds the row and goes to what the first one made."""
+
+    __tablename__ = "form_submission"
+
+    token: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    target_url: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
