@@ -29,11 +29,17 @@ not changeable ones 403 (docs/architecture.md, "Authorisation rules").
 **Objects** are named by keys the test resolves in the seeded world (see ``World`` there):
 ``need:<slug>``, ``startup:only:<incubator>`` (a startup only that incubator lists),
 ``candidate:<need>/<startup>``, ``deck:<need>/<startup>`` (a PDF on that candidate),
-``colisted:<need>/<startup>`` / ``colisted-deck:…`` (the same, with Plug and Play listing the startup too), ``event`` (a
+``colisted:<need>/<startup>`` / ``colisted-deck:…`` / ``colisted-startup:…`` (the same, with Plug and Play listing
+the startup too), ``imported-over:<incubator>`` (a startup only that incubator lists, after Plug and Play imported a
+file naming it and its website), ``event`` (a
 published matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited),
 ``pitch:<need>`` (that need's pitch at the day), ``batch:<incubator>`` (an import waiting for its
 mapping), ``org:<slug>``, ``startup:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
 ``missing`` (an id nothing has).
+
+**Secrets.** A row's ``secrets`` name what its answer may show to some of the roles it lets in only (the
+bank's votes, notes and review, a confidential need's hidden text): the World plants each one, and every
+ALLOW role must find its text exactly when it is one of its readers (``Secret``).
 
 **Adding a route**: one ``Row`` per (method, rule) as ``flask routes`` prints the rule, e.g.::
 
@@ -93,6 +99,17 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Secret:
+    """Something a page may hold that only ``readers`` may read: the bank's private judgement, a confidential
+    need's hidden text. The World plants it (``kind:object``, see ``World.plant`` in the test) and names the
+    text that shows it; every role the row lets in (ALLOW) must find that text in the answer exactly when it is
+    one of the ``readers``, so the row proves both that the secret shows and to whom."""
+
+    key: str
+    readers: frozenset[str]
+
+
+@dataclass(frozen=True)
 class Row:
     method: str
     rule: str
@@ -102,6 +119,7 @@ class Row:
     json: Any = None  # JSON body (API routes); top-level values may be Refs
     query: Mapping[str, Any] = field(default_factory=dict)  # query string; values may be Refs
     cast: Mapping[str, str] = field(default_factory=dict)  # role → email of who plays it here
+    secrets: tuple[Secret, ...] = ()  # what the answer may show only to some of the roles it lets in
 
     @property
     def api(self) -> bool:
@@ -111,7 +129,9 @@ class Row:
     def label(self) -> str:
         objects = ",".join(self.args.values())
         cast = ",".join(f"{role}={email.split('@')[0]}" for role, email in self.cast.items())
-        return f"{self.method} {self.rule}" + (f" [{objects}]" if objects else "") + (f" ({cast})" if cast else "")
+        secrets = ",".join(secret.key.partition(":")[0] for secret in self.secrets)
+        return (f"{self.method} {self.rule}" + (f" [{objects}]" if objects else "") + (f" ({cast})" if cast else "")
+                + (f" {{{secrets}}}" if secrets else ""))
 
 
 # The objects the rows are tested on: the sensitive ones.
@@ -133,6 +153,10 @@ DECK = "deck:mpc-blockchain-cryptography/ruilian-data"
 # import once did): a nomination is the nominating incubator's alone (security review, finding 1).
 NOMINATED = "colisted:education-ecosystem-it/quadworks"
 NOMINATED_DECK = "colisted-deck:education-ecosystem-it/quadworks"
+NOMINATED_NEED = "need:education-ecosystem-it"
+# Zhangjiang's startup after Plug and Play imported a file naming it and its website: the import made Plug and
+# Play a separate profile and no listing, so nothing of Zhangjiang's became Plug and Play's (finding 1).
+IMPORTED_OVER = "imported-over:zhangjiang-incubator"
 EVENT = "event"
 PITCHING_STARTUP = "startup:ruilian-data"  # Zhangjiang's, pitching for the MPC need at the day
 MPC_PITCH = "pitch:mpc-blockchain-cryptography"
@@ -160,14 +184,53 @@ SHORTLIST = {"to": "shortlisted", "startup_id": Ref(ZJ_STARTUP)}
 VOTE = {"startup_id": Ref(ZJ_STARTUP)}
 NOMINATION = {"startup_id": Ref(ZJ_STARTUP), "note": "Fits the need: a matrix nomination."}
 # API bodies that pass validation, so that what answers is the authorisation rule
-API_NEED = {"title": "Matrix need", "summary": "A need written by the authorisation matrix."}
-API_STARTUP = {"name": "Matrix Robotics", "description": "Robots the authorisation matrix writes."}
+API_NEED_NEW = {"title": "Matrix need", "summary": "A need written by the authorisation matrix."}
+API_STARTUP_NEW = {"name": "Matrix Robotics", "description": "Robots the authorisation matrix writes."}
+# A replacing edit (PUT) names the version it was read at; from an older one it is a 409 (finding 17), which is
+# past authorisation like a 200.
+API_NEED = {**API_NEED_NEW, "version": 1}
+API_STARTUP = {**API_STARTUP_NEW, "version": 1}
 API_SCORE = {"marks": {"fit": 4, "value": 4, "team": 4, "feasibility": 4}, "comment": "matrix"}
 PUBLIC = roles(ALLOW, anon=ALLOW)
 
 
 def _need_rows(method: str, rule: str, per_need: dict[str, dict[str, Outcome]], **extra) -> list[Row]:
     return [Row(method, rule, expect, {"need_id": need}, **extra) for need, expect in per_need.items()]
+
+
+# Who may read what (the security review's findings 2, 4 and 6-9): rows whose answer must show a planted
+# secret to its readers and to no other role it lets in. Objects: ``Secret`` keys the World plants.
+CONFIDENTIAL_SLUG = CONFIDENTIAL.removeprefix("need:")
+HIDDEN_WORD = "matrixhiddenword"  # planted in the confidential need's description: its hidden text
+BANK = frozenset({BANK_OWN, BANK_OTHER})
+PLATFORM = frozenset({ORGANISER, ADMIN})
+HEALTH_STARTUP = "startup:shengmai-cloud"  # Zhangjiang's; the confidential need is among the needs that fit it
+SECRET_ROWS: list[Row] = [
+    # 2: the needs that fit a startup rank a confidential need only for those who may read its hidden text
+    Row("GET", "/startups/<int:startup_id>", roles(ALLOW), {"startup_id": HEALTH_STARTUP},
+        secrets=(Secret(f"fit:{CONFIDENTIAL_SLUG}", PLATFORM),)),
+    Row("GET", "/startups/<int:startup_id>", roles(ALLOW), {"startup_id": HEALTH_STARTUP},
+        secrets=(Secret(f"fit-accepted:{CONFIDENTIAL_SLUG}", PLATFORM | {INC_INVITED}),)),
+    # 4: text search reads a confidential description only for those who may read it (Zhangjiang accepted)
+    Row("GET", "/needs/", roles(ALLOW), query={"q": HIDDEN_WORD},
+        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),)),
+    Row("GET", "/api/v1/needs", api_roles(ALLOW), query={"q": HIDDEN_WORD},
+        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),)),
+    # 6 and 9: votes and the review history on a need's page are the bank's (the review its unit's) and the
+    # platform's; Zhangjiang sees the page and the pipeline card the vote sits on
+    *_need_rows("GET", "/needs/<int:need_id>", {INVITED: roles(ALLOW, **SEES_INVITED)},
+                secrets=(Secret("vote:mpc-blockchain-cryptography/ruilian-data", BANK | PLATFORM),
+                         Secret("review:mpc-blockchain-cryptography", PLATFORM | {BANK_OWN}))),
+    # 7: a refused nomination names the need's stage only to the side the candidate was shared with
+    Row("POST", "/needs/<int:need_id>/nominate", roles(403, incubators=ALLOW), {"need_id": NOMINATED_NEED},
+        form={"startup_id": Ref(f"colisted-startup:{NOMINATED.partition(':')[2]}"),
+              "note": "Fits the need: nominated again by the matrix."},
+        secrets=(Secret(f"stage:{NOMINATED.partition(':')[2]}", frozenset({INC_INVITED})),)),
+    # 8: a candidate's history shows the startup's side only what happened once it was shared
+    Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": SHARED_CANDIDATE},
+        secrets=(Secret(f"pre-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN})),
+                 Secret(f"post-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN}) | {INC_INVITED}))),
+]
 
 
 ROWS: list[Row] = [
@@ -189,7 +252,7 @@ ROWS: list[Row] = [
     Row("GET", "/api/v1/oauth2-redirect.html", PUBLIC),
     # -- JSON API: needs (the same rules as the pages: an invisible need is 404) ---------------
     Row("GET", "/api/v1/needs", api_roles(ALLOW)),
-    Row("POST", "/api/v1/needs", api_roles(ALLOW, incubators=403), json=API_NEED),
+    Row("POST", "/api/v1/needs", api_roles(ALLOW, incubators=403), json=API_NEED_NEW),
     *_need_rows("GET", "/api/v1/needs/<int:need_id>", {
         INTERNAL: api_roles(ALLOW, **SEES_INTERNAL),
         DRAFT: api_roles(ALLOW, **SEES_DRAFT),
@@ -217,7 +280,7 @@ ROWS: list[Row] = [
     }, json={"startup_id": Ref(ZJ_STARTUP), "to": "shortlisted"}),
     # -- JSON API: startups --------------------------------------------------------------------
     Row("GET", "/api/v1/startups", api_roles(ALLOW)),
-    Row("POST", "/api/v1/startups", api_roles(ALLOW, bank=403), json=API_STARTUP),
+    Row("POST", "/api/v1/startups", api_roles(ALLOW, bank=403), json=API_STARTUP_NEW),
     Row("GET", "/api/v1/startups/<int:startup_id>", api_roles(ALLOW), {"startup_id": PNP_STARTUP}),
     Row("GET", "/api/v1/startups/<int:startup_id>", api_roles(404), {"startup_id": MISSING}),
     Row("PUT", "/api/v1/startups/<int:startup_id>", api_roles(403, inc_other=ALLOW, platform=ALLOW),
@@ -342,6 +405,10 @@ ROWS: list[Row] = [
         {"startup_id": PNP_STARTUP}, form={}),
     Row("POST", "/startups/<int:startup_id>/edit", roles(403, inc_invited=ALLOW, platform=ALLOW),
         {"startup_id": ZJ_STARTUP}, form={}),
+    *[Row(method, "/startups/<int:startup_id>/edit", roles(403, inc_invited=ALLOW, platform=ALLOW),
+          {"startup_id": IMPORTED_OVER}, form={} if method == "POST" else None) for method in ("GET", "POST")],
+    Row("PUT", "/api/v1/startups/<int:startup_id>", api_roles(403, inc_invited=ALLOW, platform=ALLOW),
+        {"startup_id": IMPORTED_OVER}, json=API_STARTUP),
     Row("GET", "/startups/duplicates", PLATFORM_ONLY),
     Row("POST", "/startups/merge", PLATFORM_ONLY, form={"keep": Ref(PNP_STARTUP), "drop": Ref(PNP_STARTUP)}),
     # -- portfolio imports --------------------------------------------------------------------
@@ -397,6 +464,8 @@ ROWS: list[Row] = [
     # the signed feed URL is the key: whoever holds it, signed in or not
     Row("GET", "/events/feeds/<token>.ics", roles(ALLOW, anon=ALLOW), {"token": FEED}),
     Row("GET", "/events/feeds/<token>.ics", roles(404, anon=404), {"token": FORGED_FEED}),
+    # -- what each side may read on the pages it may open (security review, findings 2, 4 and 6-9) ------
+    *SECRET_ROWS,
 ]
 
 # Needs and startups visibility: the rows also run on PostgreSQL (everything runs on SQLite).

@@ -157,6 +157,10 @@ class World:
             return _deck(_candidate(name))
         if kind == "colisted":
             return _colisted(_candidate(name)).id
+        if kind == "imported-over":
+            return _imported_over(startup_listed_by(_current_app(), name), by="plug-and-play")
+        if kind == "colisted-startup":
+            return self.resolve(f"colisted:{name}") and _candidate(name).startup_id
         if kind == "colisted-deck":
             self.resolve(f"colisted:{name}")
             return _deck(_candidate(name))
@@ -184,6 +188,49 @@ class World:
 
     def value(self, item):
         return self.resolve(item.key) if isinstance(item, matrix.Ref) else item
+
+
+    # secrets (route_matrix.Secret)
+    def plant(self, key: str) -> str:
+        """Plants the secret ``key`` names in the case's transaction; returns the text that shows it."""
+        from marketplace.audit.services import record_change
+        from marketplace.needs.models import Need
+        from marketplace.workflow.services import toggle_vote
+
+        kind, _, name = key.partition(":")
+        if kind in ("fit", "fit-accepted"):  # Zhangjiang lists the startup; whether it accepted the terms
+            need_id = _need_id(name)
+            _accept_terms(need_id, "zhangjiang-incubator", accepted=kind == "fit-accepted")
+            return f'href="/needs/{need_id}"'
+        if kind == "hidden-text":  # a word only the description holds; Zhangjiang accepted, Plug and Play not
+            need = db.session.get(Need, _need_id(name))
+            need.description = f"{need.description} {matrix.HIDDEN_WORD}"
+            _accept_terms(need.id, "zhangjiang-incubator", accepted=True)
+            _accept_terms(need.id, "plug-and-play", accepted=False)
+            db.session.flush()
+            return need.slug if self.row.api else f'href="/needs/{need.id}"'
+        if kind == "vote":  # a bank vote on a startup whose card the startup's incubator sees
+            candidate = _candidate(name)
+            toggle_vote(actor=self.bank_own, need_id=candidate.need_id, startup_id=candidate.startup_id)
+            return "▲"
+        if kind == "review":  # the platform's comment on a status change of the need
+            record_change(actor_id=user(ORGANISER).id, action="need.status", entity="need", entity_id=_need_id(name),
+                          before={"status": "in_review"}, after={"status": "published", "comment": "Matrix review"})
+            return "Matrix review"
+        if kind == "stage":  # the candidate's stage, told by a refused nomination
+            self.resolve(f"colisted:{name}")
+            return "already in the need"
+        if kind in ("pre-share-note", "post-share-note"):  # a note of the bank's before / after sharing
+            candidate = _candidate(name)
+            assert candidate.shared_at is not None, name
+            before = kind == "pre-share-note"
+            at = candidate.shared_at + (timedelta(days=-1) if before else timedelta(minutes=1))
+            note = "Matrix note before sharing" if before else "Matrix note after sharing"
+            record_change(actor_id=self.bank_own.id, action="candidate.stage", entity="candidate",
+                          entity_id=candidate.id, before={"stage": "suggested"},
+                          after={"stage": candidate.stage.value, "note": note}, at=at)
+            return note
+        raise KeyError(key)
 
 
 def _current_app():
@@ -219,6 +266,35 @@ def _colisted(candidate):
     db.session.add(Listing(incubator_id=org("plug-and-play").id, startup_id=candidate.startup_id))
     db.session.flush()
     return candidate
+
+
+def _imported_over(startup_id: int, *, by: str) -> int:
+    """The startup, after incubator ``by`` imported a file naming it (a row with its name, a row with its
+    website), as a rival could: the import must leave it its own incubator's alone."""
+    from marketplace.imports.services import import_rows
+    from marketplace.startups.models import Startup
+
+    startup = db.session.get(Startup, startup_id)
+    rows = [{"name": startup.name}, {"name": "Matrix Lookalike", "website": startup.website or "lookalike.example"}]
+    import_rows(incubator=org(by), actor=None, rows=rows, mapping={"name": "name", "website": "website"},
+                schedule_embedding=False)
+    db.session.flush()
+    return startup_id
+
+
+def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
+    from marketplace.needs.models import NeedTermsAcceptance
+
+    incubator = org(incubator_slug)
+    found = db.session.get(NeedTermsAcceptance, (need_id, incubator.id))
+    if found is not None and not accepted:
+        db.session.delete(found)
+    elif found is None and accepted:
+        manager = db.session.scalar(sa.select(User).where(User.organisation_id == incubator.id,
+                                                          User.role == UserRole.INCUBATOR_MANAGER).order_by(User.id))
+        db.session.add(NeedTermsAcceptance(need_id=need_id, organisation_id=incubator.id, user_id=manager.id,
+                                           terms="matrix"))
+    db.session.flush()
 
 
 def _deck(candidate) -> int:
@@ -343,6 +419,7 @@ def _send(app, case: Case):
     with app.app_context():
         with unit_of_work():
             world = World(row)
+            texts = [world.plant(secret.key) for secret in row.secrets]
             person = world.person(case.role)
             path = row.rule
             for name, key in row.args.items():
@@ -367,7 +444,7 @@ def _send(app, case: Case):
         kwargs["json"] = body
     elif form is not None:
         kwargs["data"] = form
-    return client.open(path, method=row.method, **kwargs)
+    return client.open(path, method=row.method, **kwargs), texts
 
 
 def _fill(rule: str, name: str, value) -> str:
@@ -395,7 +472,7 @@ def _describe(response) -> str:
 
 @pytest.mark.parametrize(("backend", "case"), _cases())
 def test_route_answers_as_the_table_says(backend, app, no_jobs, case: Case):
-    response = _send(app, case)
+    response, texts = _send(app, case)
 
     got, expected = response.status_code, case.expected
     what = f"{case.id}: expected {expected}, got {_describe(response)}"
@@ -408,3 +485,9 @@ def test_route_answers_as_the_table_says(backend, app, no_jobs, case: Case):
         assert got == expected, what
         if case.row.api:
             assert response.mimetype == "application/problem+json", what
+    if expected == matrix.ALLOW:
+        body = response.get_data(as_text=True)
+        for secret, text in zip(case.row.secrets, texts):
+            reader, shown = case.role in secret.readers, text in body
+            assert shown == reader, (f"{case.id}: {secret.key} ({text!r}) is {'shown' if shown else 'not shown'}"
+                                     f" to a {'reader' if reader else 'role that may not read it'}")
