@@ -33,12 +33,35 @@ def can_view_need(user: User, need: Need, *, invited: bool) -> bool:
     if user.role == UserRole.BANK_STAFF:
         return need.owner_id == user.organisation_id or need.status in LISTED_STATUSES
     if user.role == UserRole.INCUBATOR_MANAGER:
-        if need.status not in LISTED_STATUSES:
-            return False
-        if need.visibility == NeedVisibility.PUBLIC:
-            return True
-        return need.visibility == NeedVisibility.INVITED and invited
+        return incubator_sees_need(need, invited=invited)
     return False
+
+
+def incubator_sees_need(need: Need, *, invited: bool) -> bool:
+    """Whether an incubator sees a need: published or closed, and public or with the incubator in its invited
+    audience; never an internal need, never a draft. ``invited``: the incubator is in the audience."""
+    if need.status not in LISTED_STATUSES:
+        return False
+    if need.visibility == NeedVisibility.PUBLIC:
+        return True
+    return need.visibility == NeedVisibility.INVITED and invited
+
+
+def incubator_needs_clause(organisation_id: int) -> sa.ColumnElement[bool]:
+    """``incubator_sees_need`` as a WHERE clause over ``Need`` for one incubator."""
+    invited = (
+        sa.select(NeedAudience.need_id)
+        .where(NeedAudience.need_id == Need.id)
+        .where(NeedAudience.organisation_id == organisation_id)
+        .exists()
+    )
+    return sa.and_(
+        Need.status.in_([s.value for s in LISTED_STATUSES]),
+        sa.or_(
+            Need.visibility == NeedVisibility.PUBLIC,
+            sa.and_(Need.visibility == NeedVisibility.INVITED, invited),
+        ),
+    )
 
 
 def visible_needs_clause(user: User) -> sa.ColumnElement[bool]:
@@ -49,19 +72,7 @@ def visible_needs_clause(user: User) -> sa.ColumnElement[bool]:
     if user.role == UserRole.BANK_STAFF:
         return sa.or_(Need.owner_id == user.organisation_id, listed)
     if user.role == UserRole.INCUBATOR_MANAGER:
-        invited = (
-            sa.select(NeedAudience.need_id)
-            .where(NeedAudience.need_id == Need.id)
-            .where(NeedAudience.organisation_id == user.organisation_id)
-            .exists()
-        )
-        return sa.and_(
-            listed,
-            sa.or_(
-                Need.visibility == NeedVisibility.PUBLIC,
-                sa.and_(Need.visibility == NeedVisibility.INVITED, invited),
-            ),
-        )
+        return incubator_needs_clause(user.organisation_id)
     return sa.false()
 
 
@@ -111,6 +122,29 @@ def startup_side_clause(organisation_id: int, nominated_by: sa.ColumnElement, st
     """``startup_side_incubators`` as a WHERE clause over a candidate's ``nominated_by`` and ``startup_id``
     columns for one incubator; ``listed`` selects the startup ids it lists."""
     return sa.or_(nominated_by == organisation_id, sa.and_(nominated_by.is_(None), startup_id.in_(listed)))
+
+
+def startup_side_sees_candidate(organisation_id: int, *, nominated_by_id: int | None, listed_by: Collection[int],
+                                shared: bool, need: Need, invited: bool) -> bool:
+    """The one rule for "this incubator sees (and acts on) this candidate for the startup's side": the candidate
+    was shared with that side (the bank's private consideration is not), the incubator is on it
+    (``startup_side_incubators``), and it sees the need (``incubator_sees_need``): an invitation to a need
+    incubators may not see, an internal one above all, never reaches them (security review, finding 11).
+    ``invited``: the incubator is in the need's audience."""
+    return (shared and organisation_id in startup_side_incubators(nominated_by_id, listed_by)
+            and incubator_sees_need(need, invited=invited))
+
+
+def startup_side_sees_clause(organisation_id: int, listed: sa.Select, *, nominated_by: sa.ColumnElement,
+                             startup_id: sa.ColumnElement, shared_at: sa.ColumnElement,
+                             need_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """``startup_side_sees_candidate`` as a WHERE clause over a candidate's columns for one incubator;
+    ``listed`` selects the startup ids it lists."""
+    return sa.and_(
+        shared_at.is_not(None),
+        startup_side_clause(organisation_id, nominated_by, startup_id, listed),
+        need_id.in_(sa.select(Need.id).where(incubator_needs_clause(organisation_id))),
+    )
 
 
 def can_read_full_need(user: User, need: Need, *, accepted_terms: bool) -> bool:

@@ -31,7 +31,9 @@ not changeable ones 403 (docs/architecture.md, "Authorisation rules").
 ``candidate:<need>/<startup>``, ``deck:<need>/<startup>`` (a PDF on that candidate),
 ``colisted:<need>/<startup>`` / ``colisted-deck:…`` / ``colisted-startup:…`` (the same, with Plug and Play listing
 the startup too), ``imported-over:<incubator>`` (a startup only that incubator lists, after Plug and Play imported a
-file naming it and its website), ``event`` (a
+file naming it and its website), ``hidden-invitation:<need>`` (an invitation to that need, which incubators may
+not see, of a startup only Zhangjiang lists, shared with Zhangjiang: a row from before such invitations were
+refused), ``event`` (a
 published matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited),
 ``pitch:<need>`` (that need's pitch at the day), ``batch:<incubator>`` (an import waiting for its
 mapping), ``org:<slug>``, ``startup:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
@@ -154,6 +156,9 @@ DECK = "deck:mpc-blockchain-cryptography/ruilian-data"
 NOMINATED = "colisted:education-ecosystem-it/quadworks"
 NOMINATED_DECK = "colisted-deck:education-ecosystem-it/quadworks"
 NOMINATED_NEED = "need:education-ecosystem-it"
+# An invitation to the internal need of a startup only Zhangjiang lists, shared with Zhangjiang: made before the
+# service refused such invitations (security review, finding 11); the World writes the row directly.
+HIDDEN_INVITATION = f"hidden-invitation:{INTERNAL.partition(':')[2]}"
 # Zhangjiang's startup after Plug and Play imported a file naming it and its website: the import made Plug and
 # Play a separate profile and no listing, so nothing of Zhangjiang's became Plug and Play's (finding 1).
 IMPORTED_OVER = "imported-over:zhangjiang-incubator"
@@ -230,6 +235,12 @@ SECRET_ROWS: list[Row] = [
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": SHARED_CANDIDATE},
         secrets=(Secret(f"pre-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN})),
                  Secret(f"post-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN}) | {INC_INVITED}))),
+    # 11: an invitation to the internal need (made before the rule) shows its title in no incubator's workspace,
+    # and the bank declining it tells no incubator either (the title is in nobody's notifications)
+    Row("GET", "/workspace", roles(403, incubators=ALLOW),
+        secrets=(Secret(f"hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),)),
+    Row("GET", "/notifications/", roles(ALLOW),
+        secrets=(Secret(f"declined-hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),)),
 ]
 
 
@@ -302,6 +313,10 @@ ROWS: list[Row] = [
         {"candidate_id": NOMINATED}),
     Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_SHARED),
         {"candidate_id": NOMINATED}, json={"to": "withdrawn", "note": "matrix"}),
+    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION}),
+    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION}, json={"to": "applied"}),
     # -- JSON API: matchmaking days ------------------------------------------------------------
     Row("GET", "/api/v1/events", api_roles(ALLOW)),
     Row("GET", "/api/v1/events/<int:event_id>", api_roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
@@ -390,6 +405,12 @@ ROWS: list[Row] = [
         {"candidate_id": NOMINATED}, form=WITHDRAW),
     Row("GET", "/candidates/<int:candidate_id>/decks/<int:deck_id>", roles(ALLOW, **SEES_SHARED),
         {"candidate_id": NOMINATED, "deck_id": NOMINATED_DECK}),
+    # an invitation to a need no incubator may see reaches none, not even the one listing the startup (finding 11)
+    Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_PRIVATE), {"candidate_id": HIDDEN_INVITATION}),
+    Row("POST", "/candidates/<int:candidate_id>/answer", roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION}, form={"answer": "accept"}),
+    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION}, form=WITHDRAW),
     Row("GET", "/workspace", roles(403, incubators=ALLOW)),
     # -- startups -----------------------------------------------------------------------------
     Row("GET", "/startups/", roles(ALLOW)),

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.db import db
 from marketplace.needs.models import Need
 from marketplace.notifications.services import link_for, notify
 from marketplace.startups.models import Startup
-from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.workflow.enums import CandidateStage as C
 from marketplace.workflow.models import Candidate
+from marketplace.workflow.services import startup_side_seeing
 
 
 def unit_staff(organisation_id: int) -> list[User]:
@@ -33,7 +32,9 @@ def bank_side(need: Need) -> list[User]:
 
 
 def startup_side(candidate: Candidate) -> list[User]:
-    orgs = authz.startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id))
+    """The managers of the incubators that see the candidate for the startup's side
+    (workflow.services.startup_side_seeing): never of one that may not see the need."""
+    orgs = startup_side_seeing(candidate)
     return list(db.session.scalars(
         sa.select(User).where(User.role == UserRole.INCUBATOR_MANAGER, User.organisation_id.in_(orgs),
                               User.active.is_(True)).order_by(User.id)

@@ -49,18 +49,26 @@ def opted_in_orgs(need_id: int) -> set[int]:
     return found
 
 
-def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
-    """Every candidate for which the incubator acts on the startup's side (authz.startup_side_incubators)
-    that was shared with that side (the bank's private shortlist is not), newest move first."""
+def _startup_side_sees(incubator_id: int) -> sa.ColumnElement[bool]:
+    """authz.startup_side_sees_clause over ``Candidate`` for one incubator: shared with the startup's side, the
+    incubator on it, and the need one it sees (services.startup_side_seeing is the same rule per candidate)."""
     from marketplace import authz
     from marketplace.startups.models import Listing
 
     listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
+    return authz.startup_side_sees_clause(incubator_id, listed, nominated_by=Candidate.nominated_by_id,
+                                          startup_id=Candidate.startup_id, shared_at=Candidate.shared_at,
+                                          need_id=Candidate.need_id)
+
+
+def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
+    """Every candidate the incubator sees for the startup's side (authz.startup_side_sees_candidate: shared with
+    that side, so never the bank's private shortlist; never on a need it may not see, such as an internal one),
+    newest move first."""
     rows = db.session.execute(
         sa.select(Candidate, Startup, Need)
         .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
-        .where(authz.startup_side_clause(incubator_id, Candidate.nominated_by_id, Candidate.startup_id, listed))
-        .where(Candidate.shared_at.is_not(None))
+        .where(_startup_side_sees(incubator_id))
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
     )
     return [(c, s, n) for c, s, n in rows]
@@ -71,19 +79,13 @@ def visible_candidates_clause(user) -> sa.ColumnElement[bool]:
     whose need the user may see and for which they act on a side (``services.sides``)."""
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
-    from marketplace.startups.models import Listing
 
     if authz.is_platform(user):
         return sa.true()
     if user.role == UserRole.BANK_STAFF:
         return Candidate.need_id.in_(sa.select(Need.id).where(Need.owner_id == user.organisation_id))
     if user.role == UserRole.INCUBATOR_MANAGER:
-        listed = sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)
-        return sa.and_(
-            Candidate.shared_at.is_not(None),
-            authz.startup_side_clause(user.organisation_id, Candidate.nominated_by_id, Candidate.startup_id, listed),
-            Candidate.need_id.in_(sa.select(Need.id).where(authz.visible_needs_clause(user))),
-        )
+        return _startup_side_sees(user.organisation_id)
     return sa.false()
 
 

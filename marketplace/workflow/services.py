@@ -53,15 +53,61 @@ def _stale(candidate: Candidate) -> StaleCandidate:
                             stage=candidate.stage.label))
 
 
+def startup_side_seeing(candidate: Candidate, *, shared: bool | None = None) -> frozenset[int]:
+    """The incubators that see the candidate for the startup's side (authz.startup_side_sees_candidate: shared
+    with that side, on it, and seeing the need). ``shared`` overrides whether it was shared: True asks who
+    would see it once shared (``check_shareable``)."""
+    from marketplace import authz
+    from marketplace.needs.enums import NeedVisibility
+    from marketplace.needs.models import Need
+    from marketplace.needs.queries import audience_ids_for_need
+    from marketplace.startups.queries import incubator_ids_for_startup
+
+    need = db.session.get(Need, candidate.need_id)
+    listed_by = incubator_ids_for_startup(candidate.startup_id)
+    side = authz.startup_side_incubators(candidate.nominated_by_id, listed_by)
+    if need is None or not side:
+        return frozenset()
+    audience = audience_ids_for_need(need.id) if need.visibility == NeedVisibility.INVITED else set()
+    is_shared = candidate.shared_at is not None if shared is None else shared
+    return frozenset(org for org in side if authz.startup_side_sees_candidate(
+        org, nominated_by_id=candidate.nominated_by_id, listed_by=listed_by, shared=is_shared, need=need,
+        invited=org in audience))
+
+
+def check_shareable(candidate: Candidate) -> None:
+    """Raises InvalidTransition when sharing the candidate with the startup's side (an invitation, or a move
+    made for that side) would reach no incubator on it, because none of them may see the need: an internal
+    need is the bank's staff's alone, a draft nobody's outside its unit, an invited-only need its audience's.
+    Such an invitation could be neither read nor answered (security review, finding 11). A startup no
+    incubator lists has nobody on its side to tell: it is refused only an internal or unpublished need."""
+    from marketplace import authz
+    from marketplace.needs.enums import NeedVisibility
+    from marketplace.needs.models import Need
+    from marketplace.startups.queries import incubator_ids_for_startup
+
+    if startup_side_seeing(candidate, shared=True):
+        return
+    need = db.session.get(Need, candidate.need_id)
+    if need.visibility == NeedVisibility.INTERNAL:
+        raise InvalidTransition(_("This need is internal: only the bank's staff see it, so no startup can be "
+                                  "invited to it."))
+    if need.status not in authz.LISTED_STATUSES:
+        raise InvalidTransition(_("Startups can be invited once the need is published."))
+    if authz.startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id)):
+        raise InvalidTransition(_("The startup's incubator is not in this need's audience: add it to the audience "
+                                  "before inviting the startup."))
+
+
 def sides(actor: User, candidate: Candidate) -> set[str]:
     """For which sides of the pipeline the actor may act on this candidate (see pipeline.py).
 
-    The startup's side only once the candidate was shared with it (invited, nominated), and only for the
-    incubators authz.startup_side_incubators names (a nomination is the nominating incubator's)."""
+    The startup's side only for the incubators that see the candidate (``startup_side_seeing``): once it was
+    shared with them (invited, nominated), if authz.startup_side_incubators names them (a nomination is the
+    nominating incubator's), and if they may see the need."""
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
     from marketplace.needs.models import Need
-    from marketplace.startups.queries import incubator_ids_for_startup
 
     found = set()
     if authz.is_platform(actor):
@@ -70,10 +116,8 @@ def sides(actor: User, candidate: Candidate) -> set[str]:
         need = db.session.get(Need, candidate.need_id)
         if need is not None and actor.organisation_id == need.owner_id:
             found.add(pipeline.BANK)
-    if actor.role == UserRole.INCUBATOR_MANAGER and candidate.shared_at is not None and (
-        actor.organisation_id in authz.startup_side_incubators(
-            candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id))
-    ):
+    if actor.role == UserRole.INCUBATOR_MANAGER and candidate.shared_at is not None \
+            and actor.organisation_id in startup_side_seeing(candidate):
         found.add(pipeline.STARTUP)
     return found
 
@@ -87,7 +131,9 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     unless the actor acts for a side of this candidate (pipeline.py); InvalidTransition for a move
     the pipeline does not allow them (organisers may jump forward with a note); InvalidInput when a
     note is required and missing. A move by which the startup's side chooses the need records the
-    opt-in that reveals both sides' contact details. ``notify=False`` when the caller tells the
+    opt-in that reveals both sides' contact details. An invitation, and any move that shares the
+    candidate with the startup's side, is refused (InvalidTransition) when no incubator on that side may
+    see the need (``check_shareable``). ``notify=False`` when the caller tells the
     people concerned itself (publishing a roadshow schedule tells each startup its slot).
     """
     held = sides(actor, candidate)
@@ -116,7 +162,10 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     values = {"stage": to, "version": seen + 1, "updated_at": utcnow()}
     if (frm, to) in pipeline.OPT_IN and candidate.opted_in_at is None:
         values["opted_in_at"] = values["updated_at"]
-    if (to == CandidateStage.INVITED or "opted_in_at" in values) and candidate.shared_at is None:
+    shares = (to == CandidateStage.INVITED or "opted_in_at" in values) and candidate.shared_at is None
+    if to == CandidateStage.INVITED or shares:
+        check_shareable(candidate)
+    if shares:
         values["shared_at"] = values["updated_at"]
     moved = db.session.execute(
         sa.update(Candidate)

@@ -126,7 +126,7 @@ class World:
 
         for key in self.row.args.values():
             kind, _, name = key.partition(":")
-            if kind in ("need", "candidate", "deck", "colisted", "colisted-deck"):
+            if kind in ("need", "candidate", "deck", "colisted", "colisted-deck", "hidden-invitation"):
                 return db.session.scalar(sa.select(Organisation.slug).join(Need, Need.owner_id == Organisation.id)
                                          .where(Need.slug == name.split("/")[0]))
             if kind in ("event", "pitch"):
@@ -164,6 +164,8 @@ class World:
         if kind == "colisted-deck":
             self.resolve(f"colisted:{name}")
             return _deck(_candidate(name))
+        if kind == "hidden-invitation":
+            return _hidden_invitation(name)
         if kind == "event":
             return _published_event()
         if kind == "pitch":
@@ -230,6 +232,16 @@ class World:
                           entity_id=candidate.id, before={"stage": "suggested"},
                           after={"stage": candidate.stage.value, "note": note}, at=at)
             return note
+        if kind in ("hidden-invitation-title", "declined-hidden-invitation-title"):  # finding 11
+            candidate_id = self.resolve(f"hidden-invitation:{name}")
+            if kind.startswith("declined"):  # the bank's decline, which tells the startup's side
+                from marketplace.workflow.enums import CandidateStage
+                from marketplace.workflow.models import Candidate
+                from marketplace.workflow.services import transition
+
+                transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
+                           actor=user(ORGANISER), note="Matrix decline")
+            return db.session.get(Need, _need_id(name)).title
         raise KeyError(key)
 
 
@@ -280,6 +292,23 @@ def _imported_over(startup_id: int, *, by: str) -> int:
                 schedule_embedding=False)
     db.session.flush()
     return startup_id
+
+
+def _hidden_invitation(need_slug: str) -> int:
+    """An invitation to a need incubators may not see (an internal one) of a startup only Zhangjiang lists, shared
+    with Zhangjiang: a row as the service made it before it refused such invitations (security review, finding
+    11), written directly since the service now refuses it."""
+    from marketplace.db import utcnow
+    from marketplace.workflow.enums import CandidateSource, CandidateStage
+    from marketplace.workflow.models import Candidate
+
+    now = utcnow()
+    startup_id = startup_listed_by(_current_app(), "zhangjiang-incubator")
+    candidate = Candidate(need_id=_need_id(need_slug), startup_id=startup_id, stage=CandidateStage.INVITED,
+                          source=CandidateSource.MATCHED, created_at=now, updated_at=now, shared_at=now)
+    db.session.add(candidate)
+    db.session.flush()
+    return candidate.id
 
 
 def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
