@@ -56,7 +56,9 @@ def run_schedule(*, run_id: int, time_limit_s: float = SOLVE_SECONDS) -> None:
             run.result = {"status": result.status, "objective": result.objective, "bound": result.bound,
                           "gap": result.gap, "seconds": round(result.seconds, 2), "moved": moved,
                           "unplaced": list(result.unplaced),
-                          "reasons": [{"template": r.template, "params": r.params} for r in result.reasons]}
+                          "reasons": [{"template": r.template, "params": r.params,
+                                       "parties": {kind: list(ids) for kind, ids in r.parties.items()}}
+                                      for r in result.reasons]}
             run.status, run.progress, run.finished_at = "done", result.status, utcnow()
     except Exception as exc:
         db.session.rollback()

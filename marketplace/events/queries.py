@@ -104,6 +104,39 @@ def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     return rows
 
 
+def schedule_result_for(user: User, event_id: int, result: dict | None) -> dict | None:
+    """A scheduler run's result as ``user`` may read it: the one rule for its reasons, applied wherever they are
+    shown (the event page, its status JSON). The platform reads it whole. Anyone else reads a reason only when
+    they may know of every party it tells about (scheduling.model.Reason.parties), by the rule of
+    ``visible_pitches``: a startup whose pitch at the day they see, a need they may see, a judge only if they
+    are bank staff. The other reasons are dropped and ``reasons_withheld`` says some were; ``unplaced`` keeps
+    only the pitches they see. So an incubator reads why its own startups could not be placed, never another
+    incubator's startup's name nor an internal need's title (security review, finding 5)."""
+    if result is None or authz.is_platform(user):
+        return result
+    from marketplace.events.reasons import parties_of
+    from marketplace.needs.queries import visible_need_ids
+
+    rows = pitches_of(event_id, include_cancelled=True)
+    seen = visible_pitches(user, rows)
+    need_ids = {n.id for _en, n in needs_of(event_id)} | {r.need.id for r in rows}
+    may_know = {"startups": {r.startup.id for r in seen}, "needs": visible_need_ids(user, need_ids)}
+    everyone = {"startups": {r.startup.id for r in rows}, "needs": need_ids}
+    shown, withheld = [], False
+    for reason in result.get("reasons") or []:
+        parties = parties_of(reason)
+        if parties is None:  # stored before reasons named their parties: it may name anyone at the day
+            parties = {**everyone, "judges": {(reason.get("params") or {}).get("judge")} - {None}}
+        if (parties["startups"] <= may_know["startups"] and parties["needs"] <= may_know["needs"]
+                and (not parties["judges"] or user.role == UserRole.BANK_STAFF)):
+            shown.append({"template": reason["template"], "params": reason.get("params") or {}})
+        else:
+            withheld = True
+    pitch_ids = {r.pitch.id for r in seen}
+    return {**result, "reasons": shown, "reasons_withheld": withheld,
+            "unplaced": [pid for pid in result.get("unplaced") or [] if pid in pitch_ids]}
+
+
 def latest_run(event_id: int):
     from marketplace.events.models import ScheduleRun
 

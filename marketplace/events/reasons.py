@@ -30,6 +30,24 @@ TEMPLATES = (
 )
 
 
+# Fields of the templates that hold a count, a time or a room, never a name of a startup, need or judge.
+PLAIN_FIELDS = frozenset({"rooms", "needed", "slots", "available", "pitches", "gap", "fits", "free", "length",
+                          "panels", "when", "when_a", "when_b", "room"})
+PARTY_KINDS = ("startups", "needs", "judges")
+
+
+def parties_of(reason: dict) -> dict[str, set] | None:
+    """The ids of the startups, needs and judges a stored reason tells about (scheduling.model.Reason.parties).
+    A reason stored before reasons kept them has none: it names nobody if it holds plain fields only ({} then),
+    otherwise who it names is unknown (None), and a reader must be allowed to know of everyone at the day."""
+    stored = reason.get("parties")
+    if isinstance(stored, dict):
+        return {kind: set(stored.get(kind) or ()) for kind in PARTY_KINDS}
+    if set(reason.get("params") or {}) <= PLAIN_FIELDS:
+        return {kind: set() for kind in PARTY_KINDS}
+    return None
+
+
 def reason_text(reason: dict) -> str:
     """A stored reason ({"template", "params"}) in the reader's language."""
     params = {key: str(value) for key, value in (reason.get("params") or {}).items()}

@@ -22,7 +22,7 @@ from marketplace.events.forms import EventForm
 from marketplace.events.grid import clock, day_slots
 from marketplace.events.queries import (event_for_user, events_for_user, grid_cells, incubator_ids_of, latest_run,
                                         my_scores, my_startups_pitching, needs_of, pitches_of, rooms_of,
-                                        unavailable_slots, visible_pitches)
+                                        schedule_result_for, unavailable_slots, visible_pitches)
 from marketplace.events.models import Pitch
 from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_score, weighted
 from marketplace.events.scoring import results as scoring_results
@@ -121,10 +121,12 @@ def detail(event_id: int):
     placed = [Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot) for r in pitches
               if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]
     moving = next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None)
+    run = latest_run(event.id)
     return render_template(
         "events/detail.html", event=event, rooms=rooms_of(event.id), needs=needs, pitches=pitches, slots=slots,
         clock=clock, cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
-        run=latest_run(event.id), reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
+        run=run, result=schedule_result_for(current_user, event.id, run.result if run else None),
+        reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
         moving=moving, warnings=conflicts(problem.instance, placed),
         target_warnings={(problem.room_ids[room], slot): found for (room, slot), found in
                          target_warnings(problem.instance, placed, moving.pitch.id).items()} if moving else {},
@@ -179,7 +181,8 @@ def schedule_status(event_id: int):
     run = latest_run(event.id)
     if run is None:
         return jsonify({"status": "none"})
-    return jsonify({"status": run.status, "progress": run.progress, "result": run.result})
+    return jsonify({"status": run.status, "progress": run.progress,
+                    "result": schedule_result_for(current_user, event.id, run.result)})
 
 
 @bp.post("/<int:event_id>/status")

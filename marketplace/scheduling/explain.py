@@ -1,7 +1,9 @@
 """Why an instance cannot be scheduled, in words an organiser understands.
 
-Reasons are `Reason(template, params)`: the template is an English msgid the UI can translate
-with gettext and then format with the params; `str(reason)` is the English sentence.
+Reasons are `Reason(template, params, parties)`: the template is an English msgid the UI can translate
+with gettext and then format with the params; `str(reason)` is the English sentence; the parties are the
+ids of the startups, needs and judges the reason tells about (`_named`), for the UI to show each reader
+only the reasons about what they may know of.
 """
 
 from __future__ import annotations
@@ -20,6 +22,22 @@ def _when(instance: Instance, slot: int) -> str:
 
 def _need(instance: Instance, pitch: Pitch) -> str:
     return instance.need_by_id[pitch.need_id].name
+
+
+def _named(instance: Instance, *, pitches=(), needs=(), startups=(), judges=()) -> dict[str, tuple[int, ...]]:
+    """The parties of a reason about some pitches, some needs with every pitch to them (a need's count or its
+    panel's time speaks of all of them), some startups with every pitch they give, and some judges."""
+    startup_ids, need_ids = set(), set()
+    for pitch in pitches:
+        startup_ids.add(pitch.startup_id)
+        need_ids.add(pitch.need_id)
+    for need_id in needs:
+        need_ids.add(need_id)
+        startup_ids.update(p.startup_id for p in instance.pitches_by_need.get(need_id, ()))
+    for startup_id in startups:
+        startup_ids.add(startup_id)
+        need_ids.update(p.need_id for p in instance.pitches_by_startup.get(startup_id, ()))
+    return {"startups": tuple(sorted(startup_ids)), "needs": tuple(sorted(need_ids)), "judges": tuple(sorted(judges))}
 
 
 def _stretches(instance: Instance, free: set[int]) -> list[int]:
@@ -55,11 +73,13 @@ def quick_reasons(instance: Instance) -> list[Reason]:
         if count > fits:
             if need.pitch_slots == 1:
                 reasons.append(Reason("{need} has {pitches} pitches but its panel is free for {free} slots.",
-                                      {"need": need.name, "pitches": count, "free": fits}))
+                                      {"need": need.name, "pitches": count, "free": fits},
+                                      _named(instance, needs=[need.id])))
             else:
                 reasons.append(Reason("{need} has {pitches} pitches of {length} slots but its panel's free time "
                                       "fits only {fits}.", {"need": need.name, "pitches": count,
-                                                            "length": need.pitch_slots, "fits": fits}))
+                                                            "length": need.pitch_slots, "fits": fits},
+                                      _named(instance, needs=[need.id])))
 
     judges: dict[int, list[int]] = {}
     for need in instance.needs:
@@ -74,7 +94,8 @@ def quick_reasons(instance: Instance) -> list[Reason]:
                 reasons.append(Reason("Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
                                       "but is free for {free} slots.",
                                       {"judge": judge, "panels": len(need_ids), "needed": demand, "free": free,
-                                       "names": ", ".join(instance.need_by_id[n].name for n in need_ids)}))
+                                       "names": ", ".join(instance.need_by_id[n].name for n in need_ids)},
+                                      _named(instance, needs=need_ids, judges=[judge])))
 
     for startup, pitches in instance.pitches_by_startup.items():
         name = pitches[0].startup_name
@@ -84,11 +105,13 @@ def quick_reasons(instance: Instance) -> list[Reason]:
         if len(pitches) > fits:
             reasons.append(Reason("{startup} has {pitches} pitches but its free time, with a changeover of {gap} "
                                   "slot(s) between pitches, fits only {fits}.",
-                                  {"startup": name, "pitches": len(pitches), "gap": gap, "fits": fits}))
+                                  {"startup": name, "pitches": len(pitches), "gap": gap, "fits": fits},
+                                  _named(instance, startups=[startup])))
         for pitch in pitches:
             if pitch.id not in instance.pins and not instance.feasible_starts(pitch):
                 reasons.append(Reason("The pitch of {startup} for {need} has no slot when both the panel and the "
-                                      "startup are free.", {"startup": name, "need": _need(instance, pitch)}))
+                                      "startup are free.", {"startup": name, "need": _need(instance, pitch)},
+                                      _named(instance, pitches=[pitch])))
 
     reasons += _pin_reasons(instance)
     return reasons
@@ -102,21 +125,23 @@ def _pin_reasons(instance: Instance) -> list[Reason]:
         if pitch is None:
             continue
         params = {"startup": pitch.startup_name, "need": _need(instance, pitch)}
+        named = _named(instance, pitches=[pitch])
         cov = instance.covered(start, instance.length(pitch)) if 0 <= start < len(instance.slots) else None
         if not 0 <= room < len(instance.rooms):
-            reasons.append(Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params))
+            reasons.append(Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params,
+                                  named))
             continue
         if cov is None:
             reasons.append(Reason("The pitch of {startup} for {need} is pinned where it would run into a break or "
-                                  "past the end of the day.", params))
+                                  "past the end of the day.", params, named))
             continue
         params = {**params, "room": instance.rooms[room], "when": _when(instance, start)}
         if instance.panel_unavailable(pitch.need_id).intersection(cov):
             reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} "
-                                  "is away.", params))
+                                  "is away.", params, named))
         if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
             reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.",
-                                  params))
+                                  params, named))
         valid[pid] = (room, cov)
 
     for a, b in combinations(sorted(valid), 2):
@@ -124,21 +149,23 @@ def _pin_reasons(instance: Instance) -> list[Reason]:
         (room_a, cov_a), (room_b, cov_b) = valid[a], valid[b]
         both = {"startup_a": pa.startup_name, "need_a": _need(instance, pa), "startup_b": pb.startup_name,
                 "need_b": _need(instance, pb)}
+        named = _named(instance, pitches=[pa, pb])
         overlap = sorted(set(cov_a) & set(cov_b))
         if overlap and room_a == room_b:
             reasons.append(Reason("Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and "
                                   "{startup_b} for {need_b}.",
-                                  {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])}))
+                                  {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])},
+                                  named))
         elif overlap and (pa.need_id == pb.need_id or set(instance.need_by_id[pa.need_id].panel)
                           & set(instance.need_by_id[pb.need_id].panel)):
             reasons.append(Reason("A panel would be in two places at {when}: {startup_a} for {need_a} and "
                                   "{startup_b} for {need_b} are pinned at the same time.",
-                                  {**both, "when": _when(instance, overlap[0])}))
+                                  {**both, "when": _when(instance, overlap[0])}, named))
         if pa.startup_id == pb.startup_id and instance.too_close(cov_a[0], len(cov_a), cov_b[0], len(cov_b)):
             reasons.append(Reason("{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
                                   "of {gap} slot(s) between them.",
                                   {**both, "when_a": _when(instance, cov_a[0]), "when_b": _when(instance, cov_b[0]),
-                                   "gap": instance.changeover_slots}))
+                                   "gap": instance.changeover_slots}, named))
     return reasons
 
 
@@ -173,18 +200,22 @@ def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> lis
             free = len(set(range(len(instance.slots))) - instance.panel_unavailable(g.key))
             reasons.append(Reason("the availability of the panel of {need} (free for {free} slots, {pitches} "
                                   "pitch(es))", {"need": need.name, "free": free,
-                                               "pitches": len(instance.pitches_by_need[g.key])}))
+                                               "pitches": len(instance.pitches_by_need[g.key])},
+                                  _named(instance, needs=[g.key])))
         elif g.kind == "startup_away":
-            reasons.append(Reason("the availability of {startup}", {"startup": instance.startup_names[g.key]}))
+            reasons.append(Reason("the availability of {startup}", {"startup": instance.startup_names[g.key]},
+                                  _named(instance, startups=[g.key])))
         elif g.kind == "changeover":
             reasons.append(Reason("the changeover of {gap} slot(s) between the pitches of {startup}",
-                                  {"gap": instance.changeover_slots, "startup": instance.startup_names[g.key]}))
+                                  {"gap": instance.changeover_slots, "startup": instance.startup_names[g.key]},
+                                  _named(instance, startups=[g.key])))
         else:
             pitch = instance.pitch_by_id[g.key]
             room, start = instance.pins[g.key]
             reasons.append(Reason("the pin of the pitch of {startup} for {need} to {room} at {when}",
                                   {"startup": pitch.startup_name, "need": _need(instance, pitch),
-                                   "room": instance.rooms[room], "when": _when(instance, start)}))
+                                   "room": instance.rooms[room], "when": _when(instance, start)},
+                                  _named(instance, pitches=[pitch])))
     if len(reasons) == 1:
         reasons.append(Reason("the rooms and the panels' need to attend every pitch of their need", {}))
     return reasons

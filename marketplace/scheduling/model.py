@@ -206,10 +206,16 @@ class Placement:
 @dataclass(frozen=True)
 class Reason:
     """A plain-language reason with a translatable template: `str(reason)` is the English text;
-    the UI passes `template` through gettext and formats it with `params`."""
+    the UI passes `template` through gettext and formats it with `params`.
+
+    `parties` names, by id, everything the reason tells about: "startups", "needs" and "judges", each a
+    sorted tuple of ids. A reason about a need's pitches (its count, its panel's time) names the startups
+    pitching to it too, and one about a startup's pitches the needs they are for, so a reader who may not
+    know of one of those pitches can be spared the reason (the web app filters per reader)."""
 
     template: str
     params: dict[str, object] = field(default_factory=dict)
+    parties: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return self.template.format(**self.params)

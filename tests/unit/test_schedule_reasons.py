@@ -40,3 +40,17 @@ def app_context_zh():
     app = create_app({"TESTING": True})
     with app.test_request_context(), force_locale("zh_Hans"):
         yield
+
+
+def test_a_stored_reason_says_whom_it_names_and_an_older_one_is_read_safely():
+    from marketplace.events.reasons import parties_of
+
+    stored = {"template": "the availability of {startup}", "params": {"startup": "Kaiyue Tech"},
+              "parties": {"startups": [4], "needs": [2], "judges": []}}
+    older = {"template": "the availability of {startup}", "params": {"startup": "Kaiyue Tech"}}
+    plain = {"template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
+                         "{available}.", "params": {"needed": 7, "rooms": 1, "slots": 6, "available": 6}}
+
+    assert parties_of(stored) == {"startups": {4}, "needs": {2}, "judges": set()}
+    assert parties_of(older) is None  # names someone, but whom can no longer be told
+    assert parties_of(plain) == {"startups": set(), "needs": set(), "judges": set()}

@@ -90,3 +90,37 @@ def test_feasible_instance_has_no_reasons():
     inst = instance([need(1)], [pitch(1, 1, 10)])
 
     assert explain_infeasible(inst) == []
+
+
+def test_each_reason_names_by_id_the_startups_needs_and_judges_it_tells_about():
+    """The web app shows a reader a reason only when it may know of all of them (security review, finding 5):
+    a need's count speaks of every pitch to it, a startup's of every need it pitches for."""
+    inst = instance([need(1), need(2)], [pitch(1, 1, 10), pitch(2, 1, 11), pitch(3, 2, 10)], rooms=1,
+                    judge_unavailable={101: AFTERNOONS | {0, 1}}, startup_unavailable={10: frozenset(range(6))},
+                    pins={2: (0, 40)})
+
+    named = {str(r): r.parties for r in quick_reasons(inst)}
+
+    assert named["Need A has 2 pitches but its panel is free for 1 slots."] == {
+        "startups": (10, 11), "needs": (1,), "judges": ()}
+    assert named["Startup 10 has 2 pitches but its free time, with a changeover of 1 slot(s) between pitches, "
+                 "fits only 0."] == {"startups": (10,), "needs": (1, 2), "judges": ()}
+    assert named["The pitch of Startup 11 for Need A is pinned where it would run into a break or past the end of "
+                 "the day."] == {"startups": (11,), "needs": (1,), "judges": ()}
+
+
+def test_a_judge_on_several_panels_is_named_with_the_panels_and_their_pitches():
+    inst = instance([need(1, judges=(7,)), need(2, judges=(7,))], [pitch(1, 1, 10), pitch(2, 2, 11)], rooms=2,
+                    judge_unavailable={7: frozenset(range(5))})
+
+    [judge] = [r for r in quick_reasons(inst) if r.template.startswith("Judge")]
+
+    assert judge.parties == {"startups": (10, 11), "needs": (1, 2), "judges": (7,)}
+
+
+def test_a_reason_about_the_rooms_alone_names_nobody():
+    inst = instance([need(1), need(2)], [pitch(i, 1 + i % 2, 10 + i) for i in range(7)], rooms=1)
+
+    [rooms] = [r for r in quick_reasons(inst) if r.template.startswith("The pitches need")]
+
+    assert rooms.parties == {}
