@@ -65,6 +65,7 @@ def _load_users(directory: Path, orgs: dict[str, Organisation]) -> list[dict[str
                 setattr(user, name, value)
             if not verify_password(user.password_hash, item["password"]):
                 user.password_hash = hash_password(item["password"])
+                user.session_version = User.session_version + 1  # a reset password ends the person's sessions
     db.session.flush()
     return users
 

@@ -249,6 +249,9 @@ ROWS: list[Row] = [
     Row("GET", "/login", roles(ALLOW, anon=ALLOW)),
     Row("POST", "/login", roles(ALLOW, anon=ALLOW), form={}),
     Row("POST", "/logout", roles(ALLOW)),
+    # one's own password: no object, so no one else's
+    Row("GET", "/account/password", roles(ALLOW)),
+    Row("POST", "/account/password", roles(ALLOW), form={}),
     Row("POST", "/language", roles(ALLOW, anon=ALLOW), form={"locale": "en"}),
     Row("GET", "/account/tokens", roles(ALLOW)),
     Row("POST", "/account/tokens", roles(ALLOW), form={"name": "matrix"}),

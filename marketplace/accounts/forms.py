@@ -20,3 +20,10 @@ class LanguageForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), description=_l("What will use it, e.g. our CRM export job."))
     can_write = BooleanField(_l("Allow changes (imports), not only reading"))
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             description=_l("At least 12 characters, not only digits, not your email address."))
+    repeat = PasswordField(_l("New password again"), validators=[DataRequired()])

@@ -57,7 +57,9 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What Flask-Login keeps in the session: the id and the session version ("7:3"), so the user loader
+        (``accounts.views.load_user``) can refuse a cookie from before a sign-out or a password change."""
+        return f"{self.id}:{self.session_version}"
 
 
 class ApiToken(SQLModel, table=True):

@@ -98,12 +98,35 @@ def _record_sign_in(user: User | None, email: str, ip: str | None, failure: str 
                   entity="user", entity_id=user.id if user else 0, after=after)
 
 
+def end_sessions(user: User) -> int:
+    """Every session of this person stops working: the version their cookies carry (``User.get_id``) moves on,
+    so the user loader finds nobody for them. Returns the new version (a session that should stay signed in
+    stores it again). One atomic UPDATE: of a sign-out and a password change racing, neither is lost."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
+    return user.session_version  # reloaded: the UPDATE's result
+
+
 def set_user_password(user: User, password: str) -> None:
-    """Changes the user's password hash unless the password already matches; checks the policy."""
+    """Changes the user's password hash unless the password already matches; checks the policy. Every session
+    of the person ends (``end_sessions``): whoever knew the old password is out."""
     check_password_policy(password, email=user.email)
     if not verify_password(user.password_hash, password):
         user.password_hash = hash_password(password)
-    db.session.flush()
+    end_sessions(user)
+
+
+def change_own_password(user: User, *, current_password: str, password: str, repeat: str) -> None:
+    """A signed-in person changes their password (``set_user_password``: the policy, every session ends), after
+    proving they know the current one; audited as ``user.password_change``, never with a password or hash."""
+    if not verify_password(user.password_hash, current_password):
+        raise InvalidInput({"current_password": [_("This is not your current password.")]})
+    if password != repeat:
+        raise InvalidInput({"repeat": [_("The two new passwords are not the same.")]})
+    before = user.session_version
+    set_user_password(user, password)
+    record_change(actor_id=user.id, action="user.password_change", entity="user", entity_id=user.id,
+                  before={"session_version": before}, after={"session_version": user.session_version})
 
 
 def create_user(*, email: str, name: str, role: UserRole, organisation: Organisation, password: str,

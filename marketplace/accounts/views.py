@@ -9,12 +9,12 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.accounts.forms import LanguageForm, LoginForm, TokenForm
+from marketplace.accounts.forms import LanguageForm, LoginForm, PasswordForm, TokenForm
 from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
 from marketplace.errors import InvalidInput, NotFound
 from marketplace.form_helpers import show_errors
-from marketplace.accounts.services import authenticate, set_locale
+from marketplace.accounts.services import authenticate, change_own_password, end_sessions, set_locale
 from marketplace.db import db, unit_of_work
 from marketplace.extensions import LOCALE_SESSION_KEY
 
@@ -22,14 +22,20 @@ bp = Blueprint("accounts", __name__)
 
 
 def load_user(user_id: str) -> User | None:
+    """The person a session names ("<id>:<session version>", ``User.get_id``), or None (anonymous: the sign-in
+    page) when they are inactive or the session is from before their last sign-out or password change."""
+    id_part, _sep, version_part = user_id.partition(":")
     try:
-        user = db.session.get(User, int(user_id))
-    except ValueError:
+        user_pk, version = int(id_part), int(version_part)
+    except ValueError:  # no version: a cookie from before sessions carried one
         return None
-    return user if user is not None and user.active else None
+    user = db.session.get(User, user_pk)
+    if user is None or not user.active or user.session_version != version:
+        return None
+    return user
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths, so a crafted link cannot bounce a user elsewhere."""
     if target:
         parts = urlsplit(target)
@@ -55,7 +61,7 @@ def login():
         if chosen_locale:
             session[LOCALE_SESSION_KEY] = chosen_locale
         login_user(user)
-        return redirect(_safe_next(form.next.data))
+        return redirect(safe_next(form.next.data))
     return render_template("accounts/login.html", form=form)
 
 
@@ -71,10 +77,33 @@ def throttled_login_page(retry_at: float):
 @bp.post("/logout")
 @login_required
 def logout():
+    # Server-side: a copy of this cookie, or the person's session in another browser, stops working too.
+    with unit_of_work():
+        end_sessions(current_user)
     logout_user()
     session.clear()
-    flash(_("You are signed out."), "info")
+    flash(_("You are signed out, here and on your other devices."), "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                change_own_password(current_user, current_password=form.current_password.data,
+                                    password=form.password.data, repeat=form.repeat.data)
+        except InvalidInput as exc:
+            show_errors(form, exc)
+        else:
+            # This session stores the new version and stays; every other one has ended.
+            login_user(current_user._get_current_object())
+            flash(_("Your password is changed. You stay signed in here; your other sessions have ended."),
+                  "success")
+            return redirect(url_for("accounts.tokens"))
+    return render_template("accounts/password.html", form=form)
 
 
 @bp.post("/language")
@@ -85,7 +114,7 @@ def language():
         if current_user.is_authenticated:
             with unit_of_work():
                 set_locale(current_user, form.locale.data)
-    return redirect(_safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))
+    return redirect(safe_next(form.next.data or request.referrer and urlsplit(request.referrer).path))
 
 
 @bp.route("/account/tokens", methods=["GET", "POST"])

@@ -434,13 +434,13 @@ def no_jobs(monkeypatch):
     monkeypatch.setattr("marketplace.jobs._run_in_process", lambda func, kwargs: None)
 
 
-def _sign_in(app, client, user_id: int) -> None:
+def _sign_in(app, client, login_id: str) -> None:
     """The session flask-login's login_user writes (with the "strong" protection's identifier of this
     client), without paying for a password check per case."""
     with app.test_request_context(environ_base=client.environ_base):
         identifier = app.login_manager._session_identifier_generator()
     with client.session_transaction() as session:
-        session.update({"_user_id": str(user_id), "_fresh": True, "_id": identifier})
+        session.update({"_user_id": login_id, "_fresh": True, "_id": identifier})
 
 
 def _send(app, case: Case):
@@ -461,13 +461,13 @@ def _send(app, case: Case):
                 from marketplace.accounts.tokens import create_token
 
                 secret = create_token(user=person, name="matrix", can_write=not case.role.endswith(READ_ONLY))[1]
-            person_id = person.id if person is not None else None
+            login_id = person.get_id() if person is not None else None  # "id:session version"
     client = app.test_client()
     headers = {}
     if secret:
         headers["Authorization"] = f"Bearer {secret}"
-    elif person_id is not None and not row.api:
-        _sign_in(app, client, person_id)
+    elif login_id is not None and not row.api:
+        _sign_in(app, client, login_id)
     kwargs = {"query_string": query, "headers": headers}
     if body is not None:
         kwargs["json"] = body
