@@ -37,7 +37,7 @@ refused), ``event`` (a
 published matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited),
 ``pitch:<need>`` (that need's pitch at the day), ``batch:<incubator>`` (an import waiting for its
 mapping), ``org:<slug>``, ``startup:<slug>``, ``notification`` / ``token`` / ``feed`` (bank_own's), ``feed:forged``,
-``missing`` (an id nothing has).
+``feed:stale`` (bank_own's, from before they reset their feed address), ``missing`` (an id nothing has).
 
 **Secrets.** A row's ``secrets`` name what its answer may show to some of the roles it lets in only (the
 bank's votes, notes and review, a confidential need's hidden text): the World plants each one, and every
@@ -171,6 +171,7 @@ NOTIFICATION = "notification"
 TOKEN = "token"
 FEED = "feed"
 FORGED_FEED = "feed:forged"
+STALE_FEED = "feed:stale"
 
 TRADE = "trade@bank.example.com"
 
@@ -488,6 +489,10 @@ ROWS: list[Row] = [
     # the signed feed URL is the key: whoever holds it, signed in or not
     Row("GET", "/events/feeds/<token>.ics", roles(ALLOW, anon=ALLOW), {"token": FEED}),
     Row("GET", "/events/feeds/<token>.ics", roles(404, anon=404), {"token": FORGED_FEED}),
+    # a real token from before its person reset the feed address: as dead as a forged one
+    Row("GET", "/events/feeds/<token>.ics", roles(404, anon=404), {"token": STALE_FEED}),
+    # everyone resets their own feed address (no object: only ever the signed-in person's)
+    Row("POST", "/events/feeds/reset", roles(ALLOW)),
     # -- what each side may read on the pages it may open (security review, findings 2, 4 and 6-9) ------
     *SECRET_ROWS,
 ]

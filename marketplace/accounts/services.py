@@ -129,6 +129,16 @@ def change_own_password(user: User, *, current_password: str, password: str, rep
                   before={"session_version": before}, after={"session_version": user.session_version})
 
 
+def reset_feed_address(user: User) -> None:
+    """The person's calendar-feed URL changes: the old one (signed with the old ``feed_version``) answers 404
+    from now on. Audited as ``user.feed_reset``."""
+    before = user.feed_version
+    user.feed_version = User.feed_version + 1
+    db.session.flush()
+    record_change(actor_id=user.id, action="user.feed_reset", entity="user", entity_id=user.id,
+                  before={"feed_version": before}, after={"feed_version": user.feed_version})
+
+
 def create_user(*, email: str, name: str, role: UserRole, organisation: Organisation, password: str,
                 locale: str = "en", actor: User | None = None) -> User:
     """Adds a user and an audit row (``actor`` None: the command line); raises InvalidInput when the

@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.queries import organisations_of_kind
+from marketplace.accounts.services import reset_feed_address
+from marketplace.accounts.views import safe_next
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.events import lifecycle
@@ -254,7 +256,7 @@ def agenda(event_id: int):
     event = event_for_user(current_user, event_id)
     items = _agenda(event)
     return render_template("events/agenda.html", event=event, items=items,
-                           feed_url=url_for("events.feed", token=feed_token(current_user.id), _external=True))
+                           feed_url=url_for("events.feed", token=feed_token(current_user), _external=True))
 
 
 @bp.get("/<int:event_id>/agenda.ics")
@@ -272,12 +274,24 @@ def feed(token: str):
     is the key)."""
     from marketplace.accounts.models import User
 
-    user_id = user_id_for(token)
+    user_id = user_id_for(token)  # None for a forged token and for one from before the person's last reset
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.active:
         raise NotFound()
     body = to_ics(personal_entries(user, tz=current_app.config["EVENT_TIMEZONE"]), name="innomatch")
     return Response(body, mimetype="text/calendar")
+
+
+@bp.post("/feeds/reset")
+@login_required
+def reset_feed():
+    """The signed-in person's own feed gets a new address; the old one stops working (for a URL shared by
+    mistake). Back to the page the button was on."""
+    with unit_of_work():
+        reset_feed_address(current_user)
+    flash(_("Your calendar feed has a new address. The old address no longer works: subscribe again with the "
+            "new one."), "success")
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.get("/<int:event_id>/score")

@@ -272,6 +272,51 @@ def test_agendas_and_calendar_files_for_each_participant(app, client, auth):
     assert client.get("/events/feeds/not-a-token.ics").status_code == 404
 
 
+def _feed_path(page: str) -> str:
+    return page.split('readonly value="')[1].split('"')[0].replace("http://localhost", "")
+
+
+def test_a_person_resets_their_feed_address_and_the_old_one_stops_working(app, client, auth):
+    """Security review, informational note: a feed URL shared by mistake can be revoked by its person alone."""
+    from icalendar import Calendar
+
+    from marketplace.audit.queries import history_for
+
+    event_id = _scheduled_event(app)
+    auth.login(ORGANISER)
+    colleague_feed = _feed_path(client.get(f"/events/{event_id}/agenda").get_data(as_text=True))
+    auth.logout()
+    auth.login(BANK_STAFF)  # judges the education need
+    agenda = f"/events/{event_id}/agenda"
+    old = _feed_path(client.get(agenda).get_data(as_text=True))
+    pitches = len(Calendar.from_ical(client.get(old).data).walk("VEVENT"))
+
+    reset = client.post("/events/feeds/reset", data={"next": agenda})
+    page = client.get(reset.headers["Location"]).get_data(as_text=True)
+    new = _feed_path(page)
+    auth.logout()
+
+    assert reset.status_code == 302 and reset.headers["Location"] == agenda
+    assert "The old address no longer works" in page
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200 and len(Calendar.from_ical(client.get(new).data).walk("VEVENT")) == pitches
+    assert pitches > 0
+    assert client.get(colleague_feed).status_code == 200  # another person's feed is not touched
+    with in_app(app):
+        rows = history_for("user", user(BANK_STAFF).id, action="user.feed_reset")
+        assert [(event.actor_id, event.before, event.after) for event, _who in rows] == [
+            (user(BANK_STAFF).id, {"feed_version": 1}, {"feed_version": 2})]
+
+
+def test_a_feed_reset_goes_back_only_to_a_page_of_this_site(app, client, auth):
+    auth.login(BANK_STAFF)
+
+    answer = client.post("/events/feeds/reset", data={"next": "https://evil.example/agenda"})
+
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
+
+
 def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
     from marketplace.events.services import request_schedule
 

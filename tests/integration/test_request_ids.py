@@ -104,7 +104,7 @@ def test_a_calendar_feed_token_in_the_path_is_redacted(app, client, caplog):
     from marketplace.events.feeds import feed_token
 
     with app.app_context():
-        token = feed_token(user(BANK_STAFF).id)
+        token = feed_token(user(BANK_STAFF))
 
     response, records, _ = request_logs(app, client, caplog, f"/events/feeds/{token}.ics")
 

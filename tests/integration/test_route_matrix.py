@@ -182,10 +182,15 @@ class World:
             from marketplace.events.feeds import feed_token
 
             if name == "forged":  # a valid token with its signature's last character changed
-                token = feed_token(self.bank_own.id)
+                token = feed_token(self.bank_own)
                 return token[:-1] + ("A" if token[-1] != "A" else "B")
             self.resolve("event")  # something for the feed to show
-            return feed_token(self.bank_own.id)
+            token = feed_token(self.bank_own)
+            if name == "stale":  # a real token, from before the person reset their feed address
+                from marketplace.accounts.services import reset_feed_address
+
+                reset_feed_address(self.bank_own)
+            return token
         raise KeyError(key)
 
     def value(self, item):
