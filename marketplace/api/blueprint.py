@@ -17,6 +17,7 @@ from marketplace.db import best_effort
 from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.extensions import csrf
 from marketplace.validation import invalid_input
+from marketplace.versioning import StaleEdit
 
 PREFIX = "/api/v1"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -123,3 +124,9 @@ def _invalid(exc: InvalidInput):
 @bp.errorhandler(InvalidTransition)
 def _conflict(exc: InvalidTransition):
     return problem(409, "Conflict", str(exc))
+
+
+@bp.errorhandler(StaleEdit)
+def _stale(exc: StaleEdit):
+    """A replacing edit from an old version: 409, naming the fields changed since and the current version."""
+    return problem(409, "Conflict", str(exc), changed=exc.changed, version=exc.current_version)

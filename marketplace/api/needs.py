@@ -8,7 +8,8 @@ from pydantic import Field
 from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
-from marketplace.api.schemas import BodyId, JsonBody, NeedOut, NeedPage, NeedPath, NeedQuery, NeedStatusChange
+from marketplace.api.schemas import (BodyId, JsonBody, NeedOut, NeedPage, NeedPath, NeedQuery, NeedStatusChange,
+                                     ReadVersion)
 from marketplace.db import unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedInput
@@ -30,6 +31,12 @@ class NeedBody(NeedInput, JsonBody):
 class NeedCreate(NeedBody):
     owner_id: BodyId | None = Field(default=None, description="The owning bank unit (organisers only; staff post "
                                                           "for their own unit).")
+
+
+class NeedReplace(NeedBody):
+    """A need's fields, replacing all of them, and the version they were read at."""
+
+    version: ReadVersion
 
 
 def need_json(need: Need) -> dict:
@@ -72,14 +79,14 @@ def get_need(path: NeedPath):
     return need_json(need_for_user(api_user(), path.need_id))
 
 
-@bp.put("/needs/<int:need_id>", tags=TAG, responses={200: NeedOut, **NOT_FOUND})
-def put_need(path: NeedPath, body: NeedBody):
-    """Replace a need's fields (its unit's staff while draft, in review or published; organisers)."""
+@bp.put("/needs/<int:need_id>", tags=TAG, responses={200: NeedOut, **NOT_FOUND, **CONFLICT})
+def put_need(path: NeedPath, body: NeedReplace):
+    """Replace a need's fields (its unit's staff while draft, in review or published; organisers). Send the
+    `version` you read: if the need changed since, the answer is 409 naming what changed, and nothing is saved."""
     with unit_of_work():
         need = need_for_user(api_user(), path.need_id)
-        audience = body.invited_incubator_ids
-        update_need(actor=api_user(), need=need, data=body.model_dump(exclude={"invited_incubator_ids"}),
-                    invited_incubator_ids=audience)
+        update_need(actor=api_user(), need=need, data=body.model_dump(exclude={"invited_incubator_ids", "version"}),
+                    invited_incubator_ids=body.invited_incubator_ids, expected_version=body.version)
     return need_json(need)
 
 

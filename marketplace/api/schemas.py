@@ -43,6 +43,9 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     errors: dict[str, list[str]] | None = Field(default=None, description="Per-field messages ('' is the whole input).")
+    changed: list[str] | None = Field(default=None, description="A stale `version` (409): the fields changed since the "
+                                                               "version you sent.")
+    version: int | None = Field(default=None, description="A stale `version` (409): the current version.")
 
 
 class Strict(BaseModel):
@@ -174,6 +177,12 @@ class ImportQuery(Strict):
 
 
 # ---- bodies --------------------------------------------------------------------------------------
+
+# The version a replacing edit was read at (GET's `version`): an edit from an older one is refused with 409.
+ReadVersion = Annotated[StrictInt, Field(ge=1, le=2**31 - 1, description=(
+    "The `version` you read (from GET). If the object changed since, the answer is 409 naming the changed fields "
+    "(`changed`) and the current `version`, and nothing is saved: read it again, reapply your change, send again."))]
+
 
 class NeedStatusChange(JsonBody):
     to: NeedStatus

@@ -6,10 +6,10 @@ from flask_openapi3 import Tag
 from pydantic import Field
 
 from marketplace import authz
-from marketplace.api.blueprint import NOT_FOUND, api_user, bp
+from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
-from marketplace.api.schemas import (BodyId, JsonBody, ListingOut, ListingPage, ListingQuery, StartupOut, StartupPage, StartupPath,
-                                     StartupQuery)
+from marketplace.api.schemas import (BodyId, JsonBody, ListingOut, ListingPage, ListingQuery, ReadVersion, StartupOut,
+                                     StartupPage, StartupPath, StartupQuery)
 from marketplace.db import unit_of_work
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup, listings, startup_by_id, startup_directory
@@ -28,6 +28,12 @@ class StartupCreate(StartupBody):
                                                               "managers list for their own).")
     external_id: str | None = Field(default=None, max_length=120, pattern=r"^[^\x00]*$",
                                     description="Your CRM id for this startup.")
+
+
+class StartupReplace(StartupBody):
+    """A profile's fields, replacing all of them, and the version they were read at."""
+
+    version: ReadVersion
 
 
 def startup_json(startup: Startup) -> dict:
@@ -72,11 +78,13 @@ def get_startup(path: StartupPath):
     return startup_json(startup_by_id(path.startup_id))
 
 
-@bp.put("/startups/<int:startup_id>", tags=TAG, responses={200: StartupOut, **NOT_FOUND})
-def put_startup(path: StartupPath, body: StartupBody):
-    """Replace a profile's fields (the incubators that list it, and organisers)."""
+@bp.put("/startups/<int:startup_id>", tags=TAG, responses={200: StartupOut, **NOT_FOUND, **CONFLICT})
+def put_startup(path: StartupPath, body: StartupReplace):
+    """Replace a profile's fields (the incubators that list it, and organisers). Send the `version` you read: if
+    the profile changed since, the answer is 409 naming what changed, and nothing is saved."""
     with unit_of_work():
-        startup = update_startup(actor=api_user(), startup=startup_by_id(path.startup_id), data=body.model_dump())
+        startup = update_startup(actor=api_user(), startup=startup_by_id(path.startup_id),
+                                 data=body.model_dump(exclude={"version"}), expected_version=body.version)
     return startup_json(startup)
 
 

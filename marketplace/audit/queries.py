@@ -23,3 +23,15 @@ def history_for(entity: str, entity_id: int, *, action: str | None = None,
     if since is not None:
         query = query.where(AuditEvent.at >= since)
     return [(event, user) for event, user in db.session.execute(query)]
+
+
+def latest_changes(entity: str, entity_id: int, *, actions: tuple[str, ...], count: int) -> list[AuditEvent]:
+    """The ``count`` newest audit rows of the given actions on one record, newest first."""
+    if count <= 0:
+        return []
+    return list(db.session.scalars(
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action.in_(actions))
+        .order_by(AuditEvent.id.desc())
+        .limit(count)
+    ))

@@ -170,7 +170,8 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
             matcher.by_external[external_id] = startup.id
         return RowOutcome.IMPORTED, startup.id
 
-    startup = db.session.get(Startup, existing_id)
+    # Locked and reloaded, like an edit (versioning.py): a concurrent edit's version bump is never lost.
+    startup = db.session.get(Startup, existing_id, with_for_update=True, populate_existing=True)
 
     changed = False
     if external_id and external_id not in matcher.by_external:

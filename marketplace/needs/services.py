@@ -21,8 +21,11 @@ from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcc
 from marketplace.needs.queries import audience_ids_for_need
 from marketplace.notifications.services import link_for, notify
 from marketplace.validation import validate
+from marketplace.versioning import check_version, lock_current
 
 AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
+# The audit actions that bump a need's version (one row per bump): what changed since a version read.
+VERSIONED_ACTIONS = ("need.update", "need.status")
 
 
 def _check_audience(visibility: NeedVisibility, incubator_ids: set[int]) -> None:
@@ -88,23 +91,29 @@ def create_need(
     return need
 
 
-def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: Iterable[int] = ()) -> Need:
+def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: Iterable[int] = (),
+                expected_version: int | None = None) -> Need:
     """Changes the need's fields and audience, bumps its version and writes the audit row.
 
-    Raises PermissionDenied unless the actor may edit this need, InvalidInput for broken rules.
+    ``expected_version`` is the version the edit was read at (the edit form, the API's ``version``): the need is
+    locked and reloaded first, and if it moved on since, StaleEdit names the fields the other changes touched and
+    nothing is saved (versioning.py). Raises PermissionDenied unless the actor may edit this need, InvalidInput for
+    broken rules.
     """
+    lock_current(need)
     if not authz.can_edit_need(actor, need):
         raise PermissionDenied()
+    check_version(need, expected_version, entity="need", actions=VERSIONED_ACTIONS, message=_stale_need)
     fields = validate(NeedInput, data)
     audience = {int(i) for i in invited_incubator_ids}
     if fields.visibility != NeedVisibility.INVITED:
         audience = set()
     _check_audience(fields.visibility, audience)
-    before = snapshot(need, AUDITED_FIELDS)
+    before = {**snapshot(need, AUDITED_FIELDS), "invited_incubator_ids": sorted(audience_ids_for_need(need.id))}
     for name, value in fields.model_dump().items():
         setattr(need, name, value)
     _set_audience(need, audience)
-    after = snapshot(need, AUDITED_FIELDS)
+    after = {**snapshot(need, AUDITED_FIELDS), "invited_incubator_ids": sorted(audience)}
     if before != after:
         need.updated_at = utcnow()
         need.version += 1
@@ -113,6 +122,11 @@ def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: I
     record_change(actor_id=actor.id, action="need.update", entity="need", entity_id=need.id,
                   before=before, after=after)
     return need
+
+
+def _stale_need(*, fields: str, read: int, current: int) -> str:
+    return _("Someone else changed this need after you read it (you read version %(read)s, it is now version "
+             "%(current)s; changed: %(fields)s). Nothing was saved.", read=read, current=current, fields=fields)
 
 
 def capacities(actor: User, need: Need) -> set[str]:
@@ -132,6 +146,7 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
     Raises PermissionDenied when the actor has no say over this need, InvalidTransition for a move
     the lifecycle does not allow, InvalidInput when the move needs a comment and has none.
     """
+    lock_current(need)  # its status and version as they are now, held until the commit
     held = capacities(actor, need)
     if not held:
         raise PermissionDenied()

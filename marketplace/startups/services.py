@@ -15,9 +15,12 @@ from marketplace.matchmaking.services import forget_profile, infer_startup_secto
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.validation import validate
+from marketplace.versioning import check_version, lock_current
 from marketplace.workflow.services import move_candidates
 
 AUDITED_FIELDS = list(StartupInput.model_fields)
+# The audit actions that bump a startup's version (one row per bump): what changed since a version read.
+VERSIONED_ACTIONS = ("startup.update", "startup.import")
 
 
 def _listing_incubator(actor: User, incubator_id: int | None) -> int:
@@ -65,14 +68,18 @@ def create_startup(
     return startup
 
 
-def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
+def update_startup(*, actor: User, startup: Startup, data: dict, expected_version: int | None = None) -> Startup:
     """Changes a profile, bumps its version and writes the audit row.
 
-    Raises PermissionDenied unless the actor's incubator lists the startup (or the actor runs the
-    platform), InvalidInput for broken rules.
+    ``expected_version`` is the version the edit was read at (the edit form, the API's ``version``): the profile is
+    locked and reloaded first, and if it moved on since, StaleEdit names the fields the other changes touched and
+    nothing is saved (versioning.py). Raises PermissionDenied unless the actor's incubator lists the startup (or the
+    actor runs the platform), InvalidInput for broken rules.
     """
+    lock_current(startup)
     if not authz.can_edit_startup(actor, incubator_ids_for_startup(startup.id)):
         raise PermissionDenied()
+    check_version(startup, expected_version, entity="startup", actions=VERSIONED_ACTIONS, message=_stale_startup)
     fields = validate(StartupInput, data)
     before = snapshot(startup, AUDITED_FIELDS)
     for name, value in fields.model_dump().items():
@@ -86,6 +93,12 @@ def update_startup(*, actor: User, startup: Startup, data: dict) -> Startup:
     record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
                   before=before, after=after)
     return startup
+
+
+def _stale_startup(*, fields: str, read: int, current: int) -> str:
+    return _("Someone else changed this startup profile after you read it (you read version %(read)s, it is now "
+             "version %(current)s; changed: %(fields)s). Nothing was saved.", read=read, current=current,
+             fields=fields)
 
 
 def refresh_suggested_sectors(ids) -> int:
@@ -104,6 +117,7 @@ def refresh_suggested_sectors(ids) -> int:
 def confirm_sectors(*, actor: User, startup: Startup, sectors: list[str]) -> Startup:
     """Makes the chosen sectors the profile's own (confirming or correcting a suggestion) through
     ``update_startup``: same permission, audit row and re-indexing. Raises PermissionDenied, InvalidInput."""
+    lock_current(startup)  # the other fields as they are now, so confirming never undoes an edit made meanwhile
     data = {name: getattr(startup, name) for name in StartupInput.model_fields}
     data["sectors"] = sectors
     update_startup(actor=actor, startup=startup, data=data)
