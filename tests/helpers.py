@@ -58,6 +58,20 @@ def startup_by_slug(slug: str) -> Startup:
     return db.session.scalar(sa.select(Startup).where(Startup.slug == slug))
 
 
+def form_token() -> str:
+    """A one-time token as a create form carries it (accounts/submissions.py); a test posting a create form sends
+    one, as our pages do."""
+    from marketplace.accounts.submissions import new_form_token
+
+    return new_form_token()
+
+
+def version_of(app, model, row_id: int) -> str:
+    """A record's version as its edit form carries it (the hidden ``version``)."""
+    with in_app(app):
+        return str(db.session.scalar(sa.select(model.version).where(model.id == row_id)))
+
+
 def flask_env(app, redis_url: str) -> dict[str, str]:
     """The environment of a `flask --app marketplace` subprocess (a worker, the clock) on this app's database,
     index folder and the given Redis."""

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 
 from marketplace.form_helpers import MultiCheckboxField, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
@@ -15,6 +15,10 @@ NEED_FIELDS = [
 
 
 class NeedForm(FlaskForm):
+    # Editing: the version the form was read at (a stale one is refused, naming what changed). Creating: the
+    # one-time token that makes a resubmitted form go to what the first submit made (accounts/submissions.py).
+    version = HiddenField()
+    form_token = HiddenField()
     title = StringField(_l("Title"))
     summary = TextAreaField(_l("Summary"), description=_l("One or two sentences shown in lists."))
     description = TextAreaField(_l("Description"))

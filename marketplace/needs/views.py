@@ -10,7 +10,8 @@ from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
 from marketplace.db import best_effort, db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
-from marketplace.form_helpers import form_values, show_errors
+from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.form_helpers import conflict, form_values, missing_version, read_version, show_errors
 from marketplace.matchmaking.forms import MatchFilterForm
 from marketplace.matchmaking.services import can_see_matches, rank_startups_for_need
 from marketplace.needs.enums import NeedStatus
@@ -25,7 +26,8 @@ from marketplace.needs import lifecycle
 from marketplace.needs.services import (accept_terms, capacities, change_need_status, clone_need, create_need,
                                         update_need)
 from marketplace.startups.queries import countries, startup_ids_where
-from marketplace.taxonomy import StartupStage
+from marketplace.taxonomy import Sector, StartupStage
+from marketplace.versioning import StaleEdit
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -86,6 +88,7 @@ def detail(need_id: int):
         audience=list(audience.values()),
         can_edit=authz.can_edit_need(current_user, need),
         can_clone=authz.can_create_need(current_user),
+        clone_token=new_form_token() if authz.can_create_need(current_user) else None,
         status_targets=lifecycle.targets(need.status, held),
         board=board,
         board_sides=board_sides,
@@ -129,8 +132,11 @@ def _need_form(obj=None) -> NeedForm:
             "desired_stage": obj.desired_stage.value if obj.desired_stage else "",
             "invited_incubators": sorted(audience_ids_for_need(obj.id)),
             "owner_id": obj.owner_id,
+            "version": str(obj.version),
         }
     form = NeedForm(data=data) if data else NeedForm()
+    if obj is None and request.method == "GET":
+        form.form_token.data = new_form_token()
     bank_units = organisations_of_kind(OrganisationKind.BANK_UNIT) if authz.is_platform(current_user) else None
     form.fill_choices(incubators=organisations_of_kind(OrganisationKind.INCUBATOR), bank_units=bank_units)
     return form
@@ -145,17 +151,27 @@ def create():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                need = create_need(
+                need, target = submit_once(
                     actor=current_user,
-                    data=form_values(form, NEED_FIELDS),
-                    owner_id=form.owner_id.data if "owner_id" in form else None,
-                    invited_incubator_ids=form.invited_incubators.data or [],
+                    token=form.form_token.data,
+                    create=lambda: create_need(
+                        actor=current_user,
+                        data=form_values(form, NEED_FIELDS),
+                        owner_id=form.owner_id.data if "owner_id" in form else None,
+                        invited_incubator_ids=form.invited_incubators.data or [],
+                    ),
+                    target_url=lambda made: url_for("needs.detail", need_id=made.id),
                 )
         except InvalidInput as exc:
+            if isinstance(exc, FormTokenRefused):
+                form.form_token.data = new_form_token()
             show_errors(form, exc)
         else:
+            if need is None:
+                flash(_("This form was already submitted; here is what it made."), "info")
+                return redirect(target or url_for("needs.index"))
             flash(_("Need saved as a draft."), "success")
-            return redirect(url_for("needs.detail", need_id=need.id))
+            return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render_template("needs/form.html", form=form, need=None), status
 
@@ -167,23 +183,57 @@ def edit(need_id: int):
     if not authz.can_edit_need(current_user, need):
         raise PermissionDenied()
     form = _need_form(need)
+    stale = None
     if form.validate_on_submit():
+        read = read_version(form)
         try:
-            with unit_of_work():
-                update_need(
-                    actor=current_user,
-                    need=need,
-                    data=form_values(form, NEED_FIELDS),
-                    invited_incubator_ids=form.invited_incubators.data or [],
-                )
+            if read is None:
+                missing_version(form, need.version)
+            else:
+                with unit_of_work():
+                    update_need(
+                        actor=current_user,
+                        need=need,
+                        data=form_values(form, NEED_FIELDS),
+                        invited_incubator_ids=form.invited_incubators.data or [],
+                        expected_version=read,
+                    )
+        except StaleEdit as exc:
+            db.session.refresh(need)
+            stale = _need_conflict(form, need, exc)
         except InvalidInput as exc:
             db.session.refresh(need)
             show_errors(form, exc)
         else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("needs.detail", need_id=need.id))
+            if read is not None:
+                flash(_("Changes saved."), "success")
+                return redirect(url_for("needs.detail", need_id=need.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("needs/form.html", form=form, need=need), status
+    if stale is not None:
+        status = 409
+    return render_template("needs/form.html", form=form, need=need, conflict=stale), status
+
+
+def _need_conflict(form: NeedForm, need, exc: StaleEdit):
+    """The edit page's notice: the need changed under the edit (who changed which field, and its value now)."""
+    def audience(n):
+        return [org.name for org in organisations_by_id(audience_ids_for_need(n.id)).values()]
+
+    def owner(n):
+        found = db.session.get(Organisation, n.owner_id)
+        return found.name if found is not None else n.owner_id
+
+    def sectors(n):
+        return [Sector(value).label if value in Sector.__members__.values() else value for value in n.sector_tags]
+
+    return conflict(
+        form, need, exc,
+        heading=_("Someone else changed this need while you were editing it."),
+        link=url_for("needs.detail", need_id=need.id),
+        labels={"status": _("Status"), "owner_id": _("Owning bank unit"),
+                "invited_incubator_ids": str(form.invited_incubators.label.text)},
+        values={"invited_incubator_ids": audience, "owner_id": owner, "sector_tags": sectors},
+    )
 
 
 @bp.post("/<int:need_id>/status")
@@ -210,10 +260,21 @@ def status(need_id: int):
 @login_required
 def clone(need_id: int):
     need = need_for_user(current_user, need_id)
-    with unit_of_work():
-        copy = clone_need(actor=current_user, need=need)
+    if not authz.can_create_need(current_user):
+        raise PermissionDenied()
+    try:
+        with unit_of_work():
+            copy, target = submit_once(actor=current_user, token=request.form.get("form_token"),
+                                       create=lambda: clone_need(actor=current_user, need=need),
+                                       target_url=lambda made: url_for("needs.edit", need_id=made.id))
+    except FormTokenRefused as exc:
+        flash(exc.messages, "error")
+        return redirect(url_for("needs.detail", need_id=need.id))
+    if copy is None:
+        flash(_("This form was already submitted; here is what it made."), "info")
+        return redirect(target or url_for("needs.detail", need_id=need.id))
     flash(_("A draft copy was made; edit it before submitting."), "success")
-    return redirect(url_for("needs.edit", need_id=copy.id))
+    return redirect(target)
 
 
 STATUS_DONE_MESSAGES = {

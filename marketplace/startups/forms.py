@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms import HiddenField, EmailField, SelectField, StringField, TextAreaField, URLField
 
 from marketplace.form_helpers import MultiCheckboxField, options
 from marketplace.taxonomy import Sector, StartupStage
@@ -14,6 +14,10 @@ STARTUP_FIELDS = [
 
 
 class StartupForm(FlaskForm):
+    # Editing: the version the form was read at (a stale one is refused, naming what changed). Creating: the
+    # one-time token that makes a resubmitted form go to what the first submit made (accounts/submissions.py).
+    version = HiddenField()
+    form_token = HiddenField()
     name = StringField(_l("Name"))
     website = URLField(_l("Website"))
     founded_year = StringField(_l("Founded (year)"), render_kw={"inputmode": "numeric"})

@@ -11,7 +11,8 @@ from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.queries import organisations_of_kind
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, PermissionDenied
-from marketplace.form_helpers import form_values, show_errors
+from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.form_helpers import conflict, form_values, missing_version, read_version, show_errors
 from marketplace.matchmaking.services import rank_needs_for_startup, search_startup_page
 from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
 from marketplace.startups.queries import (
@@ -24,7 +25,8 @@ from marketplace.startups.queries import (
 from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.taxonomy import StartupStage
+from marketplace.taxonomy import Sector, StartupStage
+from marketplace.versioning import StaleEdit
 
 bp = Blueprint("startups", __name__, url_prefix="/startups")
 
@@ -78,7 +80,10 @@ def _startup_form(obj=None, *, creating: bool) -> StartupForm:
         data["stage"] = obj.stage.value if obj.stage else ""
         for name in ("founded_year", "team_size", "funding_raised_usd"):
             data[name] = "" if data[name] is None else str(data[name])
+        data["version"] = str(obj.version)
     form = StartupForm(data=data) if data else StartupForm()
+    if creating and request.method == "GET":
+        form.form_token.data = new_form_token()
     incubators = (
         organisations_of_kind(OrganisationKind.INCUBATOR) if creating and authz.is_platform(current_user) else None
     )
@@ -95,17 +100,27 @@ def create():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                startup = create_startup(
+                startup, target = submit_once(
                     actor=current_user,
-                    data=form_values(form, STARTUP_FIELDS),
-                    incubator_id=form.incubator_id.data if "incubator_id" in form else None,
-                    external_id=form.external_id.data,
+                    token=form.form_token.data,
+                    create=lambda: create_startup(
+                        actor=current_user,
+                        data=form_values(form, STARTUP_FIELDS),
+                        incubator_id=form.incubator_id.data if "incubator_id" in form else None,
+                        external_id=form.external_id.data,
+                    ),
+                    target_url=lambda made: url_for("startups.detail", startup_id=made.id),
                 )
         except InvalidInput as exc:
+            if isinstance(exc, FormTokenRefused):
+                form.form_token.data = new_form_token()
             show_errors(form, exc)
         else:
+            if startup is None:
+                flash(_("This form was already submitted; here is what it made."), "info")
+                return redirect(target or url_for("startups.index"))
             flash(_("Startup added."), "success")
-            return redirect(url_for("startups.detail", startup_id=startup.id))
+            return redirect(target)
     status = 400 if request.method == "POST" else 200
     return render_template("startups/form.html", form=form, startup=None), status
 
@@ -117,18 +132,32 @@ def edit(startup_id: int):
     if not authz.can_edit_startup(current_user, incubator_ids_for_startup(startup.id)):
         raise PermissionDenied()
     form = _startup_form(startup, creating=False)
+    stale = None
     if form.validate_on_submit():
+        read = read_version(form)
         try:
-            with unit_of_work():
-                update_startup(actor=current_user, startup=startup, data=form_values(form, STARTUP_FIELDS))
+            if read is None:
+                missing_version(form, startup.version)
+            else:
+                with unit_of_work():
+                    update_startup(actor=current_user, startup=startup, data=form_values(form, STARTUP_FIELDS),
+                                   expected_version=read)
+        except StaleEdit as exc:
+            db.session.refresh(startup)
+            stale = conflict(form, startup, exc,
+                             heading=_("Someone else changed this startup profile while you were editing it."),
+                             link=url_for("startups.detail", startup_id=startup.id),
+                             values={"sectors": lambda s: [Sector(v).label if v in Sector.__members__.values()
+                                                           else v for v in s.sectors]})
         except InvalidInput as exc:
             db.session.refresh(startup)
             show_errors(form, exc)
         else:
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("startups.detail", startup_id=startup.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("startups/form.html", form=form, startup=startup), status
+            if read is not None:
+                flash(_("Changes saved."), "success")
+                return redirect(url_for("startups.detail", startup_id=startup.id))
+    status = 409 if stale is not None else 400 if request.method == "POST" else 200
+    return render_template("startups/form.html", form=form, startup=startup, conflict=stale), status
 
 
 @bp.get("/duplicates")

@@ -3,10 +3,13 @@ default) and PostgreSQL: zero 500s (security review, finding 3).
 
 Every API call stamps its token's last use, every need page records the visit; two managers accept the same
 terms at once; two clients move the same candidate from the same version (one wins, the other gets 409).
+Finding 17: parallel replacing edits of a need and a startup from one version (one saved, the rest 409), parallel
+stale edit forms, and one new-need form sent three times at once (one draft).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -113,6 +116,118 @@ def test_double_submits_and_racing_moves_answer_cleanly(live):
         moved = sorted(pool.map(lambda _i: requests.post(f"{base}/api/v1/candidates/{candidate_id}/moves", json=move,
                                                          headers=api, timeout=60).status_code, range(4)))
     assert moved[-1] < 500 and moved.count(409) >= 3 and moved[0] in (200, 201), moved
+
+
+def _hidden(page: str, name: str) -> str:
+    """A hidden form field's value ("" when the page has none: then the server decides what a form without it
+    means)."""
+    found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page)
+    return found.group(1) if found else ""
+
+
+def _together(count: int, send) -> list:
+    """``send(i)`` from ``count`` threads released at the same moment."""
+    start = threading.Barrier(count)
+
+    def one(i):
+        start.wait(timeout=30)
+        return send(i)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
+    """Lost updates (finding 17): four clients replace the same need, and the same startup, from the version they
+    all read; one is saved, the others get a 409 naming what the winner changed."""
+    base, app = live
+    needs = need_ids(app)
+    api = {"Authorization": f"Bearer {tokens_for(app, ['organiser@innomatch.example'])['organiser@innomatch.example']}"}
+    need = requests.get(f"{base}/api/v1/needs/{needs['iot-collateral-monitoring']}", headers=api, timeout=60).json()
+    body = {name: need[name] for name in ("title", "summary", "description", "scenarios", "sector_tags",
+                                          "technology_tags", "desired_stage", "budget_min_cny", "budget_max_cny",
+                                          "pilot_horizon", "visibility", "contact_name", "contact_email", "deadline",
+                                          "confidential", "confidentiality_terms")}
+    with app.app_context():
+        from marketplace.db import db
+        from marketplace.startups.models import Startup, StartupInput
+
+        startup_id = db.session.scalar(sa.select(Startup.id).where(Startup.slug == "ruilian-data"))
+    startup = requests.get(f"{base}/api/v1/startups/{startup_id}", headers=api, timeout=60).json()
+    profile = {name: startup[name] for name in StartupInput.model_fields}
+
+    def put_need(i):
+        return requests.put(f"{base}/api/v1/needs/{need['id']}", headers=api, timeout=60,
+                            json={**body, "title": f"Collateral monitoring, edit {i}", "version": need["version"]})
+
+    def put_startup(i):
+        return requests.put(f"{base}/api/v1/startups/{startup_id}", headers=api, timeout=60,
+                            json={**profile, "city": f"City {i}", "version": startup["version"]})
+
+    for put, url, field in ((put_need, f"/api/v1/needs/{need['id']}", "title"),
+                            (put_startup, f"/api/v1/startups/{startup_id}", "city")):
+        answers = _together(4, put)
+        statuses = sorted(a.status_code for a in answers)
+        assert statuses == [200, 409, 409, 409], statuses
+        winner = next(a.json() for a in answers if a.status_code == 200)
+        for refused in (a for a in answers if a.status_code == 409):
+            assert refused.headers["Content-Type"].startswith("application/problem+json")
+            assert refused.json()["changed"] == [field] and refused.json()["version"] == winner["version"]
+        now = requests.get(f"{base}{url}", headers=api, timeout=60).json()
+        assert now[field] == winner[field] and now["version"] == winner["version"]
+
+
+def test_parallel_stale_form_edits_save_one_and_show_the_others_what_changed(live):
+    """Two people's edit forms of one need, read at the same version, sent at once: one saved, one conflict page."""
+    base, app = live
+    needs = need_ids(app)
+    need = needs["healthcare-ecosystem-it"]
+    browsers = [signed_in(base, "organiser@innomatch.example"), signed_in(base, "admin@innomatch.example")]
+    pages = [b.get(f"{base}/needs/{need}/edit", timeout=60).text for b in browsers]
+    version = _hidden(pages[0], "version")
+    with app.app_context():
+        from marketplace.db import db
+        from marketplace.needs.models import Need
+
+        current = db.session.get(Need, need)
+        form = {"title": current.title, "summary": current.summary, "description": current.description,
+                "scenarios": "\n".join(current.scenarios), "sector_tags": current.sector_tags,
+                "technology_tags": ", ".join(current.technology_tags), "pilot_horizon": current.pilot_horizon.value,
+                "visibility": current.visibility.value, "contact_name": current.contact_name,
+                "contact_email": current.contact_email, "version": version}
+
+    answers = _together(2, lambda i: browsers[i].post(f"{base}/needs/{need}/edit", allow_redirects=False,
+                                                      data={**form, "summary": f"Rewritten by person {i} at once."},
+                                                      timeout=60))
+
+    assert sorted(a.status_code for a in answers) == [302, 409], [a.status_code for a in answers]
+    lost = next(a for a in answers if a.status_code == 409)
+    assert "Someone else changed this need while you were editing it." in lost.text
+    assert re.search(r"<dt>Summary</dt>\s*<dd[^>]*>Rewritten by person \d at once.</dd>", lost.text)
+
+
+def test_a_new_need_form_sent_three_times_at_once_makes_one_draft(live):
+    """Duplicate drafts (finding 17): the same new-need form (one token) sent three times in parallel, then once
+    more: one draft, and every answer goes to it."""
+    base, app = live
+    browsers = [signed_in(base, "staff@bank.example.com") for _ in range(3)]
+    token = _hidden(browsers[0].get(f"{base}/needs/new", timeout=60).text, "form_token")
+    title = "Parallel double-submit of one form"
+    form = {"title": title, "summary": "The same form, sent three times at once.", "pilot_horizon": "h1",
+            "visibility": "public", "form_token": token}
+
+    answers = _together(3, lambda i: browsers[i].post(f"{base}/needs/new", data=form, allow_redirects=False,
+                                                      timeout=60))
+    answers.append(browsers[0].post(f"{base}/needs/new", data=form, allow_redirects=False, timeout=60))
+
+    assert [a.status_code for a in answers] == [302] * 4, [(a.status_code, a.text[:200]) for a in answers]
+    assert len({a.headers["Location"] for a in answers}) == 1
+    from marketplace.needs.models import Need
+
+    with app.app_context():
+        from marketplace.db import db
+
+        assert db.session.scalar(sa.select(sa.func.count()).where(Need.title == title)) == 1
 
 
 def test_a_sqlite_file_locked_by_another_process_answers_503_and_readyz_says_so(tmp_path):

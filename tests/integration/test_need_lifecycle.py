@@ -14,7 +14,7 @@ from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status, create_need
 from marketplace.notifications.models import OutboxMessage
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
-from tests.helpers import need_id, user
+from tests.helpers import form_token, need_id, user
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +112,7 @@ def test_clone_makes_a_draft_copy_for_the_cloner(app, client, auth):
     mpc = need_id(app, "mpc-blockchain-cryptography")
     auth.login(BANK_STAFF)
 
-    response = client.post(f"/needs/{mpc}/clone")
+    response = client.post(f"/needs/{mpc}/clone", data={"form_token": form_token()})
 
     assert response.status_code == 302 and response.headers["Location"].endswith("/edit")
     with app.app_context():

@@ -13,7 +13,7 @@ from marketplace.needs.models import Need, NeedAudience
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.notifications.models import OutboxMessage
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
-from tests.helpers import need_id, org, user
+from tests.helpers import form_token, need_id, org, user, version_of
 
 pytestmark = pytest.mark.integration
 
@@ -36,7 +36,7 @@ VALID = {
 def test_create_need_via_form_saves_draft_for_own_unit(app, client, auth):
     auth.login(BANK_STAFF)
 
-    response = client.post("/needs/new", data=VALID)
+    response = client.post("/needs/new", data={**VALID, "form_token": form_token()})
 
     assert response.status_code == 302
     with app.app_context():
@@ -56,7 +56,7 @@ def test_create_need_with_bad_input_shows_field_errors_and_saves_nothing(app, cl
     bad = {**VALID, "title": "abc", "budget_min_cny": "900000", "budget_max_cny": "100",
            "contact_email": "not-an-email", "deadline": "31/03/2027"}
 
-    response = client.post("/needs/new", data=bad)
+    response = client.post("/needs/new", data={**bad, "form_token": form_token()})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -142,7 +142,8 @@ def test_failed_edit_leaves_need_untouched(app, client, auth):
     edu = need_id(app, "education-ecosystem-it")
     auth.login(BANK_STAFF)
 
-    response = client.post(f"/needs/{edu}/edit", data={**VALID, "title": "Renamed", "summary": "short"})
+    response = client.post(f"/needs/{edu}/edit", data={**VALID, "title": "Renamed", "summary": "short",
+                                                        "version": version_of(app, Need, edu)})
 
     assert response.status_code == 400
     with app.app_context():

@@ -11,7 +11,7 @@ from marketplace.errors import InvalidInput
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, update_startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import org, startup_listed_by, user
+from tests.helpers import form_token, org, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +34,7 @@ NEW = {
 def test_incubator_adds_startup_listed_under_its_own_id(app, client, auth):
     auth.login(ZJ_MANAGER)
 
-    response = client.post("/startups/new", data=NEW)
+    response = client.post("/startups/new", data={**NEW, "form_token": form_token()})
 
     assert response.status_code == 302
     with app.app_context():
@@ -49,7 +49,8 @@ def test_incubator_adds_startup_listed_under_its_own_id(app, client, auth):
 def test_add_startup_with_bad_input_keeps_values_and_saves_nothing(app, client, auth):
     auth.login(ZJ_MANAGER)
 
-    response = client.post("/startups/new", data={**NEW, "founded_year": "20x1", "contact_email": "nope"})
+    response = client.post("/startups/new", data={**NEW, "founded_year": "20x1", "contact_email": "nope",
+                                                 "form_token": form_token()})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -84,7 +85,8 @@ def test_edit_by_listing_incubator_is_audited(app, client, auth):
     auth.login(ZJ_MANAGER)
     with app.app_context():
         current = db.session.get(Startup, startup_id)
-        form = {"name": current.name, "description": "A rewritten description.", "stage": "series_a"}
+        form = {"name": current.name, "description": "A rewritten description.", "stage": "series_a",
+                "version": str(current.version)}
 
     response = client.post(f"/startups/{startup_id}/edit", data=form)
 
@@ -110,7 +112,7 @@ def test_update_startup_service_checks_permission(ctx, app):
 
 def test_directory_filters_by_sector_and_text(app, client, auth):
     auth.login(ZJ_MANAGER)
-    client.post("/startups/new", data=NEW)
+    client.post("/startups/new", data={**NEW, "form_token": form_token()})
 
     by_sector = client.get("/startups/?sector=privacy_blockchain&q=cangqiong").get_data(as_text=True)
     wrong_sector = client.get("/startups/?sector=healthcare&q=cangqiong").get_data(as_text=True)

@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 
 from marketplace.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, DB_PREFIX, DEMO_PASSWORD, seeded_app
-from tests.helpers import flask_env
+from tests.helpers import flask_env, form_token
 from tests.integration.imports.test_import_api import bearer, token_for
 from tests.private_postgres import PrivatePostgres
 
@@ -237,12 +237,14 @@ def test_a_stopped_database_answers_503_then_the_same_app_recovers_and_a_retried
     creations = "SELECT count(*) FROM audit_event WHERE action = 'need.create'"
     before = (scalar(served, copies, copy_title), scalar(served, creations))
     clone_url = f"{served.base}/needs/{served.need_id}/clone"
+    clone_form = {"form_token": form_token()}  # one form: the submit the outage cut, then its retry
     started = time.monotonic()
     with Traffic(served) as traffic:
         wait_for(lambda: traffic.everything_answered_200_since(started), 30, "every page to answer before the stop")
         down = time.monotonic()  # from the moment the stop begins: pg_ctl returns once the server is gone
         served.cluster.stop()
-        failed_write = served.client().post(clone_url, allow_redirects=False, timeout=REQUEST_BOUND_SECONDS + 5)
+        failed_write = served.client().post(clone_url, data=clone_form, allow_redirects=False,
+                                            timeout=REQUEST_BOUND_SECONDS + 5)
         chinese = served.client().get(f"{served.base}/needs/", headers={"Accept-Language": "zh-CN"},
                                       timeout=REQUEST_BOUND_SECONDS + 5)
         wait_for(lambda: {o.path for o in traffic.since(down) if o.status == 503} >= {p for p, _h in targets(served)},
@@ -265,7 +267,7 @@ def test_a_stopped_database_answers_503_then_the_same_app_recovers_and_a_retried
     assert probes[-1].status == 200
     assert (scalar(served, copies, copy_title), scalar(served, creations)) == before  # the failed write left nothing
 
-    retried = served.client().post(clone_url, allow_redirects=False, timeout=REQUEST_BOUND_SECONDS + 5)
+    retried = served.client().post(clone_url, data=clone_form, allow_redirects=False, timeout=REQUEST_BOUND_SECONDS + 5)
 
     assert retried.status_code == 302 and retried.headers["Location"].endswith("/edit"), retried.text[:500]
     assert (scalar(served, copies, copy_title), scalar(served, creations)) == (before[0] + 1, before[1] + 1)

@@ -72,9 +72,10 @@ def signed_in(app, email: str):
 
 def edit_description(client, startup_id: int, text: str):
     with client.application.app_context():
-        name = db.session.get(Startup, startup_id).name
-    return client.post(f"/startups/{startup_id}/edit", data={"name": name, "description": text, "stage": "seed"},
-                       follow_redirects=True)
+        startup = db.session.get(Startup, startup_id)
+        name, version = startup.name, startup.version
+    return client.post(f"/startups/{startup_id}/edit", data={"name": name, "description": text, "stage": "seed",
+                                                             "version": str(version)}, follow_redirects=True)
 
 
 def vector_is_current(app, startup_id: int) -> bool:
