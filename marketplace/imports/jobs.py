@@ -1,8 +1,13 @@
-"""The background import: rows in committed chunks (resumable), then embedding, then the index."""
+"""The background import: rows in committed chunks (resumable), then embedding, then the index.
+
+The upload is read as a stream, a chunk at a time and no further than the rows counted at upload
+(``ImportBatch.total_rows``, at most IMPORT_MAX_ROWS): never the whole file in memory."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict
+from itertools import islice
 
 from flask import current_app
 
@@ -10,7 +15,7 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.db import db, unit_of_work, utcnow
 from marketplace.imports.enums import ImportStage, ImportStatus, RowOutcome
 from marketplace.imports.models import ImportBatch
-from marketplace.imports.reading import read_table
+from marketplace.imports.reading import UnreadableFile, stream_table
 from marketplace.imports.services import ImportReport, import_rows
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.jobs import schedule_match_alerts
@@ -40,8 +45,7 @@ def run_import(*, batch_id: int) -> None:
         batch.status = ImportStatus.RUNNING
         data, mapping = batch.data, dict(batch.mapping)
     try:
-        rows = read_table(data).rows
-        _save_rows(batch_id, rows, mapping)
+        _save_rows(batch_id, data, mapping)
         _embed(batch_id)
         with unit_of_work():
             batch = db.session.get(ImportBatch, batch_id)
@@ -62,14 +66,22 @@ def run_import(*, batch_id: int) -> None:
         raise
 
 
-def _save_rows(batch_id: int, rows: list[dict], mapping: dict[str, str]) -> None:
+def _save_rows(batch_id: int, data: bytes, mapping: dict[str, str]) -> None:
+    rows: Iterator[dict] = iter(())
+    position = None  # the row the stream is at (0 = the first after the header)
     while True:
         with unit_of_work():
             batch = db.session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
             start = batch.processed_rows
-            if start >= len(rows):
+            if start >= batch.total_rows:
                 return
-            chunk = rows[start:start + CHUNK_ROWS]
+            if position != start:  # the first chunk of this run, which may resume after a crash
+                rows = islice(stream_table(data).rows, start, batch.total_rows)
+                position = start
+            chunk = list(islice(rows, CHUNK_ROWS))
+            if not chunk:
+                raise UnreadableFile("The file has fewer rows than when it was uploaded.")
+            position += len(chunk)
             report = ImportReport(counts={o.value: batch.counts.get(o.value, 0) for o in RowOutcome})
             import_rows(incubator=db.session.get(Organisation, batch.incubator_id),
                         actor=db.session.get(User, batch.created_by_id) if batch.created_by_id else None,
@@ -77,12 +89,12 @@ def _save_rows(batch_id: int, rows: list[dict], mapping: dict[str, str]) -> None
                         schedule_embedding=False)
             batch.counts = report.counts
             batch.rejections = batch.rejections + [
-                {**asdict(r), "values": rows[r.row - 2]} for r in report.rejections
+                {**asdict(r), "values": chunk[r.row - 2 - start]} for r in report.rejections
             ]
             batch.touched_ids = sorted(set(batch.touched_ids) | report.touched)
             batch.likely_duplicates = batch.likely_duplicates + [asdict(d) for d in report.duplicates]
             batch.processed_rows = start + len(chunk)
-            batch.stage = ImportStage.SAVED if batch.processed_rows >= len(rows) else ImportStage.PARSED
+            batch.stage = ImportStage.SAVED if batch.processed_rows >= batch.total_rows else ImportStage.PARSED
             _progress(batch)
 
 

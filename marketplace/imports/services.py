@@ -23,6 +23,7 @@ from marketplace.errors import InvalidInput
 from marketplace.imports.enums import RowOutcome
 from marketplace.imports.mapping import row_to_fields
 from marketplace.imports.models import ImportBatch
+from marketplace.imports.reading import UnreadableFile
 from marketplace.listing_helpers import unique_slug
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.services import schedule_indexing
@@ -210,31 +211,35 @@ def likely_duplicates_of(batch: ImportBatch, limit: int = 200) -> list[tuple[int
 
 
 def start_import(*, actor: User, incubator: Organisation, filename: str, data: bytes, max_rows: int) -> ImportBatch:
-    """Reads the upload and keeps it with an automatic column mapping, waiting for confirmation.
+    """Reads the upload's headers and counts its rows, and keeps it with an automatic column mapping,
+    waiting for confirmation. The file is read as a stream and no further than ``max_rows`` (the rows
+    themselves are read again, a chunk at a time, by the job: imports.jobs.run_import).
 
     Raises PermissionDenied for someone else's incubator, InvalidInput when the file cannot be
-    read or has more rows than allowed.
+    read or has more rows than allowed; nothing is kept then.
     """
     from marketplace import authz
     from marketplace.errors import PermissionDenied
     from marketplace.imports.mapping import auto_map
-    from marketplace.imports.reading import UnreadableFile, read_table
+    from marketplace.imports.reading import scan_table
 
     if not authz.can_import_for(actor, incubator.id):
         raise PermissionDenied()
     try:
-        table = read_table(data)
+        scan = scan_table(data, max_rows=max_rows)
     except UnreadableFile as exc:
-        raise InvalidInput({"file": [str(exc)]}) from None
-    if len(table.rows) > max_rows:
-        raise InvalidInput({"file": [_("The file has %(rows)d rows; the limit is %(limit)d.", rows=len(table.rows),
-                                       limit=max_rows)]})
+        raise InvalidInput({"file": [unreadable_message(exc)]}) from None
     batch = ImportBatch(incubator_id=incubator.id, created_by_id=actor.id, filename=filename[:255],
-                        kind=table.kind, headers=table.headers, mapping=auto_map(table.headers),
-                        total_rows=len(table.rows), data=data)
+                        kind=scan.kind, headers=scan.headers, mapping=auto_map(scan.headers),
+                        total_rows=scan.total_rows, data=data)
     db.session.add(batch)
     db.session.flush()
     return batch
+
+
+def unreadable_message(exc: UnreadableFile) -> str:
+    """Why a file cannot be read, in the reader's language (reading.py speaks English templates)."""
+    return _(exc.message, **exc.params)
 
 
 def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:

@@ -15,7 +15,7 @@ from marketplace.errors import InvalidInput, InvalidTransition, NotFound, Permis
 from marketplace.imports.forms import MappingForm, UploadForm
 from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
-from marketplace.imports.reading import read_table
+from marketplace.imports.reading import UnreadableFile, first_rows
 from marketplace.imports.services import confirm_mapping, likely_duplicates_of, rejected_rows_csv, start_import
 from marketplace.startups.queries import startups_with_suggested_sectors
 from marketplace.startups.services import confirm_sectors
@@ -90,11 +90,19 @@ def mapping(batch_id: int):
             errors = [str(exc)]
         else:
             return redirect(url_for("imports.detail", batch_id=batch.id))
-    preview = read_table(batch.data).rows[:5] if batch.data else []
+    preview = _preview(batch)
     status = 400 if errors else 200
     return render_template("imports/mapping.html", batch=batch, form=form, fields=FIELDS, labels=FIELD_LABELS,
                            chosen=chosen,
                            preview=preview, errors=errors), status
+
+
+def _preview(batch: ImportBatch) -> list[dict[str, str]]:
+    """The upload's first rows, read no further (the whole file was read once, at upload)."""
+    try:
+        return first_rows(batch.data, 5) if batch.data else []
+    except UnreadableFile:  # the job says why it stopped
+        return []
 
 
 @bp.get("/<int:batch_id>")

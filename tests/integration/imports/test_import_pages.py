@@ -140,7 +140,7 @@ def test_row_cap_is_enforced_with_a_message(app, client, auth):
         app.config["IMPORT_MAX_ROWS"] = 20_000
 
     assert response.status_code == 400
-    assert "The file has 2 rows; the limit is 1." in response.get_data(as_text=True)
+    assert "The file has more than 1 rows; the limit is 1." in response.get_data(as_text=True)
 
 
 def test_failed_import_shows_why_and_can_be_retried(app, client, auth):
