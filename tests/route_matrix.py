@@ -236,6 +236,11 @@ SECRET_ROWS: list[Row] = [
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": SHARED_CANDIDATE},
         secrets=(Secret(f"pre-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN})),
                  Secret(f"post-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN}) | {INC_INVITED}))),
+    # 5: why the day could not be scheduled, told only to readers who may know of every pitch a reason names: a
+    # reason about the IoT need's pitch (a startup Zhangjiang does not list) reaches the algo lab and the platform
+    *(Row("GET", rule, roles(ALLOW, **SEES_EVENT), {"event_id": EVENT},
+          secrets=(Secret("schedule-reason:iot-collateral-monitoring", PLATFORM | {BANK_OWN}),))
+      for rule in ("/events/<int:event_id>", "/events/<int:event_id>/schedule/status")),
     # 11: an invitation to the internal need (made before the rule) shows its title in no incubator's workspace,
     # and the bank declining it tells no incubator either (the title is in nobody's notifications)
     Row("GET", "/workspace", roles(403, incubators=ALLOW),

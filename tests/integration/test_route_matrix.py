@@ -246,6 +246,8 @@ class World:
                 transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
                            actor=user(ORGANISER), note="Matrix decline")
             return db.session.get(Need, _need_id(name)).title
+        if kind == "schedule-reason":  # a failed run's reason about that need's pitch at the day (finding 5)
+            return _schedule_reason(self.resolve(matrix.EVENT), _need_id(name))
         raise KeyError(key)
 
 
@@ -365,6 +367,28 @@ def _published_event() -> int:
     db.session.flush()
     change_event_status(actor=organiser, event=event, to=EventStatus.SCHEDULED)
     return event.id
+
+
+def _schedule_reason(event_id: int, need_id: int) -> str:
+    """A finished run of the scheduler that found no schedule, its one reason naming the need's pitch at the day
+    (a startup Zhangjiang does not list) by a planted name; returns that name."""
+    from marketplace.events.models import Pitch, ScheduleRun
+    from marketplace.startups.models import Listing
+    from marketplace.workflow.models import Candidate
+
+    startup_id = db.session.scalar(sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
+                                   .where(Pitch.event_id == event_id, Candidate.need_id == need_id))
+    assert startup_id is not None and not db.session.scalar(
+        sa.select(Listing.id).where(Listing.startup_id == startup_id,
+                                    Listing.incubator_id == org("zhangjiang-incubator").id))
+    name = "Matrix unplaced startup"
+    db.session.add(ScheduleRun(event_id=event_id, status="done", progress="infeasible", result={
+        "status": "infeasible", "unplaced": [], "reasons": [{
+            "template": "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
+            "params": {"startup": name, "need": "Matrix need"},
+            "parties": {"startups": [startup_id], "needs": [need_id], "judges": []}}]}))
+    db.session.flush()
+    return name
 
 
 def _pitch_of(event_id: int, need_slug: str) -> int:
