@@ -24,6 +24,9 @@ from marketplace.workflow.enums import CandidateStage
 PROBLEM_JSON = "application/problem+json"
 # Ids are database integers: anything outside answers 422 rather than reaching the database.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1, json_schema_extra={"example": 1})]
+# An optional filter carries no example: Swagger's try-out would pre-fill it and the first Execute would
+# return only what that id happens to own (usually nothing).
+FilterId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 # In a JSON body an id is a JSON integer (not `true`, not "5").
 BodyId = Annotated[StrictInt, Field(ge=1, le=2**31 - 1)]
 # Query text: printable, bounded (NUL cannot reach PostgreSQL).
@@ -151,28 +154,28 @@ class NeedQuery(PageQuery):
     status: NeedStatus | None = None
     sector: QueryText | None = None
     q: QueryText = Field(default="", description="Words that must all appear in the title, summary or description.")
-    owner_id: Id | None = Field(default=None, description="Only needs of this bank unit.")
+    owner_id: FilterId | None = Field(default=None, description="Only needs of this bank unit.")
 
 
 class StartupQuery(PageQuery):
     sector: QueryText | None = None
     stage: StartupStage | None = None
-    incubator_id: Id | None = Field(default=None, description="Only startups this incubator lists.")
+    incubator_id: FilterId | None = Field(default=None, description="Only startups this incubator lists.")
 
 
 class ListingQuery(PageQuery):
-    incubator_id: Id | None = None
-    startup_id: Id | None = None
+    incubator_id: FilterId | None = None
+    startup_id: FilterId | None = None
 
 
 class CandidateQuery(PageQuery):
-    need_id: Id | None = None
-    startup_id: Id | None = None
+    need_id: FilterId | None = None
+    startup_id: FilterId | None = None
     stage: CandidateStage | None = None
 
 
 class ImportQuery(Strict):
-    incubator_id: Id | None = Field(default=None, description="The incubator the portfolio belongs to "
+    incubator_id: FilterId | None = Field(default=None, description="The incubator the portfolio belongs to "
                                                               "(organisers must name one).")
 
 
