@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from pypinyin import lazy_pinyin
 
 from marketplace.db import db
 
@@ -65,7 +66,8 @@ def json_list_empty(column) -> sa.ColumnElement[bool]:
 
 
 def slugify(text: str, fallback: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    """A URL slug: Latin letters and digits as they are, Chinese characters as toneless pinyin syllables."""
+    ascii_text = unicodedata.normalize("NFKD", " ".join(lazy_pinyin(text))).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
     return slug or fallback
 

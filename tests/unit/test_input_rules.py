@@ -87,7 +87,8 @@ def test_startup_input_requires_name(babel_ctx):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Smart Campus: Payments!", "smart-campus-payments"), ("教育生态", "need"), ("Café Ørsted", "cafe-rsted")],
+    [("Smart Campus: Payments!", "smart-campus-payments"), ("教育生态", "jiao-yu-sheng-tai"),
+     ("AI 风控 2.0", "ai-feng-kong-2-0"), ("Café Ørsted", "cafe-rsted"), ("！？", "need")],
 )
 def test_slugify(text, expected):
     assert slugify(text, "need") == expected
