@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,6 +20,15 @@ from marketplace.request_ids import current_request_id
 FIELDS = ("method", "path", "status", "duration_ms", "user_id")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _OURS = "_innomatch"
+# Loggers whose INFO lines an operator reads: ours, the servers', the job runner's, the migrations'.
+# Everything else (onnxruntime's quantiser logs 48 INFO lines on the root logger, faiss's loader an INFO
+# "ModuleNotFoundError", bm25s DEBUG) reaches our handler at WARNING and above only.
+INFO_LOGGERS = ("marketplace", "matching", "werkzeug", "gunicorn", "rq", "alembic", "flask")
+# Third-party warnings that mislead here: sentence-transformers asks to save the ONNX export, which
+# matching/embed.py does itself.
+MISLEADING = {"sentence_transformers.backend.utils"}
+# Modules whose Python warnings (torch's deprecations, onnx export notes) are not the operator's business.
+QUIET_WARNING_MODULES = r"(torch|onnx|onnxruntime|onnxscript|optimum|transformers|sentence_transformers|setuptools|jieba)(\.|$)"
 
 
 class JsonFormatter(logging.Formatter):
@@ -81,16 +91,32 @@ def install_request_id_factory() -> None:
     logging.setLogRecordFactory(factory)
 
 
+class ThirdPartyNoise(logging.Filter):
+    """Keeps our lines and other libraries' warnings and errors; drops other libraries' INFO/DEBUG."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.split(".")[0] in INFO_LOGGERS:
+            return True
+        return record.levelno >= logging.WARNING and record.name not in MISLEADING
+
+
+def quiet_third_party() -> None:
+    """Python warnings from the model stack are ignored; ours and everything else's still show."""
+    warnings.filterwarnings("ignore", module=QUIET_WARNING_MODULES)
+
+
 def configure_logging(log_format: str) -> None:
     """Request ids on every record, and our stderr handler on the root logger at INFO, unless something
     else configured logging first (gunicorn's logconfig_dict, pytest): then its handlers stay."""
     install_request_id_factory()
+    quiet_third_party()
     root = logging.getLogger()
     handler = next((h for h in root.handlers if getattr(h, _OURS, False)), None)
     if handler is None:
         if root.handlers:
             return
         handler = logging.StreamHandler()
+        handler.addFilter(ThirdPartyNoise())
         setattr(handler, _OURS, True)
         root.addHandler(handler)
         root.setLevel(logging.INFO)
@@ -104,8 +130,10 @@ def gunicorn_logconfig(log_format: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"app": {"()": make_formatter, "log_format": log_format}},
+        "filters": {"noise": {"()": ThirdPartyNoise}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr"},
+            "console": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr",
+                        "filters": ["noise"]},
             "discard": {"class": "logging.NullHandler"},
         },
         "root": {"level": "INFO", "handlers": ["console"]},

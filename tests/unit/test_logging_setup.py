@@ -190,3 +190,34 @@ def test_the_work_horse_logs_a_job_with_the_request_id_that_queued_it(monkeypatc
 
     assert seen == ["req-9", None]
     assert current_request_id() is None
+
+
+def _record(name: str, level: int) -> logging.LogRecord:
+    return logging.LogRecord(name, level, __file__, 1, "a line", None, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "kept"),
+    [("marketplace.imports.jobs", logging.INFO, True), ("matching.embed", logging.DEBUG, True),
+     ("werkzeug", logging.INFO, True), ("root", logging.INFO, False), ("faiss.loader", logging.INFO, False),
+     ("bm25s", logging.DEBUG, False), ("faiss.loader", logging.WARNING, True), ("urllib3", logging.ERROR, True),
+     ("sentence_transformers.backend.utils", logging.WARNING, False)],
+)
+def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level, kept):
+    from marketplace.logging_setup import ThirdPartyNoise
+
+    assert ThirdPartyNoise().filter(_record(name, level)) is kept
+
+
+def test_model_stack_warnings_are_ignored_and_ours_still_show():
+    import warnings
+
+    from marketplace.logging_setup import quiet_third_party
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        quiet_third_party()
+        warnings.warn_explicit("torch says", UserWarning, "torch/onnx/utils.py", 1, module="torch.onnx.utils")
+        warnings.warn_explicit("ours says", UserWarning, "marketplace/x.py", 1, module="marketplace.x")
+
+    assert [str(w.message) for w in caught] == ["ours says"]
