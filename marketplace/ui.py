@@ -9,6 +9,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from marketplace.accounts.forms import LanguageForm
+from marketplace.accounts.names import org_name
 from marketplace.needs.enums import NeedStatus
 from marketplace.notifications.kinds import text as notification_text
 from marketplace.notifications.queries import unread_count
@@ -68,7 +69,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("org_name")
     def _org_name(org) -> str:
-        return org.display_name(str(get_locale() or "en")) if org is not None else "—"
+        return org_name(org)
 
     @app.template_global("sector_label")
     def _sector_label(value: str):

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
+from marketplace.accounts.names import org_name
 from marketplace.form_helpers import options
 
 
@@ -15,7 +16,7 @@ class UploadForm(FlaskForm):
         if incubators is None:
             del self.incubator_id
         else:
-            self.incubator_id.choices = options([(o.id, o.name) for o in incubators])
+            self.incubator_id.choices = options([(o.id, org_name(o)) for o in incubators])
 
 
 class MappingForm(FlaskForm):

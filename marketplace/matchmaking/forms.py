@@ -2,6 +2,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
+from marketplace.accounts.names import org_name
 from marketplace.form_helpers import options
 from marketplace.taxonomy import Sector, StartupStage
 
@@ -17,7 +18,7 @@ class MatchFilterForm(FlaskForm):
     incubator = SelectField(_l("Incubator"), choices=[], validate_choice=False)
 
     def fill_choices(self, countries: list[str], incubators=()) -> None:
-        self.incubator.choices = options([("", _l("All incubators"))] + [(str(o.id), o.name) for o in incubators])
+        self.incubator.choices = options([("", _l("All incubators"))] + [(str(o.id), org_name(o)) for o in incubators])
         self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
         self.stage.choices = options([("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage])
         self.country.choices = options([("", _l("All countries"))] + [(c, c) for c in countries])
