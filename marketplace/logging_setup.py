@@ -20,10 +20,11 @@ from marketplace.request_ids import current_request_id
 FIELDS = ("method", "path", "status", "duration_ms", "user_id")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 _OURS = "_innomatch"
-# Loggers whose INFO lines an operator reads: ours, the servers', the job runner's, the migrations'.
+# Loggers whose INFO lines an operator reads: ours, the servers', the job runner's (not alembic's: 23
+# plugin and "Running upgrade" lines on every fresh database; `flask db upgrade` prints the revision).
 # Everything else (onnxruntime's quantiser logs 48 INFO lines on the root logger, faiss's loader an INFO
 # "ModuleNotFoundError", bm25s DEBUG) reaches our handler at WARNING and above only.
-INFO_LOGGERS = ("marketplace", "matching", "werkzeug", "gunicorn", "rq", "alembic", "flask")
+INFO_LOGGERS = ("marketplace", "matching", "werkzeug", "gunicorn", "rq", "flask")
 # Third-party warnings that mislead here: sentence-transformers asks to save the ONNX export, which
 # matching/embed.py does itself.
 MISLEADING = {"sentence_transformers.backend.utils"}

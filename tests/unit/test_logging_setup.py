@@ -200,7 +200,8 @@ def _record(name: str, level: int) -> logging.LogRecord:
     ("name", "level", "kept"),
     [("marketplace.imports.jobs", logging.INFO, True), ("matching.embed", logging.DEBUG, True),
      ("werkzeug", logging.INFO, True), ("root", logging.INFO, False), ("faiss.loader", logging.INFO, False),
-     ("bm25s", logging.DEBUG, False), ("faiss.loader", logging.WARNING, True), ("urllib3", logging.ERROR, True),
+     ("bm25s", logging.DEBUG, False), ("alembic.runtime.plugins", logging.INFO, False),
+     ("faiss.loader", logging.WARNING, True), ("urllib3", logging.ERROR, True),
      ("sentence_transformers.backend.utils", logging.WARNING, False)],
 )
 def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level, kept):
