@@ -161,6 +161,8 @@ class StartupQuery(PageQuery):
     sector: QueryText | None = None
     stage: StartupStage | None = None
     incubator_id: FilterId | None = Field(default=None, description="Only startups this incubator lists.")
+    q: QueryText = Field(default="", description="Search text: only startups that match it (holding a search term "
+                                                 "or close in meaning), best match first; without it, by name.")
 
 
 class ListingQuery(PageQuery):

@@ -12,7 +12,9 @@ from marketplace.api.schemas import (BodyId, JsonBody, ListingOut, ListingPage, 
                                      StartupPage, StartupPath, StartupQuery)
 from marketplace.db import unit_of_work
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.startups.queries import incubator_ids_for_startup, listings, startup_by_id, startup_directory
+from marketplace.matchmaking.services import search_startup_page
+from marketplace.startups.queries import (incubator_ids_for_startup, listings, startup_by_id, startup_directory,
+                                          startup_ids_where)
 from marketplace.startups.services import create_startup, update_startup
 from marketplace.workflow.queries import opted_in_units
 
@@ -56,9 +58,15 @@ def listing_json(listing: Listing) -> dict:
 
 @bp.get("/startups", tags=TAG, responses={200: StartupPage})
 def list_startups(query: StartupQuery):
-    """The startup directory, by name."""
-    page = startup_directory(sector=query.sector, stage=query.stage, incubator_id=query.incubator_id,
-                             page=query.page, per_page=query.per_page)
+    """The startup directory, by name; with ``q``, only the startups matching it, best match first (the web
+    directory's search and relevance floor)."""
+    text = (query.q or "").strip()
+    if text:
+        allowed = startup_ids_where(sector=query.sector, stage=query.stage, incubator_id=query.incubator_id)
+        page = search_startup_page(text, allowed_ids=allowed, page=query.page, per_page=query.per_page)
+    else:
+        page = startup_directory(sector=query.sector, stage=query.stage, incubator_id=query.incubator_id,
+                                 page=query.page, per_page=query.per_page)
     return page_json(page, startup_json)
 
 

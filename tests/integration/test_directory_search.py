@@ -84,3 +84,32 @@ def test_the_empty_state_speaks_chinese_and_escapes_the_query(client, auth):
     assert "请减少关键词或换用其他词语" in page
     assert "清除搜索" in page
     assert "<b>黂蒐喆琸</b>" not in page
+
+
+def test_the_api_searches_startups_with_q_and_counts_the_real_matches(app, client):
+    from tests.integration.imports.test_import_api import bearer, token_for
+
+    secret = token_for(app, BANK_STAFF, write=False)
+    text = "secure multi-party computation"
+
+    found = client.get(f"/api/v1/startups?q={quote_plus(text)}&per_page=5", headers=bearer(secret)).get_json()
+    nonsense = client.get("/api/v1/startups?q=zzzzqqq+nonsense", headers=bearer(secret)).get_json()
+
+    with app.app_context():
+        expected = search_startups(text)
+    assert found["total"] == len(expected)
+    assert [item["id"] for item in found["items"]] == [m.id for m in expected[:5]]  # best match first
+    assert (nonsense["total"], nonsense["items"]) == (0, [])
+
+
+def test_the_api_search_keeps_the_structured_filters(app, client):
+    from tests.integration.imports.test_import_api import bearer, token_for
+
+    secret = token_for(app, BANK_STAFF, write=False)
+    text = quote_plus("secure multi-party computation")
+    every = client.get(f"/api/v1/startups?q={text}&per_page=100", headers=bearer(secret)).get_json()
+    body = client.get(f"/api/v1/startups?q={text}&sector=privacy_blockchain&per_page=100",
+                      headers=bearer(secret)).get_json()
+
+    assert body["items"] and all("privacy_blockchain" in item["sectors"] for item in body["items"])
+    assert body["total"] < every["total"]  # the sector filter narrowed the matches
