@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marketplace.needs.enums import NeedStatus as S
 
 OWNER = "owner"  # staff of the bank unit that owns the need
@@ -30,3 +32,12 @@ def targets(status: S, capacities: set[str]) -> list[S]:
 
 def allowed(frm: S, to: S, capacities: set[str]) -> bool:
     return bool(TRANSITIONS.get((frm, to), frozenset()) & capacities)
+
+
+# Statuses a need may only enter while its deadline is still ahead (issue 16: a need due in 2020 was published).
+NEEDS_FUTURE_DEADLINE = frozenset({S.IN_REVIEW, S.PUBLISHED})
+
+
+def deadline_passed(deadline: date | None, today: date) -> bool:
+    """A need whose deadline is before today no longer takes nominations; no deadline never passes."""
+    return deadline is not None and deadline < today

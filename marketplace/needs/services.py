@@ -144,7 +144,8 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
     comment) and, after commit, mails whoever the move concerns.
 
     Raises PermissionDenied when the actor has no say over this need, InvalidTransition for a move
-    the lifecycle does not allow, InvalidInput when the move needs a comment and has none.
+    the lifecycle does not allow, InvalidInput when the move needs a comment and has none or when it
+    submits or publishes a need whose deadline has passed.
     """
     lock_current(need)  # its status and version as they are now, held until the commit
     held = capacities(actor, need)
@@ -157,6 +158,9 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
     comment = (comment or "").strip()
     if (frm, to) in lifecycle.NEEDS_COMMENT and not comment:
         raise InvalidInput({"comment": [_("Say why, so the people concerned know what to do.")]})
+    if to in lifecycle.NEEDS_FUTURE_DEADLINE and lifecycle.deadline_passed(need.deadline, utcnow().date()):
+        raise InvalidInput({"deadline": [_("The deadline %(date)s has passed: set a later one first.",
+                                           date=need.deadline.isoformat())]})
     need.status = to
     need.updated_at = utcnow()
     need.version += 1

@@ -30,6 +30,22 @@ class CandidateStage(StrEnum):
             CandidateStage.WITHDRAWN: _l("Withdrawn"),
         }[self]
 
+    @property
+    def action(self):
+        """The button that moves a candidate here, in plain words (a move back reads as what it does)."""
+        return {
+            CandidateStage.SUGGESTED: _l("Back to suggested"),
+            CandidateStage.INVITED: _l("Invite to apply"),
+            CandidateStage.APPLIED: _l("Accept the invitation"),
+            CandidateStage.SHORTLISTED: _l("Shortlist"),
+            CandidateStage.ROADSHOW: _l("Invite to the roadshow"),
+            CandidateStage.SELECTED: _l("Select for pilot"),
+            CandidateStage.IN_PILOT: _l("Start the pilot"),
+            CandidateStage.PRODUCTISED: _l("Mark as productised"),
+            CandidateStage.DECLINED: _l("Not a fit"),
+            CandidateStage.WITHDRAWN: _l("Withdraw"),
+        }[self]
+
 
 class CandidateSource(StrEnum):
     MATCHED = "matched"

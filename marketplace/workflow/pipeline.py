@@ -68,3 +68,13 @@ def is_override(frm: C, to: C, *, opted_in: bool) -> bool:
 def next_stages(frm: C, sides: set[str] | frozenset[str], *, opted_in: bool) -> list[C]:
     """The regular forward steps someone acting for ``sides`` may take from a stage, for buttons."""
     return [to for to in ORDER if is_regular(frm, to, sides, opted_in=opted_in)]
+
+
+def card_moves(stage: C | None, sides: set[str] | frozenset[str], *, opted_in: bool) -> list[C]:
+    """The moves a ranked startup's card offers, in pipeline order, then declining: a startup that is not a
+    candidate yet counts as Suggested (acting on it makes it one, see ``act_on_match``)."""
+    frm = stage or C.SUGGESTED
+    steps = next_stages(frm, sides, opted_in=opted_in)
+    if is_regular(frm, C.DECLINED, sides, opted_in=opted_in):
+        steps.append(C.DECLINED)
+    return steps

@@ -41,7 +41,7 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     organiser.click("text=IT for the education ecosystem")
     applied = organiser.locator(".board-col", has=organiser.locator("h3", has_text=re.compile("^Applied")))
     card = applied.locator(".board-card").first
-    card.locator("button:has-text('Shortlisted')").click()
+    card.locator("button:has-text('Shortlist')").click()
     expect(organiser.get_by_text("Pipeline updated.")).to_be_visible()
     organiser.goto(event_url)
     organiser.click("button:has-text('Applications open')")
@@ -86,7 +86,10 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     organiser.click("a:has-text('Results')")
     row = organiser.locator("tr", has_text=startup)
     expect(row).to_contain_text("4.50")
+    questions = []
+    organiser.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.accept()))
     row.locator("button:has-text('Select for pilot')").click()
-    expect(organiser.get_by_text("Selected for a pilot")).to_be_visible()
+    expect(organiser.locator(".flash")).to_contain_text("Selected for a pilot")
+    assert questions == ["Select this startup for a pilot? Its incubator is told at once."]
     expect(organiser.locator("tr", has_text=startup)).to_contain_text("Selected for pilot")
     organiser_ctx.close()

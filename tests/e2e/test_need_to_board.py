@@ -61,7 +61,7 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     staff.goto(need_url)
     card = staff.locator(".board-card", has_text=chosen)
     expect(card).to_contain_text("Opted in")
-    card.locator("button:has-text('Shortlisted')").click()
+    card.locator("button:has-text('Shortlist')").click()
     expect(staff.get_by_text("Pipeline updated.")).to_be_visible()
     column = staff.locator(".board-col", has=staff.locator("h3", has_text=re.compile("^Shortlisted")))
     expect(column.locator(".board-card", has_text=chosen)).to_be_visible()

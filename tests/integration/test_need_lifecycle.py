@@ -128,3 +128,22 @@ def test_incubator_cannot_clone(app, client, auth):
     auth.login(ZJ_MANAGER)
 
     assert client.post(f"/needs/{need_id(app, 'education-ecosystem-it')}/clone").status_code == 403
+
+
+def test_need_past_its_deadline_cannot_be_submitted_or_published(ctx):
+    """Issue 16, item 1: a need due in 2020 was submitted and published, and incubators were notified."""
+    from datetime import date
+
+    draft = create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": "2020-01-01"})
+    in_review = need("sme-invoice-financing")
+    in_review.deadline = date(2020, 1, 1)
+
+    with pytest.raises(InvalidInput) as submitted:
+        change_need_status(actor=user(BANK_STAFF), need=draft, to=NeedStatus.IN_REVIEW)
+    with pytest.raises(InvalidInput) as published:
+        change_need_status(actor=user(ORGANISER), need=in_review, to=NeedStatus.PUBLISHED)
+
+    assert submitted.value.errors == {"deadline": ["The deadline 2020-01-01 has passed: set a later one first."]}
+    assert published.value.errors == submitted.value.errors
+    assert (draft.status, in_review.status) == (NeedStatus.DRAFT, NeedStatus.IN_REVIEW)
+    assert mails_to(UserRole.INCUBATOR_MANAGER) == []

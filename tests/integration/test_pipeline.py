@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -138,6 +140,45 @@ def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
     assert "Someone else moved this candidate" in stale
     with app.app_context():
         assert db.session.get(Candidate, cid).stage == CandidateStage.INVITED
+
+
+def _ranked_card(page: str, startup: int) -> str:
+    """The ranked list's card of one startup (its act form names the startup)."""
+    cards = re.findall(r'<li class="ranked">.*?</li>', page, flags=re.S)
+    return next(card for card in cards if f'name="startup_id" value="{startup}"' in card)
+
+
+def _card_moves(card: str) -> list[str]:
+    return re.findall(r'<button type="submit" name="to" value="(\w+)"', card)
+
+
+def test_ranked_card_after_invite_offers_only_allowed_moves(app, client, auth):
+    """Issue 16, item 2: an invited startup's card no longer offers Shortlist and Invite."""
+    edu = need_id(app, "education-ecosystem-it")
+    auth.login(BANK_STAFF)
+    before = client.get(f"/needs/{edu}").get_data(as_text=True)
+    startup = int(re.search(r'<li class="ranked">.*?name="startup_id" value="(\d+)"', before, flags=re.S).group(1))
+
+    client.post(f"/needs/{edu}/candidates", data={"startup_id": startup, "to": "invited"})
+    after = client.get(f"/needs/{edu}").get_data(as_text=True)
+
+    assert _card_moves(_ranked_card(before, startup)) == ["invited", "shortlisted", "declined"]
+    card = _ranked_card(after, startup)
+    assert _card_moves(card) == ["declined"]
+    assert "Invited" in card and "Shortlist</button>" not in card
+
+
+def test_ranked_card_of_a_shortlisted_startup_offers_the_invitation_in_plain_words(app, client, auth):
+    edu = need_id(app, "education-ecosystem-it")
+    auth.login(BANK_STAFF)
+    before = client.get(f"/needs/{edu}").get_data(as_text=True)
+    startup = int(re.search(r'<li class="ranked">.*?name="startup_id" value="(\d+)"', before, flags=re.S).group(1))
+
+    client.post(f"/needs/{edu}/candidates", data={"startup_id": startup, "to": "shortlisted"})
+    card = _ranked_card(client.get(f"/needs/{edu}").get_data(as_text=True), startup)
+
+    assert _card_moves(card) == ["invited", "declined"]
+    assert ">Invite to apply</button>" in card and "→" not in card
 
 
 def test_incubator_sees_no_board_and_cannot_move(app, client, auth):

@@ -39,3 +39,13 @@ def test_targets_in_order():
 def test_withdrawing_and_sending_back_need_a_reason():
     assert (S.IN_REVIEW, S.DRAFT) in lifecycle.NEEDS_COMMENT
     assert (S.PUBLISHED, S.CLOSED) not in lifecycle.NEEDS_COMMENT
+
+
+def test_deadline_passes_the_day_after_it():
+    from datetime import date
+
+    from marketplace.needs.lifecycle import deadline_passed
+
+    today = date(2026, 12, 4)
+    assert [deadline_passed(d, today) for d in (date(2026, 12, 3), today, date(2027, 1, 1), None)] == [
+        True, False, False, False]

@@ -60,3 +60,32 @@ def test_buttons_follow_the_rules():
     assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED]
     assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=True) == [C.ROADSHOW]
     assert pipeline.next_stages(C.INVITED, STARTUP_ONLY, opted_in=False) == [C.APPLIED]
+
+
+def test_card_of_a_startup_not_yet_in_the_pipeline_offers_the_banks_first_moves():
+    assert pipeline.card_moves(None, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED, C.DECLINED]
+
+
+def test_card_after_invite_offers_only_declining():
+    """Issue 16, item 2: an invited startup's answer comes next; the bank may still say it is not a fit."""
+    assert pipeline.card_moves(C.INVITED, BANK_ONLY, opted_in=False) == [C.DECLINED]
+
+
+def test_card_of_a_shortlisted_startup_not_asked_yet_offers_the_invitation():
+    assert pipeline.card_moves(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.DECLINED]
+
+
+def test_card_of_a_closed_candidate_offers_nothing():
+    assert pipeline.card_moves(C.DECLINED, BANK_ONLY | {PLATFORM}, opted_in=False) == []
+
+
+def test_every_move_on_a_card_is_one_the_pipeline_allows():
+    for stage in [None, *C]:
+        for sides in (BANK_ONLY, STARTUP_ONLY, {PLATFORM}):
+            for opted_in in (False, True):
+                for to in pipeline.card_moves(stage, sides, opted_in=opted_in):
+                    assert pipeline.is_regular(stage or C.SUGGESTED, to, sides, opted_in=opted_in)
+
+
+def test_every_stage_has_a_button_in_plain_words():
+    assert {str(stage.action) for stage in C} >= {"Invite to apply", "Shortlist", "Not a fit", "Select for pilot"}
