@@ -164,3 +164,17 @@ def test_failed_import_shows_why_and_can_be_retried(app, client, auth):
     assert "The import stopped: UnreadableFile" in failed
     assert retried.status_code == 302
     assert client.get(detail + "/status").get_json()["status"] == "done"
+
+
+def test_a_finished_import_says_done_and_links_its_result(app, client, auth):
+    auth.login(ZJ_MANAGER)
+    location = upload(client, xlsx()).headers["Location"]
+    form = {f"col-{i}": f for i, f in enumerate(
+        ["external_id", "name", "website", "description", "founded_year", "stage", "team_size", "sectors",
+         "contact_email"])}
+    detail = client.post(location, data=form).headers["Location"]
+
+    page = client.get(detail).get_data(as_text=True)
+
+    assert "The import is done." in page and 'href="#counts"' in page
+    assert "the import goes on" not in page
