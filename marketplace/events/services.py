@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -403,13 +404,29 @@ def pitching_startup_ids(event_id: int) -> set[int]:
         .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))))
 
 
-def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expected_version: int | None = None
-               ) -> Pitch:
-    """Puts a pitch in a room and slot by hand and pins it there (the scheduler keeps pins). The move is
-    made even when it breaks a rule; the event page then shows the conflicts, so a person can decide.
+class MovedPitch(NamedTuple):
+    """What a move did: the pitch moved, and the pitch it swapped places with (None when the cell was free)."""
 
-    Raises PermissionDenied outside the platform; InvalidInput for a room or slot not of the event;
-    InvalidTransition when someone else moved the pitch since it was read, or once the event is live.
+    pitch: Pitch
+    swapped_with: Pitch | None
+
+
+def _pitch_length(event_id: int, pitch: Pitch) -> int:
+    need_id = db.session.get(Candidate, pitch.candidate_id).need_id
+    return db.session.scalar(sa.select(EventNeed.pitch_slots).where(EventNeed.event_id == event_id,
+                                                                     EventNeed.need_id == need_id)) or 1
+
+
+def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expected_version: int | None = None
+               ) -> MovedPitch:
+    """Puts a pitch in a room and slot by hand and pins it there (the scheduler keeps pins). A move onto a
+    cell another pitch holds swaps the two when that pitch starts there and is as long (both are pinned);
+    any other overlap is refused, so no pitch is ever hidden under another. A move that breaks another rule
+    (a judge away, a panel in two rooms) is made; the event page then shows the conflicts, so a person decides.
+
+    Raises PermissionDenied outside the platform; InvalidInput for a room or slot not of the event or a cell
+    taken in a way that cannot be swapped; InvalidTransition when someone else moved the pitch since it was
+    read, or once the event is live.
     """
     from marketplace.events.grid import day_slots
 
@@ -420,10 +437,24 @@ def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expe
     room = db.session.get(EventRoom, room_id)
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
+    length = _pitch_length(event.id, pitch)
     if room is None or room.event_id != event.id or not 0 <= start_slot < len(slots):
         raise InvalidInput({"": [_("Choose a room and a slot of this event.")]})
     seen = pitch.version if expected_version is None else expected_version
     before = {"room_id": pitch.room_id, "start_slot": pitch.start_slot}
+    occupants = [other for other in db.session.scalars(
+        sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.room_id == room_id, Pitch.id != pitch.id,
+                               Pitch.cancelled.is_(False), Pitch.start_slot.is_not(None)))
+        if other.start_slot < start_slot + length and start_slot < other.start_slot + _pitch_length(event.id, other)]
+    swap = None
+    if occupants:
+        [other, *rest] = occupants
+        if (rest or other.start_slot != start_slot or _pitch_length(event.id, other) != length
+                or pitch.room_id is None or pitch.start_slot is None):
+            raise InvalidInput({"": [_("That slot is taken and the pitches cannot simply swap places "
+                                       "(they differ in length or overlap differently). Choose a free slot, or "
+                                       "one where a pitch of the same length starts.")]})
+        swap = other
     moved = db.session.execute(
         sa.update(Pitch).where(Pitch.id == pitch.id, Pitch.version == seen)
         .values(room_id=room_id, start_slot=start_slot, pinned=True, version=seen + 1)
@@ -433,9 +464,21 @@ def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expe
     db.session.refresh(pitch)
     record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=pitch.id, before=before,
                   after={"room_id": room_id, "start_slot": start_slot})
+    if swap is not None:
+        swap_before = {"room_id": swap.room_id, "start_slot": swap.start_slot}
+        db.session.execute(
+            sa.update(Pitch).where(Pitch.id == swap.id)
+            .values(room_id=before["room_id"], start_slot=before["start_slot"], pinned=True, version=swap.version + 1)
+            .execution_options(synchronize_session=False))
+        db.session.refresh(swap)
+        record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=swap.id, before=swap_before,
+                      after=before)
     if event.status == EventStatus.SCHEDULED:
-        _tell_slot(actor, event, pitch)  # the schedule is out: the startup's side hears its new slot
-    return pitch
+        by_pitch = _agenda_entries(event)  # the schedule is out: the startup's side hears its new slot
+        _tell_slot(actor, event, pitch, by_pitch)
+        if swap is not None:
+            _tell_slot(actor, event, swap, by_pitch)
+    return MovedPitch(pitch, swap)
 
 
 def _agenda_entries(event: Event) -> dict:

@@ -389,25 +389,84 @@ def test_judges_score_and_the_organiser_picks_a_winner(app, client, auth):
         assert winner.stage == CandidateStage.SELECTED
 
 
-def test_a_move_that_breaks_a_rule_is_made_and_the_conflict_is_shown(app, client, auth):
-    from marketplace.events.services import move_pitch, request_schedule
+def _scheduled_pair(app):
+    """A solved event and two of its placed pitches (lowest ids first)."""
+    from marketplace.events.services import request_schedule
 
+    with unit_of_work():
+        event = _event(app)
+        _to_shortlisting(event)
+    with unit_of_work():
+        request_schedule(actor=user(ORGANISER), event=event)
+    first, second = db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))
+                                       .order_by(Pitch.id).limit(2)).all()
+    return event, first, second
+
+
+def test_a_move_onto_another_pitch_of_the_same_length_swaps_the_two(app, client, auth):
     with in_app(app):
-        with unit_of_work():
-            event = _event(app)
-            _to_shortlisting(event)
-        with unit_of_work():
-            request_schedule(actor=user(ORGANISER), event=event)
-        first, second = db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))
-                                           .order_by(Pitch.id).limit(2)).all()
-        with unit_of_work():  # onto the other pitch's room and slot
-            move_pitch(actor=user(ORGANISER), pitch=second, room_id=first.room_id, start_slot=first.start_slot)
-        event_id = event.id
+        event, first, second = _scheduled_pair(app)
+        first_cell, second_cell = (first.room_id, first.start_slot), (second.room_id, second.start_slot)
+        event_id, second_id = event.id, second.id
+        version = second.version
     auth.login(ORGANISER)
 
-    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    response = client.post(f"/events/{event_id}/pitches/{second_id}/move",
+                           data={"room": first_cell[0], "slot": first_cell[1], "version": version},
+                           follow_redirects=True)
 
-    assert "conflict in this schedule" in page and "are both in" in page
+    with in_app(app):
+        first, second = db.session.get(Pitch, first.id), db.session.get(Pitch, second_id)
+        assert ((second.room_id, second.start_slot), (first.room_id, first.start_slot)) == (first_cell, second_cell)
+        assert first.pinned and second.pinned
+    assert "The two pitches swapped places" in response.get_data(as_text=True)
+
+
+def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothing(app):
+    from marketplace.events.services import move_pitch
+
+    with in_app(app):
+        event, first, second = _scheduled_pair(app)
+        first_cell = (first.room_id, first.start_slot)
+        with unit_of_work():
+            second.room_id, second.start_slot = None, None  # not placed: there is no cell to swap with
+        with pytest.raises(InvalidInput, match="cannot simply swap"):
+            with unit_of_work():
+                move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
+        db.session.expire_all()
+        assert (db.session.get(Pitch, first.id).room_id, db.session.get(Pitch, first.id).start_slot) == first_cell
+        assert db.session.get(Pitch, second.id).start_slot is None
+
+
+def test_a_pitch_past_a_shortened_grid_is_listed_with_a_move_link_not_a_crash(app, client, auth):
+    with in_app(app):
+        event, first, _second = _scheduled_pair(app)
+        with unit_of_work():
+            first.start_slot = 10_000  # the grid was shortened after the schedule was made
+        event_id, first_id = event.id, first.id
+    auth.login(ORGANISER)
+
+    response = client.get(f"/events/{event_id}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Outside the grid: move it" in page and f"move={first_id}#schedule" in page
+
+
+def test_the_pitches_table_offers_a_move_link_for_every_pitch_to_organisers_only(app, client, auth):
+    with in_app(app):
+        event, _first, _second = _scheduled_pair(app)
+        event_id = event.id
+        pitch_ids = set(db.session.scalars(sa.select(Pitch.id).where(Pitch.event_id == event_id,
+                                                                     Pitch.cancelled.is_(False))))
+    auth.login(ORGANISER)
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(BANK_STAFF)
+    staff_page = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert all(f"move={pitch_id}#schedule" in page for pitch_id in pitch_ids)
+    assert "move=" not in staff_page
 
 
 def test_a_run_that_never_finished_blocks_new_requests_only_until_it_counts_as_abandoned(ctx):
