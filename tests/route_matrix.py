@@ -490,6 +490,11 @@ ROWS: list[Row] = [
           form={} if method == "POST" else None, cast=cast)
       for method in ("GET", "POST") for other, cast in ((404, {}), (403, {BANK_OTHER: TRADE}))],
     Row("GET", "/events/<int:event_id>/results", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT}, secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),)),
+    # the export holds the judges' marks and comments: the panel's bank unit and the platform only (issue 16)
+    Row("GET", "/events/<int:event_id>/results.csv", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT}, secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),)),
+    Row("GET", "/events/<int:event_id>/results.xlsx", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
         {"event_id": EVENT}),
     # the signed feed URL is the key: whoever holds it, signed in or not
     Row("GET", "/events/feeds/<token>.ics", roles(ALLOW, anon=ALLOW), {"token": FEED}),

@@ -7,15 +7,12 @@ days have one decimal; an empty cell means there is nothing to measure.
 
 from __future__ import annotations
 
-import csv
-import io
-import unicodedata
 from typing import Any
 
 from flask_babel import gettext as _
 
 from marketplace.dashboard.funnel import TIMED_STAGES, Funnel, PipelineReport
-from marketplace.spreadsheets import spreadsheet_cell
+from marketplace.spreadsheets import table_csv, table_xlsx
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.pipeline import ORDER
 
@@ -56,44 +53,10 @@ def funnel_rows(report: PipelineReport, locale: str) -> list[list[Any]]:
 
 def pipeline_csv(report: PipelineReport, locale: str) -> str:
     """The funnel as CSV text, starting with a byte-order mark so Excel reads Chinese as UTF-8."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([spreadsheet_cell(h) for h in headers()])
-    for row in funnel_rows(report, locale):
-        writer.writerow([spreadsheet_cell(value) for value in row])
-    return "\ufeff" + out.getvalue()
-
-
-def _display_width(text: str) -> int:
-    """Characters as a spreadsheet shows them: Chinese ones take two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return table_csv(headers(), funnel_rows(report, locale))
 
 
 def pipeline_xlsx(report: PipelineReport, locale: str) -> bytes:
     """The funnel as an XLSX workbook: bold wrapped header row, frozen with the need column, sized columns."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "pipeline"
-    sheet.append([spreadsheet_cell(h) for h in headers()])
-    rows = funnel_rows(report, locale)
-    for row in rows:
-        sheet.append([spreadsheet_cell(value) for value in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[1].height = 48
-    sheet.freeze_panes = "B2"
-    for column in range(1, sheet.max_column + 1):
-        if column <= TEXT_COLUMNS:
-            longest = max((_display_width(str(row[column - 1] or "")) for row in rows), default=0)
-            width = min(max(longest, 12), MAX_TEXT_WIDTH) + 2
-        else:
-            width = NUMBER_WIDTH
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return table_xlsx("pipeline", headers(), funnel_rows(report, locale), text_columns=TEXT_COLUMNS,
+                      max_text_width=MAX_TEXT_WIDTH, number_width=NUMBER_WIDTH)

@@ -3,7 +3,7 @@ judges and each judge's leniency; winners move on to a pilot."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import mean
 
 import sqlalchemy as sa
@@ -77,6 +77,12 @@ class PitchResult:
     mean: float | None  # over judges of their weighted marks
     spread: float | None  # highest minus lowest judge
     judges: int
+    criteria: dict[str, float] = field(default_factory=dict)  # per rubric key, the judges' mean mark
+    comments: tuple[tuple[str, str], ...] = ()  # (judge's name, comment), comments left empty are skipped
+
+    @property
+    def scored(self) -> bool:
+        return self.judges > 0
 
 
 @dataclass(frozen=True)
@@ -95,17 +101,25 @@ def _scores(event_id: int) -> dict[int, list[Score]]:
 
 
 def results(event: Event, *, need_ids: set[int] | None = None) -> dict[int, list[PitchResult]]:
-    """Per need, its pitches best first (unscored last)."""
+    """Per need, its pitches best first (unscored last), with each criterion's mean mark and the judges'
+    comments: the bank's private judgement, for the need's panel and the platform only."""
     scores = _scores(event.id)
+    judge_ids = {s.judge_id for found_scores in scores.values() for s in found_scores}
+    names = ({u.id: u.name for u in db.session.scalars(sa.select(User).where(User.id.in_(judge_ids)))}
+             if judge_ids else {})
     found: dict[int, list[PitchResult]] = {}
     for row in pitches_of(event.id):
         if need_ids is not None and row.need.id not in need_ids:
             continue
-        totals = [weighted(event.rubric, s.marks) for s in scores.get(row.pitch.id, [])]
+        pitch_scores = sorted(scores.get(row.pitch.id, []), key=lambda s: s.judge_id)
+        totals = [weighted(event.rubric, s.marks) for s in pitch_scores]
+        criteria = {c["key"]: round(float(mean(int(s.marks[c["key"]]) for s in pitch_scores)), 2)
+                    for c in event.rubric if pitch_scores and all(c["key"] in s.marks for s in pitch_scores)}
         found.setdefault(row.need.id, []).append(PitchResult(
             row=row, mean=round(mean(totals), 2) if totals else None,
             spread=round(max(totals) - min(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
-            judges=len(totals)))
+            judges=len(totals), criteria=criteria,
+            comments=tuple((names.get(s.judge_id, ""), s.comment) for s in pitch_scores if s.comment)))
     for items in found.values():
         items.sort(key=lambda r: (r.mean is None, -(r.mean or 0), r.row.startup.name))
     return found
@@ -129,7 +143,8 @@ def leniency(event: Event) -> list[JudgeLeniency]:
 def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
     """The organiser picks a winner: its candidate moves to "selected for pilot" in the pipeline.
 
-    Raises PermissionDenied outside the platform, and what workflow's transition raises."""
+    Raises PermissionDenied outside the platform; InvalidTransition for a pitch no judge has scored or a
+    candidate not at the roadshow stage; and what workflow's transition raises."""
     from marketplace.workflow.services import transition
 
     if not authz.is_platform(actor):
@@ -137,6 +152,8 @@ def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
     candidate = db.session.get(Candidate, pitch.candidate_id)
     if candidate.stage != CandidateStage.ROADSHOW:
         raise InvalidTransition(_("Only a candidate at the roadshow stage can be selected for a pilot."))
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Score).where(Score.pitch_id == pitch.id)) == 0:
+        raise InvalidTransition(_("No judge has scored this pitch yet, so it cannot be selected for a pilot."))
     event = db.session.get(Event, pitch.event_id)
     return transition(candidate=candidate, to=CandidateStage.SELECTED, actor=actor,
                       note=_("Winner at %(event)s", event=event.name))

@@ -150,10 +150,19 @@ def _pitch_of(event_id: int, pitch_id: int):
 @login_required
 def move(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    attempt(lambda: move_pitch(actor=current_user, pitch=pitch, room_id=request.form.get("room", type=int) or 0,
-                                start_slot=request.form.get("slot", type=int, default=-1),
-                                expected_version=request.form.get("version", type=int)),
-             _("Pitch moved and pinned there."))
+    form = request.form
+    try:
+        with unit_of_work():
+            done = move_pitch(actor=current_user, pitch=pitch, room_id=form.get("room", type=int) or 0,
+                              start_slot=form.get("slot", type=int, default=-1),
+                              expected_version=form.get("version", type=int))
+    except InvalidInput as exc:
+        flash(exc.messages, "error")
+    except InvalidTransition as exc:
+        flash(str(exc), "error")
+    else:
+        flash(_("The two pitches swapped places; both are pinned there now.") if done.swapped_with is not None
+              else _("Pitch moved and pinned there."), "success")
     return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
 
 
@@ -340,17 +349,38 @@ def score(event_id: int, pitch_id: int):
                            errors=errors), status
 
 
-@bp.get("/<int:event_id>/results")
-@login_required
-def results_page(event_id: int):
+def _results_for_reader(event_id: int):
+    """The event and its results as the reader may see them: the platform every need, a judge their panels'."""
     event = event_for_user(current_user, event_id)
     platform = authz.is_platform(current_user)
     need_ids = None if platform else judged_need_ids(current_user, event.id)
     if not platform and not need_ids:
         raise PermissionDenied()
+    return event, scoring_results(event, need_ids=need_ids), platform
+
+
+@bp.get("/<int:event_id>/results")
+@login_required
+def results_page(event_id: int):
+    event, found, platform = _results_for_reader(event_id)
     needs = {n.id: n for _en, n in needs_of(event.id)}
-    return render_template("events/results.html", event=event, results=scoring_results(event, need_ids=need_ids),
+    return render_template("events/results.html", event=event, results=found,
                            needs=needs, leniency=leniency(event) if platform else [], can_manage=platform)
+
+
+@bp.get("/<int:event_id>/results.csv", defaults={"extension": "csv"})
+@bp.get("/<int:event_id>/results.xlsx", defaults={"extension": "xlsx"})
+@login_required
+def results_export(event_id: int, extension: str):
+    """The results page's content as a spreadsheet, for the same readers."""
+    from marketplace.events.results_export import results_csv, results_xlsx
+
+    event, found, _platform = _results_for_reader(event_id)
+    name = f"innomatch-results-event-{event.id}.{extension}"
+    body, mimetype = ((results_csv(event, found), "text/csv") if extension == "csv" else
+                      (results_xlsx(event, found),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/<int:event_id>/pitches/<int:pitch_id>/winner")

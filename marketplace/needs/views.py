@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from marketplace.accounts.names import org_name
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
@@ -19,7 +20,7 @@ from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
 from marketplace.audit.queries import history_for
 from marketplace.workflow import pipeline
-from marketplace.workflow.pipeline import next_stages
+from marketplace.workflow.pipeline import card_moves, next_stages
 from marketplace.workflow.queries import board_for_need, opted_in_orgs, pitch_decks_for, vote_counts, votes_of
 from marketplace.workflow.services import can_vote, record_visit
 from marketplace.needs import lifecycle
@@ -99,6 +100,8 @@ def detail(need_id: int):
         can_nominate=is_incubator and need.status == NeedStatus.PUBLISHED and readable,
         last_visit=last_visit,
         next_stages=next_stages,
+        card_moves=card_moves,
+        ranked_candidates={c.startup_id: c for items in board.values() for c, _s in items} if board else {},
         history=history_for("need", need.id, action="need.status") if authz.can_view_need_review(current_user, need)
         else [],
         matches=matches,
@@ -217,11 +220,11 @@ def edit(need_id: int):
 def _need_conflict(form: NeedForm, need, exc: StaleEdit):
     """The edit page's notice: the need changed under the edit (who changed which field, and its value now)."""
     def audience(n):
-        return [org.name for org in organisations_by_id(audience_ids_for_need(n.id)).values()]
+        return [org_name(org) for org in organisations_by_id(audience_ids_for_need(n.id)).values()]
 
     def owner(n):
         found = db.session.get(Organisation, n.owner_id)
-        return found.name if found is not None else n.owner_id
+        return org_name(found) if found is not None else n.owner_id
 
     def sectors(n):
         return [Sector(value).label if value in Sector.__members__.values() else value for value in n.sector_tags]

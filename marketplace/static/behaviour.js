@@ -13,3 +13,11 @@
     if (field) field.select();
   });
 })();
+// A button with data-confirm="question" asks before it acts (closing a need or an event, selecting for a
+// pilot, declining); the question arrives already translated from the template.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) event.preventDefault();
+  });
+})();

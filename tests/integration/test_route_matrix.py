@@ -246,6 +246,15 @@ class World:
                 transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
                            actor=user(ORGANISER), note="Matrix decline")
             return db.session.get(Need, _need_id(name)).title
+        if kind == "judge-comment":  # a panel judge's mark and comment on the pitch (issue 16, item 11)
+            from marketplace.events.models import Event, Pitch, Score
+
+            pitch = db.session.get(Pitch, self.resolve(name))
+            rubric = db.session.get(Event, pitch.event_id).rubric
+            db.session.add(Score(pitch_id=pitch.id, judge_id=self.bank_own.id,
+                                 marks={c["key"]: 4 for c in rubric}, comment="Matrix judge comment"))
+            db.session.flush()
+            return "Matrix judge comment"
         if kind == "schedule-reason":  # a failed run's reason about that need's pitch at the day (finding 5)
             return _schedule_reason(self.resolve(matrix.EVENT), _need_id(name))
         raise KeyError(key)
