@@ -32,6 +32,16 @@ class MultiCheckboxField(SelectMultipleField):
         pass
 
 
+def mark_required(form: FlaskForm, schema, also: tuple[str, ...] = ()) -> None:
+    """Flags the fields the schema requires (those without a default), and ``also`` those the service requires
+    outside it, so the page marks them; the rule itself stays the schema's and the service's."""
+    names = [name for name, info in schema.model_fields.items() if info.is_required()] + list(also)
+    for name in names:
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "flags"):
+            field.flags.required = True
+
+
 def form_values(form: FlaskForm, names: list[str]) -> dict:
     """The named fields' data, blank strings as None so the schema applies its defaults."""
     values = {}

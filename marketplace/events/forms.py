@@ -6,9 +6,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
+from marketplace.accounts.names import org_name
 from marketplace.events.grid import clock
-from marketplace.events.services import SOFT_TERMS
-from marketplace.form_helpers import MultiCheckboxField, options
+from marketplace.errors import InvalidInput
+from marketplace.events.services import SOFT_TERMS, EventInput
+from marketplace.form_helpers import MultiCheckboxField, mark_required, options
+from marketplace.validation import validate
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -75,8 +78,9 @@ class EventForm(FlaskForm):
     incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
 
     def fill_choices(self, *, needs, incubators) -> None:
+        mark_required(self, EventInput)
         self.needs.choices = options([(n.id, n.title) for n in needs])
-        self.incubators.choices = options([(o.id, o.name) for o in incubators])
+        self.incubators.choices = options([(o.id, org_name(o)) for o in incubators])
 
     def fill_from(self, event, *, rooms, need_ids, incubator_ids) -> None:
         self.name.data, self.starts_on.data = event.name, event.starts_on.isoformat()
@@ -114,4 +118,12 @@ class EventForm(FlaskForm):
         if breaks is None:
             errors["breaks"] = [str(_l("Write each break as two times, e.g. 12:00-13:00."))]
         data["breaks"] = breaks or []
-        return {k: v for k, v in data.items() if v is not None}, errors
+        data = {k: v for k, v in data.items() if v is not None}
+        if errors:
+            # The rules for the fields that did parse too, so one bad entry does not hide the others' messages.
+            try:
+                validate(EventInput, data)
+            except InvalidInput as exc:
+                for name, messages in exc.errors.items():
+                    errors.setdefault(name, messages)  # a field that did not parse is only missing here
+        return data, errors

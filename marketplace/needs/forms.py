@@ -2,8 +2,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 
-from marketplace.form_helpers import MultiCheckboxField, options
+from marketplace.accounts.names import org_name
+from marketplace.form_helpers import MultiCheckboxField, mark_required, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
+from marketplace.needs.models import NeedInput
 from marketplace.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto NeedInput.
@@ -29,7 +31,9 @@ class NeedForm(FlaskForm):
     budget_min_cny = StringField(_l("Budget from (CNY)"))
     budget_max_cny = StringField(_l("Budget up to (CNY)"))
     pilot_horizon = SelectField(_l("Pilot horizon"), choices=[], validate_choice=False)
-    visibility = RadioField(_l("Who can see it"), choices=[], validate_choice=False)
+    # A new need starts with the schema's own default, so the choice is shown made rather than left blank.
+    visibility = RadioField(_l("Who can see it"), choices=[], validate_choice=False,
+                            default=NeedInput.model_fields["visibility"].default.value)
     invited_incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
     owner_id = SelectField(_l("Owning bank unit"), choices=[], validate_choice=False, coerce=int)
     contact_name = StringField(_l("Contact name"))
@@ -40,15 +44,16 @@ class NeedForm(FlaskForm):
     confidentiality_terms = TextAreaField(_l("Confidentiality terms"))
 
     def fill_choices(self, *, incubators, bank_units=None) -> None:
+        mark_required(self, NeedInput, also=("owner_id",))
         self.sector_tags.choices = options([(s.value, s.label) for s in Sector])
         self.desired_stage.choices = options([("", _l("Any stage"))] + [(s.value, s.label) for s in StartupStage])
         self.pilot_horizon.choices = options([(h.value, h.label) for h in PilotHorizon])
         self.visibility.choices = options([(v.value, v.label) for v in NeedVisibility])
-        self.invited_incubators.choices = options([(o.id, o.name) for o in incubators])
+        self.invited_incubators.choices = options([(o.id, org_name(o)) for o in incubators])
         if bank_units is None:
             del self.owner_id
         else:
-            self.owner_id.choices = options([(0, _l("Choose…"))] + [(o.id, o.name) for o in bank_units])
+            self.owner_id.choices = options([(0, _l("Choose…"))] + [(o.id, org_name(o)) for o in bank_units])
 
 
 class NeedFilterForm(FlaskForm):

@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 from marketplace.db import enum_type, utcnow
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, clean_text, rule_error
+from marketplace.validation import check_email, clean_text, parse_budget, rule_error
 
 
 class NeedFields(SQLModel):
@@ -58,6 +58,11 @@ class NeedInput(NeedFields):
     @classmethod
     def _email(cls, value):
         return check_email(value)
+
+    @field_validator("budget_min_cny", "budget_max_cny", mode="before")
+    @classmethod
+    def _budget(cls, value):
+        return parse_budget(value)
 
     @field_validator("budget_max_cny")
     @classmethod

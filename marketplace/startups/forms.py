@@ -2,7 +2,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, EmailField, SelectField, StringField, TextAreaField, URLField
 
-from marketplace.form_helpers import MultiCheckboxField, options
+from marketplace.accounts.names import org_name
+from marketplace.form_helpers import MultiCheckboxField, mark_required, options
+from marketplace.startups.models import StartupInput
 from marketplace.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto StartupInput.
@@ -37,6 +39,7 @@ class StartupForm(FlaskForm):
     incubator_id = SelectField(_l("Listed by incubator"), choices=[], validate_choice=False, coerce=int)
 
     def fill_choices(self, *, incubators=None, creating: bool) -> None:
+        mark_required(self, StartupInput, also=("incubator_id",))
         self.stage.choices = options([("", _l("Unknown"))] + [(s.value, s.label) for s in StartupStage])
         self.sectors.choices = options([(s.value, s.label) for s in Sector])
         if not creating:
@@ -44,7 +47,7 @@ class StartupForm(FlaskForm):
         if incubators is None:
             del self.incubator_id
         else:
-            self.incubator_id.choices = options([(0, _l("Choose…"))] + [(o.id, o.name) for o in incubators])
+            self.incubator_id.choices = options([(0, _l("Choose…"))] + [(o.id, org_name(o)) for o in incubators])
 
 
 class StartupFilterForm(FlaskForm):
