@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.forms import LanguageForm
 from marketplace.accounts.names import org_name
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.notifications.kinds import text as notification_text
 from marketplace.notifications.queries import unread_count
@@ -82,6 +83,11 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_global("status_label")
     def _status_label(value: str):
         return NeedStatus(value).label
+
+    @app.template_global("past_deadline")
+    def _past_deadline(need) -> bool:
+        """A published need whose deadline passed: no longer open for nominations, and shown so."""
+        return need.status == NeedStatus.PUBLISHED and lifecycle.deadline_passed(need.deadline)
 
     @app.template_global("stage_label")
     def _stage_label(value: str):

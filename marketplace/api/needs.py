@@ -11,9 +11,10 @@ from marketplace.api.paging import page_json
 from marketplace.api.schemas import (BodyId, JsonBody, NeedOut, NeedPage, NeedPath, NeedQuery, NeedStatusChange,
                                      ReadVersion)
 from marketplace.db import unit_of_work
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedInput
-from marketplace.needs.queries import has_accepted_terms, need_for_user, needs_for_user
+from marketplace.needs.queries import OPEN, has_accepted_terms, need_for_user, needs_for_user
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.workflow.queries import opted_in_orgs
 
@@ -45,7 +46,8 @@ def need_json(need: Need) -> dict:
     readable = authz.can_read_full_need(user, need, accepted_terms=accepted)
     out = NeedOut(id=need.id, slug=need.slug, title=need.title, summary=need.summary, sector_tags=need.sector_tags,
                   status=need.status, visibility=need.visibility, owner_id=need.owner_id,
-                  confidential=need.confidential, deadline=need.deadline, updated_at=need.updated_at,
+                  confidential=need.confidential, deadline=need.deadline,
+                  open=lifecycle.is_open(need.status, need.deadline), updated_at=need.updated_at,
                   version=need.version, readable=readable)
     if readable:
         for name in FULL_ONLY:
@@ -58,7 +60,7 @@ def need_json(need: Need) -> dict:
 @bp.get("/needs", tags=TAG, responses={200: NeedPage})
 def list_needs(query: NeedQuery):
     """The needs you may see, newest change first."""
-    page = needs_for_user(api_user(), sector=query.sector, status=query.status, text=query.q,
+    page = needs_for_user(api_user(), sector=query.sector, status=OPEN if query.open else query.status, text=query.q,
                           owner_id=query.owner_id, page=query.page, per_page=query.per_page)
     return page_json(page, need_json)
 

@@ -152,6 +152,8 @@ class PageQuery(Strict):
 
 class NeedQuery(PageQuery):
     status: NeedStatus | None = None
+    open: bool = Field(default=False, description="Only needs open for nominations: published, the deadline not "
+                                                  "passed (overrides status).")
     sector: QueryText | None = None
     q: QueryText = Field(default="", description="Words that must all appear in the title, summary or description.")
     owner_id: FilterId | None = Field(default=None, description="Only needs of this bank unit.")
@@ -238,6 +240,7 @@ class NeedOut(BaseModel):
     owner_id: int
     confidential: bool
     deadline: date | None
+    open: bool = Field(description="Open for nominations: published and the deadline not passed.")
     updated_at: datetime
     version: int
     readable: bool

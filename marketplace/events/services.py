@@ -20,6 +20,7 @@ from marketplace.events.models import (Event, EventFields, EventIncubator, Event
                                        ScheduleRun, default_rubric)
 from marketplace.listing_helpers import slugify, unique_slug
 from marketplace.needs.enums import NeedStatus
+from marketplace.needs.lifecycle import deadline_may_be_set
 from marketplace.needs.models import Need
 from marketplace.validation import clean_text, rule_error, validate
 from marketplace.workflow.enums import CandidateStage
@@ -167,6 +168,24 @@ def _set_links(event: Event, need_ids: set[int], incubator_ids: set[int]) -> Non
         db.session.add(EventIncubator(event_id=event.id, organisation_id=org_id))
 
 
+def _check_dates(fields: EventInput, before: Event | None = None) -> None:
+    """The first day and the application deadline, when set or changed, are today or later (an event whose
+    dates have passed can still be edited otherwise), and applications close by the first day."""
+    errors: dict[str, list[str]] = {}
+    if not deadline_may_be_set(fields.starts_on, before.starts_on if before else None):
+        errors["starts_on"] = [_("The first day %(date)s has passed: choose today or a later day.",
+                                 date=fields.starts_on.isoformat())]
+    closes = fields.application_deadline
+    if not deadline_may_be_set(closes, before.application_deadline if before else None):
+        errors["application_deadline"] = [_("The deadline %(date)s has passed: choose today or a later day.",
+                                            date=closes.isoformat())]
+    elif closes is not None and closes > fields.starts_on:
+        errors["application_deadline"] = [_("Applications must close by the first day (%(date)s).",
+                                            date=fields.starts_on.isoformat())]
+    if errors:
+        raise InvalidInput(errors)
+
+
 def create_event(*, actor: User, data: dict, rooms: Iterable[str], need_ids: Iterable[int],
                  incubator_ids: Iterable[int] = ()) -> Event:
     """A new event in planning, with its rooms, needs and invited incubators; the shortlisted (and
@@ -176,6 +195,7 @@ def create_event(*, actor: User, data: dict, rooms: Iterable[str], need_ids: Ite
     """
     _require_platform(actor)
     fields = validate(EventInput, data)
+    _check_dates(fields)
     names = _clean_rooms(rooms)
     needs, incubators = {int(i) for i in need_ids}, {int(i) for i in incubator_ids}
     _check_needs(needs)
@@ -204,6 +224,7 @@ def update_event(*, actor: User, event: Event, data: dict, rooms: Iterable[str],
         data = {**data, "rubric": [{**c, "key": c.get("key") or known.get(str(c.get("label", "")).strip())}
                                    for c in data["rubric"]]}
     fields = validate(EventInput, data)
+    _check_dates(fields, before=event)
     scored = db.session.scalar(sa.select(Score.id).join(Pitch, Pitch.id == Score.pitch_id)
                                .where(Pitch.event_id == event.id).limit(1))
     if scored and fields.rubric != event.rubric:

@@ -27,9 +27,8 @@ from marketplace.matchmaking.documents import need_document, startup_document
 from marketplace.matchmaking.engine import engine
 from marketplace.matchmaking.enums import ProfileKind
 from marketplace.matchmaking.models import ProfileVector
-from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.needs.queries import needs_for_user, readable_need_ids
+from marketplace.needs.queries import OPEN, needs_for_user, readable_need_ids
 from marketplace.startups.models import Listing, Startup
 from marketplace.taxonomy import Sector
 from matching import store
@@ -575,10 +574,10 @@ def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
 
 
 def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
-    """Open needs the user may see and read, ranked for one startup. A confidential need whose terms the
+    """Needs open for nominations (lifecycle.is_open) the user may see and read, ranked for one startup. A confidential need whose terms the
     user's organisation has not accepted is not ranked: its vector and its explanations come from the hidden
     text (authz.readable_needs_clause)."""
-    visible = needs_for_user(user, status=NeedStatus.PUBLISHED, per_page=100_000).items
+    visible = needs_for_user(user, status=OPEN, per_page=100_000).items
     readable = readable_need_ids(user, {n.id for n in visible})
     visible = [n for n in visible if n.id in readable]
     if not visible:

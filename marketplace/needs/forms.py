@@ -6,6 +6,7 @@ from marketplace.accounts.names import org_name
 from marketplace.form_helpers import MultiCheckboxField, mark_required, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.needs.models import NeedInput
+from marketplace.needs.queries import OPEN
 from marketplace.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto NeedInput.
@@ -66,4 +67,5 @@ class NeedFilterForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
-        self.status.choices = options([("", _l("All statuses"))] + [(s.value, s.label) for s in NeedStatus])
+        self.status.choices = options([("", _l("All statuses")), (OPEN, _l("Open for nominations"))]
+                                      + [(s.value, s.label) for s in NeedStatus])

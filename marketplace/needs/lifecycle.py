@@ -38,6 +38,23 @@ def allowed(frm: S, to: S, capacities: set[str]) -> bool:
 NEEDS_FUTURE_DEADLINE = frozenset({S.IN_REVIEW, S.PUBLISHED})
 
 
-def deadline_passed(deadline: date | None, today: date) -> bool:
+def today() -> date:
+    """The day deadlines are read against, the same everywhere (lists, rankings, alerts, nominations)."""
+    return date.today()
+
+
+def deadline_passed(deadline: date | None, day: date | None = None) -> bool:
     """A need whose deadline is before today no longer takes nominations; no deadline never passes."""
-    return deadline is not None and deadline < today
+    return deadline is not None and deadline < (day or today())
+
+
+def is_open(status: S, deadline: date | None, day: date | None = None) -> bool:
+    """Open for nominations: published and its deadline not passed. The SQL twin is
+    needs.queries.open_needs_clause; lists, best fit, rankings for a startup and match alerts count only these."""
+    return status == S.PUBLISHED and not deadline_passed(deadline, day)
+
+
+def deadline_may_be_set(deadline: date | None, previous: date | None = None, day: date | None = None) -> bool:
+    """Whether a deadline being set (or changed from ``previous``) may be saved: not in the past. An unchanged
+    deadline that has since passed stays, so an old need can still be edited."""
+    return deadline is None or deadline == previous or not deadline_passed(deadline, day)

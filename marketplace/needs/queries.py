@@ -7,25 +7,38 @@ from marketplace.accounts.models import User
 from marketplace.db import db
 from marketplace.errors import NotFound
 from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
+
+
+# The status filter's extra choice: published needs whose deadline has not passed (lifecycle.is_open).
+OPEN = "open"
+
+
+def open_needs_clause(day=None):
+    """Needs open for nominations: published, the deadline not passed (lifecycle.is_open in SQL)."""
+    return sa.and_(Need.status == NeedStatus.PUBLISHED,
+                   sa.or_(Need.deadline.is_(None), Need.deadline >= (day or lifecycle.today())))
 
 
 def needs_for_user(
     user: User,
     *,
     sector: str | None = None,
-    status: NeedStatus | None = None,
+    status: NeedStatus | str | None = None,
     text: str = "",
     owner_id: int | None = None,
     page: int = 1,
     per_page: int = 24,
 ) -> Page[Need]:
-    """The needs ``user`` may see, filtered, newest first."""
+    """The needs ``user`` may see, filtered, newest first; ``status=OPEN`` keeps those open for nominations."""
     query = sa.select(Need).where(authz.visible_needs_clause(user))
     if sector:
         query = query.where(json_list_contains(Need.sector_tags, sector))
-    if status:
+    if status == OPEN:
+        query = query.where(open_needs_clause())
+    elif status:
         query = query.where(Need.status == status)
     if owner_id:
         query = query.where(Need.owner_id == owner_id)

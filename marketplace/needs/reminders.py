@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from marketplace.db import db
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.notifications.services import link_for, notify
@@ -23,7 +24,7 @@ def remind_deadlines(today: date | None = None) -> int:
     from marketplace.workflow.notices import bank_side
     from marketplace.workflow.queries import open_candidate_count
 
-    today = today or date.today()
+    today = today or lifecycle.today()
     made = 0
     soon = db.session.scalars(
         sa.select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline.is_not(None),

@@ -42,6 +42,13 @@ def _check_audience(visibility: NeedVisibility, incubator_ids: set[int]) -> None
             raise InvalidInput({"invited_incubators": [_("Only incubators can be invited.")]})
 
 
+def _check_deadline(deadline, previous=None) -> None:
+    """A deadline being set or changed is today or later (an unchanged one that has since passed may stay)."""
+    if not lifecycle.deadline_may_be_set(deadline, previous):
+        raise InvalidInput({"deadline": [_("The deadline %(date)s has passed: choose today or a later day.",
+                                           date=deadline.isoformat())]})
+
+
 def _set_audience(need: Need, incubator_ids: set[int]) -> None:
     current = audience_ids_for_need(need.id)
     for org_id in current - incubator_ids:
@@ -71,6 +78,7 @@ def create_need(
     if not authz.can_create_need(actor):
         raise PermissionDenied()
     fields = validate(NeedInput, data)
+    _check_deadline(fields.deadline)
     audience = {int(i) for i in invited_incubator_ids}
     if fields.visibility != NeedVisibility.INVITED:
         audience = set()
@@ -105,6 +113,7 @@ def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: I
         raise PermissionDenied()
     check_version(need, expected_version, entity="need", actions=VERSIONED_ACTIONS, message=_stale_need)
     fields = validate(NeedInput, data)
+    _check_deadline(fields.deadline, previous=need.deadline)
     audience = {int(i) for i in invited_incubator_ids}
     if fields.visibility != NeedVisibility.INVITED:
         audience = set()
@@ -158,7 +167,7 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
     comment = (comment or "").strip()
     if (frm, to) in lifecycle.NEEDS_COMMENT and not comment:
         raise InvalidInput({"comment": [_("Say why, so the people concerned know what to do.")]})
-    if to in lifecycle.NEEDS_FUTURE_DEADLINE and lifecycle.deadline_passed(need.deadline, utcnow().date()):
+    if to in lifecycle.NEEDS_FUTURE_DEADLINE and lifecycle.deadline_passed(need.deadline):
         raise InvalidInput({"deadline": [_("The deadline %(date)s has passed: set a later one first.",
                                            date=need.deadline.isoformat())]})
     need.status = to

@@ -17,7 +17,7 @@ from marketplace.matchmaking.forms import MatchFilterForm
 from marketplace.matchmaking.services import can_see_matches, rank_startups_for_need
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
-from marketplace.needs.queries import audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
+from marketplace.needs.queries import OPEN, audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
 from marketplace.audit.queries import history_for
 from marketplace.workflow import pipeline
 from marketplace.workflow.pipeline import card_moves, next_stages
@@ -42,11 +42,11 @@ def _page_arg() -> int:
 def index():
     filters = NeedFilterForm(request.args)
     filters.fill_choices()
-    status = filters.status.data if filters.status.data in NeedStatus.__members__.values() else None
+    status = filters.status.data
     page = needs_for_user(
         current_user,
         sector=filters.sector.data or None,
-        status=NeedStatus(status) if status else None,
+        status=OPEN if status == OPEN else NeedStatus(status) if status in NeedStatus.__members__.values() else None,
         text=filters.q.data or "",
         page=_page_arg(),
         per_page=current_app.config["PAGE_SIZE"],
@@ -97,7 +97,7 @@ def detail(need_id: int):
         votes=vote_counts(need.id) if authz.can_see_bank_judgement(current_user) else {},
         my_votes=votes_of(need.id, current_user.id),
         can_vote=can_vote(current_user),
-        can_nominate=is_incubator and need.status == NeedStatus.PUBLISHED and readable,
+        can_nominate=is_incubator and lifecycle.is_open(need.status, need.deadline) and readable,
         last_visit=last_visit,
         next_stages=next_stages,
         card_moves=card_moves,

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from marketplace.db import db, utcnow
 from marketplace.matchmaking.services import top_startup_ids_for_need
-from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
+from marketplace.needs.queries import open_needs_clause
 from marketplace.notifications.services import link_for, notify
 from marketplace.startups.models import Startup
 from marketplace.workflow.notices import bank_side
@@ -35,7 +35,7 @@ def alert_new_matches(startup_ids: Iterable[int]) -> int:
     if not arrived:
         return 0
     made = 0
-    for need in db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.PUBLISHED).order_by(Need.id)):
+    for need in db.session.scalars(sa.select(Need).where(open_needs_clause()).order_by(Need.id)):
         hits = sorted(arrived & set(top_startup_ids_for_need(need, k=ALERT_TOP_K)))
         if not hits:
             continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,6 +14,7 @@ from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.db import db, utcnow
 from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.queries import has_accepted_terms
@@ -58,7 +58,7 @@ def check_open_for(actor: User, need: Need) -> None:
     """Raises InvalidTransition unless the actor's incubator may nominate for this need now."""
     if need.status != NeedStatus.PUBLISHED:
         raise InvalidTransition(_("This need is not open for nominations."))
-    if need.deadline is not None and need.deadline < date.today():
+    if lifecycle.deadline_passed(need.deadline):
         raise InvalidTransition(_("Nominations for this need closed on %(date)s.", date=need.deadline.isoformat()))
     if need.confidential and not has_accepted_terms(need.id, actor.organisation_id):
         raise InvalidTransition(_("Accept the need's confidentiality terms before nominating."))

@@ -11,9 +11,8 @@ from marketplace import authz
 from marketplace.accounts.models import User
 from marketplace.db import db
 from marketplace.matchmaking.services import Ranked, rank_startups_for_need, startup_ids_for_viewer
-from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.needs.queries import has_accepted_terms, needs_for_user
+from marketplace.needs.queries import OPEN, has_accepted_terms, needs_for_user
 from marketplace.startups.models import Startup
 from marketplace.workflow.enums import CandidateStage
 from marketplace.workflow.queries import candidates_of_incubator, pitch_decks_for
@@ -34,10 +33,11 @@ class OpenNeed:
 
 
 def open_needs_for(user: User, pipeline_by_need: dict[int, set[int]]) -> list[OpenNeed]:
-    """Published needs the user's incubator may see, best fit for its portfolio first."""
+    """Needs open for nominations that the user's incubator may see, best fit for its portfolio first (a need past
+    its deadline is not offered: nominating for it would be refused)."""
     portfolio = startup_ids_for_viewer(user) or set()
     found = []
-    for need in needs_for_user(user, status=NeedStatus.PUBLISHED, per_page=500).items:
+    for need in needs_for_user(user, status=OPEN, per_page=500).items:
         readable = authz.can_read_full_need(user, need, accepted_terms=has_accepted_terms(need.id, user.organisation_id))
         item = OpenNeed(need=need, readable=readable, in_pipeline=pipeline_by_need.get(need.id, set()))
         if readable and portfolio:
