@@ -18,9 +18,12 @@ class NotFound(DomainError):
 class InvalidInput(DomainError):
     """Input broke a rule; ``errors`` maps a field name (or "" for the whole form) to messages."""
 
-    def __init__(self, errors: dict[str, list[str]]):
+    def __init__(self, errors: dict[str, list[str]], codes: dict[str, list[tuple[str, dict]]] | None = None):
         super().__init__("; ".join(f"{k or 'form'}: {', '.join(v)}" for k, v in errors.items()))
         self.errors = errors
+        # Beside each message, its rule's code and parameters when the rule came from a schema
+        # (validation.rule_message renders them again in another language).
+        self.codes = codes or {}
 
     @property
     def messages(self) -> str:

@@ -92,8 +92,17 @@ def parse_budget(value):
 
 
 def _message(error: dict) -> str:
-    kind = error["type"]
-    ctx = error.get("ctx") or {}
+    return rule_message(error["type"], error.get("ctx") or {})
+
+
+def rule_params(ctx: dict | None) -> dict:
+    """A rule's parameters as stored with a code (text and numbers only), for rendering later."""
+    return {k: v for k, v in (ctx or {}).items() if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
+
+
+def rule_message(kind: str, ctx: dict) -> str:
+    """A broken rule's message in the reader's language, from its code and parameters: what validate raises,
+    and what a stored code (an import's rejected row) renders as when someone reads it later."""
     messages = {
         "missing": lambda: _("This field is required."),
         "extra_forbidden": lambda: _("This field is not known here."),
@@ -128,18 +137,23 @@ def _message(error: dict) -> str:
         "bad_weights": lambda: _("Each weight is a number from 0 to 100."),
         "founded_in_future": lambda: _("The founding year cannot be in the future."),
         "invited_without_audience": lambda: _("Choose at least one incubator to invite."),
+        "external_id_taken": lambda: _("This id is already used by another startup."),
     }
     build = messages.get(kind)
     return build() if build else _("This value is not valid.")
 
 
 def invalid_input(exc: ValidationError) -> InvalidInput:
+    """The messages per field, and beside them each rule's code and parameters (``InvalidInput.codes``) for
+    whoever keeps the error to show it later in another reader's language."""
     errors: dict[str, list[str]] = {}
+    codes: dict[str, list[tuple[str, dict]]] = {}
     for error in exc.errors():
         loc = error.get("loc") or ()
         field = str(loc[0]) if loc else (error.get("ctx") or {}).get("field", "")
         errors.setdefault(field, []).append(_message(error))
-    return InvalidInput(errors)
+        codes.setdefault(field, []).append((error["type"], rule_params(error.get("ctx"))))
+    return InvalidInput(errors, codes=codes)
 
 
 def validate(schema, data: dict):

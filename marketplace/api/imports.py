@@ -14,7 +14,7 @@ from marketplace.api.schemas import BatchPath, ImportOut, ImportQuery
 from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, NotFound, PermissionDenied
 from marketplace.imports.models import ImportBatch
-from marketplace.imports.services import confirm_mapping, start_import
+from marketplace.imports.services import confirm_mapping, rejection_reason, start_import
 
 TAG = [Tag(name="imports", description="Portfolio uploads (CSV, XLSX, JSON, JSONL), mapped and indexed in the "
                                        "background.")]
@@ -35,7 +35,8 @@ def batch_json(batch: ImportBatch) -> dict:
     return ImportOut(
         id=batch.id, status=batch.status.value, stage=batch.stage.value, percent=batch.percent,
         processed_rows=batch.processed_rows, total_rows=batch.total_rows, counts=batch.counts,
-        rejections=[{k: v for k, v in r.items() if k != "values"} for r in batch.rejections],
+        rejections=[{**{k: v for k, v in r.items() if k != "values"}, "reason": rejection_reason(r)}
+                    for r in batch.rejections],
         error=batch.error or None, url=url_for("api.import_status", batch_id=batch.id, _external=True),
     ).model_dump(mode="json")
 

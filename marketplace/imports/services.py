@@ -30,13 +30,16 @@ from marketplace.matchmaking.services import schedule_indexing
 from marketplace.spreadsheets import spreadsheet_cell
 from marketplace.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.validation import validate
+from marketplace.validation import rule_message, validate
 
 @dataclass(frozen=True)
 class Rejection:
     row: int  # the row number a person sees in the file (the header is row 1)
     column: str
-    reason: str
+    reason: str  # in the uploader's language, as it was when the row was read
+    # The rule's code and parameters: the reason is shown in each reader's language (rejection_reason).
+    code: str = ""
+    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,11 +107,19 @@ class _Matcher:
         return self.own.find(website, name)
 
 
-def _reject(report: ImportReport, row_number: int, errors: dict[str, list[str]], columns: dict[str, str]) -> None:
-    for field_name, messages in errors.items():
-        for message in messages:
-            report.rejections.append(Rejection(row_number, columns.get(field_name, field_name), message))
+def _reject(report: ImportReport, row_number: int, exc: InvalidInput, columns: dict[str, str]) -> None:
+    for field_name, messages in exc.errors.items():
+        codes = exc.codes.get(field_name, [])
+        for index, message in enumerate(messages):
+            code, params = codes[index] if index < len(codes) else ("", {})
+            report.rejections.append(Rejection(row_number, columns.get(field_name, field_name), message, code, params))
     report.add(RowOutcome.REJECTED)
+
+
+def rejection_reason(rejection: dict) -> str:
+    """Why a row was rejected, in the reader's language; rows stored before codes keep their stored text."""
+    return rule_message(rejection["code"], rejection.get("params") or {}) if rejection.get("code") \
+        else rejection["reason"]
 
 
 def import_rows(
@@ -132,7 +143,7 @@ def import_rows(
         try:
             fields = validate(StartupInput, data)
         except InvalidInput as exc:
-            _reject(report, row_number, exc.errors, columns)
+            _reject(report, row_number, exc, columns)
             continue
         present = [f for f in StartupInput.model_fields if f in data]
         values = fields.model_dump(include=set(present))
@@ -143,7 +154,8 @@ def import_rows(
             savepoint.commit()
         except sa.exc.IntegrityError:
             savepoint.rollback()
-            _reject(report, row_number, {"external_id": [_("This id is already used by another startup.")]}, columns)
+            _reject(report, row_number, InvalidInput({"external_id": [rule_message("external_id_taken", {})]},
+                                                     codes={"external_id": [("external_id_taken", {})]}), columns)
             continue
         report.add(outcome)
         if outcome != RowOutcome.UNCHANGED:
@@ -283,7 +295,7 @@ def rejected_rows_csv(batch: ImportBatch) -> str:
     by_row: dict[int, dict] = {}
     for rejection in batch.rejections:
         entry = by_row.setdefault(rejection["row"], {"values": rejection.get("values", {}), "reasons": []})
-        entry["reasons"].append(f"{rejection['column']}: {rejection['reason']}")
+        entry["reasons"].append(f"{rejection['column']}: {rejection_reason(rejection)}")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([spreadsheet_cell(h) for h in batch.headers] + [_("Row"), _("Why it was rejected")])

@@ -16,7 +16,8 @@ from marketplace.imports.forms import MappingForm, UploadForm
 from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile, first_rows
-from marketplace.imports.services import confirm_mapping, likely_duplicates_of, rejected_rows_csv, start_import
+from marketplace.imports.services import (confirm_mapping, likely_duplicates_of, rejected_rows_csv, rejection_reason,
+                                          start_import)
 from marketplace.startups.queries import startups_with_suggested_sectors
 from marketplace.startups.services import confirm_sectors
 from marketplace.taxonomy import Sector
@@ -111,7 +112,7 @@ def detail(batch_id: int):
     batch = _batch(batch_id)
     return render_template("imports/detail.html", batch=batch, sectors=list(Sector),
                            suggested=startups_with_suggested_sectors(batch.touched_ids, limit=SUGGESTIONS_SHOWN),
-                           duplicates=likely_duplicates_of(batch))
+                           duplicates=likely_duplicates_of(batch), rejection_reason=rejection_reason)
 
 
 @bp.post("/<int:batch_id>/sectors")

@@ -178,3 +178,25 @@ def test_a_finished_import_says_done_and_links_its_result(app, client, auth):
 
     assert "The import is done." in page and 'href="#counts"' in page
     assert "the import goes on" not in page
+
+
+def test_rejection_reasons_are_shown_in_the_readers_language(app, client, auth):
+    """Issue 16, item 16: the reasons were stored in the uploader's language; now a code and its parameters."""
+    auth.login(ZJ_MANAGER)
+    client.post("/language", data={"locale": "zh_Hans"})
+    bad = [["ZJ-Y", "Future Year Co", "future.example", "x", "2099", "", "", "", ""]]
+    location = upload(client, gbk_csv(bad), "bad.csv").headers["Location"]
+    detail = client.post(location, data={f"col-{i}": f for i, f in enumerate(
+        ["external_id", "name", "website", "description", "founded_year"])}).headers["Location"]
+    in_chinese = client.get(detail).get_data(as_text=True)
+
+    client.post("/language", data={"locale": "en"})
+    in_english = client.get(detail).get_data(as_text=True)
+    csv_text = client.get(detail + "/rejected.csv").get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.scalar(sa.select(ImportBatch).order_by(ImportBatch.id.desc())).rejections
+
+    assert "成立年份不能晚于今年。" in in_chinese
+    assert "The founding year cannot be in the future." in in_english
+    assert "The founding year cannot be in the future." in csv_text
+    assert stored[0]["code"] == "founded_in_future"
