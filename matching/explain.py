@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from matching.embed import USE_MODEL
-from matching.text import glossary_abbreviations, glossary_phrases, has_cjk, stop_words, term_spans
+from matching.text import chip_stop_words, glossary_abbreviations, glossary_phrases, glossary_words, has_cjk, term_spans
 
 
 @dataclass(frozen=True)
@@ -164,12 +164,15 @@ def _words(text: str) -> tuple[_Word, ...]:
 
 
 def _shown(written: str, terms: tuple[str, ...], chinese: bool) -> bool:
-    """Whether a word may be a chip: no stop word (English, our domain list, Chinese; also as a stem:
-    "used" is "use"), no single Chinese character, no English word under three letters unless it is one of
-    the glossary's abbreviations written as one (AI, ML, 5G)."""
-    stop = stop_words()
+    """Whether a word may be a chip: no stop word (``chip_stop_words``: English, our domain and generic lists,
+    Chinese; also as a stem: "used" is "use"; a Chinese glossary word whose English terms all are, 数据 as
+    "data"), no single Chinese character, no English word under three letters unless it is one of the glossary's
+    abbreviations written as one (AI, ML, 5G); a glossary word written in capitals is one too (HIS, not "his")."""
+    stop = chip_stop_words()
     if chinese:
-        return len(written) > 1 and written not in stop
+        return len(written) > 1 and written not in stop and not all(term in stop for term in terms)
+    if written.isupper() and written.lower() in glossary_words():
+        return True
     if all(term in stop for term in terms):
         return False
     if len(written) > 2:

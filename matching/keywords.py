@@ -66,6 +66,10 @@ class KeywordIndex:
         index = self.vocab.get(term)
         return int(self._df[index]) if index is not None and index < len(self._df) else 0
 
+    def doc_freq(self, term: str) -> int:
+        """How many profiles of the base hold ``term`` (the statistics idf is computed from)."""
+        return self._doc_freq(term)
+
     def idf(self, term: str) -> float:
         """Lucene's BM25 idf (the variant bm25s computes)."""
         df = self._doc_freq(term)

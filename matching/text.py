@@ -216,6 +216,12 @@ def glossary_abbreviations() -> frozenset[str]:
     return frozenset(p.lower() for _chinese, english in _glossary_lines() for p in english if len(p) <= 2)
 
 
+@lru_cache(maxsize=1)
+def glossary_words() -> frozenset[str]:
+    """The glossary's English wordings of one word, lower-cased (iot, his, 5g)."""
+    return frozenset(p.lower() for _chinese, english in _glossary_lines() for p in english if " " not in p)
+
+
 def stop_words() -> frozenset[str]:
     """Stop words: English (with our domain list, and their stems: "used" is indexed as "use") and Chinese;
     explanations never show them."""
@@ -226,6 +232,25 @@ def stop_words() -> frozenset[str]:
 def _all_stop_words() -> frozenset[str]:
     english = _stop_words()
     return english | frozenset(_stemmer().stemWords(sorted(english))) | _stop_words_zh()
+
+
+def chip_stop_words() -> frozenset[str]:
+    """Words an explanation never shows as a shared term: ``stop_words()``, NLTK's English list and the Chinese
+    list that ship with bm25s, and ``data/chip_stopwords.txt`` (generic words: "see", "data", 数据); English ones
+    also as stems. The glossary's Chinese forms stay shown (安全 is on bm25s's list). Display only: the index
+    keeps its own, shorter list, so rankings do not change."""
+    return _chip_stop_words()
+
+
+@lru_cache(maxsize=1)
+def _chip_stop_words() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN_PLUS
+
+    lines = (_DATA / "chip_stopwords.txt").read_text(encoding="utf-8").splitlines()
+    listed = {word.strip().lower() for word in lines if word.strip() and not word.startswith("#")}
+    english = {w for w in (*STOPWORDS_EN_PLUS, *listed) if not has_cjk(w)}
+    chinese = ({w for w in (*STOPWORDS_CHINESE, *listed) if has_cjk(w)}) - set(_glossary())
+    return stop_words() | english | frozenset(_stemmer().stemWords(sorted(english))) | chinese
 
 
 def in_english(text: str) -> str:
