@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.forms import LanguageForm
 from marketplace.accounts.names import org_name
+from marketplace import places
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.notifications.kinds import text as notification_text
@@ -83,6 +84,10 @@ def register_template_helpers(app: Flask) -> None:
     @app.template_global("status_label")
     def _status_label(value: str):
         return NeedStatus(value).label
+
+    @app.template_global("place")
+    def _place(city: str, country: str) -> str:
+        return places.place(city or "", country or "", str(get_locale() or "en"))
 
     @app.template_global("past_deadline")
     def _past_deadline(need) -> bool:

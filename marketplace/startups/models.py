@@ -7,6 +7,7 @@ from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from marketplace.db import enum_type, utcnow
+from marketplace.places import canonical_city, canonical_country
 from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
 from marketplace.validation import check_email, check_website, clean_text, rule_error
 
@@ -41,6 +42,16 @@ class StartupInput(StartupFields):
     @classmethod
     def _strip(cls, value):
         return clean_text(value)
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value):
+        return canonical_country(value)  # one spelling per country: 中国, PRC and China are all "China"
+
+    @field_validator("city")
+    @classmethod
+    def _city(cls, value):
+        return canonical_city(value)
 
     @field_validator("website", mode="before")
     @classmethod
