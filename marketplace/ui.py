@@ -63,6 +63,13 @@ def register_template_helpers(app: Flask) -> None:
             return None
         return reembedding(ProfileKind(kind))
 
+    @app.template_global("fit_shares")
+    def _fit_shares() -> tuple[int, int]:
+        """The percentages of meaning and keywords in a fit (matchmaking.services.FIT_SHARES), for its legend."""
+        from marketplace.matchmaking.services import FIT_SHARES
+
+        return FIT_SHARES
+
     @app.template_filter("money")
     def _money(value: int | None, currency: str = "") -> str:
         if value is None:

@@ -35,6 +35,7 @@ from matching import store
 from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain, pair_floors
+from matching.fit import DENSE_WEIGHT, Fit, fit_of
 from matching.labels import LabelSettings, fit_labels
 from matching.rank import HybridRanker, Query, RankSettings, search_dense_floor
 from matching.text import content_hash, sentences, tokenize
@@ -68,17 +69,20 @@ RECIPE = "3"
 # it on average (bench/sector_suggestions.py: precision 0.95, recall 0.79 on the seeded world's tagged profiles;
 # at 1.5 recall fell to 0.63 and clearly healthcare or education profiles went without a suggestion).
 SECTOR_SETTINGS = LabelSettings(per_document=2, min_z=1.0)
+# A fit's parts in percent (meaning, keywords), as its legend states them.
+FIT_SHARES = (round(100 * DENSE_WEIGHT), 100 - round(100 * DENSE_WEIGHT))
 _MODELS = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
 _DOCUMENTS = {ProfileKind.STARTUP: startup_document, ProfileKind.NEED: need_document}
 
 
 @dataclass(frozen=True)
 class Ranked:
-    """One ranked profile with its score (0-100, relative to the best) and the reasons."""
+    """One ranked profile with its fit (``pair_fit``: 0-100, the same for this pair on every page) and the
+    reasons."""
 
     item: Startup | Need
     match: Match
-    relative: int
+    fit: Fit
     explanation: Explanation | None
 
 
@@ -352,9 +356,9 @@ def _query_for(kind: ProfileKind, item, index_model: str | None, dim: int) -> tu
     return Query(vector=vector, tokens=entry.tokens, labels=entry.labels), row, doc
 
 
-def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list) -> dict:
+def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list,
+                  rows: dict[int, ProfileVector]) -> dict:
     eng = engine()
-    rows = _rows_for(kind, [i.id for i in items], eng.model_id)
     idf = _corpus(kind).keywords.idf
     floors = pair_floors(eng.model_id)  # sentence pairs shown only when they clear the floor of their languages
     out = {}
@@ -372,19 +376,36 @@ def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Docume
     return out
 
 
-def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, items: dict) -> list[Ranked]:
-    if not matches:
-        return []
-    best = matches[0].score
-    worst = min(m.score for m in matches)
-    span = (best - worst) or 1.0
+def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, similarity: float) -> Fit:
+    """The fit of a need and a startup (``matching.fit``): the one score every page and the API show for them.
+
+    Meaning is the inner product of their stored vectors, computed in one order (need · startup) so both
+    directions give the same number; ``similarity`` (the ranking's dense component) stands in when a vector is
+    missing or of another model. Keywords weigh the need's index terms by the startup index's idf: one table
+    for both directions, so the startup page and the need page agree.
+    """
+    need_vector = need_row.as_array() if need_row is not None and need_row.vector else None
+    startup_vector = startup_row.as_array() if startup_row is not None and startup_row.vector else None
+    if need_vector is not None and startup_vector is not None and need_vector.shape == startup_vector.shape:
+        similarity = float(np.dot(need_vector.astype(np.float64), startup_vector.astype(np.float64)))
+    keywords = _corpus(ProfileKind.STARTUP).keywords
+    return fit_of(similarity, need_row.tokens if need_row is not None else (),
+                  startup_row.tokens if startup_row is not None else (),
+                  keywords.idf, lambda term: keywords.doc_freq(term) > 0)
+
+
+def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, items: dict,
+            query_row: ProfileVector, rows: dict[int, ProfileVector]) -> list[Ranked]:
+    """The matches with their items, fits and explanations, in the ranking's order."""
     out = []
     for m in matches:
         item = items.get(m.id)
         if item is None:
             continue  # deleted since the index was written
-        relative = int(round(40 + 60 * (m.score - worst) / span))
-        out.append(Ranked(item, m, relative, (explanations or {}).get(m.id)))
+        row = rows.get(m.id)
+        need_row, startup_row = (query_row, row) if kind == ProfileKind.STARTUP else (row, query_row)
+        fit = pair_fit(need_row, startup_row, m.components.get("dense", 0.0))
+        out.append(Ranked(item, m, fit, (explanations or {}).get(m.id)))
     return out
 
 
@@ -563,7 +584,9 @@ def rank_startups_for_need(user: User, need: Need, *, allowed_ids: set[int] | No
                       allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
     matches = HybridRanker(corpus).rank(query, k=k, filters=filters)
     items = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_([m.id for m in matches])))}
-    return _ranked(ProfileKind.STARTUP, matches, _explanations(ProfileKind.STARTUP, row, doc, list(items.values())), items)
+    rows = _rows_for(ProfileKind.STARTUP, list(items), engine().model_id)
+    explanations = _explanations(ProfileKind.STARTUP, row, doc, list(items.values()), rows)
+    return _ranked(ProfileKind.STARTUP, matches, explanations, items, row, rows)
 
 
 def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
@@ -588,7 +611,8 @@ def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list
     matches = HybridRanker(corpus).rank(query, k=k, filters=filters)
     items = {n.id: n for n in visible}
     chosen = [items[m.id] for m in matches if m.id in items]
-    return _ranked(ProfileKind.NEED, matches, _explanations(ProfileKind.NEED, row, doc, chosen), items)
+    rows = _rows_for(ProfileKind.NEED, [n.id for n in chosen], engine().model_id)
+    return _ranked(ProfileKind.NEED, matches, _explanations(ProfileKind.NEED, row, doc, chosen, rows), items, row, rows)
 
 
 def search_settings(tokens: tuple[str, ...], model_id: str) -> RankSettings:

@@ -28,8 +28,10 @@ class OpenNeed:
     in_pipeline: set[int] = field(default_factory=set)  # portfolio startups already candidates
 
     @property
-    def best(self) -> float:
-        return self.matches[0].match.score if self.matches else float("-inf")
+    def best(self) -> int:
+        """The best fit among its matches (matchmaking.services.pair_fit: the number the need page shows too, not
+        rescaled so the best is 100); -1 without matches."""
+        return max((r.fit.score for r in self.matches), default=-1)
 
 
 def open_needs_for(user: User, pipeline_by_need: dict[int, set[int]]) -> list[OpenNeed]:

@@ -48,7 +48,7 @@ def test_top_matches_for_mpc_need_are_privacy_startups(ctx):
 
     privacy = [r for r in ranked if "privacy_blockchain" in r.item.sectors]
     assert len(privacy) >= 8
-    assert ranked[0].relative == 100
+    assert all(0 <= r.fit.score <= 100 for r in ranked)  # the fit scale (matching.fit), not rescaled to the best
     assert all(r.explanation is not None for r in ranked)
 
 
