@@ -27,12 +27,16 @@ TEMPLATES = (
     _l('the availability of {startup}'),
     _l('the changeover of {gap} slot(s) between the pitches of {startup}'),
     _l('the pin of the pitch of {startup} for {need} to {room} at {when}'),
+    _l('{half_day} is used because a judge of the panel of {need} is unavailable on {other}.'),
+    _l('{half_day} is used because {startup} is unavailable on {other}.'),
+    _l('{half_day} is used to keep the pitches of {needs} together in one room with balanced rooms; fewer half-days '
+       'would cost more there.'),
 )
 
 
 # Fields of the templates that hold a count, a time or a room, never a name of a startup, need or judge.
 PLAIN_FIELDS = frozenset({"rooms", "needed", "slots", "available", "pitches", "gap", "fits", "free", "length",
-                          "panels", "when", "when_a", "when_b", "room"})
+                          "panels", "when", "when_a", "when_b", "room", "half_day", "other"})
 PARTY_KINDS = ("startups", "needs", "judges")
 
 

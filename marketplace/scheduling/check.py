@@ -64,3 +64,29 @@ def violations(instance: Instance, placements: Iterable[Placement], *, complete:
                                                                  by_pitch[b].start, len(cells[b])):
             found.append(f"startup {pa.startup_id} has pitches {a} and {b} without a changeover gap")
     return found
+
+
+def compactness(instance: Instance, placements: Iterable[Placement]) -> dict[str, int]:
+    """The compactness of a schedule, counted here without objective.py or the formulation:
+    `half_days`, how many half-days hold a pitch (a day splits at its longest break, or at 12:00 when it
+    has none), and `room_gaps`, the idle stretches between two pitches of one room within a half-day."""
+    half = {}  # slot -> (day, 0 = morning / 1 = afternoon)
+    for day in sorted({s.day for s in instance.slots}):
+        of_day = sorted((s for s in instance.slots if s.day == day), key=lambda s: s.start_minute)
+        pauses = [(b.start_minute - a.start_minute - instance.slot_minutes, i)
+                  for i, (a, b) in enumerate(zip(of_day, of_day[1:]), start=1)
+                  if b.start_minute != a.start_minute + instance.slot_minutes]
+        cut = max(pauses)[1] if pauses else sum(1 for s in of_day if s.start_minute < 12 * 60)
+        for i, s in enumerate(of_day):
+            half[s.index] = (day, int(i >= cut))
+    runs: dict[tuple[int, tuple[int, int]], list[tuple[int, int]]] = {}  # (room, half-day) -> [(first, last)]
+    for pl in placements:
+        pitch = instance.pitch_by_id.get(pl.pitch_id)
+        if pitch is None:
+            continue
+        runs.setdefault((pl.room, half[pl.start]), []).append((pl.start, pl.start + instance.length(pitch) - 1))
+    gaps = 0
+    for intervals in runs.values():
+        intervals.sort()
+        gaps += sum(1 for (_, end), (start, _) in zip(intervals, intervals[1:]) if start > end + 1)
+    return {"half_days": len({h for _room, h in runs}), "room_gaps": gaps}

@@ -219,3 +219,81 @@ def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> lis
     if len(reasons) == 1:
         reasons.append(Reason("the rooms and the panels' need to attend every pitch of their need", {}))
     return reasons
+
+
+def half_day_name(instance: Instance, k: int) -> str:
+    """A half-day as "day 2 13:30–17:30" (its first slot's start to its last slot's end)."""
+    part = instance.half_days[k]
+    first, last = instance.slots[part[0]], instance.slots[part[-1]]
+    end = last.start_minute + instance.slot_minutes
+    return (f"day {first.day + 1} {first.start_minute // 60:02d}:{first.start_minute % 60:02d}–"
+            f"{end // 60:02d}:{end % 60:02d}")
+
+
+def why_spread(instance: Instance, placements) -> list[Reason]:
+    """Why a schedule uses more half-days than its pitches strictly need, in words an organiser understands.
+
+    The pitches would fit in `fewest` half-days if nobody were ever away (the rooms' capacity, and each
+    panel seeing its pitches one after another: `formulation.fewest_half_days` without unavailability).
+    Each half-day beyond that, the least used first, gets one reason: a judge of a panel pitching there
+    is away during another half-day the schedule uses, or a startup pitching there is; otherwise the
+    other goals (each panel's pitches together in one room, balanced rooms) would cost more. Empty when
+    the schedule is as compact as the rooms and panels allow."""
+    from dataclasses import replace
+
+    from marketplace.scheduling.formulation import _fits_in, fewest_half_days
+
+    placements = [pl for pl in placements if pl.pitch_id in instance.pitch_by_id]
+    by_half: dict[int, list[Pitch]] = {}
+    for pl in placements:
+        by_half.setdefault(instance.half_day_of[pl.start], []).append(instance.pitch_by_id[pl.pitch_id])
+    fewest = fewest_half_days(replace(instance, judge_unavailable={}, startup_unavailable={}))
+    extra = len(by_half) - max(1, fewest)
+    if extra <= 0:
+        return []
+    reasons: list[Reason] = []
+    for k in sorted(by_half, key=lambda k: (len(by_half[k]), -k))[:extra]:
+        others = [o for o in sorted(by_half) if o != k]
+        here = {"half_day": half_day_name(instance, k)}
+        reason = None
+        for need_id in sorted({p.need_id for p in by_half[k]}):
+            # The panel's unavailability spread it out only if its free time in the other half-days used
+            # cannot also hold its pitches of this one.
+            need = instance.need_by_id[need_id]
+            free = {t for t in range(len(instance.slots)) if instance.covered(t, need.pitch_slots) and
+                    not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))}
+            room_left = sum(_fits_in(need.pitch_slots, free, instance.half_days[o])
+                            - sum(1 for p in by_half[o] if p.need_id == need_id) for o in others)
+            if room_left >= sum(1 for p in by_half[k] if p.need_id == need_id):
+                continue
+            judge, hit, most = None, None, 0
+            for j in need.panel:
+                away = instance.judge_unavailable.get(j, frozenset())
+                for o in others:
+                    if len(away.intersection(instance.half_days[o])) > most:
+                        judge, hit, most = j, o, len(away.intersection(instance.half_days[o]))
+            if judge is not None:
+                reason = Reason("{half_day} is used because a judge of the panel of {need} is unavailable on "
+                                "{other}.", {**here, "need": need.name, "other": half_day_name(instance, hit)},
+                                _named(instance, needs=[need_id], judges=[judge]))
+                break
+        if reason is None:
+            for pitch in by_half[k]:
+                # The startup's unavailability spread it out if the pitch could be in no other half-day used.
+                if any(instance.half_day_of[s] in others for s in instance.feasible_starts(pitch)):
+                    continue
+                away = instance.startup_unavailable.get(pitch.startup_id, frozenset())
+                hit = max(others, key=lambda o: (len(away.intersection(instance.half_days[o])), -o))
+                if away.intersection(instance.half_days[hit]):
+                    reason = Reason("{half_day} is used because {startup} is unavailable on {other}.",
+                                    {**here, "startup": pitch.startup_name, "other": half_day_name(instance, hit)},
+                                    _named(instance, startups=[pitch.startup_id]))
+                    break
+        if reason is None:
+            need_ids = sorted({p.need_id for p in by_half[k]})
+            reason = Reason("{half_day} is used to keep the pitches of {needs} together in one room with balanced "
+                            "rooms; fewer half-days would cost more there.",
+                            {**here, "needs": ", ".join(instance.need_by_id[n].name for n in need_ids)},
+                            _named(instance, needs=need_ids))
+        reasons.append(reason)
+    return reasons

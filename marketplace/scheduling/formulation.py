@@ -197,6 +197,7 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
 
     used: dict[tuple[int, int], cp_model.IntVar] = {}
     min_blocks: dict[int, int] = {}  # need id -> fewest extra blocks
+    need_slots: dict[int, list[int]] = {}  # need id -> slots its pitches can occupy
     for need in instance.needs:
         slots_of_need = sorted({t for (n, _r, t) in f.z if n == need.id})
         if not slots_of_need:
@@ -236,6 +237,7 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
         m.add(rooms_used == sum(used[need.id, r] for r in rooms))
         terms["need_rooms"].append(rooms_used - 1)
         min_blocks[need.id] = _min_blocks(instance, need.id, slots_of_need) - 1
+        need_slots[need.id] = slots_of_need
         blocks = m.new_int_var(min_blocks[need.id] + 1, len(slots_of_need), f"blocks_{need.id}")
         m.add(blocks == sum(blocks_of_need))
         terms["need_blocks"].append(blocks - 1)
@@ -269,6 +271,9 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
         m.add(hi >= packed - (packed - share) * extra_rooms)
     terms["room_balance"].append(hi - share)
 
+    # Compactness: the half-days holding a pitch, and idle gaps between pitches in a room within a half-day.
+    fewest_half_days = _add_compactness(instance, f, terms)
+
     if instance.previous:
         for pid, (room, start) in instance.previous.items():
             pitch = instance.pitch_by_id.get(pid)
@@ -297,9 +302,152 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
     # The analytic bound, stated on the objective so CP-SAT has it at once instead of after a long
     # LP: every need has its fewest possible blocks, and either all needs stay whole (the busiest room
     # holds at least the packing bound) or one is split (a need_rooms penalty). Other terms >= 0.
-    f.analytic_bound = (weights["need_blocks"] * sum(min_blocks.values())
+    # Half-days and blocks together: whichever half-days a schedule uses must hold every need's pitches,
+    # and each need needs at least the fewest blocks the stretches inside them allow (`_half_days_and_blocks`).
+    blocks_and_half_days = _half_days_and_blocks(instance, need_slots, fewest_half_days, weights)
+    if blocks_and_half_days is None:
+        blocks_and_half_days = (weights["need_blocks"] * sum(min_blocks.values())
+                                + weights["half_days"] * fewest_half_days)
+    f.analytic_bound = (blocks_and_half_days
                         + min(weights["room_balance"] * max(0, packed - share), weights["need_rooms"]))
     m.add(objective >= f.analytic_bound)
+
+
+def _add_compactness(instance: Instance, f: Formulation, terms: dict[str, list]) -> int:
+    """The half_days and room_gaps terms (see objective.py); returns the proven fewest half-days."""
+    m = f.model
+    n_rooms = len(instance.rooms)
+    half_of = instance.half_day_of
+    busy: dict[tuple[int, int], list] = {}  # (need, slot) -> z of the need at that slot, one per room
+    for (need_id, r, t), var in f.z.items():
+        busy.setdefault((need_id, t), []).append(var)
+    used = {k: m.new_bool_var(f"h_{k}") for k in sorted({half_of[t] for (_n, t) in busy})}
+    load: dict[int, list] = {}
+    for (need_id, t), zs in busy.items():
+        k = half_of[t]
+        m.add(sum(zs) <= used[k])  # a panel busy in a half-day opens it
+        load.setdefault(k, []).extend(zs)
+    for k, zs in load.items():  # the rooms' capacity, so the LP sees how many half-days the pitches need
+        m.add(sum(zs) <= n_rooms * len(instance.half_days[k]) * used[k])
+    fewest = fewest_half_days(instance) if used else 0
+    count = m.new_int_var(min(fewest, len(used)), len(used), "half_days")
+    m.add(count == sum(used.values()))
+    terms["half_days"].append(count)
+
+    for r in range(n_rooms):
+        for part in instance.half_days:
+            occ = [[f.z[nd.id, r, t] for nd in instance.needs if (nd.id, r, t) in f.z] for t in part]
+            if sum(1 for cell in occ if cell) < 2:
+                continue
+            starts = []
+            for i, cell in enumerate(occ):
+                if not cell:
+                    continue
+                if i == 0 or not occ[i - 1]:
+                    starts.append(sum(cell))
+                    continue
+                g = m.new_bool_var(f"g_{r}_{part[i]}")  # the room's run starts here: busy now, idle before
+                m.add(g >= sum(cell) - sum(occ[i - 1]))
+                starts.append(g)
+            gaps = m.new_int_var(0, len(part), f"gaps_{r}_{part[0]}")
+            m.add(gaps >= sum(starts) - 1)
+            terms["room_gaps"].append(gaps)
+    return fewest
+
+
+def fewest_half_days(instance: Instance, time_limit_s: float = 1.0) -> int:
+    """A proven lower bound on the half-days any schedule uses: a relaxation in which each need puts a
+    number of pitches in each half-day, at most what its panel's free stretches there hold, within the
+    rooms' capacity of the half-day and each judge's free time on several panels."""
+    needs = [n for n in instance.needs if instance.pitches_by_need[n.id]]
+    if not needs:
+        return 0
+    parts = instance.half_days
+    m = cp_model.CpModel()
+    used = [m.new_bool_var(f"h_{k}") for k in range(len(parts))]
+    put: dict[tuple[int, int], cp_model.IntVar] = {}
+    for need in needs:
+        pitches = instance.pitches_by_need[need.id]
+        starts = set().union(*(instance.feasible_starts(p) for p in pitches))
+        for k, part in enumerate(parts):
+            cap = min(_fits_in(need.pitch_slots, starts, part), len(pitches))
+            if cap:
+                put[need.id, k] = m.new_int_var(0, cap, f"a_{need.id}_{k}")
+                m.add(put[need.id, k] <= cap * used[k])
+        m.add(sum(put[need.id, k] for k in range(len(parts)) if (need.id, k) in put) == len(pitches))
+    for k, part in enumerate(parts):
+        here = [need.pitch_slots * put[need.id, k] for need in needs if (need.id, k) in put]
+        if here:
+            m.add(sum(here) <= len(instance.rooms) * len(part))
+    panels_of: dict[int, list] = {}
+    for need in needs:
+        for judge in need.panel:
+            panels_of.setdefault(judge, []).append(need)
+    for judge, of_judge in panels_of.items():
+        if len(of_judge) < 2:
+            continue
+        away = instance.judge_unavailable.get(judge, frozenset())
+        for k, part in enumerate(parts):
+            here = [n.pitch_slots * put[n.id, k] for n in of_judge if (n.id, k) in put]
+            if here:
+                m.add(sum(here) <= sum(1 for t in part if t not in away))
+    m.minimize(sum(used))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1
+    status = solver.solve(m)
+    if status == cp_model.INFEASIBLE:
+        return len(parts)
+    return max(0, int(solver.best_objective_bound + 0.999)) if status != cp_model.UNKNOWN else 1
+
+
+MAX_HALF_DAY_SETS = 1024
+
+
+def _half_days_and_blocks(instance: Instance, need_slots: dict[int, list[int]], fewest: int,
+                          weights: dict[str, int]) -> int | None:
+    """A lower bound on weight x half-days used + weight x (blocks - 1) of every need: the least over every
+    set of half-days that could hold the pitches (each need's pitches fit in its stretches there, the rooms'
+    capacity holds all pitches, at least `fewest` half-days) of its size plus each need's fewest blocks
+    inside it. None when there are too many half-days to try every set."""
+    n_half = len(instance.half_days)
+    if 2 ** n_half > MAX_HALF_DAY_SETS:
+        return None
+    needs = [n for n in instance.needs if instance.pitches_by_need[n.id] and n.id in need_slots]
+    if not needs:
+        return 0
+    total = sum(instance.length(p) for p in instance.pitches)
+    best = None
+    for mask in range(1, 2 ** n_half):
+        chosen = [k for k in range(n_half) if mask >> k & 1]
+        if len(chosen) < fewest:
+            continue
+        if len(instance.rooms) * sum(len(instance.half_days[k]) for k in chosen) < total:
+            continue
+        value = weights["half_days"] * len(chosen)
+        for need in needs:
+            slots = [t for t in need_slots[need.id] if instance.half_day_of[t] in chosen]
+            blocks = _min_blocks(instance, need.id, slots, exact=True)
+            if blocks is None:
+                break
+            value += weights["need_blocks"] * (blocks - 1)
+        else:
+            if best is None or value < best:
+                best = value
+    return best if best is not None else weights["half_days"] * n_half
+
+
+def _fits_in(length: int, starts: set[int], part: tuple[int, ...]) -> int:
+    """How many pitches of `length` slots, one after another, fit in `part` starting only at `starts`
+    (a start in `starts` already fits the grid, so the pitch ends inside the half-day)."""
+    count, i = 0, 0
+    while i < len(part):
+        if part[i] in starts:
+            count += 1
+            i += length
+        else:
+            i += 1
+    return count
 
 
 def rooms_interchangeable(instance: Instance) -> bool:
@@ -351,9 +499,10 @@ def packing(instance: Instance, time_limit_s: float = 1.0) -> tuple[int, dict[in
     return int(solver.best_objective_bound), rooms
 
 
-def _min_blocks(instance: Instance, need_id: int, slots: list[int]) -> int:
+def _min_blocks(instance: Instance, need_id: int, slots: list[int], exact: bool = False) -> int | None:
     """The fewest blocks that can hold all of a need's pitches: its pitches can only be in stretches
-    of adjacent slots where one of them can be, so take the longest stretches first."""
+    of adjacent slots where one of them can be, so take the longest stretches first. With `exact`,
+    None when the stretches cannot hold them all."""
     pitches = instance.pitches_by_need[need_id]
     if not pitches:
         return 0
@@ -373,4 +522,6 @@ def _min_blocks(instance: Instance, need_id: int, slots: list[int]) -> int:
             break
         need -= fits
         blocks += 1
+    if exact and need > 0:
+        return None
     return max(blocks, 1)

@@ -57,6 +57,8 @@ class Weights:
     panel_room_changes: float = 2.0
     late_rank: float = 1.0
     room_balance: float = 1.0
+    half_days: float = 1.0
+    room_gaps: float = 1.0
     moved: float = 100.0
     unplaced: float = 1000.0
     late_slots: int = 3
@@ -64,8 +66,8 @@ class Weights:
 
     def scaled(self) -> dict[str, int]:
         """Each weight as an integer number of hundredths, keyed by term name."""
-        names = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "moved",
-                 "unplaced")
+        names = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days",
+                 "room_gaps", "moved", "unplaced")
         return {name: round(getattr(self, name) * SCALE) for name in names}
 
 
@@ -147,6 +149,34 @@ class Instance:
                 out.append([])
             out[-1].append(s)
         return tuple(tuple(seg) for seg in out)
+
+    @cached_property
+    def half_days(self) -> tuple[tuple[int, ...], ...]:
+        """Each day's slots split in two at its longest break (lunch; the later one on a tie), or at
+        12:00 when the day has no break; a day whose slots all fall on one side is one half-day.
+        Shorter breaks (coffee) stay inside a half-day."""
+        out: list[tuple[int, ...]] = []
+        for day in self.days:
+            of_day = [s for s in self.slots if s.day == day]
+            breaks = [(b.start_minute - (a.start_minute + self.slot_minutes), i + 1)
+                      for i, (a, b) in enumerate(zip(of_day, of_day[1:])) if not self.adjacent_next[a.index]]
+            if breaks:
+                cut = max(breaks)[1]
+            else:
+                cut = next((i for i, s in enumerate(of_day) if s.start_minute >= 12 * 60), len(of_day))
+            for part in (of_day[:cut], of_day[cut:]):
+                if part:
+                    out.append(tuple(s.index for s in part))
+        return tuple(out)
+
+    @cached_property
+    def half_day_of(self) -> tuple[int, ...]:
+        """half_day_of[slot]: the index in `half_days` of the half-day holding the slot."""
+        out = [0] * len(self.slots)
+        for k, part in enumerate(self.half_days):
+            for s in part:
+                out[s] = k
+        return tuple(out)
 
     @cached_property
     def days(self) -> tuple[int, ...]:

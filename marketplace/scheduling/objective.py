@@ -17,6 +17,12 @@ Terms (each an integer count; the objective is the weighted sum):
 - `room_balance`: the busiest room's occupied slots minus the even share, ceil(occupied slots of all
   rooms / number of rooms) ("balanced room load": no room runs all day while others stand idle;
   rooms left empty because each need keeps to one room are not penalised by themselves).
+- `half_days`: the half-days (`Instance.half_days`: each day split at its lunch break) holding at
+  least one pitch ("pack the pitches into as few half-days as availability allows": no lonely
+  pitches on an otherwise empty afternoon).
+- `room_gaps`: for each room and half-day, the idle stretches between two pitches there (the
+  room's runs of occupied slots that half-day minus 1; a break is not idle time, idle time before
+  the first or after the last pitch is not a gap).
 - `moved`: pitches placed elsewhere than in `Instance.previous` (stability when re-scheduling);
   pitches new since then do not count.
 - `unplaced`: pitches of the instance without a placement.
@@ -30,7 +36,8 @@ from math import ceil
 
 from marketplace.scheduling.model import SCALE, Instance, Placement
 
-TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "moved", "unplaced")
+TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps",
+         "moved", "unplaced")
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,15 @@ def score(instance: Instance, placements: Iterable[Placement]) -> Score:
         for day in instance.days:
             rooms_that_day = {room for room, s in cells if instance.slots[s].day == day}
             terms["panel_room_changes"] += max(0, len(rooms_that_day) - 1)
+
+    room_cells = {(pl.room, s) for pl in placed.values()
+                  for s in range(pl.start, pl.start + instance.length(instance.pitch_by_id[pl.pitch_id]))}
+    terms["half_days"] = len({instance.half_day_of[s] for _room, s in room_cells})
+    for room in range(len(instance.rooms)):
+        for part in instance.half_days:
+            busy = [(room, s) in room_cells for s in part]
+            runs = sum(1 for i, b in enumerate(busy) if b and (i == 0 or not busy[i - 1]))
+            terms["room_gaps"] += max(0, runs - 1)
 
     terms["room_balance"] = max(0, max(loads) - ceil(sum(loads) / len(loads))) if loads else 0
     terms["unplaced"] = len(instance.pitches) - len(placed)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from marketplace.scheduling.check import violations
-from marketplace.scheduling.explain import explain_infeasible, quick_reasons
+from marketplace.scheduling.explain import explain_infeasible, quick_reasons, why_spread
 from marketplace.scheduling.formulation import Formulation, build, canonical_rooms, packing, rooms_interchangeable
 from marketplace.scheduling.greedy import greedy
 from marketplace.scheduling.model import SCALE, Instance, Placement, Result
@@ -38,6 +38,7 @@ def solve(instance: Instance, *, time_limit_s: float = 30, workers: int = 2,
 
     Every pitch is placed and every hard rule holds (status "optimal" or "feasible"), or the status is
     "infeasible" with plain-language `reasons`, or "unknown" when time ran out before any schedule.
+    A schedule's `reasons` say why it uses more half-days than its pitches need (`explain.why_spread`).
     If CP-SAT finds none in time but the warm start placed every pitch, that schedule is returned
     as "feasible".
     `objective` is objective.py's value of the schedule; `bound` is CP-SAT's proven lower bound in
@@ -76,7 +77,8 @@ def solve(instance: Instance, *, time_limit_s: float = 30, workers: int = 2,
         optimal = status == cp_model.OPTIMAL
         gap = (value - bound) / value if value > 0 else 0.0
         return Result(status="optimal" if optimal else "feasible", placements=tuple(placements), objective=value,
-                      bound=bound, gap=gap, seconds=time.monotonic() - began)
+                      bound=bound, gap=gap, seconds=time.monotonic() - began,
+                      reasons=tuple(why_spread(instance, placements)))
     if status == cp_model.INFEASIBLE:
         reasons = explain_infeasible(instance, time_limit_s=max(1.0, time_limit_s - (time.monotonic() - began)))
         return Result(status="infeasible", reasons=tuple(reasons), seconds=time.monotonic() - began,
