@@ -83,6 +83,9 @@ class Settings:
     LOGIN_RATE_LIMIT: str = "5/15 minutes"
     # API requests allowed per token (per client IP address without one).
     API_RATE_LIMIT: str = "300/minute"
+    # Password-reset emails asked for per client IP address, and per email address (every request counts).
+    PASSWORD_RESET_IP_RATE_LIMIT: str = "10/hour"
+    PASSWORD_RESET_RATE_LIMIT: str = "3/hour"
     # Public address of the site, used for links in emails.
     BASE_URL: str = "http://127.0.0.1:5000"
     # Largest portfolio file accepted, in rows.
@@ -137,6 +140,8 @@ class Settings:
         s.LOGIN_IP_RATE_LIMIT = env.get("LOGIN_IP_RATE_LIMIT") or s.LOGIN_IP_RATE_LIMIT
         s.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT") or s.LOGIN_RATE_LIMIT
         s.API_RATE_LIMIT = env.get("API_RATE_LIMIT") or s.API_RATE_LIMIT
+        s.PASSWORD_RESET_IP_RATE_LIMIT = env.get("PASSWORD_RESET_IP_RATE_LIMIT") or s.PASSWORD_RESET_IP_RATE_LIMIT
+        s.PASSWORD_RESET_RATE_LIMIT = env.get("PASSWORD_RESET_RATE_LIMIT") or s.PASSWORD_RESET_RATE_LIMIT
         s.LOG_FORMAT = (env.get("LOG_FORMAT") or "").strip().lower() or None
         return s
 
@@ -180,7 +185,8 @@ class Settings:
         if self.RATELIMIT_ENABLED is None:
             self.RATELIMIT_ENABLED = not self.TESTING
         self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
-        for name in ("LOGIN_IP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT"):
+        for name in ("LOGIN_IP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT", "PASSWORD_RESET_IP_RATE_LIMIT",
+                     "PASSWORD_RESET_RATE_LIMIT"):
             _check_rate_limit(name, getattr(self, name))
         if self.DATABASE_URL.startswith("postgresql://"):
             # psycopg 3 is the driver we install.

@@ -1,4 +1,5 @@
-"""Rate limits (Flask-Limiter): sign-in throttling per address and per email, API quotas per token.
+"""Rate limits (Flask-Limiter): sign-in throttling per address and per email, password-reset requests per address
+and per email, API quotas per token.
 
 Each app gets its own Limiter (``app.extensions["innomatch.limiter"]``), so apps built with
 different settings in one process (the tests) do not share counters or switches. Counters live
@@ -16,6 +17,7 @@ from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
 LOGIN_ENDPOINT = "accounts.login"
+FORGOT_PASSWORD_ENDPOINT = "accounts.forgot_password"
 API_BLUEPRINT = "api"
 _EXTENSION = "innomatch.limiter"
 
@@ -56,6 +58,12 @@ def _throttled_sign_in(limit: RequestLimit) -> Response:
     return throttled_login_page(limit.reset_at)
 
 
+def _throttled_reset_request(limit: RequestLimit) -> Response:
+    from marketplace.accounts.views import throttled_forgot_page
+
+    return throttled_forgot_page(limit.reset_at)
+
+
 def init_rate_limits(app: Flask) -> Limiter:
     """Builds this app's limiter and puts the limits on sign-in and on the ``api`` blueprint."""
     config = app.config
@@ -82,6 +90,14 @@ def init_rate_limits(app: Flask) -> Limiter:
         login = limiter.limit(limit, key_func=key_func, scope=scope, methods=["post"],
                               deduct_when=_failed_sign_in, on_breach=_throttled_sign_in)(login)
     app.view_functions[LOGIN_ENDPOINT] = login
+
+    # Every reset request counts (the answer is the same whether the email is anyone's): no mailbox is flooded.
+    forgot = app.view_functions[FORGOT_PASSWORD_ENDPOINT]
+    for limit, key_func, scope in ((config["PASSWORD_RESET_IP_RATE_LIMIT"], client_address, "reset-ip"),
+                                   (config["PASSWORD_RESET_RATE_LIMIT"], submitted_email, "reset-email")):
+        forgot = limiter.limit(limit, key_func=key_func, scope=scope, methods=["post"],
+                               on_breach=_throttled_reset_request)(forgot)
+    app.view_functions[FORGOT_PASSWORD_ENDPOINT] = forgot
 
     api = app.blueprints.get(API_BLUEPRINT)
     if api is not None:

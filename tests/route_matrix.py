@@ -259,6 +259,14 @@ ROWS: list[Row] = [
     Row("GET", "/account/password", roles(ALLOW)),
     Row("POST", "/account/password", roles(ALLOW), form={}),
     Row("POST", "/language", roles(ALLOW, anon=ALLOW), form={"locale": "en"}),
+    # one's own profile: no id in the rule, so no one else's
+    Row("GET", "/account", roles(ALLOW)),
+    Row("POST", "/account", roles(ALLOW), form={"name": "Matrix Person", "locale": "en", "digest": "daily"}),
+    # password reset: for anyone, the same answer whoever asks; a link that is not a real one changes nothing
+    Row("GET", "/account/forgot", roles(ALLOW, anon=ALLOW)),
+    Row("POST", "/account/forgot", roles(ALLOW, anon=ALLOW), form={"email": "staff@bank.example.com"}),
+    Row("GET", "/account/reset", roles(ALLOW, anon=ALLOW), query={"token": "forged"}),
+    Row("POST", "/account/reset", roles(ALLOW, anon=ALLOW), form={"token": "forged"}),
     Row("GET", "/account/tokens", roles(ALLOW)),
     Row("POST", "/account/tokens", roles(ALLOW), form={"name": "matrix"}),
     # someone else's token is not there at all, for the platform too

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email
 
 from marketplace.form_helpers import options
@@ -24,6 +24,24 @@ class TokenForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(_l("New password"), validators=[DataRequired()],
+                             description=_l("At least 12 characters, not only digits, not your email address."))
+    repeat = PasswordField(_l("New password again"), validators=[DataRequired()])
+
+
+class ProfileForm(FlaskForm):
+    # Required by the service (update_profile), which says why; the page marks it.
+    name = StringField(_l("Your name"), description=_l("As colleagues and partners see it."))
+    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]))
+    digest = RadioField(_l("Email me"), choices=[], validate_choice=False)
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email()])
+
+
+class ResetPasswordForm(FlaskForm):
+    token = HiddenField()
     password = PasswordField(_l("New password"), validators=[DataRequired()],
                              description=_l("At least 12 characters, not only digits, not your email address."))
     repeat = PasswordField(_l("New password again"), validators=[DataRequired()])

@@ -5,7 +5,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
 
-from marketplace.accounts.enums import ROLE_ORGANISATION_KIND, UserRole
+from marketplace.accounts.enums import ROLE_ORGANISATION_KIND, DigestPreference, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import user_by_email
 from marketplace.audit.services import record_change
@@ -165,3 +165,31 @@ def set_locale(user: User, locale: str) -> None:
     if locale in current_app.config["LANGUAGES"]:
         user.locale = locale
         db.session.flush()
+
+
+MAX_NAME_LENGTH = 200
+
+
+def update_profile(user: User, *, name: str, locale: str, digest: DigestPreference | str) -> None:
+    """A person changes their own display name, interface language and email digest choice. Raises InvalidInput
+    (on ``name``, ``locale``, ``digest``) and changes nothing when one is not acceptable. Audited as
+    ``user.profile`` with the fields that changed."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((name or "").split())
+    if not name:
+        errors["name"] = [_("Enter the name people see, e.g. Li Wei.")]
+    elif len(name) > MAX_NAME_LENGTH:
+        errors["name"] = [_("Use at most %(n)d characters.", n=MAX_NAME_LENGTH)]
+    if locale not in current_app.config["LANGUAGES"]:
+        errors["locale"] = [_("Choose one of the languages offered.")]
+    try:
+        digest = DigestPreference(digest)
+    except ValueError:
+        errors["digest"] = [_("Choose how you want to hear of new notifications.")]
+    if errors:
+        raise InvalidInput(errors)
+    before = {"name": user.name, "locale": user.locale, "digest": user.digest.value}
+    user.name, user.locale, user.digest = name, locale, digest
+    db.session.flush()
+    record_change(actor_id=user.id, action="user.profile", entity="user", entity_id=user.id,
+                  before=before, after={"name": user.name, "locale": user.locale, "digest": user.digest.value})

@@ -9,13 +9,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.accounts.forms import LanguageForm, LoginForm, PasswordForm, TokenForm
+from marketplace.accounts.enums import DigestPreference
+from marketplace.accounts.forms import (ForgotPasswordForm, LanguageForm, LoginForm, PasswordForm, ProfileForm,
+                                        ResetPasswordForm, TokenForm)
 from marketplace.accounts.models import ApiToken, User
+from marketplace.accounts.password_reset import (RESET_LINK_MAX_AGE, invalid_link_message, request_password_reset,
+                                                 reset_password, user_for_reset_token)
 from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
 from marketplace.errors import InvalidInput, NotFound
 from marketplace.form_helpers import show_errors
-from marketplace.accounts.services import authenticate, change_own_password, end_sessions, set_locale
+from marketplace.accounts.services import (authenticate, change_own_password, end_sessions, set_locale,
+                                           update_profile)
 from marketplace.db import db, unit_of_work
+from marketplace.form_helpers import options
 from marketplace.extensions import LOCALE_SESSION_KEY
 
 bp = Blueprint("accounts", __name__)
@@ -102,7 +108,7 @@ def password():
             login_user(current_user._get_current_object())
             flash(_("Your password is changed. You stay signed in here; your other sessions have ended."),
                   "success")
-            return redirect(url_for("accounts.tokens"))
+            return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -141,3 +147,87 @@ def revoke(token_id: int):
         revoke_token(user=current_user, token=token)
     flash(_("Token revoked."), "info")
     return redirect(url_for("accounts.tokens"))
+
+
+def _profile_form(**data) -> ProfileForm:
+    form = ProfileForm(**data)
+    form.digest.choices = options([(p.value, p.label) for p in DigestPreference])
+    form.name.flags.required = True
+    return form
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The signed-in person's own profile (name, language, email digest), with the password change beside it.
+    There is no user id in it: nobody edits anyone else's profile here."""
+    me = current_user._get_current_object()
+    form = _profile_form(name=me.name, locale=me.locale, digest=me.digest.value)
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                update_profile(me, name=form.name.data, locale=form.locale.data, digest=form.digest.data)
+        except InvalidInput as exc:
+            show_errors(form, exc)
+        else:
+            # The page speaks the chosen language from now on (the session's choice comes first).
+            session[LOCALE_SESSION_KEY] = me.locale
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=PasswordForm(formdata=None))
+
+
+@bp.route("/account/forgot", methods=["GET", "POST"])
+def forgot_password():
+    """Asks for an email and answers the same whether or not it is anyone's (rate-limited: rate_limits.py)."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        with unit_of_work():
+            request_password_reset(form.email.data, ip=request.remote_addr)
+        flash(_("If an account uses this email address, a link to choose a new password is on its way. It works "
+                "once, for %(hours)d hour.", hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600)), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+def throttled_forgot_page(retry_at: float):
+    """The request form again, saying when to try again (HTTP 429); the same for every email."""
+    form = ForgotPasswordForm()
+    minutes = max(1, math.ceil((retry_at - time.time()) / 60))
+    form.form_errors.append(ngettext("Too many requests. Try again in %(num)d minute.",
+                                     "Too many requests. Try again in %(num)d minutes.", minutes))
+    return make_response(render_template("accounts/forgot.html", form=form), 429)
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+def reset():
+    """Choose a new password from the emailed link. The token travels in the query string and then the form body,
+    never the path, so it stays out of the access log."""
+    form = ResetPasswordForm(token=request.args.get("token", ""))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                reset_password(form.token.data, password=form.password.data, repeat=form.repeat.data)
+        except InvalidInput as exc:
+            show_errors(form, exc)
+            status = 400
+        else:
+            chosen_locale = session.get(LOCALE_SESSION_KEY)
+            logout_user()
+            session.clear()
+            if chosen_locale:
+                session[LOCALE_SESSION_KEY] = chosen_locale
+            flash(_("Your password is changed, and every session of yours has ended. Sign in with the new "
+                    "password."), "success")
+            return redirect(url_for("accounts.login"))
+    elif request.method == "POST":
+        status = 400
+    valid = user_for_reset_token(form.token.data or "") is not None
+    if not valid and not form.form_errors:
+        form.form_errors.append(invalid_link_message())
+    response = make_response(render_template("accounts/reset.html", form=form, valid=valid),
+                             status if valid else 400)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

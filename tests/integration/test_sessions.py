@@ -88,7 +88,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app):
     answer = changing.post("/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD,
                                                       "repeat": NEW_PASSWORD})
 
-    assert answer.status_code == 302 and answer.headers["Location"] == SIGNED_IN_PAGE
+    assert answer.status_code == 302 and answer.headers["Location"] == "/account"  # the profile
     assert _is_signed_in(changing)
     assert not _is_signed_in(other_browser)
     assert not _is_signed_in(_with_cookie(app, stolen))  # this browser's cookie from before the change
