@@ -16,7 +16,7 @@ from marketplace.db import db
 from marketplace.events.enums import EventStatus
 from marketplace.events.grid import day_slots, slot_start
 from marketplace.events.models import Event, EventNeed, EventRoom
-from marketplace.events.queries import PitchRow, pitches_of
+from marketplace.events.queries import PitchRow, pitches_of, visible_pitches
 from marketplace.needs.models import Need
 
 # Schedules are published from "scheduled" on; before that an agenda would promise what may move.
@@ -33,11 +33,13 @@ class Entry:
     startup_name: str
     event_name: str
     where: str  # venue or online link
+    online_link: str = ""
 
 
-def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_ids: set[int] | None = None
-            ) -> list[Entry]:
-    """The event's placed pitches, in time order, narrowed to some needs or startups."""
+def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_ids: set[int] | None = None,
+            viewer: User | None = None) -> list[Entry]:
+    """The event's placed pitches, in time order, narrowed to some needs or startups, and to what ``viewer`` may
+    know of (events.queries.visible_pitches: no internal need's title, no other incubator's startup)."""
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
     lengths = dict(db.session.execute(sa.select(EventNeed.need_id, EventNeed.pitch_slots)
@@ -45,7 +47,8 @@ def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_
     rooms = dict(db.session.execute(sa.select(EventRoom.id, EventRoom.name).where(EventRoom.event_id == event.id)).all())
     zone = ZoneInfo(tz)
     found = []
-    for row in pitches_of(event.id):
+    rows = pitches_of(event.id)
+    for row in visible_pitches(viewer, rows) if viewer is not None else rows:
         if not _wanted(row, need_ids, startup_ids) or row.pitch.start_slot is None or row.pitch.start_slot >= len(slots):
             continue
         starts = slot_start(event.starts_on, slots[row.pitch.start_slot]).replace(tzinfo=zone)
@@ -53,7 +56,7 @@ def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_
         found.append(Entry(pitch_id=row.pitch.id, starts=starts, ends=starts + timedelta(minutes=length),
                            room=rooms.get(row.pitch.room_id, ""), need_title=row.need.title,
                            startup_name=row.startup.name, event_name=event.name,
-                           where=event.venue or event.online_link))
+                           where=event.venue or event.online_link, online_link=event.online_link))
     return sorted(found, key=lambda e: (e.starts, e.room))
 
 
@@ -70,19 +73,23 @@ def judged_need_ids(user: User, event_id: int) -> set[int]:
 
 
 def personal_entries(user: User, *, tz: str) -> list[Entry]:
-    """Every published pitch the user takes part in: as a judge (bank staff), or through the startups
-    their incubator lists (incubator managers)."""
+    """Every published pitch the user takes part in: as a judge (bank staff), through the startups their
+    incubator lists (incubator managers, only what visible_pitches lets them know of), or as the organisers who
+    run the days (the platform: every pitch)."""
+    from marketplace import authz
     from marketplace.startups.models import Listing
 
     found: list[Entry] = []
     for event in db.session.scalars(sa.select(Event).where(Event.status.in_([s.value for s in PUBLISHED]))):
-        if user.role == UserRole.BANK_STAFF:
+        if authz.is_platform(user):
+            found += entries(event, tz=tz)
+        elif user.role == UserRole.BANK_STAFF:
             needs = judged_need_ids(user, event.id)
             if needs:
-                found += entries(event, tz=tz, need_ids=needs)
+                found += entries(event, tz=tz, need_ids=needs, viewer=user)
         elif user.role == UserRole.INCUBATOR_MANAGER:
             listed = set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
-            found += entries(event, tz=tz, startup_ids=listed)
+            found += entries(event, tz=tz, startup_ids=listed, viewer=user)
     return sorted(found, key=lambda e: e.starts)
 
 
@@ -100,7 +107,9 @@ def to_ics(items: list[Entry], *, name: str) -> bytes:
         entry.add("dtstart", item.starts)
         entry.add("dtend", item.ends)
         entry.add("location", ", ".join(part for part in (item.room, item.where) if part))
-        entry.add("description", item.event_name)
+        entry.add("description", "\n".join(part for part in (item.event_name, item.online_link) if part))
+        if item.online_link:
+            entry.add("url", item.online_link)  # where calendars put their "join" link
         calendar.add_component(entry)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -6,7 +6,8 @@ from flask_login import current_user, login_required
 
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
-from marketplace.accounts.queries import organisations_of_kind
+from marketplace.accounts.names import org_name
+from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
 from marketplace.accounts.services import reset_feed_address
 from marketplace.accounts.views import safe_next
 from marketplace.db import db, unit_of_work
@@ -124,15 +125,19 @@ def detail(event_id: int):
               if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]
     moving = next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None)
     run = latest_run(event.id)
+    rooms = rooms_of(event.id)
+    platform = authz.is_platform(current_user)
     return render_template(
-        "events/detail.html", event=event, rooms=rooms_of(event.id), needs=needs, pitches=pitches, slots=slots,
+        "events/detail.html", event=event, rooms=rooms, room_names={r.id: r.name for r in rooms}, needs=needs,
+        pitches=pitches, slots=slots,
+        invited=sorted(organisations_by_id(incubator_ids_of(event.id)).values(), key=org_name) if platform else [],
         clock=clock, cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
         run=run, result=schedule_result_for(current_user, event.id, run.result if run else None),
         reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
         moving=moving, warnings=conflicts(problem.instance, placed),
         target_warnings={(problem.room_ids[room], slot): found for (room, slot), found in
                          target_warnings(problem.instance, placed, moving.pitch.id).items()} if moving else {},
-        can_manage=authz.is_platform(current_user), status_targets=lifecycle.targets(event.status),
+        can_manage=platform, status_targets=lifecycle.targets(event.status),
     )
 
 
@@ -255,7 +260,8 @@ def _agenda(event):
     need_id = request.args.get("need", type=int)
     startup_id = request.args.get("startup", type=int)
     needs, startups = agenda_scope(current_user, event, need_id=need_id, startup_id=startup_id)
-    return agenda_entries(event, tz=current_app.config["EVENT_TIMEZONE"], need_ids=needs, startup_ids=startups)
+    return agenda_entries(event, tz=current_app.config["EVENT_TIMEZONE"], need_ids=needs, startup_ids=startups,
+                          viewer=current_user)
 
 
 @bp.get("/<int:event_id>/agenda")
