@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from marketplace.scheduling.check import violations
+from marketplace.scheduling.check import compactness, violations
 from marketplace.scheduling.cosplib import DEFAULT_DATA_DIR, load_conference
 from marketplace.scheduling.generate import generate
 from marketplace.scheduling.greedy import greedy
@@ -49,7 +49,8 @@ def bench_schedule(pitches: int, rooms: int, days: int, seed: int, time_limit: f
     click.echo(f"{len(instance.pitches)} pitches, {len(instance.needs)} needs, {len(instance.startup_names)} startups, "
                f"{rooms} rooms, {len(instance.slots)} slots over {days} day(s), seed {seed}")
     click.echo(f"CP-SAT: {result.status}, objective {result.objective}, bound {result.bound}, "
-               f"gap {_pct(result.gap)}, {result.seconds:.1f} s, hard-rule violations {len(broken)}")
+               f"gap {_pct(result.gap)}, {result.seconds:.1f} s, hard-rule violations {len(broken)}, "
+               f"{compactness(instance, result.placements)}")
     click.echo(f"greedy: {len(baseline)} placed, {unplaced} left out, objective {objective(instance, baseline)}, "
                f"hard-rule violations {len(greedy_broken)}")
     for reason in result.reasons:
@@ -60,6 +61,7 @@ def bench_schedule(pitches: int, rooms: int, days: int, seed: int, time_limit: f
         "greedy_feasible": unplaced == 0 and not greedy_broken, "greedy_objective": objective(instance, baseline),
         "pitches": len(instance.pitches), "needs": len(instance.needs), "rooms": rooms, "days": days, "seed": seed,
         "unplaced_by_greedy": unplaced, "violations": len(broken) + len(greedy_broken),
+        **compactness(instance, result.placements),  # half_days and room_gaps of the CP-SAT schedule
     }
     if conference:
         summary["conference"] = conference

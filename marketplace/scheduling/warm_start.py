@@ -2,8 +2,9 @@
 
 Unlike the first-fit baseline it thinks in blocks, as an organiser would: each need, largest
 first, takes the longest stretch of time its panel is free in a room that is free for that
-stretch (its own room first, else the least loaded), and fills it slot by slot with its best
-remaining candidate that can be there; then the next stretch, until its pitches are placed.
+stretch (its own room first; among equals, one in a half-day already in use, then the least
+loaded), and fills it slot by slot with its best remaining candidate that can be there; then the
+next stretch, until its pitches are placed.
 Whatever is left goes to the first place that fits. Never breaks a hard rule; may be partial.
 """
 
@@ -41,8 +42,11 @@ def warm_start(instance: Instance, rng: random.Random | None = None,
             return False
         return not any(instance.too_close(start, length, o, ol) for o, ol in startup_at.get(pitch.startup_id, []))
 
+    open_half_days: set[int] = set()  # half-days holding a pitch: a block prefers them (compactness)
+
     def place(pitch: Pitch, room: int, start: int) -> None:
         length = instance.length(pitch)
+        open_half_days.add(instance.half_day_of[start])
         for s in range(start, start + length):
             room_busy.add((room, s))
             need_busy.add((pitch.need_id, s))
@@ -81,7 +85,8 @@ def warm_start(instance: Instance, rng: random.Random | None = None,
                     if run and (room, run[0]) not in tried:
                         useful = min(len(run) // need.pitch_slots, len(waiting))
                         at_home = bool(home) and room in own_rooms and useful >= min(len(waiting), 4)
-                        score = (at_home, useful, room in own_rooms, -loads[room] * jitter(), -run[0])
+                        opened = instance.half_day_of[run[0]] in open_half_days
+                        score = (at_home, useful, opened, room in own_rooms, -loads[room] * jitter(), -run[0])
                         if best is None or score > best[0]:
                             best = (score, room, list(run))
                     run = [t] if t is not None and (room, t) not in room_busy and \
