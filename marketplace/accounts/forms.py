@@ -32,7 +32,9 @@ class PasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     # Required by the service (update_profile), which says why; the page marks it.
     name = StringField(_l("Your name"), description=_l("As colleagues and partners see it."))
-    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]))
+    # Its own id: the menu's language switcher on every page is "locale".
+    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]),
+                         id="profile-locale")
     digest = RadioField(_l("Email me"), choices=[], validate_choice=False)
 
 
