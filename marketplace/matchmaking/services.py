@@ -36,6 +36,7 @@ from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
 from matching.explain import Explanation, explain, pair_floors
 from matching.fit import DENSE_WEIGHT, Fit, fit_of
+from matching.keywords import KeywordIndex
 from matching.labels import LabelSettings, fit_labels
 from matching.rank import HybridRanker, Query, RankSettings, search_dense_floor
 from matching.text import content_hash, sentences, tokenize
@@ -376,19 +377,22 @@ def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Docume
     return out
 
 
-def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, similarity: float) -> Fit:
-    """The fit of a need and a startup (``matching.fit``): the one score every page and the API show for them.
+def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, similarity: float,
+             keywords: KeywordIndex | None = None) -> Fit:
+    """The fit of a need and a startup (``matching.fit``): the one score every page shows for them.
 
     Meaning is the inner product of their stored vectors, computed in one order (need · startup) so both
     directions give the same number; ``similarity`` (the ranking's dense component) stands in when a vector is
     missing or of another model. Keywords weigh the need's index terms by the startup index's idf: one table
-    for both directions, so the startup page and the need page agree.
+    for both directions, so the startup page and the need page agree (``keywords``: that index, when the caller
+    holds it already).
     """
     need_vector = need_row.as_array() if need_row is not None and need_row.vector else None
     startup_vector = startup_row.as_array() if startup_row is not None and startup_row.vector else None
     if need_vector is not None and startup_vector is not None and need_vector.shape == startup_vector.shape:
         similarity = float(np.dot(need_vector.astype(np.float64), startup_vector.astype(np.float64)))
-    keywords = _corpus(ProfileKind.STARTUP).keywords
+    if keywords is None:
+        keywords = _corpus(ProfileKind.STARTUP).keywords
     return fit_of(similarity, need_row.tokens if need_row is not None else (),
                   startup_row.tokens if startup_row is not None else (),
                   keywords.idf, lambda term: keywords.doc_freq(term) > 0)
@@ -397,16 +401,28 @@ def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, 
 def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, items: dict,
             query_row: ProfileVector, rows: dict[int, ProfileVector]) -> list[Ranked]:
     """The matches with their items, fits and explanations, in the ranking's order."""
+    keywords = _corpus(ProfileKind.STARTUP).keywords if matches else None
     out = []
     for m in matches:
         item = items.get(m.id)
         if item is None:
             continue  # deleted since the index was written
-        row = rows.get(m.id)
+        row = rows.get(m.id) or _row_from_index(kind, m.id)
         need_row, startup_row = (query_row, row) if kind == ProfileKind.STARTUP else (row, query_row)
-        fit = pair_fit(need_row, startup_row, m.components.get("dense", 0.0))
+        fit = pair_fit(need_row, startup_row, m.components.get("dense", 0.0), keywords)
         out.append(Ranked(item, m, fit, (explanations or {}).get(m.id)))
     return out
+
+
+def _row_from_index(kind: ProfileKind, entity_id: int) -> ProfileVector | None:
+    """A stand-in row (index terms only, not stored) for a ranked profile without a row of the configured model (a
+    re-embed is under way): its terms as the live index holds them."""
+    corpus = _corpus(kind)
+    position = corpus.positions.get(entity_id)
+    if position is None:
+        return None
+    return ProfileVector(kind=kind, entity_id=entity_id, model="", content_hash="", vector=b"",
+                         tokens=list(corpus.tokens[position]), labels=[])
 
 
 def _corpus(kind: ProfileKind) -> Corpus:
