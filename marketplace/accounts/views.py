@@ -184,8 +184,10 @@ def forgot_password():
     if form.validate_on_submit():
         with unit_of_work():
             request_password_reset(form.email.data, ip=request.remote_addr)
-        flash(_("If an account uses this email address, a link to choose a new password is on its way. It works "
-                "once, for %(hours)d hour.", hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600)), "info")
+        flash(ngettext("If an account uses this email address, a link to choose a new password is on its way. It "
+                       "works once, for %(num)d hour.",
+                       "If an account uses this email address, a link to choose a new password is on its way. It "
+                       "works once, for %(num)d hours.", int(RESET_LINK_MAX_AGE.total_seconds() // 3600)), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
 
