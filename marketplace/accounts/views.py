@@ -231,5 +231,4 @@ def reset():
     response = make_response(render_template("accounts/reset.html", form=form, valid=valid),
                              status if valid else 400)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -79,6 +79,7 @@ def test_a_known_email_gets_a_link_that_sets_a_new_password(app, client):
     form = client.get(link)
     assert form.status_code == 200 and form.headers["Cache-Control"] == "no-store"
     assert 'name="password"' in form.get_data(as_text=True)
+    assert '<meta name="referrer" content="no-referrer">' in form.get_data(as_text=True)
 
     done = _reset(client, link)
 
