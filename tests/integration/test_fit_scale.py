@@ -76,3 +76,11 @@ def test_the_fit_does_not_depend_on_who_ranks_or_what_else_is_ranked(ctx):
     # Absolute, not rescaled per list: ranked alone it is not 100.
     assert 0 < alone[0].fit.score < 100
 
+
+
+def test_the_workspace_orders_needs_by_their_best_absolute_fit(ctx):
+    items = [item for item in open_needs_for(user(ZJ_MANAGER), {}) if item.readable]
+
+    bests = [max((r.fit.score for r in item.matches), default=-1) for item in items]
+    assert bests == sorted(bests, reverse=True)
+    assert any(0 < best < 100 for best in bests)  # not rescaled so that each need's best is 100
