@@ -37,3 +37,29 @@ def slot_start(starts_on: date, slot: GridSlot) -> datetime:
 
 def clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+# Half-days split at noon: a morning slot starts before it.
+NOON = 12 * 60
+HALVES = ("day", "am", "pm")
+
+
+def half_of(slot: GridSlot) -> str:
+    return "am" if slot.start_minute < NOON else "pm"
+
+
+def block_slots(slots: list[GridSlot], blocks: list[str]) -> set[int]:
+    """The slots of whole days and half-days, each block written "<day>:day", "<day>:am" or "<day>:pm" (day
+    0-based, as the availability form sends them); unknown blocks are ignored."""
+    wanted: set[tuple[int, str]] = set()
+    for block in blocks:
+        day, _sep, half = str(block).partition(":")
+        if day.isdigit() and half in HALVES:
+            wanted.add((int(day), half))
+    return {s.index for s in slots if (s.day, "day") in wanted or (s.day, half_of(s)) in wanted}
+
+
+def halves_of(slots: list[GridSlot]) -> dict[str, list[GridSlot]]:
+    """One day's slots as the availability form's blocks: the whole day, the morning, the afternoon."""
+    return {"day": list(slots), "am": [s for s in slots if half_of(s) == "am"],
+            "pm": [s for s in slots if half_of(s) == "pm"]}

@@ -394,8 +394,13 @@ def check_availability_access(actor: User, event: Event, *, user_id: int | None 
             raise PermissionDenied()
 
 
+class AvailabilitySaved(NamedTuple):
+    slots: set[int]  # the slots now marked
+    clashes: int  # the party's placed pitches that now fall on a slot they cannot make
+
+
 def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None,
-                       startup_id: int | None = None) -> set[int]:
+                       startup_id: int | None = None) -> AvailabilitySaved:
     """Replaces the slots a panel member (``user_id``) or a startup (``startup_id``) cannot make.
 
     A panel member marks their own; an incubator manager those of startups it lists that pitch at the
@@ -416,7 +421,33 @@ def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_
     for slot in sorted(wanted):
         db.session.add(Unavailability(event_id=event.id, user_id=user_id, startup_id=startup_id, slot=slot))
     db.session.flush()
-    return wanted
+    clashes = _availability_clashes(event, wanted, user_id=user_id, startup_id=startup_id)
+    if clashes:
+        from marketplace.accounts.queries import organisers
+        from marketplace.notifications.services import link_for, notify
+
+        notify(organisers(), kind="availability_clash", params={"event": event.name, "count": clashes},
+               link=link_for("events.detail", event_id=event.id) + "#schedule", exclude=actor)
+    return AvailabilitySaved(wanted, clashes)
+
+
+def _availability_clashes(event: Event, away: set[int], *, user_id: int | None, startup_id: int | None) -> int:
+    """How many placed pitches of this panel member (their panels' pitches) or startup cover a slot in ``away``."""
+    from marketplace.events.agenda import judged_need_ids
+    from marketplace.events.queries import pitches_of
+
+    if not away:
+        return 0
+    judge = db.session.get(User, user_id) if user_id is not None else None
+    needs = judged_need_ids(judge, event.id) if judge is not None else set()
+
+    def mine(row) -> bool:
+        return row.need.id in needs if user_id is not None else row.startup.id == startup_id
+
+    lengths = dict(db.session.execute(sa.select(EventNeed.need_id, EventNeed.pitch_slots)
+                                      .where(EventNeed.event_id == event.id)).all())
+    return sum(1 for row in pitches_of(event.id) if row.pitch.start_slot is not None and mine(row)
+               and away & set(range(row.pitch.start_slot, row.pitch.start_slot + lengths.get(row.need.id, 1))))
 
 
 def pitching_startup_ids(event_id: int) -> set[int]:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from marketplace import authz
@@ -22,7 +25,7 @@ from marketplace.events.scheduling_input import build_problem
 from marketplace.scheduling.model import Placement
 from marketplace.events.feeds import feed_token, user_id_for
 from marketplace.events.forms import EventForm
-from marketplace.events.grid import clock, day_slots
+from marketplace.events.grid import block_slots, clock, day_slots, half_of, halves_of
 from marketplace.events.queries import (event_for_user, events_for_user, grid_cells, incubator_ids_of, latest_run,
                                         my_scores, my_startups_pitching, needs_of, pitches_of, rooms_of,
                                         schedule_result_for, unavailable_slots, visible_pitches)
@@ -244,16 +247,32 @@ def availability(event_id: int):
     if current_user.role == UserRole.INCUBATOR_MANAGER and startup_id is None and startups:
         startup_id = startups[0].id
     party = {"startup_id": startup_id} if startup_id else {"user_id": current_user.id}
-    if request.method == "POST":
-        attempt(lambda: set_unavailability(actor=current_user, event=event,
-                                           slots=request.form.getlist("slot", type=int), **party),
-                _("Saved. The scheduler will keep these slots free."))
-        return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
-    check_availability_access(current_user, event, **party)
     slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
                       slot_minutes=event.slot_minutes, breaks=event.breaks)
+    if request.method == "POST":
+        marked = set(request.form.getlist("slot", type=int)) | block_slots(slots, request.form.getlist("block"))
+        try:
+            with unit_of_work():
+                saved = set_unavailability(actor=current_user, event=event, slots=marked, **party)
+        except InvalidInput as exc:
+            flash(exc.messages, "error")
+        else:
+            flash(_availability_saved(saved.clashes), "warning" if saved.clashes else "success")
+        return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
+    check_availability_access(current_user, event, **party)
     return render_template("events/availability.html", event=event, slots=slots, clock=clock, startups=startups,
-                           startup_id=startup_id, away=unavailable_slots(event.id, **party))
+                           startup_id=startup_id, away=unavailable_slots(event.id, **party), half_of=half_of,
+                           halves_of=halves_of, day_date=lambda day: event.starts_on + timedelta(days=day))
+
+
+def _availability_saved(clashes: int) -> str:
+    """What happens next, said to whoever saved their availability."""
+    if not clashes:
+        return _("Saved. The scheduler keeps these slots free.")
+    return ngettext("Saved. %(num)d pitch is already placed at a time you cannot make: the organisers are told and "
+                    "will re-solve the schedule or move it.",
+                    "Saved. %(num)d pitches are already placed at times you cannot make: the organisers are told "
+                    "and will re-solve the schedule or move them.", clashes)
 
 
 def _agenda(event):
@@ -321,7 +340,8 @@ def score_list(event_id: int):
                   key=lambda r: (r.pitch.start_slot is None, r.pitch.start_slot or 0))
     scored = my_scores(event.id, current_user.id)
     return render_template("events/score_list.html", event=event, rows=rows, scored=scored,
-                           total=lambda marks: weighted(event.rubric, marks), slots=_slots(event), clock=clock)
+                           total=lambda marks: weighted(event.rubric, marks), slots=_slots(event), clock=clock,
+                           room_names={r.id: r.name for r in rooms_of(event.id)})
 
 
 @bp.route("/<int:event_id>/pitches/<int:pitch_id>/score", methods=["GET", "POST"])

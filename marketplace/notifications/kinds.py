@@ -39,6 +39,7 @@ KINDS: dict[str, Kind] = {
     "new_matches": Kind(mail_subject("%(count)s newly arrived startups rank among the best matches for “%(title)s”")),
     "schedule_published": Kind(mail_subject("The roadshow schedule of “%(event)s” for “%(title)s” is out")),
     "roadshow_slot": Kind(mail_subject("%(startup)s pitches at %(when)s: %(event)s")),
+    "availability_clash": Kind(mail_subject("“%(event)s”: %(count)s pitches now fall on times someone cannot make")),
 }
 
 
