@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from matching.fit import Fit
+
 from marketplace import authz
 from marketplace.accounts.models import User
 from marketplace.db import db
@@ -62,11 +64,14 @@ def overview(user: User) -> dict:
     }
 
 
-def nomination_choices(user: User, need: Need) -> list[Startup]:
-    """The user's portfolio for a nomination form: best fit for the need first, then the rest by name."""
+def nomination_choices(user: User, need: Need) -> list[tuple[Startup, Fit | None]]:
+    """The user's portfolio for a nomination form, each with its fit to the need (the one scale every page shows):
+    best fit first, then those the ranking leaves out, by name, without one."""
     portfolio = startup_ids_for_viewer(user) or set()
     if not portfolio:
         return []
-    ranked = [r.item for r in rank_startups_for_need(user, need, allowed_ids=portfolio, k=len(portfolio))]
-    rest = set(portfolio) - {s.id for s in ranked}
-    return ranked + list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(rest)).order_by(Startup.name)))
+    ranked = sorted(rank_startups_for_need(user, need, allowed_ids=portfolio, k=len(portfolio)),
+                    key=lambda r: -r.fit.score)
+    rest = set(portfolio) - {r.item.id for r in ranked}
+    return [(r.item, r.fit) for r in ranked] + [
+        (s, None) for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(rest)).order_by(Startup.name))]

@@ -314,3 +314,25 @@ def test_the_banks_notes_from_before_sharing_stay_out_of_the_candidates_history(
 
     assert "the team looks thin" in bank_view and "Come and pitch" in bank_view
     assert "the team looks thin" not in incubator_view and "Come and pitch" in incubator_view
+
+
+def test_the_nominate_list_offers_the_portfolio_by_fit_with_the_fit_shown(app, client, auth):
+    """Issue 16, item 14: the startups were in no useful order."""
+    import re
+
+    from marketplace.workflow.workspace import nomination_choices
+
+    edu = need_id(app, "education-ecosystem-it")
+    with in_app(app):
+        from marketplace.needs.models import Need
+
+        choices = nomination_choices(user(ZJ_MANAGER), db.session.get(Need, edu))
+    auth.login(ZJ_MANAGER)
+
+    page = client.get(f"/needs/{edu}/nominate").get_data(as_text=True)
+
+    fits = [fit.score for _s, fit in choices if fit is not None]
+    shown = [int(n) for n in re.findall(r"· fit (\d+)/100</option>", page)]
+    assert fits and fits == sorted(fits, reverse=True)
+    assert shown == fits
+    assert "How is fit measured?" in page
