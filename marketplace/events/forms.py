@@ -11,6 +11,7 @@ from marketplace.events.grid import clock
 from marketplace.errors import InvalidInput
 from marketplace.events.services import SOFT_TERMS, EventInput
 from marketplace.form_helpers import MultiCheckboxField, mark_required, options
+from marketplace.scheduling.model import Weights
 from marketplace.validation import validate
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
@@ -74,6 +75,8 @@ class EventForm(FlaskForm):
     panel_room_changes = StringField(_l("Few room changes for panels"), default="2")
     late_rank = StringField(_l("Best candidates not at the end of a day"), default="1")
     room_balance = StringField(_l("Balanced rooms"), default="1")
+    half_days = StringField(_l("Pitches in as few half-days as possible"), default=f"{Weights.half_days:g}")
+    room_gaps = StringField(_l("No idle gaps between pitches in a room"), default=f"{Weights.room_gaps:g}")
     needs = MultiCheckboxField(_l("Needs"), choices=[], coerce=int)
     incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
 

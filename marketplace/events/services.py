@@ -101,7 +101,7 @@ class EventInput(EventFields):
 
 _DEFAULT_KEYS = {c["label"]: c["key"] for c in default_rubric()}
 # The scheduler's soft terms an organiser may weigh (marketplace.scheduling.model.Weights).
-SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance")
+SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps")
 
 
 def _require_platform(actor: User) -> None:

@@ -93,3 +93,41 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     assert questions == ["Select this startup for a pilot? Its incubator is told at once."]
     expect(organiser.locator("tr", has_text=startup)).to_contain_text("Selected for pilot")
     organiser_ctx.close()
+
+
+def test_schedule_is_compact_and_a_need_without_pitches_is_flagged(live_server, browser):
+    """Issue 16, item 9: with nobody away, the two panels pitch side by side in the two rooms in one half-day
+    instead of one of them taking another half-day; the organiser is warned about a need of the event that has
+    no pitches."""
+    base, _app = live_server
+    ctx, organiser = signed_in(browser, base, "organiser@innomatch.example", timeout=30_000)
+    organiser.click("nav >> text=Events")
+    organiser.click("text=New event")
+    organiser.fill("input[name=name]", "Compact roadshow")
+    organiser.fill("input[name=starts_on]", "2027-05-10")
+    organiser.select_option("select[name=days]", "1")
+    organiser.fill("textarea[name=rooms]", "Room A\nRoom B")
+    organiser.get_by_label("IT for the education ecosystem", exact=True).check()
+    organiser.get_by_label("IoT monitoring of loan collateral", exact=True).check()
+    organiser.get_by_label("Supply-chain finance for vehicle logistics", exact=True).check()  # nobody shortlisted
+    organiser.click("button:has-text('Save')")
+    expect(organiser.locator("h1")).to_have_text("Compact roadshow")
+    expect(organiser.locator("#needs-without-pitches")).to_contain_text(
+        "1 need has no pitches at this event: Supply-chain finance for vehicle logistics.")
+    pitches = int(organiser.locator("#pitches h2 .muted").inner_text())
+    assert pitches >= 2
+
+    organiser.click("button:has-text('Applications open')")
+    organiser.click("button:has-text('Shortlisting')")
+    organiser.click("button:has-text('Generate the schedule')")
+    expect(organiser.locator("#run-status")).to_contain_text(re.compile("schedule found", re.IGNORECASE))
+    per_half_day: dict[str, int] = {}
+    for row in organiser.locator(".schedule-grid tbody tr").all():
+        starts = row.locator("td strong").count()
+        if starts:
+            half = "morning" if row.locator("th").inner_text().strip() < "12:00" else "afternoon"
+            per_half_day[half] = per_half_day.get(half, 0) + starts
+    assert sum(per_half_day.values()) == pitches
+    assert len(per_half_day) == 1, f"spread over half-days with room to spare: {per_half_day}"
+    expect(organiser.locator("#schedule .reasons")).to_have_count(0)  # nothing spread out to explain
+    ctx.close()
