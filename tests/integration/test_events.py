@@ -574,3 +574,32 @@ def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client,
     assert open_title in page
     assert not [t for t in titles if t in page] and not [n for n in hidden if f"/needs/{n}\"" in page]
     assert all(t in organisers for t in titles)
+
+
+def test_the_organiser_reads_why_the_schedule_spread_over_two_half_days(app, client, auth):
+    """Issue 16, item 9: the education panel's judge is away all morning and the IoT panel's all afternoon, so
+    the two panels cannot share a half-day; the page says which unavailability made the schedule spread out."""
+    from marketplace.events.models import ScheduleRun
+    from marketplace.events.services import request_schedule, set_unavailability
+
+    with in_app(app):
+        with unit_of_work():
+            event = _event(app, days=1)
+            _to_shortlisting(event)
+            set_unavailability(actor=user(ORGANISER), event=event, slots=range(0, 9), user_id=user(BANK_STAFF).id)
+            set_unavailability(actor=user(ORGANISER), event=event, slots=range(9, 21),
+                               user_id=user("trade@bank.example.com").id)
+        with unit_of_work():
+            run = request_schedule(actor=user(ORGANISER), event=event)
+        event_id = event.id
+        db.session.expire_all()
+        result = db.session.get(ScheduleRun, run.id).result
+    assert result["status"] in ("optimal", "feasible"), result
+    assert [r["template"] for r in result["reasons"]] == [
+        "{half_day} is used because a judge of the panel of {need} is unavailable on {other}."]
+    auth.login(ORGANISER)
+
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert "is used because a judge of the panel of" in page
+    assert "needs-without-pitches" not in page  # both needs have pitches
