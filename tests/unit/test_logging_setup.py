@@ -222,3 +222,17 @@ def test_model_stack_warnings_are_ignored_and_ours_still_show():
         warnings.warn_explicit("ours says", UserWarning, "marketplace/x.py", 1, module="marketplace.x")
 
     assert [str(w.message) for w in caught] == ["ours says"]
+
+
+def test_transformers_deprecation_notes_stay_out_of_the_log(capsys):
+    """bin/demo printed "`torch_dtype` is deprecated! Use `dtype` instead!" through transformers' own handler."""
+    from transformers.utils import logging as transformers_logging
+
+    from marketplace.logging_setup import quiet_third_party
+
+    transformers_logging.set_verbosity_warning()
+    quiet_third_party()
+    transformers_logging.get_logger("transformers.modeling_utils").warning("`torch_dtype` is deprecated!")
+
+    assert transformers_logging.get_verbosity() == logging.ERROR
+    assert "deprecated" not in capsys.readouterr().err
