@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 
 CHINESE_BANK_USER = "lin.yue@bank.example.com"  # locale zh_Hans in fixtures/users.json
 CATALOGUE = REPO_ROOT / "marketplace" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
-PAGES = ["/", "/needs/", "/needs/new", "/startups/", "/events/", "/notifications/", "/account/password",
+PAGES = ["/", "/needs/", "/needs/new", "/startups/", "/events/", "/notifications/", "/account", "/account/password",
          "/account/tokens"]
 
 
