@@ -71,13 +71,17 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
+def _throttled_page(template: str, form, retry_at: float, message):
+    """A form page again (HTTP 429), ``message(minutes)`` saying when to try again."""
+    form.form_errors.append(message(max(1, math.ceil((retry_at - time.time()) / 60))))
+    return make_response(render_template(template, form=form), 429)
+
+
 def throttled_login_page(retry_at: float):
-    """The sign-in page again, with the email as typed, saying when to try again (HTTP 429)."""
-    form = LoginForm()
-    minutes = max(1, math.ceil((retry_at - time.time()) / 60))
-    form.form_errors.append(ngettext("Too many failed sign-ins. Try again in %(num)d minute.",
-                                     "Too many failed sign-ins. Try again in %(num)d minutes.", minutes))
-    return make_response(render_template("accounts/login.html", form=form), 429)
+    """The sign-in page again, with the email as typed, saying when to try again."""
+    return _throttled_page("accounts/login.html", LoginForm(), retry_at, lambda minutes: ngettext(
+        "Too many failed sign-ins. Try again in %(num)d minute.",
+        "Too many failed sign-ins. Try again in %(num)d minutes.", minutes))
 
 
 @bp.post("/logout")
@@ -193,12 +197,10 @@ def forgot_password():
 
 
 def throttled_forgot_page(retry_at: float):
-    """The request form again, saying when to try again (HTTP 429); the same for every email."""
-    form = ForgotPasswordForm()
-    minutes = max(1, math.ceil((retry_at - time.time()) / 60))
-    form.form_errors.append(ngettext("Too many requests. Try again in %(num)d minute.",
-                                     "Too many requests. Try again in %(num)d minutes.", minutes))
-    return make_response(render_template("accounts/forgot.html", form=form), 429)
+    """The request form again, saying when to try again; the same for every email."""
+    return _throttled_page("accounts/forgot.html", ForgotPasswordForm(), retry_at, lambda minutes: ngettext(
+        "Too many requests. Try again in %(num)d minute.", "Too many requests. Try again in %(num)d minutes.",
+        minutes))
 
 
 @bp.route("/account/reset", methods=["GET", "POST"])

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 from pydantic_core import PydanticCustomError
 
 from marketplace.errors import InvalidInput
@@ -12,14 +10,6 @@ from marketplace.needs.models import NeedInput
 from marketplace.validation import parse_budget, validate
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def babel_ctx():
-    app = Flask(__name__)
-    Babel(app)
-    with app.test_request_context():
-        yield
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 
 from marketplace.errors import InvalidInput
 from marketplace.listing_helpers import slugify
@@ -14,14 +12,6 @@ from marketplace.taxonomy import clean_tags
 from marketplace.validation import validate
 
 pytestmark = pytest.mark.unit
-
-
-@pytest.fixture
-def babel_ctx():
-    app = Flask(__name__)
-    Babel(app)
-    with app.test_request_context():
-        yield
 
 
 @pytest.mark.parametrize(
