@@ -73,11 +73,9 @@ def judged_need_ids(user: User, event_id: int) -> set[int]:
 
 
 def personal_entries(user: User, *, tz: str) -> list[Entry]:
-    """Every published pitch the user takes part in: as a judge (bank staff), through the startups their
-    incubator lists (incubator managers, only what visible_pitches lets them know of), or as the organisers who
-    run the days (the platform: every pitch)."""
+    """Every published pitch the user takes part in: as a judge (bank staff), as the startup's side of its
+    candidate (incubator managers: visible_pitches), or as the organisers who run the days (every pitch)."""
     from marketplace import authz
-    from marketplace.startups.models import Listing
 
     found: list[Entry] = []
     for event in db.session.scalars(sa.select(Event).where(Event.status.in_([s.value for s in PUBLISHED]))):
@@ -88,8 +86,7 @@ def personal_entries(user: User, *, tz: str) -> list[Entry]:
             if needs:
                 found += entries(event, tz=tz, need_ids=needs, viewer=user)
         elif user.role == UserRole.INCUBATOR_MANAGER:
-            listed = set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
-            found += entries(event, tz=tz, startup_ids=listed, viewer=user)
+            found += entries(event, tz=tz, viewer=user)
     return sorted(found, key=lambda e: e.starts)
 
 
@@ -125,7 +122,6 @@ def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: i
     """
     from marketplace import authz
     from marketplace.errors import PermissionDenied
-    from marketplace.startups.queries import incubator_ids_for_startup
 
     platform = authz.is_platform(user)
     if not platform and event.status not in PUBLISHED:
@@ -135,7 +131,8 @@ def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: i
             raise PermissionDenied()
         return {need_id}, None
     if startup_id is not None:
-        own = user.role == UserRole.INCUBATOR_MANAGER and user.organisation_id in incubator_ids_for_startup(startup_id)
+        own = user.role == UserRole.INCUBATOR_MANAGER and startup_id in {
+            r.startup.id for r in visible_pitches(user, pitches_of(event.id))}
         judged = judged_need_ids(user, event.id)
         pitches_to_me = any(r.startup.id == startup_id and r.need.id in judged for r in pitches_of(event.id))
         if not (platform or own or pitches_to_me):
@@ -144,7 +141,5 @@ def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: i
     if platform:
         return None, None
     if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.startups.models import Listing
-
-        return None, set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
+        return None, None  # the agenda's viewer filter (visible_pitches) keeps its own candidates' pitches
     return judged_need_ids(user, event.id), None

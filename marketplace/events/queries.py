@@ -25,14 +25,13 @@ def _visible_clause(user: User) -> sa.ColumnElement[bool]:
         return sa.select(EventNeed.event_id).join(Need, Need.id == EventNeed.need_id).where(
             EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id).exists()
     if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.startups.models import Listing
+        from marketplace.workflow.queries import startup_side_sees
 
         invited = sa.select(EventIncubator.event_id).where(
             EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id).exists()
         pitching = (sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                    .join(Listing, Listing.startup_id == Candidate.startup_id)
                     .where(Pitch.event_id == Event.id, Pitch.cancelled.is_(False),
-                           Listing.incubator_id == user.organisation_id).exists())
+                           startup_side_sees(user.organisation_id)).exists())
         return sa.and_(sa.or_(invited, pitching), Event.status != EventStatus.PLANNING)
     return sa.false()
 
@@ -87,8 +86,10 @@ def pitches_of(event_id: int, *, include_cancelled: bool = False) -> list[PitchR
 
 def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     """The pitches of an event ``user`` may know about: everything for the platform; for bank staff the
-    pitches of needs they may see; for an incubator only its own startups' pitches (which startups other
-    incubators bring, and to which need, is theirs to tell)."""
+    pitches of needs they may see; for an incubator only the pitches of candidates it is the startup's side of
+    (workflow.queries.startup_side_sees: its own nominations, or the candidates nobody nominated of startups it
+    lists, shared with that side, on needs it sees). Which startups other incubators bring, and to which need,
+    is theirs to tell: listing a startup another incubator nominated shows nothing of that pitch."""
     if authz.is_platform(user):
         return rows
     from marketplace.needs.queries import visible_need_ids
@@ -96,11 +97,13 @@ def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     visible = visible_need_ids(user, {r.need.id for r in rows})
     rows = [r for r in rows if r.need.id in visible]
     if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.startups.models import Listing
+        from marketplace.workflow.queries import startup_side_sees
 
-        own = set(db.session.scalars(sa.select(Listing.startup_id).where(
-            Listing.incubator_id == user.organisation_id, Listing.startup_id.in_({r.startup.id for r in rows}))))
-        rows = [r for r in rows if r.startup.id in own]
+        own = set(db.session.scalars(sa.select(Candidate.id).where(
+            Candidate.id.in_({r.candidate.id for r in rows}), startup_side_sees(user.organisation_id))))
+        rows = [r for r in rows if r.candidate.id in own]
+    elif not authz.is_platform(user) and user.role != UserRole.BANK_STAFF:
+        rows = []
     return rows
 
 
@@ -164,14 +167,13 @@ def unavailable_slots(event_id: int, *, user_id: int | None = None, startup_id: 
 
 
 def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
-    """The incubator's startups with a pitch at the event."""
-    from marketplace.startups.models import Listing
+    """The startups with a pitch at the event whose candidate the incubator is the startup's side of (the rule
+    of ``visible_pitches``)."""
+    from marketplace.workflow.queries import startup_side_sees
 
     pitching = (sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
-                .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
-    listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
-    return list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(pitching), Startup.id.in_(listed))
-                                   .order_by(Startup.name)))
+                .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False), startup_side_sees(incubator_id)))
+    return list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(pitching)).order_by(Startup.name)))
 
 
 def my_scores(event_id: int, judge_id: int) -> dict:

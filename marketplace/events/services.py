@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from pydantic import ValidationInfo, field_validator
 
 from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
 from marketplace.db import db, utcnow
@@ -379,9 +379,10 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
 def check_availability_access(actor: User, event: Event, *, user_id: int | None = None,
                               startup_id: int | None = None) -> None:
     """Who reads and marks whose unavailable slots: a panel member their own; an incubator manager those of the
-    startups it lists that pitch at the event (another incubator's are its business); the platform anyone's.
+    startups whose pitch at the event it is the startup's side of (events.queries.visible_pitches: another
+    incubator's nomination is that incubator's business); the platform anyone's.
     Raises InvalidInput unless exactly one party is named, PermissionDenied otherwise."""
-    from marketplace.startups.queries import incubator_ids_for_startup
+    from marketplace.events.queries import pitches_of, visible_pitches
 
     if (user_id is None) == (startup_id is None):
         raise InvalidInput({"": [_("Say whose availability this is.")]})
@@ -389,8 +390,8 @@ def check_availability_access(actor: User, event: Event, *, user_id: int | None 
     if user_id is not None and not (platform or user_id == actor.id):
         raise PermissionDenied()
     if startup_id is not None and not platform:
-        pitching = startup_id in pitching_startup_ids(event.id)
-        if not (pitching and actor.organisation_id in incubator_ids_for_startup(startup_id)):
+        if actor.role != UserRole.INCUBATOR_MANAGER or startup_id not in {
+                r.startup.id for r in visible_pitches(actor, pitches_of(event.id))}:
             raise PermissionDenied()
 
 
@@ -405,7 +406,8 @@ def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_
 
     A panel member marks their own; an incubator manager those of startups it lists that pitch at the
     event; the platform anyone's. Raises PermissionDenied otherwise, InvalidInput for slots outside
-    the event's grid. Returns the slots now marked.
+    the event's grid. When placed pitches of theirs now fall on those slots, the organisers are told (the
+    event page offers them the re-solve that keeps the rest in place).
     """
     from marketplace.events.grid import day_slots
     from marketplace.events.models import Unavailability
@@ -448,12 +450,6 @@ def _availability_clashes(event: Event, away: set[int], *, user_id: int | None, 
                                       .where(EventNeed.event_id == event.id)).all())
     return sum(1 for row in pitches_of(event.id) if row.pitch.start_slot is not None and mine(row)
                and away & set(range(row.pitch.start_slot, row.pitch.start_slot + lengths.get(row.need.id, 1))))
-
-
-def pitching_startup_ids(event_id: int) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
-        .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))))
 
 
 class MovedPitch(NamedTuple):

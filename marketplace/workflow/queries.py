@@ -49,7 +49,7 @@ def opted_in_orgs(need_id: int) -> set[int]:
     return found
 
 
-def _startup_side_sees(incubator_id: int) -> sa.ColumnElement[bool]:
+def startup_side_sees(incubator_id: int) -> sa.ColumnElement[bool]:
     """authz.startup_side_sees_clause over ``Candidate`` for one incubator: shared with the startup's side, the
     incubator on it, and the need one it sees (services.startup_side_seeing is the same rule per candidate)."""
     from marketplace import authz
@@ -68,7 +68,7 @@ def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup,
     rows = db.session.execute(
         sa.select(Candidate, Startup, Need)
         .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
-        .where(_startup_side_sees(incubator_id))
+        .where(startup_side_sees(incubator_id))
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
     )
     return [(c, s, n) for c, s, n in rows]
@@ -85,7 +85,7 @@ def visible_candidates_clause(user) -> sa.ColumnElement[bool]:
     if user.role == UserRole.BANK_STAFF:
         return Candidate.need_id.in_(sa.select(Need.id).where(Need.owner_id == user.organisation_id))
     if user.role == UserRole.INCUBATOR_MANAGER:
-        return _startup_side_sees(user.organisation_id)
+        return startup_side_sees(user.organisation_id)
     return sa.false()
 
 

@@ -102,3 +102,41 @@ def test_an_incubators_agenda_names_no_need_it_cannot_see(app, client, auth):
     ics = client.get(f"/events/{event_id}/agenda.ics").get_data(as_text=True)
 
     assert title not in agenda and title not in ics
+
+
+def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitch(app, client, auth):
+    """Outside review of issue 16: the events side still read "my pitches" from listings, so an incubator
+    listing a startup that another incubator nominated saw that nomination's pitch, agenda and availability."""
+    from marketplace.accounts.models import User
+    from marketplace.events.agenda import personal_entries
+    from marketplace.events.models import EventIncubator
+    from marketplace.workflow.models import Candidate
+
+    event_id, email, own = _with_link_and_guest(app)
+    other = PNP_MANAGER if email == ZJ_MANAGER else ZJ_MANAGER
+    with in_app(app), unit_of_work():
+        nominator = user(email)
+        row = next(r for r in pitches_of(event_id) if r.startup.name in own and r.pitch.start_slot is not None)
+        db.session.get(Candidate, row.candidate.id).nominated_by_id = nominator.organisation_id
+        outsider = user(other)
+        if db.session.scalar(sa.select(Listing.id).where(Listing.startup_id == row.startup.id,
+                                                         Listing.incubator_id == outsider.organisation_id)) is None:
+            db.session.add(Listing(startup_id=row.startup.id, incubator_id=outsider.organisation_id,
+                                   external_id="colisted-at-event"))
+        db.session.add(EventIncubator(event_id=event_id, organisation_id=outsider.organisation_id))
+        startup_id, name, need_title = row.startup.id, row.startup.name, row.need.title
+    with in_app(app):
+        feed = personal_entries(db.session.get(User, user(other).id), tz="Asia/Shanghai")
+    auth.login(other)
+
+    page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    agenda = client.get(f"/events/{event_id}/agenda?startup={startup_id}")
+    availability = client.get(f"/events/{event_id}/availability?startup={startup_id}")
+
+    assert name not in page
+    assert agenda.status_code == 403 and availability.status_code == 403
+    assert all(e.startup_name != name for e in feed)
+    auth.logout()
+    auth.login(email)  # the nominating incubator still has it all
+    assert name in client.get(f"/events/{event_id}").get_data(as_text=True)
+    assert client.get(f"/events/{event_id}/agenda?startup={startup_id}").status_code == 200
