@@ -497,8 +497,12 @@ def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expe
     swap = None
     if occupants:
         [other, *rest] = occupants
+        # The other pitch takes the moving one's cell, so that cell must be a real one of this event: not a slot
+        # past a grid shortened since (the other pitch would vanish off the grid), not a room of another event.
+        old_room = db.session.get(EventRoom, pitch.room_id) if pitch.room_id is not None else None
         if (rest or other.start_slot != start_slot or _pitch_length(event.id, other) != length
-                or pitch.room_id is None or pitch.start_slot is None):
+                or old_room is None or old_room.event_id != event.id
+                or pitch.start_slot is None or not 0 <= pitch.start_slot <= len(slots) - length):
             raise InvalidInput({"": [_("That slot is taken and the pitches cannot simply swap places "
                                        "(they differ in length or overlap differently). Choose a free slot, or "
                                        "one where a pitch of the same length starts.")]})
@@ -514,10 +518,12 @@ def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expe
                   after={"room_id": room_id, "start_slot": start_slot})
     if swap is not None:
         swap_before = {"room_id": swap.room_id, "start_slot": swap.start_slot}
-        db.session.execute(
-            sa.update(Pitch).where(Pitch.id == swap.id)
+        swapped = db.session.execute(
+            sa.update(Pitch).where(Pitch.id == swap.id, Pitch.version == swap.version)
             .values(room_id=before["room_id"], start_slot=before["start_slot"], pinned=True, version=swap.version + 1)
             .execution_options(synchronize_session=False))
+        if swapped.rowcount != 1:  # moved by someone else since it was read: the whole move is undone
+            raise InvalidTransition(_("Someone else moved this pitch a moment ago; nothing was changed."))
         db.session.refresh(swap)
         record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=swap.id, before=swap_before,
                       after=before)

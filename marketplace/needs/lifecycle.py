@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from marketplace.needs.enums import NeedStatus as S
+
 
 OWNER = "owner"  # staff of the bank unit that owns the need
 PLATFORM = "platform"  # organisers and admins
@@ -39,8 +41,14 @@ NEEDS_FUTURE_DEADLINE = frozenset({S.IN_REVIEW, S.PUBLISHED})
 
 
 def today() -> date:
-    """The day deadlines are read against, the same everywhere (lists, rankings, alerts, nominations)."""
-    return date.today()
+    """The day deadlines are read against, the same everywhere (lists, rankings, alerts, nominations): the
+    platform's day (EVENT_TIMEZONE, the bank's), not the server's, which may run on UTC."""
+    from flask import current_app, has_app_context
+
+    from marketplace.config import Settings
+
+    zone = current_app.config["EVENT_TIMEZONE"] if has_app_context() else Settings.EVENT_TIMEZONE
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 def deadline_passed(deadline: date | None, day: date | None = None) -> bool:

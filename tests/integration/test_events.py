@@ -438,6 +438,49 @@ def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothin
         assert db.session.get(Pitch, second.id).start_slot is None
 
 
+def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off_it(app):
+    """Outside review: the swap gave the other pitch the moving one's cell, slot 10 000, off the grid."""
+    from marketplace.events.services import move_pitch
+
+    with in_app(app):
+        event, first, second = _scheduled_pair(app)
+        first_cell = (first.room_id, first.start_slot)
+        with unit_of_work():
+            second.start_slot = 10_000  # the grid was shortened after the schedule was made
+        with pytest.raises(InvalidInput, match="cannot simply swap"):
+            with unit_of_work():
+                move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
+        db.session.expire_all()
+        assert (db.session.get(Pitch, first.id).room_id, db.session.get(Pitch, first.id).start_slot) == first_cell
+
+
+def test_a_swap_with_a_pitch_moved_meanwhile_changes_nothing(app):
+    """Outside review: the other pitch was overwritten without a version check, losing a concurrent move."""
+    from marketplace.events import services
+
+    with in_app(app):
+        event, first, second = _scheduled_pair(app)
+        cells = {p.id: (p.room_id, p.start_slot) for p in (first, second)}
+        real_length = services._pitch_length
+
+        def length_and_a_concurrent_move(event_id, pitch):
+            if pitch.id == first.id:  # another organiser moves the occupant once it has been read
+                db.session.execute(sa.update(Pitch).where(Pitch.id == first.id).values(version=Pitch.version + 1)
+                                   .execution_options(synchronize_session=False))  # as another connection would
+            return real_length(event_id, pitch)
+
+        services._pitch_length = length_and_a_concurrent_move
+        try:
+            with pytest.raises(InvalidTransition, match="Someone else moved"):
+                with unit_of_work():
+                    services.move_pitch(actor=user(ORGANISER), pitch=second, room_id=cells[first.id][0],
+                                        start_slot=cells[first.id][1])
+        finally:
+            services._pitch_length = real_length
+        db.session.expire_all()
+        assert {p: (db.session.get(Pitch, p).room_id, db.session.get(Pitch, p).start_slot) for p in cells} == cells
+
+
 def test_a_pitch_past_a_shortened_grid_is_listed_with_a_move_link_not_a_crash(app, client, auth):
     with in_app(app):
         event, first, _second = _scheduled_pair(app)

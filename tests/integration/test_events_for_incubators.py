@@ -140,3 +140,26 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
     auth.login(email)  # the nominating incubator still has it all
     assert name in client.get(f"/events/{event_id}").get_data(as_text=True)
     assert client.get(f"/events/{event_id}/agenda?startup={startup_id}").status_code == 200
+
+
+def test_a_judges_absence_reaches_the_organisers_not_the_incubator(app, client, auth):
+    """Outside review: the conflict list ("The panel of … is away when …") told incubators when judges are away."""
+    from marketplace.accounts.enums import UserRole
+    from marketplace.accounts.models import User
+    from marketplace.events.services import set_unavailability
+
+    event_id, email, own = _with_link_and_guest(app)
+    with in_app(app), unit_of_work():
+        row = next(r for r in pitches_of(event_id) if r.startup.name in own and r.pitch.start_slot is not None)
+        judge = db.session.scalar(sa.select(User).where(User.role == UserRole.BANK_STAFF,
+                                                        User.organisation_id == row.need.owner_id).order_by(User.id))
+        set_unavailability(actor=judge, event=db.session.get(Event, event_id), slots=[row.pitch.start_slot],
+                           user_id=judge.id)
+    auth.login(email)
+    incubator_page = client.get(f"/events/{event_id}").get_data(as_text=True)
+    auth.logout()
+    auth.login(ORGANISER)
+    organiser_page = client.get(f"/events/{event_id}").get_data(as_text=True)
+
+    assert "The panel of" in organiser_page
+    assert "The panel of" not in incubator_page and "conflict" not in incubator_page

@@ -13,6 +13,7 @@ from marketplace.db import db, unit_of_work
 from marketplace.errors import InvalidInput, InvalidTransition
 from marketplace.events.services import create_event, update_event
 from marketplace.matchmaking.services import rank_needs_for_startup
+from marketplace.needs import lifecycle
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, needs_for_user
 from marketplace.needs.services import create_need, update_need
@@ -28,7 +29,7 @@ pytestmark = pytest.mark.integration
 NEED = {"title": "Trade finance document checks", "summary": "Check letters of credit documents automatically.",
         "sector_tags": ["sme_finance"]}
 EDU = "education-ecosystem-it"
-YESTERDAY = date.today() - timedelta(days=1)
+YESTERDAY = lifecycle.today() - timedelta(days=1)  # the platform's day (EVENT_TIMEZONE), as the rules read it
 
 
 def past_deadline(slug: str = EDU) -> Need:
@@ -46,7 +47,7 @@ def test_a_new_need_cannot_have_a_deadline_in_the_past(ctx):
     assert refused.value.errors == {"deadline": [
         f"The deadline {YESTERDAY.isoformat()} has passed: choose today or a later day."]}
     assert db.session.scalar(sa.select(sa.func.count()).where(Need.title == NEED["title"])) == 0
-    assert create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": date.today().isoformat()}).id
+    assert create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": lifecycle.today().isoformat()}).id
 
 
 def test_an_edit_may_keep_a_passed_deadline_but_not_set_one(ctx):
@@ -142,7 +143,7 @@ def test_the_api_says_whether_a_need_is_open(app, client):
 def test_an_event_cannot_start_in_the_past_nor_take_applications_after_its_first_day(ctx):
     organiser = user(ORGANISER)
     edu = db.session.scalar(sa.select(Need.id).where(Need.slug == EDU))
-    first = date.today() + timedelta(days=30)
+    first = lifecycle.today() + timedelta(days=30)
 
     with pytest.raises(InvalidInput) as past:
         create_event(actor=organiser, data={"name": "Old roadshow", "starts_on": "2019-05-10"}, rooms=["A"],

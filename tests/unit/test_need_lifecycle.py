@@ -49,3 +49,21 @@ def test_deadline_passes_the_day_after_it():
     today = date(2026, 12, 4)
     assert [deadline_passed(d, today) for d in (date(2026, 12, 3), today, date(2027, 1, 1), None)] == [
         True, False, False, False]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_today_is_the_platforms_day_not_the_servers(zone):
+    """Outside review: on a UTC server, a Shanghai deadline that passed at midnight stayed open until 08:00."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from flask import Flask
+
+    from marketplace.needs.lifecycle import today
+
+    app = Flask(__name__)
+    app.config["EVENT_TIMEZONE"] = zone
+    with app.app_context():
+        found = today()
+
+    assert found == datetime.now(ZoneInfo(zone)).date()  # Kiritimati (UTC+14) and Pago Pago (UTC-11) differ by a day
