@@ -60,17 +60,28 @@ def user_for_reset_token(token: str, *, for_update: bool = False) -> User | None
     return user
 
 
-def request_password_reset(email: str, *, ip: str | None = None) -> bool:
-    """Queues the reset mail (outbox, after commit) when ``email`` is an active person's; returns whether it did.
-    The caller answers the same either way. Audited as ``user.password_reset_request``."""
-    user = user_by_email(email or "")
-    if user is None or not user.active:
-        return False
-    queue_email(recipient=user, subject=mail_subject("Choose a new innomatch password"),
-                template="email/password_reset.txt", token=reset_token(user),
-                hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600))
-    record_change(actor_id=None, action="user.password_reset_request", entity="user", entity_id=user.id,
-                  after={"ip": ip})
+def request_password_reset(email: str, *, ip: str | None = None) -> None:
+    """Queues ``send_reset_link`` for any email, after commit: whether the email is anyone's is looked up in the
+    job, so the answer, its timing and what a waiting job makes the page say are the same for every email."""
+    from marketplace.jobs import enqueue
+
+    enqueue(send_reset_link, queue="email", email=(email or "").strip()[:320], ip=ip)
+
+
+def send_reset_link(*, email: str, ip: str | None = None) -> bool:
+    """The job: queues the reset mail (outbox) when ``email`` is an active person's; returns whether it did.
+    Audited as ``user.password_reset_request``."""
+    from marketplace.db import unit_of_work
+
+    with unit_of_work():
+        user = user_by_email(email)
+        if user is None or not user.active:
+            return False
+        queue_email(recipient=user, subject=mail_subject("Choose a new innomatch password"),
+                    template="email/password_reset.txt", token=reset_token(user),
+                    hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600))
+        record_change(actor_id=None, action="user.password_reset_request", entity="user", entity_id=user.id,
+                      after={"ip": ip})
     return True
 
 
