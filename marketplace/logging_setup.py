@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import warnings
 from datetime import datetime, timezone
@@ -104,15 +103,17 @@ class ThirdPartyNoise(logging.Filter):
 
 
 def quiet_third_party() -> None:
-    """Python warnings from the model stack are ignored; ours and everything else's still show. transformers
-    logs through a handler of its own (not the root logger's filter): its deprecation notes about arguments
-    the model stack passes it ("`torch_dtype` is deprecated!") are kept to errors."""
+    """Python warnings from the model stack are ignored; ours and everything else's still show."""
     warnings.filterwarnings("ignore", module=QUIET_WARNING_MODULES)
-    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")  # read when transformers first configures logging
-    if "transformers" in sys.modules:
-        from transformers.utils import logging as transformers_logging
 
-        transformers_logging.set_verbosity_error()
+
+def quiet_model_stack() -> None:
+    """Called just before a model loads (importing the stack earlier would cost every process seconds):
+    transformers logs through a handler of its own, which the root logger's filter never sees; its deprecation
+    notes about arguments the stack passes it ("`torch_dtype` is deprecated!") are kept to errors."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
 
 
 def configure_logging(log_format: str) -> None:

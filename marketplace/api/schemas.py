@@ -152,8 +152,8 @@ class PageQuery(Strict):
 
 class NeedQuery(PageQuery):
     status: NeedStatus | None = None
-    open: bool = Field(default=False, description="Only needs open for nominations: published, the deadline not "
-                                                  "passed (overrides status).")
+    open: bool | None = Field(default=None, description="true: only needs open for nominations (published, the "
+                                                        "deadline not passed; overrides status).")
     sector: QueryText | None = None
     q: QueryText = Field(default="", description="Words that must all appear in the title, summary or description.")
     owner_id: FilterId | None = Field(default=None, description="Only needs of this bank unit.")

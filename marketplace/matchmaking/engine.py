@@ -16,6 +16,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from marketplace.logging_setup import quiet_model_stack
 from marketplace.matchmaking.enums import ProfileKind
 from matching import store
 from matching.corpus import Corpus
@@ -58,6 +59,7 @@ class Engine:
         key = (self.model, self.multilingual, self.backend, str(self.cache_dir))
         with _shared_lock:
             if key not in _embedders:
+                quiet_model_stack()
                 _embedders[key] = load_embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir,
                                                 multilingual=self.multilingual or None)
             return _embedders[key]

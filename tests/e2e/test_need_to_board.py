@@ -46,7 +46,9 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     incubator.click("nav >> text=Workspace")
     incubator.click(f"#open-needs >> text={TITLE}")
     incubator.click("a:has-text('Nominate a startup')")
-    chosen = incubator.locator("select[name=startup_id] option").first.inner_text().strip()
+    option = incubator.locator("select[name=startup_id] option").first.inner_text().strip()
+    assert re.search(r" · fit \d+/100$", option)  # best fit first, with its fit (issue 16, item 14)
+    chosen = option.rsplit(" · fit ", 1)[0]
     incubator.fill("textarea[name=note]", "Runs fee reconciliation for twelve universities in Shanghai.")
     incubator.set_input_files("input[name=deck]", files=[{"name": "deck.pdf", "mimeType": "application/pdf",
                                                          "buffer": PDF}])

@@ -228,10 +228,10 @@ def test_transformers_deprecation_notes_stay_out_of_the_log(capsys):
     """bin/demo printed "`torch_dtype` is deprecated! Use `dtype` instead!" through transformers' own handler."""
     from transformers.utils import logging as transformers_logging
 
-    from marketplace.logging_setup import quiet_third_party
+    from marketplace.logging_setup import quiet_model_stack
 
     transformers_logging.set_verbosity_warning()
-    quiet_third_party()
+    quiet_model_stack()  # the engine calls it before loading a model
     transformers_logging.get_logger("transformers.modeling_utils").warning("`torch_dtype` is deprecated!")
 
     assert transformers_logging.get_verbosity() == logging.ERROR
