@@ -16,7 +16,7 @@ from marketplace.db import db
 from marketplace.notifications.models import OutboxMessage
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
-from tests.integration.test_hardening import Limited
+from tests.integration.test_hardening import limited  # noqa: F401 (the fixture: apps with real rate limits)
 
 pytestmark = pytest.mark.integration
 
@@ -278,22 +278,6 @@ def test_the_mail_is_written_in_the_persons_language(app, client):
 
 
 # --- rate limit ---------------------------------------------------------------------------------
-
-@pytest.fixture
-def limited(app):
-    from redis import Redis
-
-    from tests.integration.test_hardening import RATELIMIT_REDIS_URL
-
-    maker = Limited(app)
-    yield maker
-    for other in maker.made:
-        other.extensions["innomatch.db"].session.remove()
-        other.extensions["innomatch.db"].engine.dispose()
-    keys = maker.keys()
-    if keys:
-        Redis.from_url(RATELIMIT_REDIS_URL).delete(*keys)
-
 
 def test_requests_for_one_email_are_limited_whoever_it_belongs_to(app, limited):
     client = limited(PASSWORD_RESET_RATE_LIMIT="2/hour").test_client()
