@@ -40,7 +40,7 @@ from matching.eval import document_from, log, read_jsonl  # noqa: E402
 from matching.explain import PAIRED_FLOORS, SINGLE_MODEL_FLOOR, explain  # noqa: E402
 from matching.text import sentences  # noqa: E402
 
-MAX_SENTENCES = 40  # as marketplace.matchmaking.services stores them
+MAX_SENTENCES = 40  # as marketplace.rankings.services stores them
 
 
 FLOOR = {"en_en": PAIRED_FLOORS.english, "zh_zh": PAIRED_FLOORS.chinese, "zh_en": PAIRED_FLOORS.across,

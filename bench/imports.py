@@ -52,14 +52,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from marketplace import create_app
-    from marketplace.db import db, unit_of_work
+    from marketplace.core.db import db, unit_of_work
     from marketplace.imports import jobs
     from marketplace.imports.models import ImportBatch
     from marketplace.imports.services import start_import
-    from marketplace.matchmaking.enums import ProfileKind
-    from marketplace.matchmaking.services import sync_index
-    from marketplace.migrate import upgrade_database
-    from marketplace.seeding import load_world
+    from marketplace.rankings.enums import ProfileKind
+    from marketplace.rankings.services import sync_index
+    from marketplace.core.migrate import upgrade_database
+    from marketplace.ops.seeding import load_world
     import sqlalchemy as sa
     from marketplace.accounts.models import Organisation, User
 
@@ -79,7 +79,7 @@ def main() -> int:
             load_world()
         manager = db.session.scalar(sa.select(User).where(User.email == "manager@zhangjiang.example"))
         incubator = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "zhangjiang-incubator"))
-        from marketplace.matchmaking.engine import engine
+        from marketplace.rankings.engine import engine
 
         engine().embedder  # noqa: B018 - model load is not part of the import
         total = time.perf_counter()

@@ -96,13 +96,13 @@ def generate(app, plan: synth.Plan) -> dict:
     """Schema, demo world (its ~230 profiles encoded for real), then the synthetic startups by COPY."""
     from marketplace.accounts.enums import OrganisationKind
     from marketplace.accounts.models import Organisation
-    from marketplace.db import db, unit_of_work
-    from marketplace.matchmaking.engine import engine
-    from marketplace.matchmaking.enums import ProfileKind
-    from marketplace.matchmaking.services import rebuild_index, refresh_vectors
-    from marketplace.migrate import upgrade_database
+    from marketplace.core.db import db, unit_of_work
+    from marketplace.rankings.engine import engine
+    from marketplace.rankings.enums import ProfileKind
+    from marketplace.rankings.services import rebuild_index, refresh_vectors
+    from marketplace.core.migrate import upgrade_database
     from marketplace.needs.models import Need
-    from marketplace.seeding import load_world
+    from marketplace.ops.seeding import load_world
     from marketplace.startups.models import Startup
 
     out: dict = {}
@@ -211,7 +211,7 @@ def patched(patches: list[tuple[object, str, object]]):
 def rebuild_timers(bucket: dict):
     """Times the pieces of rebuild_index where they are called (nothing re-implemented) and counts encodes."""
     import matching.corpus as corpus_module
-    from marketplace.matchmaking import services
+    from marketplace.rankings import services
     from matching import store
     from matching.corpus import Corpus
     from matching.index import VectorIndex
@@ -232,7 +232,7 @@ def rebuild_timers(bucket: dict):
 
 def ranking_timers(bucket: dict):
     """Times the pieces of rank_startups_for_need: the need's stored vector, the ranker, the explanations."""
-    from marketplace.matchmaking import services
+    from marketplace.rankings import services
     from matching.rank import HybridRanker
 
     return patched([(services, "_query_for", _timed(bucket, "need_vector_ms", services._query_for)),
@@ -242,8 +242,8 @@ def ranking_timers(bucket: dict):
 
 def build_index(app) -> dict:
     """rebuild_index(STARTUP) in a unit of work, as `flask matching reindex` does, with its parts."""
-    from marketplace.db import db, unit_of_work
-    from marketplace.matchmaking.services import rebuild_index
+    from marketplace.core.db import db, unit_of_work
+    from marketplace.rankings.services import rebuild_index
 
     out: dict = {}
     with app.app_context():
@@ -253,7 +253,7 @@ def build_index(app) -> dict:
 
 
 def _timed_rebuild(rebuild_index, unit_of_work) -> dict:
-    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.rankings.enums import ProfileKind
 
     parts: dict = {}
     started = time.perf_counter()
@@ -274,8 +274,8 @@ def _timed_rebuild(rebuild_index, unit_of_work) -> dict:
 def rank_in_process(app, calls: int) -> dict:
     """rank_startups_for_need (with explanations) per published need as bank staff; a fresh session per call."""
     from marketplace.accounts.models import User
-    from marketplace.db import db
-    from marketplace.matchmaking.services import rank_startups_for_need
+    from marketplace.core.db import db
+    from marketplace.rankings.services import rank_startups_for_need
     from marketplace.needs.enums import NeedStatus
     from marketplace.needs.models import Need
 
@@ -320,7 +320,7 @@ def service_env(url: str, index_dir: Path, model_cache: Path) -> dict:
 def owned_needs(app) -> list[int]:
     """Published needs of the bank staff user's own unit (the page shows them the board and the ranking)."""
     from marketplace.accounts.models import User
-    from marketplace.db import db
+    from marketplace.core.db import db
     from marketplace.needs.enums import NeedStatus
     from marketplace.needs.models import Need
 
@@ -427,7 +427,7 @@ def _snapshot_has(index_dir: Path, startup_id: int) -> bool:
 def _edit_one_startup(app_redis) -> int:
     """A synthetic startup listed by the signed-in manager's incubator gets a word nobody else uses."""
     from marketplace.accounts.models import User
-    from marketplace.db import db, unit_of_work
+    from marketplace.core.db import db, unit_of_work
     from marketplace.startups.models import Listing, Startup, StartupFields
     from marketplace.startups.services import update_startup
 

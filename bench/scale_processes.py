@@ -92,7 +92,7 @@ class Process:
 
 def start_web(env: dict[str, str], port: int, log: Path, *, workers: int = 2) -> Process:
     """gunicorn with the Procfile's flags, bound to loopback; returns once /healthz answers."""
-    args = [str(BIN / "gunicorn"), "--config", "python:marketplace.gunicorn_conf", "--workers", str(workers),
+    args = [str(BIN / "gunicorn"), "--config", "python:marketplace.web.gunicorn_conf", "--workers", str(workers),
             "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "30", "marketplace:create_app()"]
     web = Process(args, env, log)
     deadline = time.monotonic() + 120

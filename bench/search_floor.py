@@ -35,7 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from marketplace.matchmaking.services import search_settings  # noqa: E402
+from marketplace.rankings.services import search_settings  # noqa: E402
 from matching.embed import USE_MODEL, embed_query, load_embedder  # noqa: E402
 from matching.eval import build_corpus, document_from, log, ndcg, read_jsonl, read_qrels  # noqa: E402
 from matching.rank import SEARCH_DENSE_FLOOR, HybridRanker, Query  # noqa: E402

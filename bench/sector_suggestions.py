@@ -2,7 +2,7 @@
 
     python bench/sector_suggestions.py [--thresholds 0.5 0.8 1.0 1.2 1.5]
 
-Seeds a scratch SQLite world (fixtures/), fits the sector model the app fits (marketplace.matchmaking
+Seeds a scratch SQLite world (fixtures/), fits the sector model the app fits (marketplace.rankings
 .services._sector_model: prototypes from the tagged profiles plus each sector's name in both languages) and,
 for every tagged profile, suggests up to two sectors whose standardised closeness reaches each threshold.
 Prints precision and recall against the profiles' own sectors. In-sample (a profile helps build the prototype
@@ -29,9 +29,9 @@ def main() -> int:
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.8, 1.0, 1.2, 1.5])
     args = parser.parse_args()
     app = seeded_app(f"sqlite:///{tempfile.mkdtemp()}/sectors.sqlite3")
-    from marketplace.matchmaking import services
-    from marketplace.matchmaking.engine import engine
-    from marketplace.matchmaking.enums import ProfileKind
+    from marketplace.rankings import services
+    from marketplace.rankings.engine import engine
+    from marketplace.rankings.enums import ProfileKind
 
     with app.test_request_context():
         model = services._sector_model()

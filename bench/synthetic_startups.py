@@ -2,7 +2,7 @@
 
 Used by ``bench/scale.py``. Profiles read like the seed's: they are composed from the same phrase banks
 (``fixtures/startup_phrases``) with the seed generator's helpers, so names, one-liners, 25-60 word
-descriptions, sectors (``marketplace.taxonomy.Sector`` values), tags, stages and founding years have the
+descriptions, sectors (``marketplace.core.taxonomy.Sector`` values), tags, stages and founding years have the
 seed's shape, and every row passes ``StartupInput``.
 
 Encoding 100,000 texts with the model takes about 17 minutes on this machine, so only a few hundred
@@ -151,8 +151,8 @@ class ArchetypeVectors:
 
 def encode_archetypes(embedder, archetypes: list[Archetype]) -> ArchetypeVectors:
     """Encodes one prototype profile per archetype with the real model, as refresh_vectors does."""
-    from marketplace.matchmaking.documents import startup_document
-    from marketplace.matchmaking.services import _explainable_sentences
+    from marketplace.rankings.documents import startup_document
+    from marketplace.rankings.services import _explainable_sentences
     from matching.embed import embed_documents
 
     docs = [startup_document(_as_startup(-i, render(a, random.Random(i), 0))) for i, a in enumerate(archetypes)]
@@ -204,7 +204,7 @@ class Generator:
     def chunks(self, first_id: int) -> Iterator[list[tuple[int, dict]]]:
         """Validated profiles with their ids, CHUNK at a time (drawn in order, so reproducible)."""
         from marketplace.startups.models import StartupInput
-        from marketplace.validation import validate
+        from marketplace.core.validation import validate
 
         chunk: list[tuple[int, dict]] = []
         for offset in range(self.plan.count):
@@ -229,8 +229,8 @@ class Generator:
 
     def vector_rows(self, chunk: list[tuple[int, dict]]) -> list[tuple]:
         """ProfileVector rows exactly as refresh_vectors would write them, but with noisy archetype vectors."""
-        from marketplace.matchmaking.documents import startup_document
-        from marketplace.matchmaking.services import _explainable_sentences, _hash
+        from marketplace.rankings.documents import startup_document
+        from marketplace.rankings.services import _explainable_sentences, _hash
         from matching.corpus import entry_for
 
         started = time.perf_counter()

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from flask_openapi3 import OpenAPI
 
-from marketplace.config import REPO_ROOT, Settings
+from marketplace.core.config import REPO_ROOT, Settings
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -36,15 +36,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
-    from marketplace.logging_setup import configure_logging
-    from marketplace.request_ids import init_request_ids
+    from marketplace.core.logging_setup import configure_logging
+    from marketplace.core.request_ids import init_request_ids
 
     configure_logging(app.config["LOG_FORMAT"])
     init_request_ids(app)  # first, so every other request hook already logs with the request id
 
     _init_extensions(app)
     _register_blueprints(app)
-    from marketplace.security import init_security
+    from marketplace.web.security_headers import init_security
 
     init_security(app)
     _register_cli(app)
@@ -52,8 +52,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from marketplace.db import Database
-    from marketplace.extensions import babel, csrf, login_manager, select_locale
+    from marketplace.core.db import Database
+    from marketplace.core.extensions import babel, csrf, login_manager, select_locale
 
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite:///"):
@@ -61,7 +61,7 @@ def _init_extensions(app: Flask) -> None:
 
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     Database(url).init_app(app)
-    from marketplace.matchmaking.engine import init_engine
+    from marketplace.rankings.engine import init_engine
 
     init_engine(app)
     login_manager.init_app(app)
@@ -74,7 +74,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from marketplace import errors_views, health
+    from marketplace.web import error_pages, health
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.events.views import bp as events_bp
@@ -82,19 +82,19 @@ def _register_blueprints(app: Flask) -> None:
     from marketplace.needs.views import bp as needs_bp
     from marketplace.notifications.views import bp as notifications_bp
     from marketplace.startups.views import bp as startups_bp
-    from marketplace.ui import register_template_helpers
-    from marketplace.workflow.views import bp as workflow_bp
+    from marketplace.web.ui import register_template_helpers
+    from marketplace.pipeline.views import bp as pipeline_bp
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, workflow_bp, notifications_bp, events_bp, health.bp):
+    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, pipeline_bp, notifications_bp, events_bp, health.bp):
         app.register_blueprint(bp)
     from marketplace import api
 
     api.register(app)
-    errors_views.register(app)
+    error_pages.register(app)
     register_template_helpers(app)
 
 
 def _register_cli(app: Flask) -> None:
-    from marketplace.cli import register
+    from marketplace.ops.cli import register
 
     register(app)

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from marketplace import create_app  # noqa: E402
-from marketplace.config import REPO_ROOT  # noqa: E402
+from marketplace.core.config import REPO_ROOT  # noqa: E402
 
 DEMO_PASSWORD = "demo-password-1"
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
@@ -87,13 +87,13 @@ def _app(url: str, overrides: dict):
 
 
 def _seed(url: str, overrides: dict, fixtures: Path | None = None):
-    from marketplace.db import unit_of_work
-    from marketplace.migrate import upgrade_database
-    from marketplace.seeding import FIXTURES, load_world
+    from marketplace.core.db import unit_of_work
+    from marketplace.core.migrate import upgrade_database
+    from marketplace.ops.seeding import FIXTURES, load_world
 
     app = _app(url, overrides)
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
 
         upgrade_database(db.engine)
         with unit_of_work():
@@ -151,9 +151,9 @@ def index_versions(app) -> dict:
 
 
 def rebuild_indexes(app) -> None:
-    from marketplace.db import unit_of_work
-    from marketplace.matchmaking.enums import ProfileKind
-    from marketplace.matchmaking.services import rebuild_index
+    from marketplace.core.db import unit_of_work
+    from marketplace.rankings.enums import ProfileKind
+    from marketplace.rankings.services import rebuild_index
 
     with app.app_context():
         for kind in ProfileKind:

@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from werkzeug.serving import make_server
 
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.startups.models import Listing, Startup
 

@@ -202,7 +202,7 @@ class VotingUser(SignedInUser):
         need_id, body = opened
         forms = VOTE_FORM.findall(body)
         if not forms:  # the page had vote buttons (need_marker) but not in the form this file parses
-            raise AssertionError("vote buttons found but not parsed; has templates/matchmaking/_ranked.html changed?")
+            raise AssertionError("vote buttons found but not parsed; has templates/rankings/_ranked.html changed?")
         form_need, token, startup_id = random.choice(forms)
         landing = self.submit(f"/needs/{form_need}/votes", "vote",
                               {"csrf_token": html.unescape(token), "startup_id": startup_id},

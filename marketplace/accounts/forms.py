@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email
 
-from marketplace.form_helpers import options
+from marketplace.web.forms import options
 
 
 class LoginForm(FlaskForm):

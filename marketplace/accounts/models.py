@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from marketplace.accounts.enums import DigestPreference, OrganisationKind, UserRole
-from marketplace.db import enum_type, utcnow
+from marketplace.core.db import enum_type, utcnow
 
 
 class Organisation(SQLModel, table=True):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import db
+from marketplace.core.db import db
 
 
 def user_by_email(email: str) -> User | None:

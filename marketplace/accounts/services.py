@@ -9,8 +9,8 @@ from marketplace.accounts.enums import ROLE_ORGANISATION_KIND, DigestPreference,
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import user_by_email
 from marketplace.audit.services import record_change
-from marketplace.db import db
-from marketplace.errors import InvalidInput
+from marketplace.core.db import db
+from marketplace.core.errors import InvalidInput
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12

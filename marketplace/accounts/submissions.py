@@ -17,8 +17,8 @@ from typing import TypeVar
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import FormSubmission, User
-from marketplace.db import db, insert_once
-from marketplace.errors import InvalidInput
+from marketplace.core.db import db, insert_once
+from marketplace.core.errors import InvalidInput
 
 T = TypeVar("T")
 FIELD = "form_token"

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import ApiToken, User
 from marketplace.audit.services import record_change
-from marketplace.db import db, utcnow
-from marketplace.errors import InvalidInput, PermissionDenied
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import InvalidInput, PermissionDenied
 
 PREFIX = "imt_"
 

@@ -16,13 +16,13 @@ from marketplace.accounts.models import ApiToken, User
 from marketplace.accounts.password_reset import (RESET_LINK_MAX_AGE, invalid_link_message, request_password_reset,
                                                  reset_password, user_for_reset_token)
 from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
-from marketplace.errors import InvalidInput, NotFound
-from marketplace.form_helpers import show_errors
+from marketplace.core.errors import InvalidInput, NotFound
+from marketplace.web.forms import show_errors
 from marketplace.accounts.services import (authenticate, change_own_password, end_sessions, set_locale,
                                            update_profile)
-from marketplace.db import db, unit_of_work
-from marketplace.form_helpers import options
-from marketplace.extensions import LOCALE_SESSION_KEY
+from marketplace.core.db import db, unit_of_work
+from marketplace.web.forms import options
+from marketplace.core.extensions import LOCALE_SESSION_KEY
 
 bp = Blueprint("accounts", __name__)
 

@@ -9,7 +9,7 @@ def register(app) -> None:
     our own pages for /api/v1/ and /api/v1/swagger (the stock ones carry inline scripts our CSP refuses)."""
     from marketplace.api import candidates, events, imports, needs, startups  # noqa: F401  (operations)
     from marketplace.api.blueprint import bp
-    from marketplace.config import REPO_ROOT
+    from marketplace.core.config import REPO_ROOT
 
     app.register_api(bp)
     pages = REPO_ROOT / "templates" / "api"

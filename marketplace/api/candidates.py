@@ -8,13 +8,13 @@ from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
 from marketplace.api.schemas import (CandidateCreate, CandidateMove, CandidateOut, CandidatePage, CandidatePath,
                                      CandidateQuery, NeedPath)
-from marketplace.db import unit_of_work
+from marketplace.core.db import unit_of_work
 from marketplace.needs.queries import need_for_user
-from marketplace.workflow import pipeline
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.queries import candidate_for_user, candidates_for_user
-from marketplace.workflow.services import act_on_match, sides, transition
+from marketplace.pipeline import transitions
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.queries import candidate_for_user, candidates_for_user
+from marketplace.pipeline.services import act_on_match, sides, transition
 
 TAG = [Tag(name="pipeline", description="Candidates: a startup in a need's pipeline, from suggested to pilot.")]
 
@@ -26,7 +26,7 @@ def candidate_json(candidate: Candidate) -> dict:
         source=candidate.source.value, nominated_by_id=candidate.nominated_by_id, note=candidate.note,
         version=candidate.version, created_at=candidate.created_at, updated_at=candidate.updated_at,
         opted_in=opted_in,
-        next_stages=pipeline.next_stages(candidate.stage, sides(api_user(), candidate), opted_in=opted_in),
+        next_stages=transitions.next_stages(candidate.stage, sides(api_user(), candidate), opted_in=opted_in),
     ).model_dump(mode="json")
 
 

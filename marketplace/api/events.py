@@ -9,8 +9,8 @@ from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.schemas import EventList, EventOut, EventPath, PitchList, PitchOut, PitchPath, ScoreList, \
     ScoreOut, ScoreSubmit
-from marketplace.db import unit_of_work
-from marketplace.errors import NotFound, PermissionDenied
+from marketplace.core.db import unit_of_work
+from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.events.agenda import entries, judged_need_ids
 from marketplace.events.models import Event, Score
 from marketplace.events.queries import (event_for_user, events_for_user, needs_of, pitches_of, scores_of,

@@ -11,8 +11,8 @@ from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation
 from marketplace.api.blueprint import NOT_FOUND, api_user, bp
 from marketplace.api.schemas import BatchPath, ImportOut, ImportQuery
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, NotFound, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, NotFound, PermissionDenied
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.services import confirm_mapping, rejection_reason, start_import
 

@@ -10,13 +10,13 @@ from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
 from marketplace.api.schemas import (BodyId, JsonBody, NeedOut, NeedPage, NeedPath, NeedQuery, NeedStatusChange,
                                      ReadVersion)
-from marketplace.db import unit_of_work
+from marketplace.core.db import unit_of_work
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedInput
 from marketplace.needs.queries import OPEN, has_accepted_terms, need_for_user, needs_for_user
 from marketplace.needs.services import change_need_status, create_need, update_need
-from marketplace.workflow.queries import opted_in_orgs
+from marketplace.pipeline.queries import opted_in_orgs
 
 TAG = [Tag(name="needs", description="Bank units' needs, as each caller may see them.")]
 FULL_ONLY = ("description", "scenarios", "technology_tags", "desired_stage", "budget_min_cny", "budget_max_cny",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from marketplace.listing_helpers import Page
+from marketplace.core.list_queries import Page
 
 
 def page_json(page: Page, convert: Callable[[Any], dict]) -> dict:

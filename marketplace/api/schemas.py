@@ -17,9 +17,9 @@ from pydantic_core import PydanticCustomError
 
 from marketplace.events.enums import EventStatus
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
-from marketplace.taxonomy import StartupStage
-from marketplace.validation import clean_text
-from marketplace.workflow.enums import CandidateStage
+from marketplace.core.taxonomy import StartupStage
+from marketplace.core.validation import clean_text
+from marketplace.pipeline.enums import CandidateStage
 
 PROBLEM_JSON = "application/problem+json"
 # Ids are database integers: anything outside answers 422 rather than reaching the database.

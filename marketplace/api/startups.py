@@ -10,13 +10,13 @@ from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
 from marketplace.api.schemas import (BodyId, JsonBody, ListingOut, ListingPage, ListingQuery, ReadVersion, StartupOut,
                                      StartupPage, StartupPath, StartupQuery)
-from marketplace.db import unit_of_work
+from marketplace.core.db import unit_of_work
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.matchmaking.services import search_startup_page
+from marketplace.rankings.services import search_startup_page
 from marketplace.startups.queries import (incubator_ids_for_startup, listings, startup_by_id, startup_directory,
                                           startup_ids_where)
 from marketplace.startups.services import create_startup, update_startup
-from marketplace.workflow.queries import opted_in_units
+from marketplace.pipeline.queries import opted_in_units
 
 TAG = [Tag(name="startups", description="Startup profiles and their incubators' listings.")]
 

@@ -6,7 +6,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import utcnow
+from marketplace.core.db import utcnow
 
 
 class AuditEvent(SQLModel, table=True):

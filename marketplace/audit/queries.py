@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db
+from marketplace.core.db import db
 
 
 def history_for(entity: str, entity_id: int, *, action: str | None = None,

@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db
+from marketplace.core.db import db
 
 
 def _plain(value: Any) -> Any:

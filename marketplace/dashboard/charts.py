@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from marketplace.dashboard.funnel import TIMED_STAGES, Funnel
-from marketplace.workflow.pipeline import ORDER
+from marketplace.pipeline.transitions import ORDER
 
 WIDTH = 640
 ROW = 30  # height of one bar's row

@@ -12,9 +12,9 @@ from typing import Any
 from flask_babel import gettext as _
 
 from marketplace.dashboard.funnel import TIMED_STAGES, Funnel, PipelineReport
-from marketplace.spreadsheets import table_csv, table_xlsx
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.pipeline import ORDER
+from marketplace.web.spreadsheets import table_csv, table_xlsx
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.transitions import ORDER
 
 # Text columns (need, bank unit) and how wide an XLSX column may grow, in characters.
 TEXT_COLUMNS = 2

@@ -28,14 +28,14 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_by_id
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db
-from marketplace.errors import NotFound
+from marketplace.core.db import db
+from marketplace.core.errors import NotFound
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.startups.models import Listing
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.pipeline import ORDER
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.transitions import ORDER
 
 # A published need with fewer active candidates than this is listed as needing more.
 MIN_ACTIVE_CANDIDATES = 3

@@ -16,11 +16,11 @@ from marketplace.dashboard.funnel import (
     need_choices,
     pipeline_report,
 )
-from marketplace.db import db, utcnow
-from marketplace.errors import PermissionDenied
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import PermissionDenied
 from marketplace.needs.queries import need_counts_by_status, needs_for_user
 from marketplace.startups.queries import startup_count, startup_count_for_incubator
-from marketplace.workflow.pipeline import ORDER
+from marketplace.pipeline.transitions import ORDER
 
 bp = Blueprint("dashboard", __name__)
 

@@ -12,7 +12,7 @@ from icalendar import Event as CalendarEvent
 
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.events.enums import EventStatus
 from marketplace.events.grid import day_slots, slot_start
 from marketplace.events.models import Event, EventNeed, EventRoom
@@ -121,7 +121,7 @@ def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: i
     unpublished schedule outside the platform.
     """
     from marketplace import authz
-    from marketplace.errors import PermissionDenied
+    from marketplace.core.errors import PermissionDenied
 
     platform = authz.is_platform(user)
     if not platform and event.status not in PUBLISHED:

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import click
 
-from marketplace.scheduling.check import compactness, violations
-from marketplace.scheduling.cosplib import DEFAULT_DATA_DIR, load_conference
-from marketplace.scheduling.generate import generate
-from marketplace.scheduling.greedy import greedy
-from marketplace.scheduling.model import Instance, Placement
-from marketplace.scheduling.objective import objective
-from marketplace.scheduling.resolve import fewest_moves, moves
-from marketplace.scheduling.solver import solve
+from scheduling.check import compactness, violations
+from scheduling.cosplib import DEFAULT_DATA_DIR, load_conference
+from scheduling.generate import generate
+from scheduling.greedy import greedy
+from scheduling.model import Instance, Placement
+from scheduling.objective import objective
+from scheduling.resolve import fewest_moves, moves
+from scheduling.solver import solve
 
 
 @click.group("events")

@@ -7,7 +7,7 @@ from itertools import combinations
 from flask_babel import gettext as _
 
 from marketplace.events.grid import clock
-from marketplace.scheduling.model import Instance, Placement
+from scheduling.model import Instance, Placement
 
 
 def conflicts(instance: Instance, placements: list[Placement]) -> list[str]:

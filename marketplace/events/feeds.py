@@ -9,7 +9,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from marketplace.accounts.models import User
-from marketplace.db import db
+from marketplace.core.db import db
 
 _SALT = "innomatch-calendar-feed"
 # Tokens made before feeds had versions name none: they stand for the first one, so they work until a reset.

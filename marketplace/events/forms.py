@@ -8,11 +8,11 @@ from wtforms import SelectField, StringField, TextAreaField
 
 from marketplace.accounts.names import org_name
 from marketplace.events.grid import clock
-from marketplace.errors import InvalidInput
+from marketplace.core.errors import InvalidInput
 from marketplace.events.services import SOFT_TERMS, EventInput
-from marketplace.form_helpers import MultiCheckboxField, mark_required, options
-from marketplace.scheduling.model import Weights
-from marketplace.validation import validate
+from marketplace.web.forms import MultiCheckboxField, mark_required, options
+from scheduling.model import Weights
+from marketplace.core.validation import validate
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 

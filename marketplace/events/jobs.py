@@ -5,7 +5,7 @@ import time
 
 from flask import current_app
 
-from marketplace.db import db, unit_of_work, utcnow
+from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.events.models import Event, ScheduleRun
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def run_schedule(*, run_id: int, time_limit_s: float = SOLVE_SECONDS) -> None:
     """Solves an event's roadshow schedule and writes it onto its pitches (or the reasons it cannot be
     done, in words). Safe to run again: a finished run returns at once."""
     from marketplace.events.scheduling_input import apply_placements, build_problem
-    from marketplace.scheduling.solver import solve
+    from scheduling.solver import solve
 
     with unit_of_work():
         run = db.session.get(ScheduleRun, run_id)

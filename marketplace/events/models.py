@@ -5,7 +5,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import enum_type, utcnow
+from marketplace.core.db import enum_type, utcnow
 from marketplace.events.enums import EventStatus
 
 

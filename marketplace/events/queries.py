@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
-from marketplace.db import db
-from marketplace.errors import NotFound
+from marketplace.core.db import db
+from marketplace.core.errors import NotFound
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, EventIncubator, EventNeed, EventRoom, Pitch
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.models import Candidate
 
 
 def _visible_clause(user: User) -> sa.ColumnElement[bool]:
@@ -25,7 +25,7 @@ def _visible_clause(user: User) -> sa.ColumnElement[bool]:
         return sa.select(EventNeed.event_id).join(Need, Need.id == EventNeed.need_id).where(
             EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id).exists()
     if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.workflow.queries import startup_side_sees
+        from marketplace.pipeline.queries import startup_side_sees
 
         invited = sa.select(EventIncubator.event_id).where(
             EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id).exists()
@@ -97,7 +97,7 @@ def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     visible = visible_need_ids(user, {r.need.id for r in rows})
     rows = [r for r in rows if r.need.id in visible]
     if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.workflow.queries import startup_side_sees
+        from marketplace.pipeline.queries import startup_side_sees
 
         own = set(db.session.scalars(sa.select(Candidate.id).where(
             Candidate.id.in_({r.candidate.id for r in rows}), startup_side_sees(user.organisation_id))))
@@ -169,7 +169,7 @@ def unavailable_slots(event_id: int, *, user_id: int | None = None, startup_id: 
 def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
     """The startups with a pitch at the event whose candidate the incubator is the startup's side of (the rule
     of ``visible_pitches``)."""
-    from marketplace.workflow.queries import startup_side_sees
+    from marketplace.pipeline.queries import startup_side_sees
 
     pitching = (sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
                 .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False), startup_side_sees(incubator_id)))

@@ -1,4 +1,4 @@
-"""The scheduler's plain-language reasons, for the catalogue: `marketplace.scheduling` speaks English
+"""The scheduler's plain-language reasons, for the catalogue: `scheduling` speaks English
 templates with {name} fields (it never imports Flask); the event page translates them here."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-# Every template marketplace/scheduling/explain.py may return (a unit test keeps the two in step).
+# Every template scheduling/explain.py may return (a unit test keeps the two in step).
 TEMPLATES = (
     _l('No schedule fits all of the following together in {rooms} room(s):'),
     _l('The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}.'),

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 
 from marketplace.events.models import Event
 from marketplace.events.scoring import PitchResult
-from marketplace.spreadsheets import table_csv, table_xlsx
+from marketplace.web.spreadsheets import table_csv, table_xlsx
 
 TEXT_COLUMNS = 2
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.events.grid import day_slots
 from marketplace.events.models import Event, Pitch, Unavailability
 from marketplace.events.queries import needs_of, pitches_of, rooms_of
-from marketplace.scheduling import model
-from marketplace.workflow.notices import unit_staff
-from marketplace.workflow.queries import vote_counts
+from scheduling import model
+from marketplace.pipeline.notices import unit_staff
+from marketplace.pipeline.queries import vote_counts
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from flask_babel import lazy_gettext as _l
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
-from marketplace.db import db, utcnow
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, Pitch, Score
 from marketplace.events.queries import PitchRow, pitches_of
 from marketplace.needs.models import Need
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
 
 SCORING_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.LIVE})
 
@@ -145,7 +145,7 @@ def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
 
     Raises PermissionDenied outside the platform; InvalidTransition for a pitch no judge has scored or a
     candidate not at the roadshow stage; and what workflow's transition raises."""
-    from marketplace.workflow.services import transition
+    from marketplace.pipeline.services import transition
 
     if not authz.is_platform(actor):
         raise PermissionDenied()

@@ -12,19 +12,19 @@ from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
-from marketplace.db import db, utcnow
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.events import lifecycle
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import (Event, EventFields, EventIncubator, EventNeed, EventRoom, Pitch,
                                        ScheduleRun, default_rubric)
-from marketplace.listing_helpers import slugify, unique_slug
+from marketplace.core.list_queries import slugify, unique_slug
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.lifecycle import deadline_may_be_set
 from marketplace.needs.models import Need
-from marketplace.validation import clean_text, rule_error, validate
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.core.validation import clean_text, rule_error, validate
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
 
 MAX_ROOMS = 10
 AUDITED_FIELDS = list(EventFields.model_fields)
@@ -100,7 +100,7 @@ class EventInput(EventFields):
 
 
 _DEFAULT_KEYS = {c["label"]: c["key"] for c in default_rubric()}
-# The scheduler's soft terms an organiser may weigh (marketplace.scheduling.model.Weights).
+# The scheduler's soft terms an organiser may weigh (scheduling.model.Weights).
 SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps")
 
 
@@ -322,8 +322,8 @@ def _publish(actor: User, event: Event) -> None:
     """The schedule is out: shortlisted candidates move to the roadshow stage, each startup's side
     hears its slot, each panel that its need's agenda is ready."""
     from marketplace.notifications.services import link_for, notify
-    from marketplace.workflow.notices import bank_side
-    from marketplace.workflow.services import transition
+    from marketplace.pipeline.notices import bank_side
+    from marketplace.pipeline.services import transition
 
     told_panels: set[int] = set()
     agenda = link_for("events.agenda", event_id=event.id)
@@ -355,7 +355,7 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     not in a state to be scheduled or a run is already under way.
     """
     from marketplace.events.jobs import run_schedule
-    from marketplace.jobs import enqueue
+    from marketplace.jobs.queue import enqueue
 
     _require_platform(actor)
     if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
@@ -546,7 +546,7 @@ def _agenda_entries(event: Event) -> dict:
 def _tell_slot(actor: User, event: Event, pitch: Pitch, by_pitch: dict | None = None) -> None:
     """Tells the pitch's startup side where and when it pitches (once per placement)."""
     from marketplace.notifications.services import link_for, notify
-    from marketplace.workflow.notices import startup_side
+    from marketplace.pipeline.notices import startup_side
 
     entry = (by_pitch if by_pitch is not None else _agenda_entries(event)).get(pitch.id)
     if entry is None:

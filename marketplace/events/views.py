@@ -13,8 +13,8 @@ from marketplace.accounts.names import org_name
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
 from marketplace.accounts.services import reset_feed_address
 from marketplace.accounts.views import safe_next
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.events import lifecycle
 from marketplace.events.agenda import agenda_scope, judged_need_ids, personal_entries, to_ics
 from marketplace.events.agenda import entries as agenda_entries
@@ -22,7 +22,7 @@ from marketplace.events.conflicts import conflicts, target_warnings
 from marketplace.events.enums import EventStatus
 from marketplace.events.reasons import reason_text
 from marketplace.events.scheduling_input import build_problem
-from marketplace.scheduling.model import Placement
+from scheduling.model import Placement
 from marketplace.events.feeds import feed_token, user_id_for
 from marketplace.events.forms import EventForm
 from marketplace.events.grid import block_slots, clock, day_slots, half_of, halves_of
@@ -35,7 +35,7 @@ from marketplace.events.scoring import results as scoring_results
 from marketplace.events.services import (cancel_pitch, change_event_status, check_availability_access, create_event,
                                          move_pitch, request_schedule, set_unavailability, sync_pitches,
                                          update_event)
-from marketplace.form_helpers import attempt, show_errors
+from marketplace.web.forms import attempt, show_errors
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.queries import needs_for_user, visible_need_ids
 

@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectField
 
 from marketplace.accounts.names import org_name
-from marketplace.form_helpers import options
+from marketplace.web.forms import options
 
 
 class UploadForm(FlaskForm):

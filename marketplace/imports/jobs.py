@@ -12,14 +12,14 @@ from itertools import islice
 from flask import current_app
 
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import db, unit_of_work, utcnow
+from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.imports.enums import ImportStage, ImportStatus, RowOutcome
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile, stream_table
 from marketplace.imports.services import ImportReport, import_rows
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.jobs import schedule_match_alerts
-from marketplace.matchmaking.services import refresh_vectors, sync_index
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.jobs import schedule_match_alerts
+from marketplace.rankings.services import refresh_vectors, sync_index
 from marketplace.startups.services import refresh_suggested_sectors
 
 CHUNK_ROWS = 250

@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 
-from marketplace.taxonomy import Sector, StartupStage
+from marketplace.core.taxonomy import Sector, StartupStage
 
 # Field → header spellings seen in incubators' CRM exports (compared after normalise_header).
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {

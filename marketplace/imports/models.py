@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import enum_type, utcnow
+from marketplace.core.db import enum_type, utcnow
 from marketplace.imports.enums import FileKind, ImportStage, ImportStatus
 
 

@@ -18,19 +18,19 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
-from marketplace.db import db, utcnow
-from marketplace.errors import InvalidInput
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import InvalidInput
 from marketplace.imports.enums import RowOutcome
 from marketplace.imports.mapping import row_to_fields
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile
-from marketplace.listing_helpers import unique_slug
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.services import schedule_indexing
-from marketplace.spreadsheets import spreadsheet_cell
-from marketplace.text_keys import domain_of, normalised_name
+from marketplace.core.list_queries import unique_slug
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import schedule_indexing
+from marketplace.web.spreadsheets import spreadsheet_cell
+from marketplace.core.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.validation import rule_message, validate
+from marketplace.core.validation import rule_message, validate
 
 @dataclass(frozen=True)
 class Rejection:
@@ -231,7 +231,7 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
     read or has more rows than allowed; nothing is kept then.
     """
     from marketplace import authz
-    from marketplace.errors import PermissionDenied
+    from marketplace.core.errors import PermissionDenied
     from marketplace.imports.mapping import auto_map
     from marketplace.imports.reading import scan_table
 
@@ -257,11 +257,11 @@ def unreadable_message(exc: UnreadableFile) -> str:
 def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Stores the chosen mapping (header → field, blank = ignore) and queues the import after commit."""
     from marketplace import authz
-    from marketplace.errors import InvalidTransition, PermissionDenied
+    from marketplace.core.errors import InvalidTransition, PermissionDenied
     from marketplace.imports.enums import ImportStatus
     from marketplace.imports.jobs import run_import
     from marketplace.imports.mapping import FIELDS
-    from marketplace.jobs import enqueue
+    from marketplace.jobs.queue import enqueue
 
     if not authz.can_import_for(actor, batch.incubator_id):
         raise PermissionDenied()

@@ -10,8 +10,8 @@ from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_of_kind
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.imports.forms import MappingForm, UploadForm
 from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
@@ -20,7 +20,7 @@ from marketplace.imports.services import (confirm_mapping, likely_duplicates_of,
                                           start_import)
 from marketplace.startups.queries import startups_with_suggested_sectors
 from marketplace.startups.services import confirm_sectors
-from marketplace.taxonomy import Sector
+from marketplace.core.taxonomy import Sector
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 # Untagged startups listed with their suggested sectors on an import's result page.

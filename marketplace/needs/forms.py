@@ -3,11 +3,11 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 
 from marketplace.accounts.names import org_name
-from marketplace.form_helpers import MultiCheckboxField, mark_required, options
+from marketplace.web.forms import MultiCheckboxField, mark_required, options
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.needs.models import NeedInput
 from marketplace.needs.queries import OPEN
-from marketplace.taxonomy import Sector, StartupStage
+from marketplace.core.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto NeedInput.
 NEED_FIELDS = [

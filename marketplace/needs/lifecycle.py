@@ -45,7 +45,7 @@ def today() -> date:
     platform's day (EVENT_TIMEZONE, the bank's), not the server's, which may run on UTC."""
     from flask import current_app, has_app_context
 
-    from marketplace.config import Settings
+    from marketplace.core.config import Settings
 
     zone = current_app.config["EVENT_TIMEZONE"] if has_app_context() else Settings.EVENT_TIMEZONE
     return datetime.now(ZoneInfo(zone)).date()

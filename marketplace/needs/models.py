@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import enum_type, utcnow
+from marketplace.core.db import enum_type, utcnow
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
-from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, clean_text, parse_budget, rule_error
+from marketplace.core.taxonomy import StartupStage, clean_sectors, clean_tags
+from marketplace.core.validation import check_email, clean_text, parse_budget, rule_error
 
 
 class NeedFields(SQLModel):

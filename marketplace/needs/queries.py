@@ -4,9 +4,9 @@ import sqlalchemy as sa
 
 from marketplace import authz
 from marketplace.accounts.models import User
-from marketplace.db import db
-from marketplace.errors import NotFound
-from marketplace.listing_helpers import Page, json_list_contains, paginate, text_matches
+from marketplace.core.db import db
+from marketplace.core.errors import NotFound
+from marketplace.core.list_queries import Page, json_list_contains, paginate, text_matches
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
@@ -21,8 +21,8 @@ def remind_deadlines(today: date | None = None) -> int:
     when it closes within REMIND_DAYS_BEFORE days, and the owning unit's staff the day after it
     closed, with how many candidates wait. Returns how many notifications were made."""
     from marketplace.needs.services import audience_managers
-    from marketplace.workflow.notices import bank_side
-    from marketplace.workflow.queries import open_candidate_count
+    from marketplace.pipeline.notices import bank_side
+    from marketplace.pipeline.queries import open_candidate_count
 
     today = today or lifecycle.today()
     made = 0

@@ -10,18 +10,18 @@ from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import organisers
 from marketplace.audit.services import record_change, snapshot
-from marketplace.db import db, insert_once, utcnow
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
-from marketplace.listing_helpers import unique_slug
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.services import schedule_indexing
+from marketplace.core.db import db, insert_once, utcnow
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.list_queries import unique_slug
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import schedule_indexing
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcceptance
 from marketplace.needs.queries import audience_ids_for_need
 from marketplace.notifications.services import link_for, notify
-from marketplace.validation import validate
-from marketplace.versioning import check_version, lock_current
+from marketplace.core.validation import validate
+from marketplace.core.versioning import check_version, lock_current
 
 AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
 # The audit actions that bump a need's version (one row per bump): what changed since a version read.

@@ -9,26 +9,26 @@ from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
-from marketplace.db import best_effort, db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import best_effort, db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
-from marketplace.form_helpers import conflict, form_values, missing_version, read_version, show_errors
-from marketplace.matchmaking.forms import MatchFilterForm
-from marketplace.matchmaking.services import can_see_matches, rank_startups_for_need
+from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
+from marketplace.rankings.forms import MatchFilterForm
+from marketplace.rankings.services import can_see_matches, rank_startups_for_need
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import OPEN, audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
 from marketplace.audit.queries import history_for
-from marketplace.workflow import pipeline
-from marketplace.workflow.pipeline import card_moves, next_stages
-from marketplace.workflow.queries import board_for_need, opted_in_orgs, pitch_decks_for, vote_counts, votes_of
-from marketplace.workflow.services import can_vote, record_visit
+from marketplace.pipeline import transitions
+from marketplace.pipeline.transitions import card_moves, next_stages
+from marketplace.pipeline.queries import board_for_need, opted_in_orgs, pitch_decks_for, vote_counts, votes_of
+from marketplace.pipeline.services import can_vote, record_visit
 from marketplace.needs import lifecycle
 from marketplace.needs.services import (accept_terms, capacities, change_need_status, clone_need, create_need,
                                         update_need)
 from marketplace.startups.queries import countries, startup_ids_where
-from marketplace.taxonomy import Sector, StartupStage
-from marketplace.versioning import StaleEdit
+from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.core.versioning import StaleEdit
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -75,9 +75,9 @@ def detail(need_id: int):
     last_visit = best_effort(lambda: record_visit(actor=current_user, need_id=need.id), "a need visit")
     held = capacities(current_user, need)
     board = board_for_need(need.id) if held else None
-    board_sides = {pipeline.BANK} if lifecycle.OWNER in held else set()
+    board_sides = {transitions.BANK} if lifecycle.OWNER in held else set()
     if lifecycle.PLATFORM in held:
-        board_sides.add(pipeline.PLATFORM)
+        board_sides.add(transitions.PLATFORM)
     is_incubator = current_user.role == UserRole.INCUBATOR_MANAGER
     return render_template(
         "needs/detail.html",

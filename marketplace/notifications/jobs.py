@@ -6,7 +6,7 @@ from email.message import EmailMessage
 
 from flask import current_app
 
-from marketplace.db import db, unit_of_work, utcnow
+from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.notifications.models import OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from marketplace.workflow.enums import CandidateStage
+from marketplace.pipeline.enums import CandidateStage
 
 
 def mail_subject(msgid: str) -> str:

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import utcnow
+from marketplace.core.db import utcnow
 
 
 class Notification(SQLModel, table=True):

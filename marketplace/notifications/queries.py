@@ -3,8 +3,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
-from marketplace.db import db
-from marketplace.listing_helpers import Page, paginate
+from marketplace.core.db import db
+from marketplace.core.list_queries import Page, paginate
 from marketplace.notifications.models import Notification
 
 

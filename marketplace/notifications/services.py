@@ -9,8 +9,8 @@ from flask_babel import force_locale, gettext
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.accounts.models import User
-from marketplace.db import db, utcnow
-from marketplace.jobs import enqueue
+from marketplace.core.db import db, utcnow
+from marketplace.jobs.queue import enqueue
 from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.kinds import KINDS, localised, mail_subject
 from marketplace.notifications.models import Notification, OutboxMessage

@@ -8,9 +8,9 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField
 
 from marketplace.accounts.enums import DigestPreference
-from marketplace.db import unit_of_work
-from marketplace.errors import NotFound
-from marketplace.form_helpers import options
+from marketplace.core.db import unit_of_work
+from marketplace.core.errors import NotFound
+from marketplace.web.forms import options
 from marketplace.notifications.queries import notification_of, notifications_for
 from marketplace.notifications.services import mark_read, set_digest
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from rapidfuzz import fuzz
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.startups.models import Startup
-from marketplace.text_keys import domain_of, normalised_name
+from marketplace.core.text_keys import domain_of, normalised_name
 
 NAME_SIMILARITY = 90
 

@@ -3,9 +3,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, EmailField, SelectField, StringField, TextAreaField, URLField
 
 from marketplace.accounts.names import org_name
-from marketplace.form_helpers import MultiCheckboxField, mark_required, options
+from marketplace.web.forms import MultiCheckboxField, mark_required, options
 from marketplace.startups.models import StartupInput
-from marketplace.taxonomy import Sector, StartupStage
+from marketplace.core.taxonomy import Sector, StartupStage
 
 # The form fields that map one-to-one onto StartupInput.
 STARTUP_FIELDS = [

@@ -6,10 +6,10 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
-from marketplace.db import enum_type, utcnow
-from marketplace.places import canonical_city, canonical_country
-from marketplace.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.validation import check_email, check_website, clean_text, rule_error
+from marketplace.core.db import enum_type, utcnow
+from marketplace.core.places import canonical_city, canonical_country
+from marketplace.core.taxonomy import StartupStage, clean_sectors, clean_tags
+from marketplace.core.validation import check_email, check_website, clean_text, rule_error
 
 
 class StartupFields(SQLModel):

@@ -3,11 +3,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from marketplace.accounts.models import Organisation
-from marketplace.db import db
-from marketplace.errors import NotFound
-from marketplace.listing_helpers import Page, json_list_contains, json_list_empty, paginate
+from marketplace.core.db import db
+from marketplace.core.errors import NotFound
+from marketplace.core.list_queries import Page, json_list_contains, json_list_empty, paginate
 from marketplace.startups.models import Listing, Startup
-from marketplace.taxonomy import StartupStage
+from marketplace.core.taxonomy import StartupStage
 
 
 def startup_directory(

@@ -7,16 +7,16 @@ from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import reassign_history, record_change, snapshot
-from marketplace.db import db, utcnow
-from marketplace.errors import InvalidInput, PermissionDenied
-from marketplace.listing_helpers import unique_slug
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.services import forget_profile, infer_startup_sectors, schedule_indexing
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import InvalidInput, PermissionDenied
+from marketplace.core.list_queries import unique_slug
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import forget_profile, infer_startup_sectors, schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
-from marketplace.validation import validate
-from marketplace.versioning import check_version, lock_current
-from marketplace.workflow.services import move_candidates
+from marketplace.core.validation import validate
+from marketplace.core.versioning import check_version, lock_current
+from marketplace.pipeline.services import move_candidates
 
 AUDITED_FIELDS = list(StartupInput.model_fields)
 # The audit actions that bump a startup's version (one row per bump): what changed since a version read.

@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import authz
-from marketplace.workflow.queries import opted_in_units
+from marketplace.pipeline.queries import opted_in_units
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.queries import organisations_of_kind
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, PermissionDenied
 from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
-from marketplace.form_helpers import conflict, form_values, missing_version, read_version, show_errors
-from marketplace.matchmaking.services import rank_needs_for_startup, search_startup_page
+from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
+from marketplace.rankings.services import rank_needs_for_startup, search_startup_page
 from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
 from marketplace.startups.queries import (
     incubator_ids_for_startup,
@@ -25,8 +25,8 @@ from marketplace.startups.queries import (
 from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.taxonomy import Sector, StartupStage
-from marketplace.versioning import StaleEdit
+from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.core.versioning import StaleEdit
 
 bp = Blueprint("startups", __name__, url_prefix="/startups")
 

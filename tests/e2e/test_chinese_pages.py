@@ -12,7 +12,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from marketplace.config import REPO_ROOT
+from marketplace.core.config import REPO_ROOT
 from tests.e2e.conftest import signed_in
 
 pytestmark = pytest.mark.e2e

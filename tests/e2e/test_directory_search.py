@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.startups.models import Startup
 from tests.e2e.conftest import signed_in
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.events.models import Pitch
 from tests.conftest import BANK_STAFF
 from tests.e2e.conftest import signed_in

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.events.grid import clock, day_slots
 from marketplace.events.models import Event, EventRoom
 from marketplace.events.queries import pitches_of

@@ -10,7 +10,7 @@ import pytest
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.audit.queries import history_for
-from marketplace.db import db
+from marketplace.core.db import db
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
 

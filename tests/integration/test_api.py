@@ -8,11 +8,11 @@ import sqlalchemy as sa
 
 from marketplace.accounts.tokens import create_token, revoke_token
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db, unit_of_work
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.queries import visible_candidates_clause
-from marketplace.workflow.services import act_on_match, sides
+from marketplace.core.db import db, unit_of_work
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.queries import visible_candidates_clause
+from marketplace.pipeline.services import act_on_match, sides
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER, fixture_users
 from tests.helpers import in_app, need_id, org, startup_listed_by, user
 from tests.integration.imports.test_import_api import bearer, token_for
@@ -213,7 +213,7 @@ def test_a_stale_move_is_a_conflict_and_changes_nothing(app, client):
 def test_candidates_listed_are_exactly_those_a_side_acts_on(app, ctx):
     """The list query and the per-object rule (sides + need visibility) agree for every seeded user."""
     from marketplace.needs.queries import need_for_user
-    from marketplace.errors import NotFound
+    from marketplace.core.errors import NotFound
 
     candidates = list(db.session.scalars(sa.select(Candidate)))
     for email in fixture_users():

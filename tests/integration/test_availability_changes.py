@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.events.models import Pitch
 from marketplace.notifications.models import Notification
 from tests.conftest import BANK_STAFF, ORGANISER

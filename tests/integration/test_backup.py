@@ -18,8 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import create_app
-from marketplace.backup import BackupError, ExportReport, export_archive, restore_archive, tables
-from marketplace.db import db, unit_of_work
+from marketplace.ops.backup import BackupError, ExportReport, export_archive, restore_archive, tables
+from marketplace.core.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, ZJ_MANAGER, database_url, index_versions, seeded_app
 from tests.helpers import user
 
@@ -90,7 +90,7 @@ def reseal(manifest: dict, members: dict, table: str) -> None:
 @pytest.fixture(scope="module")
 def world(backend, tmp_path_factory) -> World:
     from marketplace.audit.models import AuditEvent
-    from marketplace.workflow.models import Candidate, PitchDeck
+    from marketplace.pipeline.models import Candidate, PitchDeck
 
     tmp = tmp_path_factory.mktemp(f"backup-{backend}")
     app = seeded_app(database_url(backend, tmp, "innomatch_test_backup"))
@@ -130,7 +130,7 @@ def test_round_trip_copies_every_row_and_every_byte(world, restored):
     assert report.counts["pitch_deck"] >= 1 and report.counts["profile_vector"] > 0
     with app.app_context():
         from marketplace.audit.models import AuditEvent
-        from marketplace.workflow.models import PitchDeck
+        from marketplace.pipeline.models import PitchDeck
 
         assert PDF in db.session.scalars(sa.select(PitchDeck.content)).all()
         nulls = db.session.scalars(sa.select(AuditEvent.id).where(AuditEvent.before.is_(None))).all()
@@ -235,7 +235,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(backend, world,
 
 
 def test_a_failed_export_leaves_no_half_written_archive(world, tmp_path, monkeypatch):
-    from marketplace import backup
+    from marketplace.ops import backup
 
     archive = tmp_path / "nightly.zip"
     archive.write_bytes(b"yesterday's archive")
@@ -283,7 +283,7 @@ def test_the_commands_export_and_restore_end_to_end(backend, world, tmp_path, mo
         def no_model():
             raise OSError("model files missing")
 
-        monkeypatch.setattr("marketplace.backup.rebuild_search_indexes", no_model)
+        monkeypatch.setattr("marketplace.ops.backup.rebuild_search_indexes", no_model)
         unindexed = runner.invoke(args=["restore", str(archive), "--force"])
         assert unindexed.exit_code == 1 and "data is restored" in unindexed.output
         assert "model files missing" in unindexed.output and "matching reindex" in unindexed.output

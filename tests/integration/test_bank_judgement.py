@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status
 from marketplace.startups.models import Listing
-from marketplace.workflow.services import toggle_vote
+from marketplace.pipeline.services import toggle_vote
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import org, user
 

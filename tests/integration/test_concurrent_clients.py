@@ -40,7 +40,7 @@ def live(request, tmp_path_factory):
 
 def tokens_for(app, emails) -> dict[str, str]:
     from marketplace.accounts.tokens import create_token
-    from marketplace.db import unit_of_work
+    from marketplace.core.db import unit_of_work
     from tests.helpers import user
 
     with app.app_context(), unit_of_work():
@@ -58,7 +58,7 @@ def need_ids(app) -> dict[str, int]:
     from marketplace.needs.models import Need
 
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
 
         return dict(db.session.execute(sa.select(Need.slug, Need.id)).all())
 
@@ -102,10 +102,10 @@ def test_double_submits_and_racing_moves_answer_cleanly(live):
                                                   timeout=60).status_code, browsers))
     assert accepted == [302] * 4, accepted
 
-    from marketplace.workflow.models import Candidate
+    from marketplace.pipeline.models import Candidate
 
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
 
         candidate = db.session.scalar(sa.select(Candidate).where(
             Candidate.need_id == needs["mpc-blockchain-cryptography"]).order_by(Candidate.id).limit(1))
@@ -149,7 +149,7 @@ def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
                                           "pilot_horizon", "visibility", "contact_name", "contact_email", "deadline",
                                           "confidential", "confidentiality_terms")}
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
         from marketplace.startups.models import Startup, StartupInput
 
         startup_id = db.session.scalar(sa.select(Startup.id).where(Startup.slug == "ruilian-data"))
@@ -186,7 +186,7 @@ def test_parallel_stale_form_edits_save_one_and_show_the_others_what_changed(liv
     pages = [b.get(f"{base}/needs/{need}/edit", timeout=60).text for b in browsers]
     version = _hidden(pages[0], "version")
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
         from marketplace.needs.models import Need
 
         current = db.session.get(Need, need)
@@ -225,7 +225,7 @@ def test_a_new_need_form_sent_three_times_at_once_makes_one_draft(live):
     from marketplace.needs.models import Need
 
     with app.app_context():
-        from marketplace.db import db
+        from marketplace.core.db import db
 
         assert db.session.scalar(sa.select(sa.func.count()).where(Need.title == title)) == 1
 
@@ -236,7 +236,7 @@ def test_a_sqlite_file_locked_by_another_process_answers_503_and_readyz_says_so(
     /readyz is 503 "locked" until the lock is free."""
     import sqlite3
 
-    from marketplace.db import SQLITE_BUSY_TIMEOUT_MS
+    from marketplace.core.db import SQLITE_BUSY_TIMEOUT_MS
 
     url = database_url("sqlite", tmp_path, "innomatch_locked")
     app = seeded_app(url)

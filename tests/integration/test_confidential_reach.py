@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
-from marketplace.db import db, unit_of_work
-from marketplace.matchmaking.services import rank_needs_for_startup
+from marketplace.core.db import db, unit_of_work
+from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.needs.models import Need
 from marketplace.needs.queries import has_accepted_terms
 from marketplace.needs.services import accept_terms

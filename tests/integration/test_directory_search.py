@@ -8,9 +8,9 @@ from urllib.parse import quote_plus
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
-from marketplace.matchmaking.documents import startup_document
-from marketplace.matchmaking.services import search_startup_page, search_startups
+from marketplace.core.db import db
+from marketplace.rankings.documents import startup_document
+from marketplace.rankings.services import search_startup_page, search_startups
 from marketplace.startups.models import Startup
 from matching.rank import SEARCH_DENSE_FLOOR
 from matching.text import tokenize

@@ -6,13 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db, unit_of_work
-from marketplace.errors import PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import PermissionDenied
 from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import need_id, user
 

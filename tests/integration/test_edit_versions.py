@@ -18,13 +18,13 @@ from marketplace.accounts.models import FormSubmission
 from marketplace.accounts.tokens import create_token
 from marketplace.accounts.submissions import FormTokenRefused, submit_once
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.startups.models import Startup, StartupInput
 from marketplace.startups.services import update_startup
-from marketplace.versioning import StaleEdit
+from marketplace.core.versioning import StaleEdit
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import form_token, in_app, need_id, org, startup_listed_by, user
 

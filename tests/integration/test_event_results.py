@@ -9,12 +9,12 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidTransition
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidTransition
 from marketplace.events.models import Event, Pitch
 from marketplace.startups.models import Startup
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 from tests.integration.test_events import _scheduled_event

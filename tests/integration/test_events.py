@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, EventRoom, Pitch
 from marketplace.events.services import change_event_status, create_event
-from marketplace.workflow.enums import CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.enums import CandidateStage
+from marketplace.pipeline.models import Candidate
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 
@@ -136,8 +136,8 @@ def test_generating_the_schedule_places_every_pitch_within_the_rules(ctx):
     from marketplace.events.models import ScheduleRun
     from marketplace.events.scheduling_input import build_problem
     from marketplace.events.services import request_schedule
-    from marketplace.scheduling.check import violations
-    from marketplace.scheduling.model import Placement
+    from scheduling.check import violations
+    from scheduling.model import Placement
 
     with unit_of_work():
         event = _event(ctx)

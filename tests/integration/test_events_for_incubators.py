@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.events.agenda import personal_entries
 from marketplace.events.models import Event, Pitch
 from marketplace.events.queries import pitches_of
@@ -110,7 +110,7 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
     from marketplace.accounts.models import User
     from marketplace.events.agenda import personal_entries
     from marketplace.events.models import EventIncubator
-    from marketplace.workflow.models import Candidate
+    from marketplace.pipeline.models import Candidate
 
     event_id, email, own = _with_link_and_guest(app)
     other = PNP_MANAGER if email == ZJ_MANAGER else ZJ_MANAGER

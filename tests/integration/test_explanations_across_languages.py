@@ -8,8 +8,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db, unit_of_work
-from marketplace.matchmaking.services import rank_needs_for_startup, rank_startups_for_need
+from marketplace.core.db import db, unit_of_work
+from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need
 from marketplace.needs.models import Need
 from marketplace.needs.services import update_need
 from marketplace.startups.services import create_startup

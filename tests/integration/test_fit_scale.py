@@ -9,9 +9,9 @@ import re
 import pytest
 from markupsafe import escape
 
-from marketplace.db import db
-from marketplace.matchmaking.services import rank_needs_for_startup, rank_startups_for_need
-from marketplace.workflow.workspace import open_needs_for
+from marketplace.core.db import db
+from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need
+from marketplace.pipeline.workspace import open_needs_for
 from tests.conftest import BANK_STAFF, ZJ_MANAGER
 from tests.helpers import user
 

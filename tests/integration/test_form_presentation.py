@@ -8,7 +8,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.needs.models import Need
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import form_token, need_id

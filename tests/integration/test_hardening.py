@@ -23,9 +23,9 @@ from marketplace.accounts.models import ApiToken
 from marketplace.accounts.tokens import create_token
 from marketplace.audit.models import AuditEvent
 from marketplace.audit.queries import history_for
-from marketplace.db import db, unit_of_work
-from marketplace.rate_limits import limiter_of
-from marketplace.security import relaxed_csp_for_api_docs
+from marketplace.core.db import db, unit_of_work
+from marketplace.web.rate_limits import limiter_of
+from marketplace.web.security_headers import relaxed_csp_for_api_docs
 from marketplace.startups.services import create_startup, merge_startups
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user

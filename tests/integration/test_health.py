@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from marketplace import create_app
-from marketplace.matchmaking import engine as engine_module
-from marketplace.matchmaking.engine import Engine
-from marketplace.rate_limits import limiter_of
+from marketplace.rankings import engine as engine_module
+from marketplace.rankings.engine import Engine
+from marketplace.web.rate_limits import limiter_of
 
 pytestmark = pytest.mark.integration
 
@@ -79,8 +79,8 @@ def test_readyz_is_503_when_a_snapshot_is_corrupt_while_profiles_exist(client, a
 def empty_platform(tmp_path):
     """Production settings (HTTPS redirects, rate limits in memory), a migrated database without a single
     profile, and no index folder yet."""
-    from marketplace.db import db
-    from marketplace.migrate import upgrade_database
+    from marketplace.core.db import db
+    from marketplace.core.migrate import upgrade_database
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "SECRET_KEY": "k" * 40,
                       "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://", "INDEX_DIR": str(tmp_path / "index")})

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from markupsafe import escape
 
-from marketplace.db import db, unit_of_work, utcnow
-from marketplace.errors import InvalidTransition
+from marketplace.core.db import db, unit_of_work, utcnow
+from marketplace.core.errors import InvalidTransition
 from marketplace.needs.models import Need
 from marketplace.notifications.models import Notification
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.queries import candidate_for
-from marketplace.workflow.services import act_on_match, transition
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.queries import candidate_for
+from marketplace.pipeline.services import act_on_match, transition
 from tests.conftest import ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, startup_listed_by, user
 
@@ -105,7 +105,7 @@ def test_an_invitation_made_before_the_rule_never_reaches_the_incubator(app, cli
     assert page.status_code == 404 and answer.status_code == 404
     with in_app(app):
         assert db.session.get(Candidate, candidate_id).stage == CandidateStage.INVITED
-        from marketplace.workflow.services import sides
+        from marketplace.pipeline.services import sides
 
         assert sides(user(PNP_MANAGER), db.session.get(Candidate, candidate_id)) == set()
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from redis import Redis
 from rq import Queue
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.services import change_need_status, create_need
 from marketplace.notifications.jobs import deliver_email
@@ -101,7 +101,7 @@ def test_the_clock_schedule_runs_on_a_real_worker(jobs_app):
     from rq.cron import CronScheduler
 
     from marketplace.accounts.enums import DigestPreference
-    from marketplace.clock import SCHEDULE
+    from marketplace.jobs.clock import SCHEDULE
     from marketplace.notifications.services import notify
 
     conn = Redis.from_url(REDIS_URL)

@@ -13,11 +13,11 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import create_app
-from marketplace.db import db, unit_of_work
-from marketplace.matchmaking.engine import engine
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.models import ProfileVector
-from marketplace.matchmaking.services import rank_needs_for_startup, rank_startups_for_need, refresh_vectors
+from marketplace.core.db import db, unit_of_work
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.models import ProfileVector
+from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need, refresh_vectors
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
 from marketplace.startups.services import update_startup
@@ -54,7 +54,7 @@ def test_top_matches_for_mpc_need_are_privacy_startups(ctx):
 
 def test_incubator_sees_only_its_portfolio_ranked(ctx):
     manager = user(ZJ_MANAGER)
-    from marketplace.matchmaking.services import startup_ids_for_viewer
+    from marketplace.rankings.services import startup_ids_for_viewer
 
     own = startup_ids_for_viewer(manager)
     ranked = rank_startups_for_need(manager, mpc_need(), k=50)
@@ -144,8 +144,8 @@ def test_unchanged_profiles_are_not_encoded_again(ctx):
 
 def test_vectors_refresh_chunk_by_chunk_and_a_rebuild_drops_orphans(ctx, monkeypatch):
     """A platform's ids go to the database in chunks (PostgreSQL takes at most 65,535 parameters a statement)."""
-    from marketplace.matchmaking import services
-    from marketplace.matchmaking.services import rebuild_index
+    from marketplace.rankings import services
+    from marketplace.rankings.services import rebuild_index
 
     monkeypatch.setattr(services, "REFRESH_CHUNK", 3)
     startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id).limit(7)))
@@ -240,7 +240,7 @@ def test_directory_search_ranks_by_meaning(app, client, auth):
 
 
 def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
-    from marketplace.matchmaking.services import LOOKUP_SETTINGS, search_startups
+    from marketplace.rankings.services import LOOKUP_SETTINGS, search_startups
     from marketplace.startups.services import create_startup
 
     with unit_of_work():
@@ -254,7 +254,7 @@ def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
 
 
 def test_chinese_query_finds_chinese_profile(ctx):
-    from marketplace.matchmaking.services import search_startups
+    from marketplace.rankings.services import search_startups
     from marketplace.startups.services import create_startup
 
     with unit_of_work():

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
-from marketplace.matchmaking.engine import engine
-from marketplace.matchmaking.services import Ranked, rank_startups_for_need
+from marketplace.core.db import db
+from marketplace.rankings.engine import engine
+from marketplace.rankings.services import Ranked, rank_startups_for_need
 from marketplace.needs.models import Need
 from matching import explain
 from tests.conftest import BANK_STAFF, ORGANISER

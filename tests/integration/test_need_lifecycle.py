@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status, create_need

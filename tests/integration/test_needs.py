@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience
 from marketplace.needs.services import change_need_status, create_need, update_need

@@ -9,14 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.queries import history_for
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.models import NeedTermsAcceptance
 from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.startups.models import Startup
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate, PitchDeck
-from marketplace.workflow.queries import candidate_for
-from marketplace.workflow.services import act_on_match
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate, PitchDeck
+from marketplace.pipeline.queries import candidate_for
+from marketplace.pipeline.services import act_on_match
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 
@@ -227,7 +227,7 @@ def test_bank_staff_and_organisers_read_confidential_needs_in_full(app, client, 
 
 
 def test_workspace_is_the_incubators(app, client, auth):
-    from marketplace.workflow.queries import candidates_of_incubator
+    from marketplace.pipeline.queries import candidates_of_incubator
     from tests.helpers import org
 
     auth.login(BANK_STAFF)
@@ -273,7 +273,7 @@ def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client,
 @pytest.mark.parametrize("stage", [CandidateStage.SHORTLISTED, CandidateStage.DECLINED])
 def test_nominating_never_reveals_the_banks_private_decision(app, client, auth, stage):
     """Security review, finding 7: the refusal once named the private stage ("… (Declined)")."""
-    from marketplace.workflow.services import transition
+    from marketplace.pipeline.services import transition
 
     health = need_id(app, "healthcare-ecosystem-it")
     startup = _fresh_startup(app, need="healthcare-ecosystem-it")
@@ -320,7 +320,7 @@ def test_the_nominate_list_offers_the_portfolio_by_fit_with_the_fit_shown(app, c
     """Issue 16, item 14: the startups were in no useful order."""
     import re
 
-    from marketplace.workflow.workspace import nomination_choices
+    from marketplace.pipeline.workspace import nomination_choices
 
     edu = need_id(app, "education-ecosystem-it")
     with in_app(app):

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.enums import DigestPreference
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.models import Need
 from marketplace.needs.reminders import remind_deadlines
 from marketplace.notifications.jobs import send_digests
@@ -163,7 +163,7 @@ def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, clie
 
 def test_editing_an_old_startup_alerts_nobody(ctx):
     from marketplace.startups.models import Startup
-    from marketplace.workflow.match_alerts import alert_new_matches
+    from marketplace.pipeline.match_alerts import alert_new_matches
 
     old = db.session.scalar(sa.select(Startup).order_by(Startup.id))
     old.created_at = old.created_at.replace(year=2020)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from itsdangerous import TimestampSigner
 
 from marketplace.audit.queries import history_for
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.notifications.models import OutboxMessage
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
@@ -110,7 +110,7 @@ def test_an_unknown_email_gets_the_same_answer_and_nothing_is_sent(app, client):
 def test_with_redis_unreachable_every_email_reads_the_same_page(tmp_path):
     """Outside review: the mail job was queued for real accounts only, so with Redis down only they read
     "Background work ... is waiting", and without Redis only they waited for the mail in the request."""
-    from marketplace.job_outbox import PendingJob
+    from marketplace.jobs.outbox import PendingJob
     from tests.conftest import seeded_app
 
     app = seeded_app(f"sqlite:///{tmp_path / 'reset.sqlite3'}", REDIS_URL="redis://127.0.0.1:9/0")

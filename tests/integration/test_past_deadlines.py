@@ -9,18 +9,18 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition
 from marketplace.events.services import create_event, update_event
-from marketplace.matchmaking.services import rank_needs_for_startup
+from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.needs import lifecycle
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, needs_for_user
 from marketplace.needs.services import create_need, update_need
 from marketplace.startups.models import Listing, Startup
-from marketplace.workflow.match_alerts import alert_new_matches
-from marketplace.workflow.nominations import check_open_for
-from marketplace.workflow.workspace import open_needs_for
+from marketplace.pipeline.match_alerts import alert_new_matches
+from marketplace.pipeline.nominations import check_open_for
+from marketplace.pipeline.workspace import open_needs_for
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import form_token, need_id, org, user
 

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.queries import history_for
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput, InvalidTransition, PermissionDenied
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.services import StaleCandidate, add_candidate, transition
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.services import StaleCandidate, add_candidate, transition
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, startup_listed_by, user
 
@@ -194,7 +194,7 @@ def test_incubator_sees_no_board_and_cannot_move(app, client, auth):
 
 
 def test_one_vote_per_person_startup_and_need(app, client, auth):
-    from marketplace.workflow.queries import vote_counts
+    from marketplace.pipeline.queries import vote_counts
 
     edu = need_id(app, "education-ecosystem-it")
     startup = startup_listed_by(app, "zhangjiang-incubator")
@@ -272,7 +272,7 @@ def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_mer
 
 
 def test_candidate_history_is_for_the_two_sides_only(app, client, auth):
-    from marketplace.workflow.services import sides
+    from marketplace.pipeline.services import sides
 
     with in_app(app):
         owner_need = need_id(app, "education-ecosystem-it")  # large-corporate's, not trade's

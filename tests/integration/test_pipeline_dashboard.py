@@ -12,17 +12,17 @@ from collections import Counter, defaultdict
 import pytest
 import sqlalchemy as sa
 
-from marketplace.config import REPO_ROOT
+from marketplace.core.config import REPO_ROOT
 from marketplace.dashboard.funnel import MIN_ACTIVE_CANDIDATES, TIMED_STAGES, TOP_INCUBATORS, pipeline_report
-from marketplace.db import db, unit_of_work
-from marketplace.errors import NotFound
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import NotFound
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
-from marketplace.workflow.pipeline import ORDER
-from marketplace.workflow.services import add_candidate
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.transitions import ORDER
+from marketplace.pipeline.services import add_candidate
 from tests.conftest import ADMIN, BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import need_id, org, startup_listed_by
 

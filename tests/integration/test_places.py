@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.db import unit_of_work
+from marketplace.core.db import unit_of_work
 from marketplace.startups.services import create_startup
 from tests.conftest import ZJ_MANAGER
 from tests.helpers import in_app, need_id, user

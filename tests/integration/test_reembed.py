@@ -27,16 +27,16 @@ from redis import Redis
 from rq import Queue
 from rq.job import Job
 
-from marketplace.db import db, unit_of_work
-from marketplace.jobs import enqueue_now
-from marketplace.matchmaking.engine import engine, init_engine
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.jobs import index_profiles, reembed
-from marketplace.matchmaking.models import ProfileVector
-from marketplace.matchmaking.services import REEMBED_CHUNK
+from marketplace.core.db import db, unit_of_work
+from marketplace.jobs.queue import enqueue_now
+from marketplace.rankings.engine import engine, init_engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.jobs import index_profiles, reembed
+from marketplace.rankings.models import ProfileVector
+from marketplace.rankings.services import REEMBED_CHUNK
 from marketplace.needs.models import Need
 from marketplace.needs.services import create_need
-from marketplace.seeding import FIXTURES
+from marketplace.ops.seeding import FIXTURES
 from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, update_startup
 from matching import store
@@ -286,7 +286,7 @@ def db_count(app, model) -> int:
 def test_a_reembed_job_runs_in_slices_and_publishes_once_at_the_end(upgraded, monkeypatch):
     """Each job gives the queue back after its slice: it queues its continuation from the next id (the matching
     queue's other jobs run in between), and only the job that reaches the end publishes."""
-    from marketplace.matchmaking import jobs
+    from marketplace.rankings import jobs
 
     app, _old_model, new_model = upgraded
     monkeypatch.setattr(jobs, "REEMBED_CHUNK", 5)

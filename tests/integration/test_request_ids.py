@@ -11,8 +11,8 @@ import re
 import pytest
 from flask import template_rendered
 
-from marketplace.logging_setup import JsonFormatter
-from marketplace.request_ids import HEADER, REDACTED, bound_request_id
+from marketplace.core.logging_setup import JsonFormatter
+from marketplace.core.request_ids import HEADER, REDACTED, bound_request_id
 from tests.conftest import BANK_STAFF
 from tests.helpers import user
 
@@ -84,7 +84,7 @@ def test_the_access_line_has_the_fields_and_no_query_string(app, client, auth, c
 
 def test_api_requests_log_the_token_owner_never_the_token(app, client, caplog):
     from marketplace.accounts.tokens import create_token
-    from marketplace.db import unit_of_work
+    from marketplace.core.db import unit_of_work
 
     with app.app_context():
         with unit_of_work():
@@ -122,8 +122,8 @@ def test_probe_access_lines_are_debug(app, client, caplog):
 
 
 def test_jobs_queued_to_rq_carry_the_request_id(ctx, monkeypatch):
-    from marketplace import jobs
-    from marketplace.db import unit_of_work
+    from marketplace.jobs import queue as jobs
+    from marketplace.core.db import unit_of_work
 
     queued = []
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from marketplace import create_app
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation, User
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from tests import route_matrix as matrix
 from tests.conftest import ADMIN, BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import org, startup_by_slug, startup_listed_by, user
@@ -201,7 +201,7 @@ class World:
         """Plants the secret ``key`` names in the case's transaction; returns the text that shows it."""
         from marketplace.audit.services import record_change
         from marketplace.needs.models import Need
-        from marketplace.workflow.services import toggle_vote
+        from marketplace.pipeline.services import toggle_vote
 
         kind, _, name = key.partition(":")
         if kind in ("fit", "fit-accepted"):  # Zhangjiang lists the startup; whether it accepted the terms
@@ -239,9 +239,9 @@ class World:
         if kind in ("hidden-invitation-title", "declined-hidden-invitation-title"):  # finding 11
             candidate_id = self.resolve(f"hidden-invitation:{name}")
             if kind.startswith("declined"):  # the bank's decline, which tells the startup's side
-                from marketplace.workflow.enums import CandidateStage
-                from marketplace.workflow.models import Candidate
-                from marketplace.workflow.services import transition
+                from marketplace.pipeline.enums import CandidateStage
+                from marketplace.pipeline.models import Candidate
+                from marketplace.pipeline.services import transition
 
                 transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
                            actor=user(ORGANISER), note="Matrix decline")
@@ -275,7 +275,7 @@ def _need_id(slug: str) -> int:
 
 
 def _candidate(name: str):
-    from marketplace.workflow.models import Candidate
+    from marketplace.pipeline.models import Candidate
 
     need_slug, startup_slug = name.split("/")
     found = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == _need_id(need_slug),
@@ -313,9 +313,9 @@ def _hidden_invitation(need_slug: str) -> int:
     """An invitation to a need incubators may not see (an internal one) of a startup only Zhangjiang lists, shared
     with Zhangjiang: a row as the service made it before it refused such invitations (security review, finding
     11), written directly since the service now refuses it."""
-    from marketplace.db import utcnow
-    from marketplace.workflow.enums import CandidateSource, CandidateStage
-    from marketplace.workflow.models import Candidate
+    from marketplace.core.db import utcnow
+    from marketplace.pipeline.enums import CandidateSource, CandidateStage
+    from marketplace.pipeline.models import Candidate
 
     now = utcnow()
     startup_id = startup_listed_by(_current_app(), "zhangjiang-incubator")
@@ -344,7 +344,7 @@ def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
 def _deck(candidate) -> int:
     import hashlib
 
-    from marketplace.workflow.models import PitchDeck
+    from marketplace.pipeline.models import PitchDeck
 
     content = b"%PDF-1.4 matrix\n%%EOF\n"
     deck = PitchDeck(candidate_id=candidate.id, filename="deck.pdf", size_bytes=len(content),
@@ -383,7 +383,7 @@ def _schedule_reason(event_id: int, need_id: int) -> str:
     (a startup Zhangjiang does not list) by a planted name; returns that name."""
     from marketplace.events.models import Pitch, ScheduleRun
     from marketplace.startups.models import Listing
-    from marketplace.workflow.models import Candidate
+    from marketplace.pipeline.models import Candidate
 
     startup_id = db.session.scalar(sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
                                    .where(Pitch.event_id == event_id, Candidate.need_id == need_id))
@@ -402,7 +402,7 @@ def _schedule_reason(event_id: int, need_id: int) -> str:
 
 def _pitch_of(event_id: int, need_slug: str) -> int:
     from marketplace.events.models import Pitch
-    from marketplace.workflow.models import Candidate
+    from marketplace.pipeline.models import Candidate
 
     found = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
                               .where(Pitch.event_id == event_id, Candidate.need_id == _need_id(need_slug),
@@ -468,7 +468,7 @@ def _cases() -> list:
 @pytest.fixture
 def no_jobs(monkeypatch):
     """Queued jobs (indexing, email, the scheduler, imports) do not run: side effects, not authorisation."""
-    monkeypatch.setattr("marketplace.jobs._run_in_process", lambda func, kwargs: None)
+    monkeypatch.setattr("marketplace.jobs.queue._run_in_process", lambda func, kwargs: None)
 
 
 def _sign_in(app, client, login_id: str) -> None:

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy as sa
 from markupsafe import escape
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.events.enums import EventStatus
 from marketplace.events.grid import day_slots
 from marketplace.events.models import Event, EventRoom, Pitch, ScheduleRun, Unavailability
 from marketplace.events.services import change_event_status, create_event, request_schedule
 from marketplace.needs.models import Need
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.models import Candidate
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER
 from tests.helpers import in_app, need_id, org, startup_by_slug, user
 

@@ -8,8 +8,8 @@ import pytest
 from alembic import command
 
 from marketplace import create_app
-from marketplace.db import db
-from marketplace.migrate import alembic_config
+from marketplace.core.db import db
+from marketplace.core.migrate import alembic_config
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.seeding import load_world, row_counts
+from marketplace.ops.seeding import load_world, row_counts
 from marketplace.startups.models import Listing, Startup
-from marketplace.taxonomy import Sector
+from marketplace.core.taxonomy import Sector
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from marketplace.audit.queries import history_for
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
 

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, update_startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
@@ -104,7 +104,7 @@ def test_update_startup_service_checks_permission(ctx, app):
     startup = db.session.get(Startup, startup_listed_by(app, "zhangjiang-incubator"))
     rival = user("manager@plugandplay.example")
 
-    from marketplace.errors import PermissionDenied
+    from marketplace.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
         update_startup(actor=rival, startup=startup, data={"name": "Taken over"})

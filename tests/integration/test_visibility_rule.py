@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from marketplace import authz
 from marketplace.accounts.models import User
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.needs.queries import audience_ids_for_need, needs_for_user
 

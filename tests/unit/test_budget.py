@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic_core import PydanticCustomError
 
-from marketplace.errors import InvalidInput
+from marketplace.core.errors import InvalidInput
 from marketplace.needs.models import NeedInput
-from marketplace.validation import parse_budget, validate
+from marketplace.core.validation import parse_budget, validate
 
 pytestmark = pytest.mark.unit
 

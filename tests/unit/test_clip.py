@@ -1,6 +1,6 @@
 import pytest
 
-from marketplace.ui import clip
+from marketplace.web.ui import clip
 
 pytestmark = pytest.mark.unit
 

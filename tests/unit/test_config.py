@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.config import ConfigError, Settings
+from marketplace.core.config import ConfigError, Settings
 
 pytestmark = pytest.mark.unit
 

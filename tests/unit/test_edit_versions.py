@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.form_helpers import read_version, shown
-from marketplace.versioning import StaleEdit, check_version
+from marketplace.web.forms import read_version, shown
+from marketplace.core.versioning import StaleEdit, check_version
 
 pytestmark = pytest.mark.unit
 

@@ -16,11 +16,11 @@ from flask_babel import Babel
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from marketplace.errors import InvalidInput
+from marketplace.core.errors import InvalidInput
 from marketplace.events.forms import parse_breaks, parse_clock, parse_rubric
 from marketplace.events.grid import day_slots
 from marketplace.events.services import EventInput
-from marketplace.validation import validate
+from marketplace.core.validation import validate
 
 pytestmark = pytest.mark.unit
 

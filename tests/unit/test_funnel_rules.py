@@ -20,8 +20,8 @@ from marketplace.dashboard.funnel import (
     short_of_candidates,
     summarise,
 )
-from marketplace.workflow.enums import CandidateStage as C
-from marketplace.workflow.pipeline import ORDER
+from marketplace.pipeline.enums import CandidateStage as C
+from marketplace.pipeline.transitions import ORDER
 
 pytestmark = pytest.mark.unit
 

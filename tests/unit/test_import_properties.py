@@ -22,7 +22,7 @@ from marketplace.imports.mapping import (
     row_to_fields, split_sectors, stage_value,
 )
 from marketplace.imports.reading import Table, UnreadableFile, read_table
-from marketplace.taxonomy import Sector, StartupStage, clean_tags
+from marketplace.core.taxonomy import Sector, StartupStage, clean_tags
 from tests.unit.test_import_rules import xlsx_bytes
 
 pytestmark = pytest.mark.unit

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from marketplace.imports.enums import FileKind
 from marketplace.imports.mapping import auto_map, row_to_fields, split_sectors, stage_value
 from marketplace.imports.reading import UnreadableFile, read_table, sniff
-from marketplace.text_keys import domain_of, normalised_name
+from marketplace.core.text_keys import domain_of, normalised_name
 
 pytestmark = pytest.mark.unit
 

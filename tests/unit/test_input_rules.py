@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.errors import InvalidInput
-from marketplace.listing_helpers import slugify
+from marketplace.core.errors import InvalidInput
+from marketplace.core.list_queries import slugify
 from marketplace.needs.models import NeedInput
 from marketplace.startups.models import StartupInput
-from marketplace.taxonomy import clean_tags
-from marketplace.validation import validate
+from marketplace.core.taxonomy import clean_tags
+from marketplace.core.validation import validate
 
 pytestmark = pytest.mark.unit
 

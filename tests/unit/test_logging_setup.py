@@ -15,14 +15,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.logging_setup import (
+from marketplace.core.logging_setup import (
     JsonFormatter,
     TextFormatter,
     configure_logging,
     install_request_id_factory,
     make_formatter,
 )
-from marketplace.request_ids import bound_request_id, choose_request_id, current_request_id, is_sane
+from marketplace.core.request_ids import bound_request_id, choose_request_id, current_request_id, is_sane
 
 pytestmark = pytest.mark.unit
 
@@ -154,11 +154,11 @@ def test_configure_logging_leaves_logging_someone_else_set_up():
 
 
 def test_gunicorn_writes_its_own_lines_as_json_and_no_access_lines():
-    """The Procfile's ``-c python:marketplace.gunicorn_conf``, applied the way gunicorn applies it."""
+    """The Procfile's ``-c python:marketplace.web.gunicorn_conf``, applied the way gunicorn applies it."""
     script = (
         "import logging, logging.config\n"
         "from gunicorn.glogging import CONFIG_DEFAULTS\n"
-        "from marketplace import gunicorn_conf\n"
+        "from marketplace.web import gunicorn_conf\n"
         "logging.config.dictConfig({**CONFIG_DEFAULTS, **gunicorn_conf.logconfig_dict})\n"
         "logging.getLogger('gunicorn.error').info('Booting worker with pid: 42')\n"
         "logging.getLogger('gunicorn.access').info('GET /needs/?token=secret HTTP/1.1')\n"
@@ -178,11 +178,11 @@ def test_gunicorn_writes_its_own_lines_as_json_and_no_access_lines():
 def test_the_work_horse_logs_a_job_with_the_request_id_that_queued_it(monkeypatch):
     from rq import Worker
 
-    from marketplace.jobs import REQUEST_ID_META, RequestIdWorker
+    from marketplace.jobs.queue import REQUEST_ID_META, RequestIdWorker
 
     seen = []
     monkeypatch.setattr(Worker, "perform_job", lambda self, job, *args, **kwargs: seen.append(current_request_id()))
-    monkeypatch.setattr("marketplace.jobs.wait_for_database", lambda: True)  # no database in a unit test
+    monkeypatch.setattr("marketplace.jobs.queue.wait_for_database", lambda: True)  # no database in a unit test
     worker = RequestIdWorker.__new__(RequestIdWorker)  # perform_job needs no connection once rq's part is stubbed
 
     worker.perform_job(SimpleNamespace(meta={REQUEST_ID_META: "req-9"}), "queue", "execution")
@@ -205,7 +205,7 @@ def _record(name: str, level: int) -> logging.LogRecord:
      ("sentence_transformers.backend.utils", logging.WARNING, False)],
 )
 def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level, kept):
-    from marketplace.logging_setup import ThirdPartyNoise
+    from marketplace.core.logging_setup import ThirdPartyNoise
 
     assert ThirdPartyNoise().filter(_record(name, level)) is kept
 
@@ -213,7 +213,7 @@ def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level,
 def test_model_stack_warnings_are_ignored_and_ours_still_show():
     import warnings
 
-    from marketplace.logging_setup import quiet_third_party
+    from marketplace.core.logging_setup import quiet_third_party
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -228,7 +228,7 @@ def test_transformers_deprecation_notes_stay_out_of_the_log(capsys):
     """bin/demo printed "`torch_dtype` is deprecated! Use `dtype` instead!" through transformers' own handler."""
     from transformers.utils import logging as transformers_logging
 
-    from marketplace.logging_setup import quiet_model_stack
+    from marketplace.core.logging_setup import quiet_model_stack
 
     transformers_logging.set_verbosity_warning()
     quiet_model_stack()  # the engine calls it before loading a model

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from marketplace.accounts.services import check_password_policy, password_problems
-from marketplace.errors import InvalidInput
+from marketplace.core.errors import InvalidInput
 
 pytestmark = pytest.mark.unit
 

@@ -1,8 +1,8 @@
 import pytest
 
-from marketplace.workflow import pipeline
-from marketplace.workflow.enums import CandidateStage as C
-from marketplace.workflow.pipeline import BANK, PLATFORM, STARTUP
+from marketplace.pipeline import transitions
+from marketplace.pipeline.enums import CandidateStage as C
+from marketplace.pipeline.transitions import BANK, PLATFORM, STARTUP
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +37,7 @@ STARTUP_ONLY = {STARTUP}
     ],
 )
 def test_whose_move_it_is(frm, to, sides, opted_in, regular):
-    assert pipeline.is_regular(frm, to, sides, opted_in=opted_in) is regular
+    assert transitions.is_regular(frm, to, sides, opted_in=opted_in) is regular
 
 
 @pytest.mark.parametrize(
@@ -52,39 +52,39 @@ def test_whose_move_it_is(frm, to, sides, opted_in, regular):
     ],
 )
 def test_platform_overrides(frm, to, opted_in, override):
-    assert pipeline.is_override(frm, to, opted_in=opted_in) is override
+    assert transitions.is_override(frm, to, opted_in=opted_in) is override
 
 
 def test_buttons_follow_the_rules():
-    assert pipeline.next_stages(C.SUGGESTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED]
-    assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED]
-    assert pipeline.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=True) == [C.ROADSHOW]
-    assert pipeline.next_stages(C.INVITED, STARTUP_ONLY, opted_in=False) == [C.APPLIED]
+    assert transitions.next_stages(C.SUGGESTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED]
+    assert transitions.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED]
+    assert transitions.next_stages(C.SHORTLISTED, BANK_ONLY, opted_in=True) == [C.ROADSHOW]
+    assert transitions.next_stages(C.INVITED, STARTUP_ONLY, opted_in=False) == [C.APPLIED]
 
 
 def test_card_of_a_startup_not_yet_in_the_pipeline_offers_the_banks_first_moves():
-    assert pipeline.card_moves(None, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED, C.DECLINED]
+    assert transitions.card_moves(None, BANK_ONLY, opted_in=False) == [C.INVITED, C.SHORTLISTED, C.DECLINED]
 
 
 def test_card_after_invite_offers_only_declining():
     """Issue 16, item 2: an invited startup's answer comes next; the bank may still say it is not a fit."""
-    assert pipeline.card_moves(C.INVITED, BANK_ONLY, opted_in=False) == [C.DECLINED]
+    assert transitions.card_moves(C.INVITED, BANK_ONLY, opted_in=False) == [C.DECLINED]
 
 
 def test_card_of_a_shortlisted_startup_not_asked_yet_offers_the_invitation():
-    assert pipeline.card_moves(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.DECLINED]
+    assert transitions.card_moves(C.SHORTLISTED, BANK_ONLY, opted_in=False) == [C.INVITED, C.DECLINED]
 
 
 def test_card_of_a_closed_candidate_offers_nothing():
-    assert pipeline.card_moves(C.DECLINED, BANK_ONLY | {PLATFORM}, opted_in=False) == []
+    assert transitions.card_moves(C.DECLINED, BANK_ONLY | {PLATFORM}, opted_in=False) == []
 
 
 def test_every_move_on_a_card_is_one_the_pipeline_allows():
     for stage in [None, *C]:
         for sides in (BANK_ONLY, STARTUP_ONLY, {PLATFORM}):
             for opted_in in (False, True):
-                for to in pipeline.card_moves(stage, sides, opted_in=opted_in):
-                    assert pipeline.is_regular(stage or C.SUGGESTED, to, sides, opted_in=opted_in)
+                for to in transitions.card_moves(stage, sides, opted_in=opted_in):
+                    assert transitions.is_regular(stage or C.SUGGESTED, to, sides, opted_in=opted_in)
 
 
 def test_every_stage_has_a_button_in_plain_words():

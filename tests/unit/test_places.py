@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.places import canonical_city, canonical_country, city_name, country_name, place
+from marketplace.core.places import canonical_city, canonical_country, city_name, country_name, place
 
 pytestmark = pytest.mark.unit
 

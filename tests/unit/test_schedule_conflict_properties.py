@@ -13,8 +13,8 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from marketplace.events.conflicts import conflicts, target_warnings
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.model import Instance, NeedSpec, Pitch, Placement, Slot
+from scheduling.check import violations
+from scheduling.model import Instance, NeedSpec, Pitch, Placement, Slot
 from tests.unit.scheduling.test_input_properties import PIN_LINE, instances
 
 pytestmark = pytest.mark.unit

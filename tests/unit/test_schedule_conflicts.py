@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.events.conflicts import conflicts, target_warnings
-from marketplace.scheduling.model import Placement
+from scheduling.model import Placement
 from tests.unit.scheduling.builders import instance, need, pitch
 
 pytestmark = pytest.mark.unit

@@ -7,7 +7,7 @@ from marketplace.events.reasons import TEMPLATES, reason_text
 
 pytestmark = pytest.mark.unit
 
-EXPLAIN = Path(__file__).resolve().parents[2] / "marketplace" / "scheduling" / "explain.py"
+EXPLAIN = Path(__file__).resolve().parents[2] / "scheduling" / "explain.py"
 
 
 def _templates_in_explain() -> set[str]:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 from werkzeug.serving import make_server
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, DB_PREFIX, DEMO_PASSWORD, seeded_app
 from tests.helpers import flask_env, form_token
 from tests.integration.imports.test_import_api import bearer, token_for
@@ -295,7 +295,7 @@ def test_a_session_whose_connection_was_killed_is_discarded_without_an_error(ser
 
 def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(served):
     """Retries run at once, so a job must not spend them while PostgreSQL restarts: the worker waits for the
-    database before each job (marketplace.jobs.wait_for_database)."""
+    database before each job (marketplace.jobs.queue.wait_for_database)."""
     import subprocess
     import sys
 
@@ -305,7 +305,7 @@ def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(ser
     from tests.private_redis import PrivateRedis
 
     with PrivateRedis() as redis:
-        job = Queue("default", connection=redis.client()).enqueue("marketplace.jobs.relay_pending_jobs")
+        job = Queue("default", connection=redis.client()).enqueue("marketplace.jobs.queue.relay_pending_jobs")
         env = flask_env(served.app, redis.url(0))
         served.cluster.stop()
         try:

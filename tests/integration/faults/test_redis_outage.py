@@ -13,13 +13,13 @@ import sqlalchemy as sa
 from rq import Queue, Worker, cron_scheduler_registry
 from rq.job import Job
 
-from marketplace.db import db
-from marketplace.job_outbox import PendingJob
-from marketplace.matchmaking.enums import ProfileKind
-from marketplace.matchmaking.models import ProfileVector
-from marketplace.matchmaking.services import _hash
-from marketplace.matchmaking.documents import startup_document
-from marketplace.matchmaking.engine import engine
+from marketplace.core.db import db
+from marketplace.jobs.outbox import PendingJob
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.models import ProfileVector
+from marketplace.rankings.services import _hash
+from marketplace.rankings.documents import startup_document
+from marketplace.rankings.engine import engine
 from marketplace.accounts.models import Organisation
 from marketplace.startups.models import Listing, Startup
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ZJ_MANAGER, fresh_postgres_database, seeded_app
@@ -134,7 +134,7 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
         assert db.session.get(Startup, second).description.endswith("during the outage.")
     waiting = pending_jobs(app)
     assert [(job.func, job.queue, job.kwargs) for job in waiting] == [
-        ("marketplace.matchmaking.jobs.index_profiles", "matching", {"kind": "startup", "ids": [second]})]
+        ("marketplace.rankings.jobs.index_profiles", "matching", {"kind": "startup", "ids": [second]})]
     late_worker = worker(app, redis, "email", burst=True)  # started during the outage: waits for Redis
     time.sleep(3)
     assert mail_worker.poll() is None, "a running worker must wait for Redis, not exit"
@@ -155,7 +155,7 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
 
     # The worker that lived through the outage takes new work again.
     with app.app_context():
-        job = Queue("email", connection=redis.client()).enqueue("marketplace.jobs.relay_pending_jobs")
+        job = Queue("email", connection=redis.client()).enqueue("marketplace.jobs.queue.relay_pending_jobs")
     finished = wait_until(lambda: Job.fetch(job.id, connection=redis.client()).get_status() == "finished", 90)
     mail_worker.terminate()
     output, _ = mail_worker.communicate(timeout=30)
@@ -167,12 +167,12 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
 
 
 def test_the_outbox_is_relayed_once_even_when_asked_twice(outage):
-    from marketplace.jobs import relay_pending_jobs
+    from marketplace.jobs.queue import relay_pending_jobs
 
     app, redis = outage
     redis.client().flushdb()
     with app.app_context():
-        db.session.add_all([PendingJob(func="marketplace.jobs.relay_pending_jobs", queue="default", kwargs={})
+        db.session.add_all([PendingJob(func="marketplace.jobs.queue.relay_pending_jobs", queue="default", kwargs={})
                             for _ in range(3)])
         db.session.commit()
         assert relay_pending_jobs() == 3

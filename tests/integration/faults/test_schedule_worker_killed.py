@@ -23,20 +23,20 @@ from rq import Queue
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 
-from marketplace.db import db, unit_of_work, utcnow
+from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, Pitch, ScheduleRun
 from marketplace.events.scheduling_input import build_problem
 from marketplace.events.services import change_event_status, create_event, request_schedule
-from marketplace.jobs import JOB_RETRIES, JOB_TIMEOUT, enqueue
+from marketplace.jobs.queue import JOB_RETRIES, JOB_TIMEOUT, enqueue
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.notifications.jobs import deliver_email
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.model import Placement
+from scheduling.check import violations
+from scheduling.model import Placement
 from marketplace.startups.models import Startup
-from marketplace.workflow.enums import CandidateSource, CandidateStage
-from marketplace.workflow.models import Candidate
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
 from tests.conftest import ORGANISER, fresh_postgres_database, seeded_app
 from tests.helpers import flask_env, user
 from tests.private_redis import PrivateRedis

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.tokens import create_token, revoke_token
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, org, user

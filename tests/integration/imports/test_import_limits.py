@@ -17,7 +17,7 @@ import tracemalloc
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.imports.models import ImportBatch
 from tests.conftest import ZJ_MANAGER
 from tests.integration.imports.test_import_api import bearer, token_for

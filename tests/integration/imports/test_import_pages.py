@@ -7,7 +7,7 @@ import io
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.imports.models import ImportBatch
 from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER

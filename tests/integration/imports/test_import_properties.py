@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from marketplace.db import db, unit_of_work
-from marketplace.errors import InvalidInput
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import InvalidInput
 from marketplace.imports.enums import ImportStatus
 from marketplace.imports.mapping import FIELD_ALIASES, auto_map
 from marketplace.imports.services import import_rows, start_import

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.imports.mapping import auto_map
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import import_rows

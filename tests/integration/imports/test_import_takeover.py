@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.queries import incubator_ids_for_startup
 from tests.conftest import PNP_MANAGER

@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from redis import Redis
 
-from marketplace.db import db, unit_of_work
+from marketplace.core.db import db, unit_of_work
 from marketplace.imports.enums import ImportStatus
 from marketplace.imports.jobs import run_import
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.services import confirm_mapping, start_import
-from marketplace.jobs import enqueue
+from marketplace.jobs.queue import enqueue
 from marketplace.startups.models import Startup
 from tests.conftest import ZJ_MANAGER, fresh_postgres_database, seeded_app
 from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, org, user

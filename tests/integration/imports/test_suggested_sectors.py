@@ -9,7 +9,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from marketplace.db import db
+from marketplace.core.db import db
 from marketplace.startups.models import Startup
 from marketplace.startups.queries import startup_ids_where
 from tests.conftest import PNP_MANAGER, ZJ_MANAGER

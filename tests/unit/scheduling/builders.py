@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marketplace.scheduling.model import Instance, NeedSpec, Pitch, Slot, Weights
+from scheduling.model import Instance, NeedSpec, Pitch, Slot, Weights
 
 
 def slots(*parts: tuple[int, int, int], minutes: int = 20) -> tuple[Slot, ...]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.model import Placement as P
+from scheduling.check import violations
+from scheduling.model import Placement as P
 from tests.unit.scheduling.builders import instance, need, pitch
 
 pytestmark = pytest.mark.unit

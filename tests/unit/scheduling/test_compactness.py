@@ -9,14 +9,14 @@ from dataclasses import replace
 import pytest
 from ortools.sat.python import cp_model
 
-from marketplace.scheduling.check import compactness, violations
-from marketplace.scheduling.explain import why_spread
-from marketplace.scheduling.formulation import build
-from marketplace.scheduling.generate import generate
-from marketplace.scheduling.model import Placement as P
-from marketplace.scheduling.model import SCALE, Weights
-from marketplace.scheduling.objective import score
-from marketplace.scheduling.solver import _read, solve
+from scheduling.check import compactness, violations
+from scheduling.explain import why_spread
+from scheduling.formulation import build
+from scheduling.generate import generate
+from scheduling.model import Placement as P
+from scheduling.model import SCALE, Weights
+from scheduling.objective import score
+from scheduling.solver import _read, solve
 from tests.unit.scheduling.builders import MORNING_AND_AFTERNOON, instance, need, pitch, slots
 
 pytestmark = pytest.mark.unit

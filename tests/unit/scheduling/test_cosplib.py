@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.cosplib import DEFAULT_DATA_DIR, conference_names, load_conference
-from marketplace.scheduling.solver import solve
+from scheduling.check import violations
+from scheduling.cosplib import DEFAULT_DATA_DIR, conference_names, load_conference
+from scheduling.solver import solve
 
 pytestmark = pytest.mark.unit
 

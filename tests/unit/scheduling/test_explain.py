@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.scheduling.explain import explain_infeasible, quick_reasons
-from marketplace.scheduling.solver import solve
+from scheduling.explain import explain_infeasible, quick_reasons
+from scheduling.solver import solve
 from tests.unit.scheduling.builders import instance, need, pitch, slots
 
 pytestmark = pytest.mark.unit

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from marketplace.scheduling.generate import generate
+from scheduling.generate import generate
 
 pytestmark = pytest.mark.unit
 

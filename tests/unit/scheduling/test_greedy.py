@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.generate import generate
-from marketplace.scheduling.greedy import greedy
-from marketplace.scheduling.model import NeedSpec
-from marketplace.scheduling.objective import score
-from marketplace.scheduling.solver import solve
-from marketplace.scheduling.warm_start import warm_start
+from scheduling.check import violations
+from scheduling.generate import generate
+from scheduling.greedy import greedy
+from scheduling.model import NeedSpec
+from scheduling.objective import score
+from scheduling.solver import solve
+from scheduling.warm_start import warm_start
 from tests.unit.scheduling.builders import instance, need, pitch
 
 pytestmark = pytest.mark.unit

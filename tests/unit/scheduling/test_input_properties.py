@@ -18,13 +18,13 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from marketplace.events.reasons import TEMPLATES
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.explain import quick_reasons
-from marketplace.scheduling.greedy import greedy
-from marketplace.scheduling.model import Instance, NeedSpec, Pitch, Slot, Weights
-from marketplace.scheduling.objective import objective
-from marketplace.scheduling.solver import solve
-from marketplace.scheduling.warm_start import warm_start
+from scheduling.check import violations
+from scheduling.explain import quick_reasons
+from scheduling.greedy import greedy
+from scheduling.model import Instance, NeedSpec, Pitch, Slot, Weights
+from scheduling.objective import objective
+from scheduling.solver import solve
+from scheduling.warm_start import warm_start
 
 pytestmark = pytest.mark.unit
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.scheduling.model import Placement as P
-from marketplace.scheduling.model import Weights
-from marketplace.scheduling.objective import objective, score
+from scheduling.model import Placement as P
+from scheduling.model import Weights
+from scheduling.objective import objective, score
 from tests.unit.scheduling.builders import instance, need, pitch, slots
 
 pytestmark = pytest.mark.unit

@@ -7,10 +7,10 @@ from math import ceil
 
 import pytest
 
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.generate import generate
-from marketplace.scheduling.resolve import fewest_moves, moves
-from marketplace.scheduling.solver import solve
+from scheduling.check import violations
+from scheduling.generate import generate
+from scheduling.resolve import fewest_moves, moves
+from scheduling.solver import solve
 
 pytestmark = pytest.mark.unit
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.scheduling.check import violations
-from marketplace.scheduling.generate import generate
-from marketplace.scheduling.model import Weights
-from marketplace.scheduling.objective import objective
-from marketplace.scheduling.solver import solve
+from scheduling.check import violations
+from scheduling.generate import generate
+from scheduling.model import Weights
+from scheduling.objective import objective
+from scheduling.solver import solve
 from tests.unit.scheduling.builders import instance, need, pitch
 
 pytestmark = pytest.mark.unit
@@ -108,7 +108,7 @@ def test_generated_instance_is_valid_and_scored_like_objective_py():
 
 
 def test_solver_beats_or_matches_the_greedy_baseline():
-    from marketplace.scheduling.greedy import greedy
+    from scheduling.greedy import greedy
 
     inst = generate(36, 3, 2, seed=4)
 
