@@ -69,11 +69,17 @@ def main() -> int:
         embed_documents(embedder, docs)
         embedder.encode([s for group in sentence_lists for s in group])
         import_rate = len(docs) / (time.perf_counter() - started)
-        log(f"{name}: {vector_rate:.1f} profiles/s (vector), {import_rate:.1f} profiles/s (with sentences), "
-            f"+{memory:.0f} MB")
-        results[name] = {"model_id": embedder.model_id, "dim": embedder.dim,
-                         "profiles_per_s_vector": round(vector_rate, 1),
-                         "profiles_per_s_with_sentences": round(import_rate, 1), "model_rss_mb": round(memory)}
+        log(
+            f"{name}: {vector_rate:.1f} profiles/s (vector), {import_rate:.1f} profiles/s (with sentences), "
+            f"+{memory:.0f} MB"
+        )
+        results[name] = {
+            "model_id": embedder.model_id,
+            "dim": embedder.dim,
+            "profiles_per_s_vector": round(vector_rate, 1),
+            "profiles_per_s_with_sentences": round(import_rate, 1),
+            "model_rss_mb": round(memory),
+        }
     print(json.dumps(results))
     return 0
 

@@ -43,8 +43,12 @@ from matching.text import sentences  # noqa: E402
 MAX_SENTENCES = 40  # as marketplace.rankings.services stores them
 
 
-FLOOR = {"en_en": PAIRED_FLOORS.english, "zh_zh": PAIRED_FLOORS.chinese, "zh_en": PAIRED_FLOORS.across,
-         "en_zh": PAIRED_FLOORS.across}
+FLOOR = {
+    "en_en": PAIRED_FLOORS.english,
+    "zh_zh": PAIRED_FLOORS.chinese,
+    "zh_en": PAIRED_FLOORS.across,
+    "en_zh": PAIRED_FLOORS.across,
+}
 
 
 def stats(values, floor: float) -> dict:
@@ -52,10 +56,19 @@ def stats(values, floor: float) -> dict:
     if not len(a):
         return {"n": 0}
     q = np.percentile(a, [1, 10, 50, 90, 99])
-    return {"n": int(len(a)), "min": round(float(a.min()), 3), "p01": round(q[0], 3), "p10": round(q[1], 3),
-            "p50": round(q[2], 3), "p90": round(q[3], 3), "p99": round(q[4], 3), "max": round(float(a.max()), 3),
-            "floor": floor, "share_at_or_above_floor": round(float((a >= floor).mean()), 3),
-            f"share_at_or_above_{SINGLE_MODEL_FLOOR}": round(float((a >= SINGLE_MODEL_FLOOR).mean()), 3)}
+    return {
+        "n": int(len(a)),
+        "min": round(float(a.min()), 3),
+        "p01": round(q[0], 3),
+        "p10": round(q[1], 3),
+        "p50": round(q[2], 3),
+        "p90": round(q[3], 3),
+        "p99": round(q[4], 3),
+        "max": round(float(a.max()), 3),
+        "floor": floor,
+        "share_at_or_above_floor": round(float((a >= floor).mean()), 3),
+        f"share_at_or_above_{SINGLE_MODEL_FLOOR}": round(float((a >= SINGLE_MODEL_FLOOR).mean()), 3),
+    }
 
 
 def encode(embedder, texts: list[str]) -> np.ndarray:
@@ -64,8 +77,16 @@ def encode(embedder, texts: list[str]) -> np.ndarray:
 
 
 def best_pair(q_sents, q_vecs, d_sents, d_vecs) -> float:
-    result = explain(query_sentences=q_sents, query_vectors=q_vecs, doc_sentences=d_sents, doc_vectors=d_vecs,
-                     query_text="", doc_text="", max_pairs=1, min_similarity=-1.0)
+    result = explain(
+        query_sentences=q_sents,
+        query_vectors=q_vecs,
+        doc_sentences=d_sents,
+        doc_vectors=d_vecs,
+        query_text="",
+        doc_text="",
+        max_pairs=1,
+        min_similarity=-1.0,
+    )
     return result.pairs[0].similarity if result.pairs else -1.0
 
 
@@ -103,9 +124,16 @@ def main() -> int:
         right = total = 0
         for i in aligned:
             rows = np.flatnonzero(need_of[q] == i)
-            result = explain(query_sentences=[flat[q][r][1] for r in rows], query_vectors=vecs[q][rows],
-                             doc_sentences=[flat[d][r][1] for r in rows], doc_vectors=vecs[d][rows],
-                             query_text="", doc_text="", max_pairs=len(rows), min_similarity=PAIRED_FLOORS)
+            result = explain(
+                query_sentences=[flat[q][r][1] for r in rows],
+                query_vectors=vecs[q][rows],
+                doc_sentences=[flat[d][r][1] for r in rows],
+                doc_vectors=vecs[d][rows],
+                query_text="",
+                doc_text="",
+                max_pairs=len(rows),
+                min_similarity=PAIRED_FLOORS,
+            )
             want = {(flat[q][r][1], flat[d][r][1]) for r in rows}
             right += sum((p.query_sentence, p.doc_sentence) in want for p in result.pairs)
             total += len(rows)
@@ -117,9 +145,10 @@ def main() -> int:
         different[f"{q}_{d}"] = sims[need_of[q][:, None] != need_of[d][None, :]]
         unrelated[f"{q}_{d}"] = stats(different[f"{q}_{d}"], FLOOR[f"{q}_{d}"])
     english_share = float((different["en_en"] >= PAIRED_FLOORS.english).mean())
-    chinese_floor = {"english_floor_passes_share_of_english_pairs": round(english_share, 3),
-                     "same_share_of_chinese_pairs_passes_at": round(float(np.quantile(different["zh_zh"],
-                                                                                     1 - english_share)), 3)}
+    chinese_floor = {
+        "english_floor_passes_share_of_english_pairs": round(english_share, 3),
+        "same_share_of_chinese_pairs_passes_at": round(float(np.quantile(different["zh_zh"], 1 - english_share)), 3),
+    }
 
     # Profiles: the best pair explain() would show, relevant vs not judged.
     qrels: dict[str, dict[int, int]] = {}
@@ -136,26 +165,41 @@ def main() -> int:
         unjudged = sorted(p for p in corpus if p not in judged)
         chosen[i] = (rng.sample(relevant, min(args.profiles, len(relevant))), rng.sample(unjudged, args.profiles))
     needed = sorted({p for rel, unrel in chosen.values() for p in rel + unrel})
-    profile_sents = {p: (sentences(f"{corpus[p].summary}\n{corpus[p].body}") or [corpus[p].header()])[:MAX_SENTENCES]
-                     for p in needed}
+    profile_sents = {
+        p: (sentences(f"{corpus[p].summary}\n{corpus[p].body}") or [corpus[p].header()])[:MAX_SENTENCES] for p in needed
+    }
     log(f"encoding the sentences of {len(needed)} profiles")
     all_sents = [s for p in needed for s in profile_sents[p]]
     all_vecs = encode(embedder, all_sents)
     profile_vecs, offset = {}, 0
     for p in needed:
-        profile_vecs[p] = all_vecs[offset:offset + len(profile_sents[p])]
+        profile_vecs[p] = all_vecs[offset : offset + len(profile_sents[p])]
         offset += len(profile_sents[p])
     need_vecs = {lang: {i: encode(embedder, split[lang][i]) for i in ids} for lang in ("en", "zh")}
     profiles = {}
     for lang in ("zh", "en"):
         for group, pick in (("relevant", 0), ("unrelated", 1)):
-            best = [best_pair(split[lang][i], need_vecs[lang][i], profile_sents[p], profile_vecs[p])
-                    for i in ids for p in chosen[i][pick]]
+            best = [
+                best_pair(split[lang][i], need_vecs[lang][i], profile_sents[p], profile_vecs[p])
+                for i in ids
+                for p in chosen[i][pick]
+            ]
             profiles[f"{lang}_need_{group}_profiles_best_pair"] = stats(best, FLOOR[f"{lang}_en"])
 
-    print(json.dumps({"model": embedder.model_id, "floors": FLOOR,
-                      "translations": {"pairs": true, **found}, "different_need_sentences": unrelated,
-                      "chinese_floor": chinese_floor, "profiles": profiles}, indent=2, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "model": embedder.model_id,
+                "floors": FLOOR,
+                "translations": {"pairs": true, **found},
+                "different_need_sentences": unrelated,
+                "chinese_floor": chinese_floor,
+                "profiles": profiles,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 

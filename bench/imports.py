@@ -24,9 +24,41 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from openpyxl import Workbook  # noqa: E402
 
-WORDS = ("cold-chain sensors warehouse receipts pledged vehicles GPS trackers hospital claims insurance "
-         "tuition payments campus cards federated learning secure computation invoice financing payables "
-         "supplier portal ERP integration OCR reconciliation credit scoring merchants logistics freight").split()
+WORDS = [
+    "cold-chain",
+    "sensors",
+    "warehouse",
+    "receipts",
+    "pledged",
+    "vehicles",
+    "GPS",
+    "trackers",
+    "hospital",
+    "claims",
+    "insurance",
+    "tuition",
+    "payments",
+    "campus",
+    "cards",
+    "federated",
+    "learning",
+    "secure",
+    "computation",
+    "invoice",
+    "financing",
+    "payables",
+    "supplier",
+    "portal",
+    "ERP",
+    "integration",
+    "OCR",
+    "reconciliation",
+    "credit",
+    "scoring",
+    "merchants",
+    "logistics",
+    "freight",
+]
 
 
 def portfolio(rows: int, seed: int = 7) -> bytes:
@@ -36,10 +68,19 @@ def portfolio(rows: int, seed: int = 7) -> bytes:
     sheet.append(["企业编号", "公司名称", "官网", "简介", "成立时间", "融资轮次", "团队规模", "行业", "标签"])
     for i in range(rows):
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(25, 60)))
-        sheet.append([f"B-{i:06d}", f"Bench Startup {i:06d}", f"https://bench-{i:06d}.example",
-                      f"Bench Startup {i:06d} builds {text}.", 2012 + i % 12, rng.choice(["种子轮", "A轮", "B轮"]),
-                      rng.randint(3, 300), rng.choice(["金融科技", "物联网", "医疗", "教育"]),
-                      ", ".join(rng.sample(WORDS, 3))])
+        sheet.append(
+            [
+                f"B-{i:06d}",
+                f"Bench Startup {i:06d}",
+                f"https://bench-{i:06d}.example",
+                f"Bench Startup {i:06d} builds {text}.",
+                2012 + i % 12,
+                rng.choice(["种子轮", "A轮", "B轮"]),
+                rng.randint(3, 300),
+                rng.choice(["金融科技", "物联网", "医疗", "教育"]),
+                ", ".join(rng.sample(WORDS, 3)),
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -51,17 +92,18 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
 
+    import sqlalchemy as sa
+
     from marketplace import create_app
+    from marketplace.accounts.models import Organisation, User
     from marketplace.core.db import db, unit_of_work
+    from marketplace.core.migrate import upgrade_database
     from marketplace.imports import jobs
     from marketplace.imports.models import ImportBatch
     from marketplace.imports.services import start_import
+    from marketplace.ops.seeding import load_world
     from marketplace.rankings.enums import ProfileKind
     from marketplace.rankings.services import sync_index
-    from marketplace.core.migrate import upgrade_database
-    from marketplace.ops.seeding import load_world
-    import sqlalchemy as sa
-    from marketplace.accounts.models import Organisation, User
 
     scratch = Path(tempfile.mkdtemp(prefix="innomatch-import-bench-"))
     if args.database == "sqlite":
@@ -85,8 +127,9 @@ def main() -> int:
         total = time.perf_counter()
         t = time.perf_counter()
         with unit_of_work():  # the upload step: headers and a count, the file read as a stream
-            batch = start_import(actor=manager, incubator=incubator, filename="bench.xlsx", data=data,
-                                 max_rows=args.rows)
+            batch = start_import(
+                actor=manager, incubator=incubator, filename="bench.xlsx", data=data, max_rows=args.rows
+            )
         result["parse_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
         jobs._save_rows(batch.id, data, dict(batch.mapping))  # reads the rows again, a chunk at a time

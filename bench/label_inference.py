@@ -38,8 +38,9 @@ def folds(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, FOLDS, n)
 
 
-def knn_labels(vectors: np.ndarray, truth: list[frozenset], k: int = 20, threshold: float = 0.3,
-               cap: int = 6) -> list[frozenset]:
+def knn_labels(
+    vectors: np.ndarray, truth: list[frozenset], k: int = 20, threshold: float = 0.3, cap: int = 6
+) -> list[frozenset]:
     """Labels voted by the k nearest profiles of the other folds (similarity-weighted share ≥ threshold)."""
     fold, out = folds(len(vectors)), [frozenset()] * len(vectors)
     for f in range(FOLDS):
@@ -97,19 +98,31 @@ def main() -> int:
     docs = [document_from(row, labels=False) for row in rows]
     vectors = document_vectors(embedder, docs, args.cache_dir)
     entries = [entry_for(d, v) for d, v in zip(docs, vectors)]
-    truth = [frozenset(canonical_label(label) for label in (*(r.get("tags") or ()), *(r.get("industries") or ()))
-                       if label.strip()) for r in rows]
+    truth = [
+        frozenset(
+            canonical_label(label) for label in (*(r.get("tags") or ()), *(r.get("industries") or ())) if label.strip()
+        )
+        for r in rows
+    ]
     vocabulary = sorted({label for r in rows for label in (*(r.get("tags") or ()), *(r.get("industries") or ()))})
     needs = {}
     for name in ("needs-dev.jsonl", "needs-dev-zh.jsonl"):
         found = read_jsonl(args.data / name)
-        needs[name] = ([Query(vector=embed_query(embedder, r["text"]), tokens=tuple(tokenize(r["text"])))
-                        for r in found], [str(r["id"]) for r in found])
+        needs[name] = (
+            [Query(vector=embed_query(embedder, r["text"]), tokens=tuple(tokenize(r["text"]))) for r in found],
+            [str(r["id"]) for r in found],
+        )
 
     def ranked(labels, *, in_text=False, need_labels=None) -> dict:
         corpus = Corpus(embedder.dim)
-        corpus.upsert([replace(e, labels=l, tokens=e.tokens + tuple(t for x in sorted(l) for t in tokenize(x)))
-                       if in_text else replace(e, labels=l) for e, l in zip(entries, labels)])
+        corpus.upsert(
+            [
+                replace(e, labels=l, tokens=e.tokens + tuple(t for x in sorted(l) for t in tokenize(x)))
+                if in_text
+                else replace(e, labels=l)
+                for e, l in zip(entries, labels)
+            ]
+        )
         out = {}
         for name, (queries, ids) in needs.items():
             if need_labels is not None:

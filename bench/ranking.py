@@ -116,8 +116,10 @@ def main() -> int:
     embedder = Embedder()
     docs = [document_from(r) for r in read_jsonl(args.data / "startups-yc.jsonl")]
     base = build_corpus(embedder, docs, args.cache_dir)
-    queries = [Query(vector=embed_query(embedder, r["text"]), tokens=tuple(tokenize(r["text"])))
-               for r in read_jsonl(args.data / "needs-dev.jsonl")]
+    queries = [
+        Query(vector=embed_query(embedder, r["text"]), tokens=tuple(tokenize(r["text"])))
+        for r in read_jsonl(args.data / "needs-dev.jsonl")
+    ]
     args.tmp.mkdir(parents=True, exist_ok=True)
     for size in args.sizes:
         log(f"size {size}")

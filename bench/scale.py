@@ -97,12 +97,12 @@ def generate(app, plan: synth.Plan) -> dict:
     from marketplace.accounts.enums import OrganisationKind
     from marketplace.accounts.models import Organisation
     from marketplace.core.db import db, unit_of_work
-    from marketplace.rankings.engine import engine
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import rebuild_index, refresh_vectors
     from marketplace.core.migrate import upgrade_database
     from marketplace.needs.models import Need
     from marketplace.ops.seeding import load_world
+    from marketplace.rankings.engine import engine
+    from marketplace.rankings.enums import ProfileKind
+    from marketplace.rankings.services import rebuild_index, refresh_vectors
     from marketplace.startups.models import Startup
 
     out: dict = {}
@@ -126,16 +126,21 @@ def generate(app, plan: synth.Plan) -> dict:
         encoded = synth.encode_archetypes(engine().embedder, archetypes)
         out["encode_archetypes_s"] = round(time.perf_counter() - started, 1)
 
-        incubators = dict(db.session.execute(sa.select(Organisation.slug, Organisation.id)
-                                             .where(Organisation.kind == OrganisationKind.INCUBATOR)).all())
-        generator = synth.Generator(plan, model_id=engine().model_id, incubators=incubators,
-                                    archetypes=archetypes, encoded=encoded)
+        incubators = dict(
+            db.session.execute(
+                sa.select(Organisation.slug, Organisation.id).where(Organisation.kind == OrganisationKind.INCUBATOR)
+            ).all()
+        )
+        generator = synth.Generator(
+            plan, model_id=engine().model_id, incubators=incubators, archetypes=archetypes, encoded=encoded
+        )
         started = time.perf_counter()
         raw = db.engine.raw_connection()
         try:
             first_id = _reserve_ids(raw.driver_connection, plan.count)
-            generator.write(raw.driver_connection, first_id,
-                            progress=lambda n: n % 20_000 == 0 and log(f"  {n} startups written"))
+            generator.write(
+                raw.driver_connection, first_id, progress=lambda n: n % 20_000 == 0 and log(f"  {n} startups written")
+            )
         finally:
             raw.close()
         out["startups_s"] = round(time.perf_counter() - started, 1)
@@ -144,10 +149,10 @@ def generate(app, plan: synth.Plan) -> dict:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("VACUUM ANALYZE startup, listing, profile_vector"))
         out["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
-        out["rows"] = {t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}"))
-                       for t in ("startup", "listing", "profile_vector")}
-        out["database_mb"] = round(db.session.scalar(sa.text("SELECT pg_database_size(current_database())"))
-                                   / 2**20)
+        out["rows"] = {
+            t: db.session.scalar(sa.text(f"SELECT count(*) FROM {t}")) for t in ("startup", "listing", "profile_vector")
+        }
+        out["database_mb"] = round(db.session.scalar(sa.text("SELECT pg_database_size(current_database())")) / 2**20)
         db.database.session.remove()
     return out
 
@@ -174,24 +179,35 @@ def reindex_command(env: dict, log_path: Path) -> dict:
 
     started = time.perf_counter()
     with open(log_path, "wb") as fh:
-        code = subprocess.call([str(procs.BIN / "flask"), "--app", "marketplace", "matching", "reindex"],
-                               env=env, cwd=procs.REPO, stdout=fh, stderr=subprocess.STDOUT)
+        code = subprocess.call(
+            [str(procs.BIN / "flask"), "--app", "marketplace", "matching", "reindex"],
+            env=env,
+            cwd=procs.REPO,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     lines = log_path.read_text(errors="replace").strip().splitlines() or [""]
     errors = [x for x in lines if "Error:" in x and "ModuleNotFoundError" not in x]
-    return {"exit_code": code, "seconds": round(seconds, 1), "peak_rss_mb": round(peak),
-            "last_line": (errors or lines)[-1][:300]}
+    return {
+        "exit_code": code,
+        "seconds": round(seconds, 1),
+        "peak_rss_mb": round(peak),
+        "last_line": (errors or lines)[-1][:300],
+    }
 
 
 def _timed(bucket: dict, name: str, func):
     """``func`` adding its wall time to ``bucket[name]`` on every call."""
+
     def wrapper(*args, **kwargs):
         started = time.perf_counter()
         try:
             return func(*args, **kwargs)
         finally:
             bucket[name] = bucket.get(name, 0.0) + time.perf_counter() - started
+
     return wrapper
 
 
@@ -220,14 +236,19 @@ def rebuild_timers(bucket: dict):
         def wrapper(embedder, docs):
             bucket["profiles_encoded"] = bucket.get("profiles_encoded", 0) + len(docs)
             return func(embedder, docs)
+
         return wrapper
 
-    return patched([(services, "refresh_vectors", _timed(bucket, "check_hashes_s", services.refresh_vectors)),
-                    (services, "embed_documents", counted(services.embed_documents)),
-                    (Corpus, "upsert", _timed(bucket, "read_rows_fill_corpus_s", Corpus.upsert)),
-                    (VectorIndex, "build", _timed(bucket, "hnsw_build_s", VectorIndex.build)),
-                    (corpus_module, "KeywordIndex", _timed(bucket, "bm25_build_s", corpus_module.KeywordIndex)),
-                    (store, "save", _timed(bucket, "save_with_bm25_s", store.save))])
+    return patched(
+        [
+            (services, "refresh_vectors", _timed(bucket, "check_hashes_s", services.refresh_vectors)),
+            (services, "embed_documents", counted(services.embed_documents)),
+            (Corpus, "upsert", _timed(bucket, "read_rows_fill_corpus_s", Corpus.upsert)),
+            (VectorIndex, "build", _timed(bucket, "hnsw_build_s", VectorIndex.build)),
+            (corpus_module, "KeywordIndex", _timed(bucket, "bm25_build_s", corpus_module.KeywordIndex)),
+            (store, "save", _timed(bucket, "save_with_bm25_s", store.save)),
+        ]
+    )
 
 
 def ranking_timers(bucket: dict):
@@ -235,9 +256,13 @@ def ranking_timers(bucket: dict):
     from marketplace.rankings import services
     from matching.rank import HybridRanker
 
-    return patched([(services, "_query_for", _timed(bucket, "need_vector_ms", services._query_for)),
-                    (HybridRanker, "rank", _timed(bucket, "hybrid_rank_ms", HybridRanker.rank)),
-                    (services, "_explanations", _timed(bucket, "explanations_ms", services._explanations))])
+    return patched(
+        [
+            (services, "_query_for", _timed(bucket, "need_vector_ms", services._query_for)),
+            (HybridRanker, "rank", _timed(bucket, "hybrid_rank_ms", HybridRanker.rank)),
+            (services, "_explanations", _timed(bucket, "explanations_ms", services._explanations)),
+        ]
+    )
 
 
 def build_index(app) -> dict:
@@ -275,14 +300,15 @@ def rank_in_process(app, calls: int) -> dict:
     """rank_startups_for_need (with explanations) per published need as bank staff; a fresh session per call."""
     from marketplace.accounts.models import User
     from marketplace.core.db import db
-    from marketplace.rankings.services import rank_startups_for_need
     from marketplace.needs.enums import NeedStatus
     from marketplace.needs.models import Need
+    from marketplace.rankings.services import rank_startups_for_need
 
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == BANK_STAFF[0]))
-        need_ids = list(db.session.scalars(sa.select(Need.id).where(Need.status == NeedStatus.PUBLISHED)
-                                           .order_by(Need.id)))
+        need_ids = list(
+            db.session.scalars(sa.select(Need.id).where(Need.status == NeedStatus.PUBLISHED).order_by(Need.id))
+        )
 
         def once(need_id: int) -> float:
             db.database.session.remove()
@@ -309,10 +335,20 @@ def rank_in_process(app, calls: int) -> dict:
 
 def service_env(url: str, index_dir: Path, model_cache: Path) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=url, SECRET_KEY="scale-bench-not-a-secret", INDEX_DIR=str(index_dir),
-               MODEL_CACHE_DIR=str(model_cache), REDIS_URL=REDIS_URL, FORCE_HTTPS="0", SESSION_COOKIE_SECURE="0",
-               LOGIN_IP_RATE_LIMIT="100000/minute", LOGIN_RATE_LIMIT="100000/minute", HF_HUB_OFFLINE="1",
-               LOG_FORMAT="text", PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY="scale-bench-not-a-secret",
+        INDEX_DIR=str(index_dir),
+        MODEL_CACHE_DIR=str(model_cache),
+        REDIS_URL=REDIS_URL,
+        FORCE_HTTPS="0",
+        SESSION_COOKIE_SECURE="0",
+        LOGIN_IP_RATE_LIMIT="100000/minute",
+        LOGIN_RATE_LIMIT="100000/minute",
+        HF_HUB_OFFLINE="1",
+        LOG_FORMAT="text",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("FLASK_APP", None)
     return env
 
@@ -326,8 +362,11 @@ def owned_needs(app) -> list[int]:
 
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == BANK_STAFF[0]))
-        ids = list(db.session.scalars(sa.select(Need.id).where(Need.owner_id == user.organisation_id,
-                                                               Need.status == NeedStatus.PUBLISHED)))
+        ids = list(
+            db.session.scalars(
+                sa.select(Need.id).where(Need.owner_id == user.organisation_id, Need.status == NeedStatus.PUBLISHED)
+            )
+        )
         db.database.session.remove()
     return ids
 
@@ -356,18 +395,23 @@ def page_runs(web_url: str, need_ids: list[int], queries: list[str], requests_pe
     for url in need_urls:
         procs.timed_get(client, url, ranked)
     out["need_page"] = procs.percentiles(
-        [procs.timed_get(client, need_urls[i % len(need_urls)], ranked) for i in range(requests_per_page)])
+        [procs.timed_get(client, need_urls[i % len(need_urls)], ranked) for i in range(requests_per_page)]
+    )
     directory = f"{web_url}/startups/"
     procs.timed_get(client, directory, listed)
     out["directory_page_1"] = procs.percentiles(
-        [procs.timed_get(client, directory, listed) for _ in range(max(20, requests_per_page // 2))])
+        [procs.timed_get(client, directory, listed) for _ in range(max(20, requests_per_page // 2))]
+    )
     out["memory_before_search"] = memory()  # index loaded, model not yet (only ad-hoc search loads it)
     search_urls = [f"{directory}?q={quote_plus(q)}" for q in queries]
     warm = procs.warm_both_workers(client, search_urls[0], rounds=2)
     out["search_first_requests_s"] = round(max(warm), 2)  # the web process loads the model for ad-hoc search
     out["directory_search"] = procs.percentiles(
-        [procs.timed_get(client, search_urls[i % len(search_urls)], listed)
-         for i in range(max(20, requests_per_page // 2))])
+        [
+            procs.timed_get(client, search_urls[i % len(search_urls)], listed)
+            for i in range(max(20, requests_per_page // 2))
+        ]
+    )
     return out
 
 
@@ -375,8 +419,12 @@ def web_memory(web: procs.Process) -> dict:
     workers = {pid: procs.memory_mb(pid) for pid in procs.children(web.pid)}
     master = procs.memory_mb(web.pid)
     total = master.get("VmRSS", 0) + sum(m.get("VmRSS", 0) for m in workers.values())
-    return {"master_rss_mb": master.get("VmRSS"), "worker_rss_mb": [m.get("VmRSS") for m in workers.values()],
-            "worker_peak_mb": [m.get("VmHWM") for m in workers.values()], "total_rss_mb": round(total)}
+    return {
+        "master_rss_mb": master.get("VmRSS"),
+        "worker_rss_mb": [m.get("VmRSS") for m in workers.values()],
+        "worker_peak_mb": [m.get("VmHWM") for m in workers.values()],
+        "total_rss_mb": round(total),
+    }
 
 
 def edit_and_wait(app_redis, worker: procs.Process, index_dir: Path, web_url: str) -> dict:
@@ -393,8 +441,7 @@ def edit_and_wait(app_redis, worker: procs.Process, index_dir: Path, web_url: st
     with procs.PeakSampler(worker.pid) as horse:
         started = time.perf_counter()
         startup_id = _edit_one_startup(app_redis)
-        indexed = _wait_for(lambda: (store.current_version(index_dir / "startup") or 0) > (before or 0), 300,
-                            started)
+        indexed = _wait_for(lambda: (store.current_version(index_dir / "startup") or 0) > (before or 0), 300, started)
         # Each sync worker that is busy cannot accept, so a concurrent pair reaches both: each reloads the snapshot.
         url = f"{web_url}/startups/?q={EDIT_WORD}"
         procs.warm_both_workers(client, url, rounds=1)
@@ -409,11 +456,16 @@ def edit_and_wait(app_redis, worker: procs.Process, index_dir: Path, web_url: st
     for job_id in done():
         job = Job.fetch(job_id, connection=conn)
         jobs[job.func_name.rsplit(".", 1)[-1]] = round((job.ended_at - job.started_at).total_seconds(), 2)
-    return {"startup_id": startup_id, "until_snapshot_s": round(indexed, 2),
-            "until_web_workers_reloaded_s": round(reloaded, 2),
-            "snapshot_has_edit": _snapshot_has(index_dir, startup_id), "one_word_search_finds_it": found,
-            "job_seconds": jobs, "work_horse_peak_rss_mb": horse.peak.get("VmHWM"),
-            "worker_rss_after_mb": procs.memory_mb(worker.pid).get("VmRSS")}
+    return {
+        "startup_id": startup_id,
+        "until_snapshot_s": round(indexed, 2),
+        "until_web_workers_reloaded_s": round(reloaded, 2),
+        "snapshot_has_edit": _snapshot_has(index_dir, startup_id),
+        "one_word_search_finds_it": found,
+        "job_seconds": jobs,
+        "work_horse_peak_rss_mb": horse.peak.get("VmHWM"),
+        "worker_rss_after_mb": procs.memory_mb(worker.pid).get("VmRSS"),
+    }
 
 
 def _snapshot_has(index_dir: Path, startup_id: int) -> bool:
@@ -434,9 +486,12 @@ def _edit_one_startup(app_redis) -> int:
     with app_redis.app_context():
         manager = db.session.scalar(sa.select(User).where(User.email == INCUBATOR_MANAGER[0]))
         startup = db.session.scalar(
-            sa.select(Startup).join(Listing, Listing.startup_id == Startup.id)
+            sa.select(Startup)
+            .join(Listing, Listing.startup_id == Startup.id)
             .where(Listing.incubator_id == manager.organisation_id, Listing.external_id.like("SCALE-%"))
-            .order_by(Startup.id.desc()).limit(1))
+            .order_by(Startup.id.desc())
+            .limit(1)
+        )
         data = {name: getattr(startup, name) for name in StartupFields.model_fields}
         data["description"] = f"{startup.description} It now also offers {EDIT_WORD} analytics."
         with unit_of_work():
@@ -466,16 +521,31 @@ def backup_runs(env: dict, tmp: Path, args) -> dict:
     out: dict = {}
     for name, command, run_env in (
         ("export", ["export", str(archive)], env),
-        ("restore", ["restore", str(archive)],
-         {**env, "DATABASE_URL": recreate_database(args.restore_url, args.admin_database),
-          "INDEX_DIR": str(tmp / "restore-index")}),
+        (
+            "restore",
+            ["restore", str(archive)],
+            {
+                **env,
+                "DATABASE_URL": recreate_database(args.restore_url, args.admin_database),
+                "INDEX_DIR": str(tmp / "restore-index"),
+            },
+        ),
     ):
         started = time.perf_counter()
-        done = subprocess.run([str(procs.BIN / "flask"), "--app", "marketplace", *command], env=run_env,
-                              cwd=procs.REPO, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [str(procs.BIN / "flask"), "--app", "marketplace", *command],
+            env=run_env,
+            cwd=procs.REPO,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         lines = done.stdout.strip().splitlines() + [x for x in done.stderr.splitlines() if x.startswith("Error")]
-        out[name] = {"seconds": round(time.perf_counter() - started, 1), "exit_code": done.returncode,
-                     "message": " / ".join(x for x in lines if not x.startswith("{"))[-400:]}
+        out[name] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            "exit_code": done.returncode,
+            "message": " / ".join(x for x in lines if not x.startswith("{"))[-400:],
+        }
     out["archive_mb"] = round(archive.stat().st_size / 2**20) if archive.exists() else None
     drop_database(args.restore_url, args.admin_database)
     archive.unlink(missing_ok=True)
@@ -486,39 +556,69 @@ def backup_runs(env: dict, tmp: Path, args) -> dict:
 
 
 def table(result: dict) -> str:
-    g, b, r, p, m, w = (result.get(k, {}) for k in ("generate", "index_build", "ranking", "pages", "memory",
-                                                      "edit"))
+    g, b, r, p, m, w = (result.get(k, {}) for k in ("generate", "index_build", "ranking", "pages", "memory", "edit"))
     cmd = result.get("reindex_command", {})
     rows = [
         ("startups (synthetic + seeded)", f"{g.get('rows', {}).get('startup', 0):,}"),
-        ("generate: seed world / archetypes / startups", f"{g.get('seed_world_s')} s / {g.get('encode_archetypes_s')} s"
-         f" / {g.get('startups_s')} s (render+validate {g.get('render_validate_s')} s, vectors+terms+hash "
-         f"{g.get('vectors_terms_hash_s')} s, COPY {g.get('copy_s')} s)"),
+        (
+            "generate: seed world / archetypes / startups",
+            f"{g.get('seed_world_s')} s / {g.get('encode_archetypes_s')} s"
+            f" / {g.get('startups_s')} s (render+validate {g.get('render_validate_s')} s, vectors+terms+hash "
+            f"{g.get('vectors_terms_hash_s')} s, COPY {g.get('copy_s')} s)",
+        ),
         ("database size", f"{g.get('database_mb')} MB"),
-        ("`flask matching reindex` (subprocess)", f"exit {cmd.get('exit_code')}, {cmd.get('seconds')} s, "
-         f"peak RSS {cmd.get('peak_rss_mb')} MB" + (f": {cmd.get('last_line')}" if cmd.get("exit_code") else "")),
-        ("index build (rebuild_index, in-process)", f"{b.get('total_s')} s: hash check {b.get('check_hashes_s')} s, "
-         f"read rows + fill corpus {b.get('read_rows_fill_corpus_s')} s, BM25 {b.get('bm25_build_s')} s, "
-         f"HNSW {b.get('hnsw_build_s')} s, save {b.get('save_s')} s, other {b.get('other_s')} s; "
-         f"re-encoded {b.get('profiles_encoded')}" ),
-        ("ranking p50 / p95 (in-process, with explanations)", f"{r.get('p50_ms')} / {r.get('p95_ms')} ms "
-         f"(n={r.get('n')}, first call {r.get('first_call_s')} s; mean parts {r.get('mean_parts')})"),
+        (
+            "`flask matching reindex` (subprocess)",
+            f"exit {cmd.get('exit_code')}, {cmd.get('seconds')} s, "
+            f"peak RSS {cmd.get('peak_rss_mb')} MB" + (f": {cmd.get('last_line')}" if cmd.get("exit_code") else ""),
+        ),
+        (
+            "index build (rebuild_index, in-process)",
+            f"{b.get('total_s')} s: hash check {b.get('check_hashes_s')} s, "
+            f"read rows + fill corpus {b.get('read_rows_fill_corpus_s')} s, BM25 {b.get('bm25_build_s')} s, "
+            f"HNSW {b.get('hnsw_build_s')} s, save {b.get('save_s')} s, other {b.get('other_s')} s; "
+            f"re-encoded {b.get('profiles_encoded')}",
+        ),
+        (
+            "ranking p50 / p95 (in-process, with explanations)",
+            f"{r.get('p50_ms')} / {r.get('p95_ms')} ms "
+            f"(n={r.get('n')}, first call {r.get('first_call_s')} s; mean parts {r.get('mean_parts')})",
+        ),
     ]
-    for key, label in (("need_page", "need page"), ("directory_page_1", "directory page 1"),
-                       ("directory_search", "directory search")):
+    for key, label in (
+        ("need_page", "need page"),
+        ("directory_page_1", "directory page 1"),
+        ("directory_search", "directory search"),
+    ):
         if key in p:
             rows.append((f"{label} p50 / p95 (HTTP)", f"{p[key]['p50_ms']} / {p[key]['p95_ms']} ms (n={p[key]['n']})"))
-    for label, seen in (("gunicorn RSS after need pages (index + model)", p.get("memory_before_search")),
-                        ("gunicorn RSS after directory searches too", m)):
+    for label, seen in (
+        ("gunicorn RSS after need pages (index + model)", p.get("memory_before_search")),
+        ("gunicorn RSS after directory searches too", m),
+    ):
         if seen:
-            rows.append((label, f"{seen['total_rss_mb']} MB (workers {', '.join(str(x) for x in seen['worker_rss_mb'])}"
-                                f" MB, master {seen['master_rss_mb']} MB)"))
+            rows.append(
+                (
+                    label,
+                    f"{seen['total_rss_mb']} MB (workers {', '.join(str(x) for x in seen['worker_rss_mb'])}"
+                    f" MB, master {seen['master_rss_mb']} MB)",
+                )
+            )
     if w:
-        rows.append(("rq worker RSS after the job / work horse peak", f"{w.get('worker_rss_after_mb')} MB / "
-                     f"{w.get('work_horse_peak_rss_mb')} MB"))
-        rows.append(("edit → new snapshot / → both web workers serve it", f"{w.get('until_snapshot_s')} s / "
-                     f"{w.get('until_web_workers_reloaded_s')} s (jobs: {w.get('job_seconds')}; snapshot has the edit: "
-                     f"{w.get('snapshot_has_edit')}; one-word search finds it: {w.get('one_word_search_finds_it')})"))
+        rows.append(
+            (
+                "rq worker RSS after the job / work horse peak",
+                f"{w.get('worker_rss_after_mb')} MB / {w.get('work_horse_peak_rss_mb')} MB",
+            )
+        )
+        rows.append(
+            (
+                "edit → new snapshot / → both web workers serve it",
+                f"{w.get('until_snapshot_s')} s / "
+                f"{w.get('until_web_workers_reloaded_s')} s (jobs: {w.get('job_seconds')}; snapshot has the edit: "
+                f"{w.get('snapshot_has_edit')}; one-word search finds it: {w.get('one_word_search_finds_it')})",
+            )
+        )
     for name, run in result.get("backup", {}).items():
         if isinstance(run, dict):
             rows.append((f"`flask {name}`", f"{run['seconds']} s, exit {run['exit_code']}: {run['message']}"))
@@ -566,8 +666,9 @@ def service_runs(app, app_redis, env: dict, tmp: Path, args, result: dict) -> No
         port = procs.free_port()
         web = procs.start_web(env, port, tmp / "gunicorn.log")
         web_url = f"http://127.0.0.1:{port}"
-        result["pages"] = page_runs(web_url, owned_needs(app), search_queries(args.data), args.requests,
-                                    lambda: web_memory(web))
+        result["pages"] = page_runs(
+            web_url, owned_needs(app), search_queries(args.data), args.requests, lambda: web_memory(web)
+        )
         result["memory"] = web_memory(web)
         result["load_average"]["after_pages"] = load_average()
         log(f"rq worker and one edit (load {load_average()})")
@@ -588,16 +689,26 @@ def main() -> int:
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     index_dir, model_cache = tmp / "index", args.tmp / "models"
-    result: dict = {"startups": args.startups, "seed": args.seed, "archetypes": args.archetypes,
-                    "noise": args.noise, "load_average": {"start": load_average()}}
+    result: dict = {
+        "startups": args.startups,
+        "seed": args.seed,
+        "archetypes": args.archetypes,
+        "noise": args.noise,
+        "load_average": {"start": load_average()},
+    }
     url = recreate_database(args.database_url, args.admin_database)
     from redis import Redis
 
     Redis.from_url(REDIS_URL).flushdb()
     from marketplace import create_app
 
-    base = {"DATABASE_URL": url, "SECRET_KEY": "scale-bench-not-a-secret", "INDEX_DIR": str(index_dir),
-            "MODEL_CACHE_DIR": str(model_cache), "LOG_FORMAT": "text"}
+    base = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": "scale-bench-not-a-secret",
+        "INDEX_DIR": str(index_dir),
+        "MODEL_CACHE_DIR": str(model_cache),
+        "LOG_FORMAT": "text",
+    }
     app = create_app({**base, "REDIS_URL": None})
     app_redis = create_app({**base, "REDIS_URL": REDIS_URL})  # its edits queue jobs for the rq worker
     logging.getLogger().setLevel(logging.WARNING)  # the app logs every model and index load at INFO

@@ -56,8 +56,12 @@ def free_port() -> int:
 
 def percentiles(seconds: list[float]) -> dict[str, float]:
     ms = np.asarray(seconds) * 1000
-    return {"n": len(seconds), "p50_ms": round(float(np.percentile(ms, 50)), 1),
-            "p95_ms": round(float(np.percentile(ms, 95)), 1), "max_ms": round(float(ms.max()), 1)}
+    return {
+        "n": len(seconds),
+        "p50_ms": round(float(np.percentile(ms, 50)), 1),
+        "p95_ms": round(float(np.percentile(ms, 95)), 1),
+        "max_ms": round(float(ms.max()), 1),
+    }
 
 
 class Process:
@@ -66,8 +70,9 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
         self._fh = open(log, "wb")
-        self.popen = subprocess.Popen(args, env=env, cwd=REPO, stdout=self._fh, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self.popen = subprocess.Popen(
+            args, env=env, cwd=REPO, stdout=self._fh, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def pid(self) -> int:
@@ -92,8 +97,20 @@ class Process:
 
 def start_web(env: dict[str, str], port: int, log: Path, *, workers: int = 2) -> Process:
     """gunicorn with the Procfile's flags, bound to loopback; returns once /healthz answers."""
-    args = [str(BIN / "gunicorn"), "--config", "python:marketplace.web.gunicorn_conf", "--workers", str(workers),
-            "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--graceful-timeout", "30", "marketplace:create_app()"]
+    args = [
+        str(BIN / "gunicorn"),
+        "--config",
+        "python:marketplace.web.gunicorn_conf",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "30",
+        "marketplace:create_app()",
+    ]
     web = Process(args, env, log)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -134,8 +151,11 @@ def signed_in(base: str, email: str, password: str) -> requests.Session:
     match = _CSRF.search(page.text)
     if not match:
         raise RuntimeError("no csrf_token on the sign-in page")
-    answer = client.post(f"{base}/login", data={"email": email, "password": password, "next": "",
-                                                "csrf_token": match.group(1) or match.group(2)}, timeout=30)
+    answer = client.post(
+        f"{base}/login",
+        data={"email": email, "password": password, "next": "", "csrf_token": match.group(1) or match.group(2)},
+        timeout=30,
+    )
     if answer.status_code != 200 or "/login" in answer.url:
         raise RuntimeError(f"sign-in as {email} failed: HTTP {answer.status_code} at {answer.url}")
     return client

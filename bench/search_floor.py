@@ -75,12 +75,15 @@ def random_queries(count: int, seed: int) -> list[tuple[str, str]]:
     out = []
     for i in range(count):
         if i % 2 == 0:
-            text = " ".join("".join(rng.choice(LATIN) for _ in range(rng.randint(3, 10)))
-                            for _ in range(rng.randint(1, 3)))
+            text = " ".join(
+                "".join(rng.choice(LATIN) for _ in range(rng.randint(3, 10))) for _ in range(rng.randint(1, 3))
+            )
             out.append(("latin", text))
         else:
-            text = " ".join("".join(chr(rng.randint(*CJK_RANGE)) for _ in range(rng.randint(2, 4)))
-                            for _ in range(rng.randint(1, 2)))
+            text = " ".join(
+                "".join(chr(rng.randint(*CJK_RANGE)) for _ in range(rng.randint(2, 4)))
+                for _ in range(rng.randint(1, 2))
+            )
             out.append(("cjk", text))
     return out
 
@@ -102,8 +105,12 @@ def main() -> int:
 
     docs = [document_from(r) for r in read_jsonl(args.data / "startups-yc.jsonl")]
     qrels = read_qrels(args.data / "qrels-dev.tsv")
-    embedder = load_embedder(None, backend=args.backend, multilingual=USE_MODEL,
-                             cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models")
+    embedder = load_embedder(
+        None,
+        backend=args.backend,
+        multilingual=USE_MODEL,
+        cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models",
+    )
     corpus = build_corpus(embedder, docs, args.cache_dir)
     vectors = corpus.index.vectors
     floors = sorted(set(args.floors) | {SEARCH_DENSE_FLOOR})
@@ -149,11 +156,28 @@ def main() -> int:
             ndcg_after.append(ndcg([m.id for m in floored], rel, 10))
             if form != "full text" and qid in ("d01", "d07", "d13"):
                 examples[(language, qid)] = text
-        needs_table.append((language, form, len(queries), results, relevant, by_keyword,
-                            {f: kept_results[f] / max(results, 1) for f in floors},
-                            {f: kept_relevant[f] / max(relevant, 1) for f in floors}))
-        shipped_table.append((language, form, min(shipped_count), float(np.median(shipped_count)),
-                              float(np.mean(ndcg_before)), float(np.mean(ndcg_after))))
+        needs_table.append(
+            (
+                language,
+                form,
+                len(queries),
+                results,
+                relevant,
+                by_keyword,
+                {f: kept_results[f] / max(results, 1) for f in floors},
+                {f: kept_relevant[f] / max(relevant, 1) for f in floors},
+            )
+        )
+        shipped_table.append(
+            (
+                language,
+                form,
+                min(shipped_count),
+                float(np.median(shipped_count)),
+                float(np.mean(ndcg_before)),
+                float(np.mean(ndcg_after)),
+            )
+        )
         log(f"{language} {form}: done")
 
     # -- nonsense: how many profiles clear each floor -----------------------------------------------------------
@@ -169,11 +193,16 @@ def main() -> int:
 
     # -- report -------------------------------------------------------------------------------------------------
     print(f"Embedder {embedder.model_id}; {len(docs)} profiles; shipped floor {SEARCH_DENSE_FLOOR}.\n")
-    print("Short keyword queries (examples): " + "; ".join(f"{qid} {lang}: `{text}`"
-                                                         for (lang, qid), text in examples.items()) + "\n")
+    print(
+        "Short keyword queries (examples): "
+        + "; ".join(f"{qid} {lang}: `{text}`" for (lang, qid), text in examples.items())
+        + "\n"
+    )
     header = " | ".join(f"{f:.2f}" for f in floors)
-    print("Dev needs, 200 results each without the floor: share of relevant results kept (share of all results "
-          "kept) at each floor\n")
+    print(
+        "Dev needs, 200 results each without the floor: share of relevant results kept (share of all results "
+        "kept) at each floor\n"
+    )
     print(f"| queries | results | relevant | relevant holding a query term | {header} |")
     print("| --- | ---: | ---: | ---: |" + " ---: |" * len(floors))
     for language, form, n, results, relevant, by_keyword, kept_all, kept_rel in needs_table:
@@ -191,16 +220,26 @@ def main() -> int:
         group = [row for row in nonsense if row[0] == script]
         if not group:
             continue
-        cells = " | ".join(f"{sum(row[4][f] for row in group)} in {sum(1 for row in group if row[4][f])}"
-                           for f in floors)
-        print(f"| {'Latin' if script == 'latin' else 'CJK'} | {len(group)} | {max(row[2] for row in group):.3f} | "
-              f"{sum(1 for row in group if row[3])} | {cells} | {sum(row[5] for row in group)} |")
-    print("\n(\"N in Q\": N profiles in total over Q queries.) Queries: "
-          + ", ".join(f"`{text}`" for _s, text, *_rest in nonsense[:6]) + ", …")
+        cells = " | ".join(
+            f"{sum(row[4][f] for row in group)} in {sum(1 for row in group if row[4][f])}" for f in floors
+        )
+        print(
+            f"| {'Latin' if script == 'latin' else 'CJK'} | {len(group)} | {max(row[2] for row in group):.3f} | "
+            f"{sum(1 for row in group if row[3])} | {cells} | {sum(row[5] for row in group)} |"
+        )
+    print(
+        '\n("N in Q": N profiles in total over Q queries.) Queries: '
+        + ", ".join(f"`{text}`" for _s, text, *_rest in nonsense[:6])
+        + ", …"
+    )
     closest = sorted(nonsense, key=lambda row: -row[2])[:3]
-    print("Closest in meaning: " + ", ".join(f"`{text}` {top:.3f}" for _s, text, top, *_rest in closest)
-          + ". Holding an index term: " + (", ".join(f"`{row[1]}` ({row[3]} profiles)" for row in nonsense if row[3])
-                                            or "none") + ".")
+    print(
+        "Closest in meaning: "
+        + ", ".join(f"`{text}` {top:.3f}" for _s, text, top, *_rest in closest)
+        + ". Holding an index term: "
+        + (", ".join(f"`{row[1]}` ({row[3]} profiles)" for row in nonsense if row[3]) or "none")
+        + "."
+    )
     return 0
 
 

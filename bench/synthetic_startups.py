@@ -38,14 +38,67 @@ import generate_startups as seedgen  # noqa: E402 - the seed's own generator: ph
 CHUNK = 5000
 MIN_WORDS, MAX_WORDS = 25, 60
 # Extra syllables so 100k names are not all drawn from the phrase banks' ~20 stems per sector.
-SYLLABLES = ("", "", "", "Yun", "Hua", "Xin", "Rui", "Tai", "Bo", "Kang", "Zhi", "Ling", "Feng", "Sheng",
-             "Neo", "One", "Prime", "Nova", "Flux", "Grid", "Wise", "Core", "Hub", "Link")
-STARTUP_COLUMNS = ("id", "slug", "name", "website", "founded_year", "city", "country", "stage", "team_size",
-                   "funding_raised_usd", "description", "products", "tags", "sectors", "customers",
-                   "contact_name", "contact_email", "created_at", "updated_at", "version")
+SYLLABLES = (
+    "",
+    "",
+    "",
+    "Yun",
+    "Hua",
+    "Xin",
+    "Rui",
+    "Tai",
+    "Bo",
+    "Kang",
+    "Zhi",
+    "Ling",
+    "Feng",
+    "Sheng",
+    "Neo",
+    "One",
+    "Prime",
+    "Nova",
+    "Flux",
+    "Grid",
+    "Wise",
+    "Core",
+    "Hub",
+    "Link",
+)
+STARTUP_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "website",
+    "founded_year",
+    "city",
+    "country",
+    "stage",
+    "team_size",
+    "funding_raised_usd",
+    "description",
+    "products",
+    "tags",
+    "sectors",
+    "customers",
+    "contact_name",
+    "contact_email",
+    "created_at",
+    "updated_at",
+    "version",
+)
 LISTING_COLUMNS = ("incubator_id", "startup_id", "external_id", "created_at")
-VECTOR_COLUMNS = ("kind", "entity_id", "model", "content_hash", "vector", "sentences", "sentence_vectors",
-                  "tokens", "labels", "updated_at")
+VECTOR_COLUMNS = (
+    "kind",
+    "entity_id",
+    "model",
+    "content_hash",
+    "vector",
+    "sentences",
+    "sentence_vectors",
+    "tokens",
+    "labels",
+    "updated_at",
+)
 
 
 @dataclass(frozen=True)
@@ -90,10 +143,16 @@ def _draw_archetype(rng: random.Random, sector: str) -> Archetype:
     tractions = theme["traction"] if rng.random() < 0.75 else module.TRACTION
     founders = theme.get("founders") if rng.random() < 0.6 else None
     return Archetype(
-        sector=sector, sectors=tuple(sectors), theme=theme, template=rng.choice(module.TEMPLATES),
-        product=rng.choice(theme["products"]), problem=rng.choice(theme["problems"]),
-        diff=rng.choice(diffs or module.DIFFERENTIATORS), founder=rng.choice(founders or module.FOUNDERS),
-        customers=rng.choice(theme["customers"]), traction=rng.choice(tractions),
+        sector=sector,
+        sectors=tuple(sectors),
+        theme=theme,
+        template=rng.choice(module.TEMPLATES),
+        product=rng.choice(theme["products"]),
+        problem=rng.choice(theme["problems"]),
+        diff=rng.choice(diffs or module.DIFFERENTIATORS),
+        founder=rng.choice(founders or module.FOUNDERS),
+        customers=rng.choice(theme["customers"]),
+        traction=rng.choice(tractions),
     )
 
 
@@ -123,21 +182,38 @@ def render(archetype: Archetype, rng: random.Random, index: int) -> dict:
     traction = text.format(k=f"{seedgen.scaled(rng, low, high, profile['frac']):,}", cur=currency)
     noun, cap = archetype.customers
     description = archetype.template.format(
-        name=name, city=city, year=year, pname=f"{brand} {product}", pk=pitch, cust=noun,
-        problem=archetype.problem, diff=archetype.diff, traction=traction, founder=archetype.founder)
+        name=name,
+        city=city,
+        year=year,
+        pname=f"{brand} {product}",
+        pk=pitch,
+        cust=noun,
+        problem=archetype.problem,
+        diff=archetype.diff,
+        traction=traction,
+        founder=archetype.founder,
+    )
     theme_tags = archetype.theme["tags"]
     tags = rng.sample(theme_tags, min(len(theme_tags), rng.randint(2, 4))) + rng.sample(module.TAGS, 1)
     slug = f"{seedgen.slugify(name)}-{index:06d}"
     contact_name, contact_email = seedgen.make_contact(rng, city, slug)
     return {
-        "name": name, "website": f"https://{slug}.example", "founded_year": year, "city": city,
-        "country": country, "stage": stage, "team_size": rng.randint(*profile["team"]),
+        "name": name,
+        "website": f"https://{slug}.example",
+        "founded_year": year,
+        "city": city,
+        "country": country,
+        "stage": stage,
+        "team_size": rng.randint(*profile["team"]),
         "funding_raised_usd": seedgen.pick_funding(rng, stage),
         "description": seedgen.capitalise_sentences(description),
-        "products": f"{brand} {product}, {pitch}.", "tags": list(dict.fromkeys(tags)),
+        "products": f"{brand} {product}, {pitch}.",
+        "tags": list(dict.fromkeys(tags)),
         "sectors": list(archetype.sectors),
         "customers": seedgen.make_customers(rng, noun, cap, stage, not intl, region, wider),
-        "contact_name": contact_name, "contact_email": contact_email, "slug": slug,
+        "contact_name": contact_name,
+        "contact_email": contact_email,
+        "slug": slug,
     }
 
 
@@ -161,7 +237,7 @@ def encode_archetypes(embedder, archetypes: list[Archetype]) -> ArchetypeVectors
     flat = embedder.encode([s for group in groups for s in group])
     out, offset = [], 0
     for group in groups:
-        out.append(flat[offset:offset + len(group)])
+        out.append(flat[offset : offset + len(group)])
         offset += len(group)
     return ArchetypeVectors(vectors, out)
 
@@ -189,8 +265,15 @@ class Plan:
 class Generator:
     """Writes ``plan.count`` startups, one listing each and their ProfileVector rows, in COPY chunks."""
 
-    def __init__(self, plan: Plan, *, model_id: str, incubators: dict[str, int], archetypes: list[Archetype],
-                 encoded: ArchetypeVectors) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        model_id: str,
+        incubators: dict[str, int],
+        archetypes: list[Archetype],
+        encoded: ArchetypeVectors,
+    ) -> None:
         self.plan = plan
         self.model_id = model_id
         self.incubators = incubators
@@ -203,8 +286,8 @@ class Generator:
 
     def chunks(self, first_id: int) -> Iterator[list[tuple[int, dict]]]:
         """Validated profiles with their ids, CHUNK at a time (drawn in order, so reproducible)."""
-        from marketplace.startups.models import StartupInput
         from marketplace.core.validation import validate
+        from marketplace.startups.models import StartupInput
 
         chunk: list[tuple[int, dict]] = []
         for offset in range(self.plan.count):
@@ -241,12 +324,24 @@ class Generator:
             doc = startup_document(_as_startup(startup_id, _startup_fields(fields)))
             group = _explainable_sentences(doc)
             prototype = self.encoded.sentence_vectors[fields["archetype"]]
-            sentence_vectors = _noisy(np.resize(prototype, (len(group), prototype.shape[1])), self.noise_rng,
-                                      self.plan.noise)
+            sentence_vectors = _noisy(
+                np.resize(prototype, (len(group), prototype.shape[1])), self.noise_rng, self.plan.noise
+            )
             entry = entry_for(doc, vector)
-            rows.append(("startup", startup_id, self.model_id, _hash(self.model_id, doc), vector.tobytes(),
-                         json.dumps(group), sentence_vectors.astype(np.float16).tobytes(),
-                         json.dumps(list(entry.tokens)), json.dumps(sorted(entry.labels)), self.now))
+            rows.append(
+                (
+                    "startup",
+                    startup_id,
+                    self.model_id,
+                    _hash(self.model_id, doc),
+                    vector.tobytes(),
+                    json.dumps(group),
+                    sentence_vectors.astype(np.float16).tobytes(),
+                    json.dumps(list(entry.tokens)),
+                    json.dumps(sorted(entry.labels)),
+                    self.now,
+                )
+            )
         self.timings["vectors_terms_hash_s"] += time.perf_counter() - started
         return rows
 
@@ -254,8 +349,14 @@ class Generator:
         startups, listings = [], []
         for startup_id, fields in chunk:
             created = self.now - timedelta(days=3 + self.rng.randrange(3 * 365), seconds=self.rng.randrange(86400))
-            values = {**_startup_fields(fields), "id": startup_id, "slug": fields["slug"], "created_at": created,
-                      "updated_at": created, "version": 1}
+            values = {
+                **_startup_fields(fields),
+                "id": startup_id,
+                "slug": fields["slug"],
+                "created_at": created,
+                "updated_at": created,
+                "version": 1,
+            }
             values["tags"], values["sectors"] = json.dumps(values["tags"]), json.dumps(values["sectors"])
             startups.append(tuple(values[c] for c in STARTUP_COLUMNS))
             listings.append((fields["incubator"], startup_id, f"SCALE-{startup_id:07d}", created))

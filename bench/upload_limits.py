@@ -59,8 +59,13 @@ def measure(path: str, max_rows: int) -> dict:
         outcome = f"refused: {exc}"
     seconds = time.perf_counter() - start
     peak = _status_mb("VmHWM")
-    return {"file": Path(path).name, "bytes": len(data), "outcome": outcome, "seconds": round(seconds, 3),
-            "extra_memory_mb": round(max(0.0, peak - before), 1)}
+    return {
+        "file": Path(path).name,
+        "bytes": len(data),
+        "outcome": outcome,
+        "seconds": round(seconds, 3),
+        "extra_memory_mb": round(max(0.0, peak - before), 1),
+    }
 
 
 def main() -> int:
@@ -74,6 +79,7 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT / "bench"))
     from imports import portfolio  # bench/imports.py
+
     from tests.upload_files import huge_csv, zip_bomb
 
     scratch = Path(tempfile.mkdtemp(prefix="innomatch-upload-limits-"))
@@ -82,8 +88,13 @@ def main() -> int:
     honest.write_bytes(portfolio(20_000))
     files.append(honest)
     for path in files:
-        child = subprocess.run([sys.executable, __file__, "--measure", str(path), "--max-rows", str(args.max_rows)],
-                               capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        child = subprocess.run(
+            [sys.executable, __file__, "--measure", str(path), "--max-rows", str(args.max_rows)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         print(child.stdout.strip())
     return 0
 

@@ -17,8 +17,15 @@ import tempfile
 from pathlib import Path
 
 # pip-audit's own traceback when it cannot reach PyPI or OSV.
-UNREACHABLE_MARKERS = ("ConnectionError", "ConnectTimeout", "ReadTimeout", "NameResolutionError",
-                       "Max retries exceeded", "Temporary failure in name resolution", "SSLError")
+UNREACHABLE_MARKERS = (
+    "ConnectionError",
+    "ConnectTimeout",
+    "ReadTimeout",
+    "NameResolutionError",
+    "Max retries exceeded",
+    "Temporary failure in name resolution",
+    "SSLError",
+)
 WARNING = "WARNING pip-audit: the vulnerability service could not be reached; NOTHING WAS AUDITED."
 
 
@@ -32,7 +39,8 @@ def verdict(status: int, report_text: str, stderr: str) -> tuple[int, list[str]]
         findings = [
             f"{dep['name']} {dep.get('version', '?')}: {vuln['id']} "
             f"(fixed in {', '.join(vuln.get('fix_versions') or []) or 'no release yet'})"
-            for dep in dependencies for vuln in dep.get("vulns", [])
+            for dep in dependencies
+            for vuln in dep.get("vulns", [])
         ]
         if findings:
             return 1, ["pip-audit found known vulnerabilities:", *findings]
@@ -41,8 +49,10 @@ def verdict(status: int, report_text: str, stderr: str) -> tuple[int, list[str]]
             return 0, [WARNING, f"({len(dependencies)} dependencies skipped, e.g. {dependencies[0]['skip_reason']})"]
         if status == 0:
             skipped = sorted(dep["name"] for dep in dependencies if "skip_reason" in dep)
-            return 0, [f"pip-audit: {len(audited)} dependencies audited, no known vulnerabilities"
-                       + (f"; not on PyPI, not audited: {', '.join(skipped)}" if skipped else "")]
+            return 0, [
+                f"pip-audit: {len(audited)} dependencies audited, no known vulnerabilities"
+                + (f"; not on PyPI, not audited: {', '.join(skipped)}" if skipped else "")
+            ]
     if any(marker in stderr for marker in UNREACHABLE_MARKERS):
         return 0, [WARNING, stderr.strip().splitlines()[-1] if stderr.strip() else ""]
     return status or 1, ["pip-audit failed:", stderr.strip()]
@@ -52,9 +62,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "audit.json"
         run = subprocess.run(
-            [sys.executable, "-m", "pip_audit", "--skip-editable", "--progress-spinner", "off",
-             "--format", "json", "--output", str(report)],
-            capture_output=True, text=True, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pip_audit",
+                "--skip-editable",
+                "--progress-spinner",
+                "off",
+                "--format",
+                "json",
+                "--output",
+                str(report),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         report_text = report.read_text(encoding="utf-8") if report.exists() else ""
     code, lines = verdict(run.returncode, report_text, run.stderr)

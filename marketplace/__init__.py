@@ -74,18 +74,28 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from marketplace.web import error_pages, health
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.dashboard.views import bp as dashboard_bp
     from marketplace.events.views import bp as events_bp
     from marketplace.imports.views import bp as imports_bp
     from marketplace.needs.views import bp as needs_bp
     from marketplace.notifications.views import bp as notifications_bp
-    from marketplace.startups.views import bp as startups_bp
-    from marketplace.web.ui import register_template_helpers
     from marketplace.pipeline.views import bp as pipeline_bp
+    from marketplace.startups.views import bp as startups_bp
+    from marketplace.web import error_pages, health
+    from marketplace.web.ui import register_template_helpers
 
-    for bp in (accounts_bp, dashboard_bp, needs_bp, startups_bp, imports_bp, pipeline_bp, notifications_bp, events_bp, health.bp):
+    for bp in (
+        accounts_bp,
+        dashboard_bp,
+        needs_bp,
+        startups_bp,
+        imports_bp,
+        pipeline_bp,
+        notifications_bp,
+        events_bp,
+        health.bp,
+    ):
         app.register_blueprint(bp)
     from marketplace import api
 

@@ -84,9 +84,7 @@ def can_edit_need(user: User, need: Need) -> bool:
     if is_platform(user):
         return True
     return (
-        user.role == UserRole.BANK_STAFF
-        and need.owner_id == user.organisation_id
-        and need.status in EDITABLE_STATUSES
+        user.role == UserRole.BANK_STAFF and need.owner_id == user.organisation_id and need.status in EDITABLE_STATUSES
     )
 
 
@@ -117,27 +115,44 @@ def startup_side_incubators(nominated_by_id: int | None, listed_by: Collection[i
     return frozenset({nominated_by_id}) if nominated_by_id is not None else frozenset(listed_by)
 
 
-def startup_side_clause(organisation_id: int, nominated_by: sa.ColumnElement, startup_id: sa.ColumnElement,
-                        listed: sa.Select) -> sa.ColumnElement[bool]:
+def startup_side_clause(
+    organisation_id: int, nominated_by: sa.ColumnElement, startup_id: sa.ColumnElement, listed: sa.Select
+) -> sa.ColumnElement[bool]:
     """``startup_side_incubators`` as a WHERE clause over a candidate's ``nominated_by`` and ``startup_id``
     columns for one incubator; ``listed`` selects the startup ids it lists."""
     return sa.or_(nominated_by == organisation_id, sa.and_(nominated_by.is_(None), startup_id.in_(listed)))
 
 
-def startup_side_sees_candidate(organisation_id: int, *, nominated_by_id: int | None, listed_by: Collection[int],
-                                shared: bool, need: Need, invited: bool) -> bool:
+def startup_side_sees_candidate(
+    organisation_id: int,
+    *,
+    nominated_by_id: int | None,
+    listed_by: Collection[int],
+    shared: bool,
+    need: Need,
+    invited: bool,
+) -> bool:
     """The one rule for "this incubator sees (and acts on) this candidate for the startup's side": the candidate
     was shared with that side (the bank's private consideration is not), the incubator is on it
     (``startup_side_incubators``), and it sees the need (``incubator_sees_need``): an invitation to a need
     incubators may not see, an internal one above all, never reaches them (security review, finding 11).
     ``invited``: the incubator is in the need's audience."""
-    return (shared and organisation_id in startup_side_incubators(nominated_by_id, listed_by)
-            and incubator_sees_need(need, invited=invited))
+    return (
+        shared
+        and organisation_id in startup_side_incubators(nominated_by_id, listed_by)
+        and incubator_sees_need(need, invited=invited)
+    )
 
 
-def startup_side_sees_clause(organisation_id: int, listed: sa.Select, *, nominated_by: sa.ColumnElement,
-                             startup_id: sa.ColumnElement, shared_at: sa.ColumnElement,
-                             need_id: sa.ColumnElement) -> sa.ColumnElement[bool]:
+def startup_side_sees_clause(
+    organisation_id: int,
+    listed: sa.Select,
+    *,
+    nominated_by: sa.ColumnElement,
+    startup_id: sa.ColumnElement,
+    shared_at: sa.ColumnElement,
+    need_id: sa.ColumnElement,
+) -> sa.ColumnElement[bool]:
     """``startup_side_sees_candidate`` as a WHERE clause over a candidate's columns for one incubator;
     ``listed`` selects the startup ids it lists."""
     return sa.and_(

@@ -30,8 +30,9 @@ class Entry:
 class TokenTable:
     """Token lists by position, compactly: one shared vocabulary and one integer array."""
 
-    def __init__(self, vocab: list[str] | None = None, ids: np.ndarray | None = None,
-                 offsets: np.ndarray | None = None) -> None:
+    def __init__(
+        self, vocab: list[str] | None = None, ids: np.ndarray | None = None, offsets: np.ndarray | None = None
+    ) -> None:
         self.vocab: list[str] = list(vocab or [])
         self.lookup: dict[str, int] = {t: i for i, t in enumerate(self.vocab)}
         self._ids = ids if ids is not None else np.zeros(0, dtype=np.int32)
@@ -46,7 +47,7 @@ class TokenTable:
     def ids_at(self, position: int) -> list[int]:
         if position in self._extra:
             return self._extra[position]
-        return self._ids[self._offsets[position]:self._offsets[position + 1]].tolist()
+        return self._ids[self._offsets[position] : self._offsets[position + 1]].tolist()
 
     def __getitem__(self, position: int) -> tuple[str, ...]:
         return tuple(self.vocab[i] for i in self.ids_at(position))
@@ -91,7 +92,7 @@ class TokenTable:
         flat = np.fromiter((i for x in lists for i in x), dtype=np.int32, count=int(offsets[-1]))
         return self.vocab, flat, offsets
 
-    def select(self, positions: Iterable[int]) -> "TokenTable":
+    def select(self, positions: Iterable[int]) -> TokenTable:
         table = TokenTable(self.vocab)
         for p in positions:
             table._extra[table._size] = self.ids_at(p)

@@ -46,8 +46,9 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
     name = os.path.basename(model_path.rstrip("/")) or "model"
     target = Path(cache_dir) / f"{name}-onnx"
     # sentence-transformers names the int8 file model_qint8_<flavour> or (5.2+) model_quint8_<flavour>.
-    wanted = [f"onnx/model_qint8_{flavour}.onnx", f"onnx/model_quint8_{flavour}.onnx"] if quantised \
-        else ["onnx/model.onnx"]
+    wanted = (
+        [f"onnx/model_qint8_{flavour}.onnx", f"onnx/model_quint8_{flavour}.onnx"] if quantised else ["onnx/model.onnx"]
+    )
     found = next((name for name in wanted if (target / name).exists()), None)
     if found is None:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -86,8 +87,15 @@ class Embedder:
     ``cache_dir`` from the local weights.
     """
 
-    def __init__(self, model: str | None = None, *, backend: str = "torch", cache_dir: str | Path | None = None,
-                 batch_size: int = 64, max_words: int = 60) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        backend: str = "torch",
+        cache_dir: str | Path | None = None,
+        batch_size: int = 64,
+        max_words: int = 60,
+    ) -> None:
         from sentence_transformers import SentenceTransformer
 
         if backend not in BACKENDS:
@@ -104,18 +112,25 @@ class Embedder:
         else:
             if not os.path.isdir(self.model_path):
                 raise ValueError("the ONNX backends need a model folder on disk")
-            folder, file_name = onnx_copy(self.model_path, cache_dir or tempfile.gettempdir(),
-                                          quantised=backend == "onnx-int8")
-            self._model = SentenceTransformer(folder, device="cpu", backend="onnx",
-                                              model_kwargs={"file_name": file_name})
+            folder, file_name = onnx_copy(
+                self.model_path, cache_dir or tempfile.gettempdir(), quantised=backend == "onnx-int8"
+            )
+            self._model = SentenceTransformer(
+                folder, device="cpu", backend="onnx", model_kwargs={"file_name": file_name}
+            )
         self.dim = int(self._model.get_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 row per text (texts beyond the window are truncated: use passages)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def passage_vectors(self, texts: Sequence[str]) -> list[np.ndarray]:
@@ -152,8 +167,9 @@ class UseEmbedder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        chunks = [self._model.encode(list(texts[i:i + self.batch_size]))
-                  for i in range(0, len(texts), self.batch_size)]
+        chunks = [
+            self._model.encode(list(texts[i : i + self.batch_size])) for i in range(0, len(texts), self.batch_size)
+        ]
         return np.ascontiguousarray(np.vstack(chunks), dtype=np.float32)
 
     passage_vectors = Embedder.passage_vectors
@@ -179,8 +195,9 @@ class PairedEmbedder:
         self.dim = english.dim + multilingual.dim
 
     def join(self, english: np.ndarray, multilingual: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(np.hstack([self.scales[0] * english, self.scales[1] * multilingual]),
-                                    dtype=np.float32)
+        return np.ascontiguousarray(
+            np.hstack([self.scales[0] * english, self.scales[1] * multilingual]), dtype=np.float32
+        )
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         english, multilingual = self.parts
@@ -193,8 +210,14 @@ def paired_model_id(english_id: str, multilingual_id: str, weight: float) -> str
     return f"{english_id}|{multilingual_id}" + ("" if weight == 0.5 else f"@{weight:g}")
 
 
-def load_embedder(model: str | None = None, *, backend: str = "torch", cache_dir: str | Path | None = None,
-                  multilingual: str | None = None, weight: float = 0.5):
+def load_embedder(
+    model: str | None = None,
+    *,
+    backend: str = "torch",
+    cache_dir: str | Path | None = None,
+    multilingual: str | None = None,
+    weight: float = 0.5,
+):
     """The embedder the settings name: a sentence-transformers model (or ``use-multilingual-v3``), paired with
     a multilingual model when ``multilingual`` names one."""
     english = UseEmbedder() if model == USE_MODEL else Embedder(model, backend=backend, cache_dir=cache_dir)
@@ -222,8 +245,9 @@ def embed_documents(embedder: Embedder, docs) -> np.ndarray:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     if isinstance(embedder, PairedEmbedder):
         english, multilingual = embedder.parts
-        return embedder.join(embed_documents(english, [_in_english(d) for d in docs]),
-                             embed_documents(multilingual, docs))
+        return embedder.join(
+            embed_documents(english, [_in_english(d) for d in docs]), embed_documents(multilingual, docs)
+        )
     heads = embedder.encode([d.header() for d in docs])
     bodies = embedder.passage_vectors([d.body for d in docs])
     out = np.empty((len(docs), embedder.dim), dtype=np.float32)
@@ -236,8 +260,10 @@ def embed_query(embedder: Embedder, text: str, *, max_words: int = 150) -> np.nd
     """A query vector; a text longer than the model's window is pooled over its passages."""
     if isinstance(embedder, PairedEmbedder):
         english, multilingual = embedder.parts
-        return embedder.join(embed_query(english, in_english(text), max_words=max_words)[None],
-                             embed_query(multilingual, text, max_words=max_words)[None])[0]
+        return embedder.join(
+            embed_query(english, in_english(text), max_words=max_words)[None],
+            embed_query(multilingual, text, max_words=max_words)[None],
+        )[0]
     parts = passages(text, max_words=max_words)
     if len(parts) <= 1:
         return embedder.encode([text])[0]
@@ -247,5 +273,11 @@ def embed_query(embedder: Embedder, text: str, *, max_words: int = 150) -> np.nd
 def _in_english(doc):
     if not has_cjk(doc.full_text()):
         return doc
-    return replace(doc, name=in_english(doc.name), summary=in_english(doc.summary), body=in_english(doc.body),
-                   tags=tuple(in_english(t) for t in doc.tags), categories=tuple(in_english(c) for c in doc.categories))
+    return replace(
+        doc,
+        name=in_english(doc.name),
+        summary=in_english(doc.summary),
+        body=in_english(doc.body),
+        tags=tuple(in_english(t) for t in doc.tags),
+        categories=tuple(in_english(c) for c in doc.categories),
+    )

@@ -68,7 +68,7 @@ def document_from(row: dict, *, labels: bool = True) -> Document:
 def ndcg(ranked: list[str], rel: dict[str, int], k: int) -> float:
     dcg = sum((2 ** rel.get(d, 0) - 1) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
     ideal = sorted(rel.values(), reverse=True)[:k]
-    idcg = sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 
@@ -103,8 +103,10 @@ def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> 
     under its own model, so pairing reuses what either model already encoded)."""
     if isinstance(embedder, PairedEmbedder):
         english, multilingual = embedder.parts
-        return embedder.join(document_vectors(english, [_in_english(d) for d in docs], cache_dir),
-                             document_vectors(multilingual, docs, cache_dir))
+        return embedder.join(
+            document_vectors(english, [_in_english(d) for d in docs], cache_dir),
+            document_vectors(multilingual, docs, cache_dir),
+        )
     cache = VectorCache(cache_dir, embedder.model_id)
     keys = [content_hash(embedder.model_id, d.header(), d.body) for d in docs]
     missing = [i for i, key in enumerate(keys) if key not in cache.vectors]
@@ -112,7 +114,7 @@ def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> 
         log(f"encoding {len(missing)} documents with {embedder.model_id}")
         started = time.perf_counter()
         for start in range(0, len(missing), 512):
-            chunk = missing[start:start + 512]
+            chunk = missing[start : start + 512]
             for i, vector in zip(chunk, embed_documents(embedder, [docs[i] for i in chunk])):
                 cache.vectors[keys[i]] = vector
             log(f"  {min(start + 512, len(missing))}/{len(missing)}")
@@ -121,15 +123,15 @@ def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> 
     return np.stack([cache.vectors[key] for key in keys]) if keys else np.zeros((0, embedder.dim), np.float32)
 
 
-def build_corpus(embedder, docs: list[Document], cache_dir: Path | None, *, infer_labels: bool = False,
-                 vocabulary: list[str] = ()) -> Corpus:
+def build_corpus(
+    embedder, docs: list[Document], cache_dir: Path | None, *, infer_labels: bool = False, vocabulary: list[str] = ()
+) -> Corpus:
     """The corpus of ``docs``; with ``infer_labels``, documents without labels get labels inferred from their
     text out of ``vocabulary`` (the directory's label names)."""
     vectors = document_vectors(embedder, docs, cache_dir)
     entries = [entry_for(d, v) for d, v in zip(docs, vectors)]
     if infer_labels:
-        model = fit_labels(vocabulary, vectors, [e.tokens for e in entries],
-                           embedder.encode)
+        model = fit_labels(vocabulary, vectors, [e.tokens for e in entries], embedder.encode)
         inferred = model.infer(vectors)
         entries = [e if e.labels else replace(e, labels=frozenset(found)) for e, found in zip(entries, inferred)]
         log(f"inferred labels for {sum(1 for e in entries if e.labels)} of {len(entries)} documents")
@@ -167,14 +169,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="sentence-transformers model name or folder")
     parser.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
     parser.add_argument("--cache-dir", type=Path, default=None, help="keep document vectors between runs")
-    parser.add_argument("--multilingual", default=None, metavar="MODEL",
-                        help="pair the model with a multilingual one, e.g. use-multilingual-v3")
+    parser.add_argument(
+        "--multilingual",
+        default=None,
+        metavar="MODEL",
+        help="pair the model with a multilingual one, e.g. use-multilingual-v3",
+    )
     parser.add_argument("--weight", type=float, default=0.5, help="the first model's share of a paired vector")
     parser.add_argument("--no-labels", action="store_true", help="ignore tags and industries (unlabelled profiles)")
-    parser.add_argument("--infer-labels", action="store_true",
-                        help="infer labels from the text of profiles without any (out of the directory's label names)")
-    parser.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a RankSettings field, e.g. --set label_weight=0 (ablations)")
+    parser.add_argument(
+        "--infer-labels",
+        action="store_true",
+        help="infer labels from the text of profiles without any (out of the directory's label names)",
+    )
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a RankSettings field, e.g. --set label_weight=0 (ablations)",
+    )
     args = parser.parse_args(argv)
 
     rows = read_jsonl(args.corpus)
@@ -183,19 +198,31 @@ def main(argv: list[str] | None = None) -> int:
     query_rows = read_jsonl(args.queries)
     qrels = read_qrels(args.qrels)
     log(f"{len(docs)} documents, {len(query_rows)} queries")
-    embedder = load_embedder(args.model, backend=args.backend,
-                             cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models",
-                             multilingual=args.multilingual, weight=args.weight)
+    embedder = load_embedder(
+        args.model,
+        backend=args.backend,
+        cache_dir=(args.cache_dir or Path(tempfile.gettempdir())) / "models",
+        multilingual=args.multilingual,
+        weight=args.weight,
+    )
     corpus = build_corpus(embedder, docs, args.cache_dir, infer_labels=args.infer_labels, vocabulary=vocabulary)
-    queries = [Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"])))
-               for row in query_rows]
+    queries = [
+        Query(vector=embed_query(embedder, row["text"]), tokens=tuple(tokenize(row["text"]))) for row in query_rows
+    ]
     methods = METHODS if args.method == "all" else (args.method,)
     overrides = {}
     for item in args.settings:
         name, _, value = item.partition("=")
         default = getattr(RankSettings(), name)
         overrides[name] = type(default)(value)
-    results = evaluate(HybridRanker(corpus, RankSettings(**overrides)), queries, [str(r["id"]) for r in query_rows], qrels, methods, args.k)
+    results = evaluate(
+        HybridRanker(corpus, RankSettings(**overrides)),
+        queries,
+        [str(r["id"]) for r in query_rows],
+        qrels,
+        methods,
+        args.k,
+    )
     print(json.dumps(results))
     return 0
 

@@ -109,8 +109,9 @@ def _pairs(query_sentences, query_vectors, doc_sentences, doc_vectors, floors, m
         return ()
     sims = np.asarray(query_vectors, dtype=np.float32) @ np.asarray(doc_vectors, dtype=np.float32).T
     if isinstance(floors, PairFloors):
-        floor = floors.between(np.array([has_cjk(s) for s in query_sentences]),
-                               np.array([has_cjk(s) for s in doc_sentences]))
+        floor = floors.between(
+            np.array([has_cjk(s) for s in query_sentences]), np.array([has_cjk(s) for s in doc_sentences])
+        )
     else:
         floor = np.full(sims.shape, floors, dtype=np.float32)
     margin = sims - floor
@@ -159,8 +160,10 @@ def _words(text: str) -> tuple[_Word, ...]:
     spans: dict[tuple[int, int], list[str]] = {}
     for span in term_spans(text):
         spans.setdefault((span.start, span.end), []).append(span.term)
-    return tuple(_Word(start, end, text[start:end], tuple(terms), has_cjk(text[start:end]))
-                 for (start, end), terms in spans.items())
+    return tuple(
+        _Word(start, end, text[start:end], tuple(terms), has_cjk(text[start:end]))
+        for (start, end), terms in spans.items()
+    )
 
 
 def _shown(written: str, terms: tuple[str, ...], chinese: bool) -> bool:
@@ -185,9 +188,9 @@ def _phrase_at(words: tuple[_Word, ...], starts: dict[str, list[int]], text: str
     that writes it as an abbreviation ("GPS" after a tag list's "gps")."""
     found = []
     for i in starts.get(phrase[0], ()):
-        run = words[i:i + len(phrase)]
+        run = words[i : i + len(phrase)]
         if len(run) == len(phrase) and all(not w.chinese and w.terms[0] == t for w, t in zip(run, phrase)):
-            found.append(text[run[0].start:run[-1].end])
+            found.append(text[run[0].start : run[-1].end])
     return max(found, key=_casing) if found else None
 
 
@@ -200,8 +203,14 @@ def _same_words(a: str, b: str) -> bool:
     return _WORD_GAPS.sub(" ", a.lower()).strip() == _WORD_GAPS.sub(" ", b.lower()).strip()
 
 
-def shared_terms(query_text: str, doc_text: str, *, term_weight: Callable[[str], float] | None = None,
-                 max_terms: int = 6, skip: set[str] | frozenset[str] = frozenset()) -> tuple[SharedTerm, ...]:
+def shared_terms(
+    query_text: str,
+    doc_text: str,
+    *,
+    term_weight: Callable[[str], float] | None = None,
+    max_terms: int = 6,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> tuple[SharedTerm, ...]:
     """The terms a query and a document share, rarest first (by ``term_weight``), each written form once.
 
     In one language, by index term, shown as the document writes it. Across languages, a Chinese word the
@@ -227,8 +236,9 @@ def shared_terms(query_text: str, doc_text: str, *, term_weight: Callable[[str],
         for term in w.terms:
             held = doc_first.get((w.chinese, term))
             # the first form, or the same word written as an abbreviation later ("gps" in a tag, then "GPS")
-            if held is None or (held.written.lower() == w.written.lower()
-                                and _casing(w.written) > _casing(held.written)):
+            if held is None or (
+                held.written.lower() == w.written.lower() and _casing(w.written) > _casing(held.written)
+            ):
                 doc_first[(w.chinese, term)] = w
     for w in q_words:
         for term in w.terms:
@@ -236,7 +246,9 @@ def shared_terms(query_text: str, doc_text: str, *, term_weight: Callable[[str],
             if d is not None and _shown(w.written, (term,), w.chinese) and _shown(d.written, (term,), d.chinese):
                 found.append((weight(term), w.written, d.written, (term,), SharedTerm(d.written)))
     for words, other_words, other_starts, other_text, chinese_in_query in (
-            (q_words, d_words, d_starts, d_text, True), (d_words, q_words, q_starts, q_text, False)):
+        (q_words, d_words, d_starts, d_text, True),
+        (d_words, q_words, q_starts, q_text, False),
+    ):
         seen: set[str] = set()
         for w in words:
             if not w.chinese or w.written in seen or not _shown(w.written, w.terms, True):
@@ -245,10 +257,12 @@ def shared_terms(query_text: str, doc_text: str, *, term_weight: Callable[[str],
             # Of the concept's wordings the other text holds, the one written as the glossary writes it, else
             # the fullest ("real-time monitoring" over "monitoring"; stems make "warehouse managers" hold
             # "warehouse management", but "warehouse" is what it says).
-            held = [(_same_words(english, wording), len(phrase), english, phrase)
-                    for wording, phrase in glossary_phrases(w.written)
-                    if (english := _phrase_at(other_words, other_starts, other_text, phrase)) is not None
-                    and _shown(english, phrase, False)]
+            held = [
+                (_same_words(english, wording), len(phrase), english, phrase)
+                for wording, phrase in glossary_phrases(w.written)
+                if (english := _phrase_at(other_words, other_starts, other_text, phrase)) is not None
+                and _shown(english, phrase, False)
+            ]
             if not held:
                 continue
             _exact, _size, english, phrase = max(held, key=lambda h: h[:2])

@@ -45,8 +45,12 @@ def meaning_points(similarity: float) -> float:
     return 100.0 * min(max(similarity, 0.0), 1.0)
 
 
-def keyword_points(need_terms: Iterable[str], profile_terms: Iterable[str], idf: Callable[[str], float],
-                   known: Callable[[str], bool] = lambda _term: True) -> float:
+def keyword_points(
+    need_terms: Iterable[str],
+    profile_terms: Iterable[str],
+    idf: Callable[[str], float],
+    known: Callable[[str], bool] = lambda _term: True,
+) -> float:
     """The idf-weighted share of the need's distinct index terms that the profile uses too, × 100.
 
     ``idf`` weighs a term; ``known`` says whether any indexed profile uses it (terms none uses are left out of
@@ -64,8 +68,13 @@ def keyword_points(need_terms: Iterable[str], profile_terms: Iterable[str], idf:
     return 100.0 * shared / total if total > 0 else 0.0
 
 
-def fit_of(similarity: float, need_terms: Iterable[str], profile_terms: Iterable[str],
-           idf: Callable[[str], float], known: Callable[[str], bool] = lambda _term: True) -> Fit:
+def fit_of(
+    similarity: float,
+    need_terms: Iterable[str],
+    profile_terms: Iterable[str],
+    idf: Callable[[str], float],
+    known: Callable[[str], bool] = lambda _term: True,
+) -> Fit:
     """The fit of a need and a profile (see the module's docstring): meaning from the embeddings' cosine
     similarity, keywords from the need's terms the profile shares, and their weighted sum, each 0-100."""
     meaning = meaning_points(similarity)

@@ -15,8 +15,15 @@ EXACT_LIMIT = 20_000
 
 
 class VectorIndex:
-    def __init__(self, dim: int, *, exact_limit: int = EXACT_LIMIT, hnsw_m: int = 32,
-                 ef_construction: int = 80, ef_search: int = 128) -> None:
+    def __init__(
+        self,
+        dim: int,
+        *,
+        exact_limit: int = EXACT_LIMIT,
+        hnsw_m: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 128,
+    ) -> None:
         self.dim = dim
         self.exact_limit = exact_limit
         self.hnsw_m = hnsw_m

@@ -20,8 +20,9 @@ B = 0.75
 
 
 class KeywordIndex:
-    def __init__(self, id_lists: Sequence[Sequence[int]], vocab: dict[str, int], *, k1: float = K1,
-                 b: float = B) -> None:
+    def __init__(
+        self, id_lists: Sequence[Sequence[int]], vocab: dict[str, int], *, k1: float = K1, b: float = B
+    ) -> None:
         import bm25s
         from bm25s.tokenization import Tokenized
 
@@ -41,7 +42,7 @@ class KeywordIndex:
         self.size = self.base_size
 
     @classmethod
-    def from_tokens(cls, token_lists: Sequence[Sequence[str]], **kwargs) -> "KeywordIndex":
+    def from_tokens(cls, token_lists: Sequence[Sequence[str]], **kwargs) -> KeywordIndex:
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in tokens] for tokens in token_lists]
         return cls(ids, vocab, **kwargs)
@@ -151,13 +152,18 @@ class KeywordIndex:
         directory.mkdir(parents=True, exist_ok=True)
         if self._bm25 is not None:
             self._bm25.save(str(directory), show_progress=False)
-        meta = {"base_size": self.base_size, "avgdl": self.avgdl, "k1": self.k1, "b": self.b,
-                "bm25": self._bm25 is not None}
+        meta = {
+            "base_size": self.base_size,
+            "avgdl": self.avgdl,
+            "k1": self.k1,
+            "b": self.b,
+            "bm25": self._bm25 is not None,
+        }
         (directory / "keywords.json").write_text(json.dumps(meta))
         (directory / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> "KeywordIndex":
+    def load(cls, directory: Path) -> KeywordIndex:
         import bm25s
 
         directory = Path(directory)

@@ -50,9 +50,16 @@ class LabelModel:
         return [tuple(self.labels[j] for j in row if z[i, j] >= s.min_z) for i, row in enumerate(best)]
 
 
-def fit_labels(labels: Sequence[str], doc_vectors: np.ndarray, doc_tokens: Sequence[Sequence[str]],
-               encode: Callable[[list[str]], np.ndarray], settings: LabelSettings | None = None, *,
-               examples: Mapping[str, Sequence[int]] | None = None, names: Mapping[str, str] | None = None) -> LabelModel:
+def fit_labels(
+    labels: Sequence[str],
+    doc_vectors: np.ndarray,
+    doc_tokens: Sequence[Sequence[str]],
+    encode: Callable[[list[str]], np.ndarray],
+    settings: LabelSettings | None = None,
+    *,
+    examples: Mapping[str, Sequence[int]] | None = None,
+    names: Mapping[str, str] | None = None,
+) -> LabelModel:
     """A label model for ``labels`` over a corpus (its vectors and index terms); ``encode`` embeds label names.
 
     ``examples`` gives, per label, documents known to carry it (profiles tagged by people): they stand in for

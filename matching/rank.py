@@ -111,8 +111,10 @@ class HybridRanker:
             scores = self.corpus.index.scores_at(query.vector, pool)
             positions = pool
         order = np.argsort(-scores)[:k]
-        return [Match(self.corpus.ids[p], float(scores[i]), {"dense": float(scores[i])})
-                for i, p in zip(order, positions[order])]
+        return [
+            Match(self.corpus.ids[p], float(scores[i]), {"dense": float(scores[i])})
+            for i, p in zip(order, positions[order])
+        ]
 
     def keyword(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
         scores = self.corpus.keywords.scores(query.tokens)
@@ -149,11 +151,14 @@ class HybridRanker:
         if expansion:
             # Expansion re-scores the pool only: a second pass over a large index costs more than it finds.
             keyword = keyword + s.expansion_weight * corpus.keywords.scores_at(list(expansion), pool)
-        label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool],
-                                dtype=np.float32)
+        label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool], dtype=np.float32)
         own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
-        final = (s.dense_weight * self._z(dense) + (1 - s.dense_weight) * self._z(keyword)
-                 + s.label_weight * zscore(label_scores) + s.own_label_boost * own)
+        final = (
+            s.dense_weight * self._z(dense)
+            + (1 - s.dense_weight) * self._z(keyword)
+            + s.label_weight * zscore(label_scores)
+            + s.own_label_boost * own
+        )
         if s.dense_floor is None:
             order = np.argsort(-final)[:k]
         else:
@@ -265,5 +270,3 @@ class HybridRanker:
             for label in self.corpus.labels[position]:
                 inferred[label] += weight * self.corpus.label_idf(label)
         return dict(inferred)
-
-

@@ -8,12 +8,23 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-_SENTENCE_END = re.compile(
-    r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\u3400-\u4dbf\u4e00-\u9fff])|(?<=[。！？；])|\n+"
-)
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\u3400-\u4dbf\u4e00-\u9fff])|(?<=[。！？；])|\n+")
 _DATA = Path(__file__).parent / "data"
-_CJK_PUNCTUATION = str.maketrans({"，": ",", "、": ",", "。": ".", "：": ":", "；": ";", "！": "!", "？": "?",
-                                  "（": "(", "）": ")", "“": '"', "”": '"'})
+_CJK_PUNCTUATION = str.maketrans(
+    {
+        "，": ",",
+        "、": ",",
+        "。": ".",
+        "：": ":",
+        "；": ";",
+        "！": "!",
+        "？": "?",
+        "（": "(",
+        "）": ")",
+        "“": '"',
+        "”": '"',
+    }
+)
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[a-z0-9]+(?:[+#]+|(?:['’][a-z]+))?")
 _TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9][A-Za-z0-9+#'’]*")
@@ -21,13 +32,78 @@ _TOKEN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]
 # Words that say nothing about what a company does or what a need asks for, on top of the
 # usual English stop words. Kept short and generic: no word tuned to one query.
 _DOMAIN_STOP = {
-    "company", "companies", "startup", "startups", "platform", "solution", "solutions", "product",
-    "products", "customers", "customer", "business", "businesses", "help", "helps", "helping",
-    "provide", "provides", "offer", "offers", "build", "builds", "building", "use", "uses", "using",
-    "want", "wants", "looking", "need", "needs", "partner", "partners", "like", "also", "make", "makes",
-    "new", "way", "ways", "based", "every", "one", "two", "today", "world", "leading", "across",
-    "them", "they", "their", "lets", "let", "our", "ours", "we", "us", "you", "your", "its", "it",
-    "can", "within", "without", "whoever", "whatever", "each", "many", "much", "more", "most", "over",
+    "company",
+    "companies",
+    "startup",
+    "startups",
+    "platform",
+    "solution",
+    "solutions",
+    "product",
+    "products",
+    "customers",
+    "customer",
+    "business",
+    "businesses",
+    "help",
+    "helps",
+    "helping",
+    "provide",
+    "provides",
+    "offer",
+    "offers",
+    "build",
+    "builds",
+    "building",
+    "use",
+    "uses",
+    "using",
+    "want",
+    "wants",
+    "looking",
+    "need",
+    "needs",
+    "partner",
+    "partners",
+    "like",
+    "also",
+    "make",
+    "makes",
+    "new",
+    "way",
+    "ways",
+    "based",
+    "every",
+    "one",
+    "two",
+    "today",
+    "world",
+    "leading",
+    "across",
+    "them",
+    "they",
+    "their",
+    "lets",
+    "let",
+    "our",
+    "ours",
+    "we",
+    "us",
+    "you",
+    "your",
+    "its",
+    "it",
+    "can",
+    "within",
+    "without",
+    "whoever",
+    "whatever",
+    "each",
+    "many",
+    "much",
+    "more",
+    "most",
+    "over",
 }
 
 
@@ -96,9 +172,9 @@ def _word_count(text: str) -> int:
 
 def _cut(sentence: str, max_words: int) -> list[str]:
     if has_cjk(sentence):
-        return [sentence[i:i + max_words] for i in range(0, len(sentence), max_words)]
+        return [sentence[i : i + max_words] for i in range(0, len(sentence), max_words)]
     words = sentence.split()
-    return [" ".join(words[i:i + max_words]) for i in range(0, len(words), max_words)]
+    return [" ".join(words[i : i + max_words]) for i in range(0, len(words), max_words)]
 
 
 def tokenize(text: str, *, stem: bool = True) -> list[str]:
@@ -115,7 +191,7 @@ def tokenize(text: str, *, stem: bool = True) -> list[str]:
 def term_pairs(text: str) -> list[tuple[str, str]]:
     """(word as written, index term) for every index term of ``text``, in order (English words lower-cased)."""
     text = text or ""
-    return [(text[span.start:span.end].lower().replace("’", "'"), span.term) for span in term_spans(text)]
+    return [(text[span.start : span.end].lower().replace("’", "'"), span.term) for span in term_spans(text)]
 
 
 @dataclass(frozen=True)
@@ -262,8 +338,12 @@ def in_english(text: str) -> str:
     main = _glossary_main()
 
     def english(match: re.Match) -> str:
-        words = [main[part] for word in _segmenter().lcut(match.group(0))
-                 for part in ([word] if word in main else _segmenter().lcut_for_search(word)) if part in main]
+        words = [
+            main[part]
+            for word in _segmenter().lcut(match.group(0))
+            for part in ([word] if word in main else _segmenter().lcut_for_search(word))
+            if part in main
+        ]
         return f" {', '.join(dict.fromkeys(words))} " if words else " "
 
     text = _CJK.sub(english, text).translate(_CJK_PUNCTUATION)

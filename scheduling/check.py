@@ -60,8 +60,9 @@ def violations(instance: Instance, placements: Iterable[Placement], *, complete:
             found.append(f"panel of need {pa.need_id} at pitches {a} and {b} at once")
         elif overlap and set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel):
             found.append(f"a judge is at pitches {a} and {b} at once")
-        if pa.startup_id == pb.startup_id and instance.too_close(by_pitch[a].start, len(cells[a]),
-                                                                 by_pitch[b].start, len(cells[b])):
+        if pa.startup_id == pb.startup_id and instance.too_close(
+            by_pitch[a].start, len(cells[a]), by_pitch[b].start, len(cells[b])
+        ):
             found.append(f"startup {pa.startup_id} has pitches {a} and {b} without a changeover gap")
     return found
 
@@ -73,9 +74,11 @@ def compactness(instance: Instance, placements: Iterable[Placement]) -> dict[str
     half = {}  # slot -> (day, 0 = morning / 1 = afternoon)
     for day in sorted({s.day for s in instance.slots}):
         of_day = sorted((s for s in instance.slots if s.day == day), key=lambda s: s.start_minute)
-        pauses = [(b.start_minute - a.start_minute - instance.slot_minutes, i)
-                  for i, (a, b) in enumerate(zip(of_day, of_day[1:]), start=1)
-                  if b.start_minute != a.start_minute + instance.slot_minutes]
+        pauses = [
+            (b.start_minute - a.start_minute - instance.slot_minutes, i)
+            for i, (a, b) in enumerate(zip(of_day, of_day[1:]), start=1)
+            if b.start_minute != a.start_minute + instance.slot_minutes
+        ]
         cut = max(pauses)[1] if pauses else sum(1 for s in of_day if s.start_minute < 12 * 60)
         for i, s in enumerate(of_day):
             half[s.index] = (day, int(i >= cut))

@@ -65,10 +65,17 @@ def load_conference(name: str, data_dir: Path = DEFAULT_DATA_DIR) -> Instance:
         presenter = (sub.get("presenters") or [sub["ref"]])[0]
         startup = startups.setdefault(presenter, len(startups) + 1)
         ranks[need.id] = ranks.get(need.id, 0) + 1
-        pitches.append(Pitch(id=len(pitches) + 1, need_id=need.id, startup_id=startup, startup_name=presenter,
-                             rank=ranks[need.id]))
-    return Instance(slots=tuple(slots), slot_minutes=slot_minutes, rooms=tuple(conf["rooms"]),
-                    needs=tuple(needs.values()), pitches=tuple(pitches), changeover_slots=0)
+        pitches.append(
+            Pitch(id=len(pitches) + 1, need_id=need.id, startup_id=startup, startup_name=presenter, rank=ranks[need.id])
+        )
+    return Instance(
+        slots=tuple(slots),
+        slot_minutes=slot_minutes,
+        rooms=tuple(conf["rooms"]),
+        needs=tuple(needs.values()),
+        pitches=tuple(pitches),
+        changeover_slots=0,
+    )
 
 
 def _read(data_dir: Path) -> dict:

@@ -62,9 +62,12 @@ def quick_reasons(instance: Instance) -> list[Reason]:
 
     needed = sum(instance.length(p) for p in instance.pitches)
     if needed > n_slots * n_rooms:
-        reasons.append(Reason("The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
-                              "{available}.", {"needed": needed, "rooms": n_rooms, "slots": n_slots,
-                                               "available": n_slots * n_rooms}))
+        reasons.append(
+            Reason(
+                "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}.",
+                {"needed": needed, "rooms": n_rooms, "slots": n_slots, "available": n_slots * n_rooms},
+            )
+        )
 
     for need in instance.needs:
         count = len(instance.pitches_by_need[need.id])
@@ -72,14 +75,21 @@ def quick_reasons(instance: Instance) -> list[Reason]:
         fits = sum(run // need.pitch_slots for run in _stretches(instance, free))
         if count > fits:
             if need.pitch_slots == 1:
-                reasons.append(Reason("{need} has {pitches} pitches but its panel is free for {free} slots.",
-                                      {"need": need.name, "pitches": count, "free": fits},
-                                      _named(instance, needs=[need.id])))
+                reasons.append(
+                    Reason(
+                        "{need} has {pitches} pitches but its panel is free for {free} slots.",
+                        {"need": need.name, "pitches": count, "free": fits},
+                        _named(instance, needs=[need.id]),
+                    )
+                )
             else:
-                reasons.append(Reason("{need} has {pitches} pitches of {length} slots but its panel's free time "
-                                      "fits only {fits}.", {"need": need.name, "pitches": count,
-                                                            "length": need.pitch_slots, "fits": fits},
-                                      _named(instance, needs=[need.id])))
+                reasons.append(
+                    Reason(
+                        "{need} has {pitches} pitches of {length} slots but its panel's free time fits only {fits}.",
+                        {"need": need.name, "pitches": count, "length": need.pitch_slots, "fits": fits},
+                        _named(instance, needs=[need.id]),
+                    )
+                )
 
     judges: dict[int, list[int]] = {}
     for need in instance.needs:
@@ -91,11 +101,20 @@ def quick_reasons(instance: Instance) -> list[Reason]:
             # Only slots of the grid: away-marks may outlive a day that was later shortened.
             free = len(set(range(n_slots)) - instance.judge_unavailable.get(judge, frozenset()))
             if demand > free:
-                reasons.append(Reason("Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
-                                      "but is free for {free} slots.",
-                                      {"judge": judge, "panels": len(need_ids), "needed": demand, "free": free,
-                                       "names": ", ".join(instance.need_by_id[n].name for n in need_ids)},
-                                      _named(instance, needs=need_ids, judges=[judge])))
+                reasons.append(
+                    Reason(
+                        "Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
+                        "but is free for {free} slots.",
+                        {
+                            "judge": judge,
+                            "panels": len(need_ids),
+                            "needed": demand,
+                            "free": free,
+                            "names": ", ".join(instance.need_by_id[n].name for n in need_ids),
+                        },
+                        _named(instance, needs=need_ids, judges=[judge]),
+                    )
+                )
 
     for startup, pitches in instance.pitches_by_startup.items():
         name = pitches[0].startup_name
@@ -103,15 +122,23 @@ def quick_reasons(instance: Instance) -> list[Reason]:
         length, gap = min(instance.length(p) for p in pitches), instance.changeover_slots
         fits = sum((run + gap) // (length + gap) for run in _stretches(instance, free))
         if len(pitches) > fits:
-            reasons.append(Reason("{startup} has {pitches} pitches but its free time, with a changeover of {gap} "
-                                  "slot(s) between pitches, fits only {fits}.",
-                                  {"startup": name, "pitches": len(pitches), "gap": gap, "fits": fits},
-                                  _named(instance, startups=[startup])))
+            reasons.append(
+                Reason(
+                    "{startup} has {pitches} pitches but its free time, with a changeover of {gap} "
+                    "slot(s) between pitches, fits only {fits}.",
+                    {"startup": name, "pitches": len(pitches), "gap": gap, "fits": fits},
+                    _named(instance, startups=[startup]),
+                )
+            )
         for pitch in pitches:
             if pitch.id not in instance.pins and not instance.feasible_starts(pitch):
-                reasons.append(Reason("The pitch of {startup} for {need} has no slot when both the panel and the "
-                                      "startup are free.", {"startup": name, "need": _need(instance, pitch)},
-                                      _named(instance, pitches=[pitch])))
+                reasons.append(
+                    Reason(
+                        "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
+                        {"startup": name, "need": _need(instance, pitch)},
+                        _named(instance, pitches=[pitch]),
+                    )
+                )
 
     reasons += _pin_reasons(instance)
     return reasons
@@ -128,44 +155,81 @@ def _pin_reasons(instance: Instance) -> list[Reason]:
         named = _named(instance, pitches=[pitch])
         cov = instance.covered(start, instance.length(pitch)) if 0 <= start < len(instance.slots) else None
         if not 0 <= room < len(instance.rooms):
-            reasons.append(Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params,
-                                  named))
+            reasons.append(
+                Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params, named)
+            )
             continue
         if cov is None:
-            reasons.append(Reason("The pitch of {startup} for {need} is pinned where it would run into a break or "
-                                  "past the end of the day.", params, named))
+            reasons.append(
+                Reason(
+                    "The pitch of {startup} for {need} is pinned where it would run into a break or "
+                    "past the end of the day.",
+                    params,
+                    named,
+                )
+            )
             continue
         params = {**params, "room": instance.rooms[room], "when": _when(instance, start)}
         if instance.panel_unavailable(pitch.need_id).intersection(cov):
-            reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} "
-                                  "is away.", params, named))
+            reasons.append(
+                Reason(
+                    "The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} is away.",
+                    params,
+                    named,
+                )
+            )
         if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
-            reasons.append(Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.",
-                                  params, named))
+            reasons.append(
+                Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.", params, named)
+            )
         valid[pid] = (room, cov)
 
     for a, b in combinations(sorted(valid), 2):
         pa, pb = instance.pitch_by_id[a], instance.pitch_by_id[b]
         (room_a, cov_a), (room_b, cov_b) = valid[a], valid[b]
-        both = {"startup_a": pa.startup_name, "need_a": _need(instance, pa), "startup_b": pb.startup_name,
-                "need_b": _need(instance, pb)}
+        both = {
+            "startup_a": pa.startup_name,
+            "need_a": _need(instance, pa),
+            "startup_b": pb.startup_name,
+            "need_b": _need(instance, pb),
+        }
         named = _named(instance, pitches=[pa, pb])
         overlap = sorted(set(cov_a) & set(cov_b))
         if overlap and room_a == room_b:
-            reasons.append(Reason("Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and "
-                                  "{startup_b} for {need_b}.",
-                                  {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])},
-                                  named))
-        elif overlap and (pa.need_id == pb.need_id or set(instance.need_by_id[pa.need_id].panel)
-                          & set(instance.need_by_id[pb.need_id].panel)):
-            reasons.append(Reason("A panel would be in two places at {when}: {startup_a} for {need_a} and "
-                                  "{startup_b} for {need_b} are pinned at the same time.",
-                                  {**both, "when": _when(instance, overlap[0])}, named))
+            reasons.append(
+                Reason(
+                    "Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and "
+                    "{startup_b} for {need_b}.",
+                    {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])},
+                    named,
+                )
+            )
+        elif overlap and (
+            pa.need_id == pb.need_id
+            or set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel)
+        ):
+            reasons.append(
+                Reason(
+                    "A panel would be in two places at {when}: {startup_a} for {need_a} and "
+                    "{startup_b} for {need_b} are pinned at the same time.",
+                    {**both, "when": _when(instance, overlap[0])},
+                    named,
+                )
+            )
         if pa.startup_id == pb.startup_id and instance.too_close(cov_a[0], len(cov_a), cov_b[0], len(cov_b)):
-            reasons.append(Reason("{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
-                                  "of {gap} slot(s) between them.",
-                                  {**both, "when_a": _when(instance, cov_a[0]), "when_b": _when(instance, cov_b[0]),
-                                   "gap": instance.changeover_slots}, named))
+            reasons.append(
+                Reason(
+                    "{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
+                    "of {gap} slot(s) between them.",
+                    {
+                        **both,
+                        "when_a": _when(instance, cov_a[0]),
+                        "when_b": _when(instance, cov_b[0]),
+                        "gap": instance.changeover_slots,
+                    },
+                    named,
+                )
+            )
     return reasons
 
 
@@ -192,30 +256,51 @@ def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> lis
         return []
     in_core = set(solver.sufficient_assumptions_for_infeasibility())
     culprits = [g for g in f.groups if g.literal.index in in_core]
-    reasons = [Reason("No schedule fits all of the following together in {rooms} room(s):",
-                      {"rooms": len(instance.rooms)})]
+    reasons = [
+        Reason("No schedule fits all of the following together in {rooms} room(s):", {"rooms": len(instance.rooms)})
+    ]
     for g in culprits:
         if g.kind == "panel":
             need = instance.need_by_id[g.key]
             free = len(set(range(len(instance.slots))) - instance.panel_unavailable(g.key))
-            reasons.append(Reason("the availability of the panel of {need} (free for {free} slots, {pitches} "
-                                  "pitch(es))", {"need": need.name, "free": free,
-                                               "pitches": len(instance.pitches_by_need[g.key])},
-                                  _named(instance, needs=[g.key])))
+            reasons.append(
+                Reason(
+                    "the availability of the panel of {need} (free for {free} slots, {pitches} pitch(es))",
+                    {"need": need.name, "free": free, "pitches": len(instance.pitches_by_need[g.key])},
+                    _named(instance, needs=[g.key]),
+                )
+            )
         elif g.kind == "startup_away":
-            reasons.append(Reason("the availability of {startup}", {"startup": instance.startup_names[g.key]},
-                                  _named(instance, startups=[g.key])))
+            reasons.append(
+                Reason(
+                    "the availability of {startup}",
+                    {"startup": instance.startup_names[g.key]},
+                    _named(instance, startups=[g.key]),
+                )
+            )
         elif g.kind == "changeover":
-            reasons.append(Reason("the changeover of {gap} slot(s) between the pitches of {startup}",
-                                  {"gap": instance.changeover_slots, "startup": instance.startup_names[g.key]},
-                                  _named(instance, startups=[g.key])))
+            reasons.append(
+                Reason(
+                    "the changeover of {gap} slot(s) between the pitches of {startup}",
+                    {"gap": instance.changeover_slots, "startup": instance.startup_names[g.key]},
+                    _named(instance, startups=[g.key]),
+                )
+            )
         else:
             pitch = instance.pitch_by_id[g.key]
             room, start = instance.pins[g.key]
-            reasons.append(Reason("the pin of the pitch of {startup} for {need} to {room} at {when}",
-                                  {"startup": pitch.startup_name, "need": _need(instance, pitch),
-                                   "room": instance.rooms[room], "when": _when(instance, start)},
-                                  _named(instance, pitches=[pitch])))
+            reasons.append(
+                Reason(
+                    "the pin of the pitch of {startup} for {need} to {room} at {when}",
+                    {
+                        "startup": pitch.startup_name,
+                        "need": _need(instance, pitch),
+                        "room": instance.rooms[room],
+                        "when": _when(instance, start),
+                    },
+                    _named(instance, pitches=[pitch]),
+                )
+            )
     if len(reasons) == 1:
         reasons.append(Reason("the rooms and the panels' need to attend every pitch of their need", {}))
     return reasons
@@ -226,8 +311,10 @@ def half_day_name(instance: Instance, k: int) -> str:
     part = instance.half_days[k]
     first, last = instance.slots[part[0]], instance.slots[part[-1]]
     end = last.start_minute + instance.slot_minutes
-    return (f"day {first.day + 1} {first.start_minute // 60:02d}:{first.start_minute % 60:02d}–"
-            f"{end // 60:02d}:{end % 60:02d}")
+    return (
+        f"day {first.day + 1} {first.start_minute // 60:02d}:{first.start_minute % 60:02d}–"
+        f"{end // 60:02d}:{end % 60:02d}"
+    )
 
 
 def why_spread(instance: Instance, placements) -> list[Reason]:
@@ -260,10 +347,17 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
             # The panel's unavailability spread it out only if its free time in the other half-days used
             # cannot also hold its pitches of this one.
             need = instance.need_by_id[need_id]
-            free = {t for t in range(len(instance.slots)) if instance.covered(t, need.pitch_slots) and
-                    not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))}
-            room_left = sum(_fits_in(need.pitch_slots, free, instance.half_days[o])
-                            - sum(1 for p in by_half[o] if p.need_id == need_id) for o in others)
+            free = {
+                t
+                for t in range(len(instance.slots))
+                if instance.covered(t, need.pitch_slots)
+                and not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))
+            }
+            room_left = sum(
+                _fits_in(need.pitch_slots, free, instance.half_days[o])
+                - sum(1 for p in by_half[o] if p.need_id == need_id)
+                for o in others
+            )
             if room_left >= sum(1 for p in by_half[k] if p.need_id == need_id):
                 continue
             judge, hit, most = None, None, 0
@@ -273,9 +367,11 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
                     if len(away.intersection(instance.half_days[o])) > most:
                         judge, hit, most = j, o, len(away.intersection(instance.half_days[o]))
             if judge is not None:
-                reason = Reason("{half_day} is used because a judge of the panel of {need} is unavailable on "
-                                "{other}.", {**here, "need": need.name, "other": half_day_name(instance, hit)},
-                                _named(instance, needs=[need_id], judges=[judge]))
+                reason = Reason(
+                    "{half_day} is used because a judge of the panel of {need} is unavailable on {other}.",
+                    {**here, "need": need.name, "other": half_day_name(instance, hit)},
+                    _named(instance, needs=[need_id], judges=[judge]),
+                )
                 break
         if reason is None:
             for pitch in by_half[k]:
@@ -285,15 +381,19 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
                 away = instance.startup_unavailable.get(pitch.startup_id, frozenset())
                 hit = max(others, key=lambda o: (len(away.intersection(instance.half_days[o])), -o))
                 if away.intersection(instance.half_days[hit]):
-                    reason = Reason("{half_day} is used because {startup} is unavailable on {other}.",
-                                    {**here, "startup": pitch.startup_name, "other": half_day_name(instance, hit)},
-                                    _named(instance, startups=[pitch.startup_id]))
+                    reason = Reason(
+                        "{half_day} is used because {startup} is unavailable on {other}.",
+                        {**here, "startup": pitch.startup_name, "other": half_day_name(instance, hit)},
+                        _named(instance, startups=[pitch.startup_id]),
+                    )
                     break
         if reason is None:
             need_ids = sorted({p.need_id for p in by_half[k]})
-            reason = Reason("{half_day} is used to keep the pitches of {needs} together in one room with balanced "
-                            "rooms; fewer half-days would cost more there.",
-                            {**here, "needs": ", ".join(instance.need_by_id[n].name for n in need_ids)},
-                            _named(instance, needs=need_ids))
+            reason = Reason(
+                "{half_day} is used to keep the pitches of {needs} together in one room with balanced "
+                "rooms; fewer half-days would cost more there.",
+                {**here, "needs": ", ".join(instance.need_by_id[n].name for n in need_ids)},
+                _named(instance, needs=need_ids),
+            )
         reasons.append(reason)
     return reasons

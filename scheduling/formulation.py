@@ -306,10 +306,12 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
     # and each need needs at least the fewest blocks the stretches inside them allow (`_half_days_and_blocks`).
     blocks_and_half_days = _half_days_and_blocks(instance, need_slots, fewest_half_days, weights)
     if blocks_and_half_days is None:
-        blocks_and_half_days = (weights["need_blocks"] * sum(min_blocks.values())
-                                + weights["half_days"] * fewest_half_days)
-    f.analytic_bound = (blocks_and_half_days
-                        + min(weights["room_balance"] * max(0, packed - share), weights["need_rooms"]))
+        blocks_and_half_days = (
+            weights["need_blocks"] * sum(min_blocks.values()) + weights["half_days"] * fewest_half_days
+        )
+    f.analytic_bound = blocks_and_half_days + min(
+        weights["room_balance"] * max(0, packed - share), weights["need_rooms"]
+    )
     m.add(objective >= f.analytic_bound)
 
 
@@ -404,21 +406,22 @@ def fewest_half_days(instance: Instance, time_limit_s: float = 1.0) -> int:
 MAX_HALF_DAY_SETS = 1024
 
 
-def _half_days_and_blocks(instance: Instance, need_slots: dict[int, list[int]], fewest: int,
-                          weights: dict[str, int]) -> int | None:
+def _half_days_and_blocks(
+    instance: Instance, need_slots: dict[int, list[int]], fewest: int, weights: dict[str, int]
+) -> int | None:
     """A lower bound on weight x half-days used + weight x (blocks - 1) of every need: the least over every
     set of half-days that could hold the pitches (each need's pitches fit in its stretches there, the rooms'
     capacity holds all pitches, at least `fewest` half-days) of its size plus each need's fewest blocks
     inside it. None when there are too many half-days to try every set."""
     n_half = len(instance.half_days)
-    if 2 ** n_half > MAX_HALF_DAY_SETS:
+    if 2**n_half > MAX_HALF_DAY_SETS:
         return None
     needs = [n for n in instance.needs if instance.pitches_by_need[n.id] and n.id in need_slots]
     if not needs:
         return 0
     total = sum(instance.length(p) for p in instance.pitches)
     best = None
-    for mask in range(1, 2 ** n_half):
+    for mask in range(1, 2**n_half):
         chosen = [k for k in range(n_half) if mask >> k & 1]
         if len(chosen) < fewest:
             continue
@@ -494,8 +497,9 @@ def packing(instance: Instance, time_limit_s: float = 1.0) -> tuple[int, dict[in
     status = solver.solve(m)
     rooms = {}
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        rooms = {need.id: next(b for b in range(bins) if solver.boolean_value(where[i][b]))
-                 for i, need in enumerate(needs)}
+        rooms = {
+            need.id: next(b for b in range(bins) if solver.boolean_value(where[i][b])) for i, need in enumerate(needs)
+        }
     return int(solver.best_objective_bound), rooms
 
 

@@ -32,8 +32,9 @@ def day_slots(days: int) -> tuple[Slot, ...]:
     return tuple(slots)
 
 
-def _away_blocks(rng: random.Random, segments: list[list[int]], share: float,
-                 lengths: tuple[int, int]) -> list[list[int]]:
+def _away_blocks(
+    rng: random.Random, segments: list[list[int]], share: float, lengths: tuple[int, int]
+) -> list[list[int]]:
     """Contiguous blocks inside segments covering `share` of all slots (the last block is cut to fit)."""
     total = sum(len(seg) for seg in segments)
     target = round(share * total)
@@ -43,7 +44,7 @@ def _away_blocks(rng: random.Random, segments: list[list[int]], share: float,
         seg = rng.choice(segments)
         length = rng.randint(*lengths)
         first = rng.randrange(len(seg))
-        block = [s for s in seg[first:first + length] if s not in away][: target - len(away)]
+        block = [s for s in seg[first : first + length] if s not in away][: target - len(away)]
         if block:
             away.update(block)
             blocks.append(block)
@@ -56,8 +57,11 @@ def generate(pitches: int, rooms: int, days: int, seed: int, *, weights: Weights
     slots = day_slots(days)
     segments: list[list[int]] = []
     for slot in slots:
-        if not segments or slots[slot.index - 1].day != slot.day or \
-                slot.start_minute != slots[slot.index - 1].start_minute + SLOT_MINUTES:
+        if (
+            not segments
+            or slots[slot.index - 1].day != slot.day
+            or slot.start_minute != slots[slot.index - 1].start_minute + SLOT_MINUTES
+        ):
             segments.append([])
         segments[-1].append(slot.index)
 
@@ -107,8 +111,17 @@ def generate(pitches: int, rooms: int, days: int, seed: int, *, weights: Weights
         ranks[need.id] = rng.sample(range(1, n + 1), n)
     pitch_list = []
     for pid, (sid, nid) in enumerate(pairs, start=1):
-        pitch_list.append(Pitch(id=pid, need_id=nid, startup_id=sid, startup_name=f"Startup {sid}",
-                                rank=ranks[nid].pop()))
-    return Instance(slots=slots, slot_minutes=SLOT_MINUTES, rooms=tuple(f"Room {r + 1}" for r in range(rooms)),
-                    needs=tuple(needs), pitches=tuple(pitch_list), judge_unavailable=judge_unavailable,
-                    startup_unavailable=startup_unavailable, changeover_slots=1, weights=weights or Weights())
+        pitch_list.append(
+            Pitch(id=pid, need_id=nid, startup_id=sid, startup_name=f"Startup {sid}", rank=ranks[nid].pop())
+        )
+    return Instance(
+        slots=slots,
+        slot_minutes=SLOT_MINUTES,
+        rooms=tuple(f"Room {r + 1}" for r in range(rooms)),
+        needs=tuple(needs),
+        pitches=tuple(pitch_list),
+        judge_unavailable=judge_unavailable,
+        startup_unavailable=startup_unavailable,
+        changeover_slots=1,
+        weights=weights or Weights(),
+    )

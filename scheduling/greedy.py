@@ -24,11 +24,14 @@ def greedy(instance: Instance) -> list[Placement]:
         if cov is None:
             return False
         panel = instance.need_by_id[pitch.need_id].panel
-        if any((room, s) in room_busy or (pitch.need_id, s) in need_busy for s in cov) or \
-                any((j, s) in judge_busy for j in panel for s in cov):
+        if any((room, s) in room_busy or (pitch.need_id, s) in need_busy for s in cov) or any(
+            (j, s) in judge_busy for j in panel for s in cov
+        ):
             return False
-        return not any(instance.too_close(start, length, other, other_len)
-                       for other, other_len in startup_placed.get(pitch.startup_id, []))
+        return not any(
+            instance.too_close(start, length, other, other_len)
+            for other, other_len in startup_placed.get(pitch.startup_id, [])
+        )
 
     def place(pitch, room: int, start: int) -> None:
         length = instance.length(pitch)

@@ -66,8 +66,17 @@ class Weights:
 
     def scaled(self) -> dict[str, int]:
         """Each weight as an integer number of hundredths, keyed by term name."""
-        names = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days",
-                 "room_gaps", "moved", "unplaced")
+        names = (
+            "need_rooms",
+            "need_blocks",
+            "panel_room_changes",
+            "late_rank",
+            "room_balance",
+            "half_days",
+            "room_gaps",
+            "moved",
+            "unplaced",
+        )
         return {name: round(getattr(self, name) * SCALE) for name in names}
 
 
@@ -158,8 +167,11 @@ class Instance:
         out: list[tuple[int, ...]] = []
         for day in self.days:
             of_day = [s for s in self.slots if s.day == day]
-            breaks = [(b.start_minute - (a.start_minute + self.slot_minutes), i + 1)
-                      for i, (a, b) in enumerate(zip(of_day, of_day[1:])) if not self.adjacent_next[a.index]]
+            breaks = [
+                (b.start_minute - (a.start_minute + self.slot_minutes), i + 1)
+                for i, (a, b) in enumerate(zip(of_day, of_day[1:]))
+                if not self.adjacent_next[a.index]
+            ]
             if breaks:
                 cut = max(breaks)[1]
             else:
@@ -188,7 +200,7 @@ class Instance:
         late: set[int] = set()
         for day in self.days:
             of_day = [s.index for s in self.slots if s.day == day]
-            late.update(of_day[len(of_day) - self.weights.late_slots:] if self.weights.late_slots else [])
+            late.update(of_day[len(of_day) - self.weights.late_slots :] if self.weights.late_slots else [])
         return frozenset(late)
 
     def panel_unavailable(self, need_id: int) -> frozenset[int]:
@@ -222,8 +234,11 @@ class Instance:
 
     def without(self, pitch_ids: set[int]) -> Instance:
         """The same instance with some pitches cancelled (their pins dropped too)."""
-        return replace(self, pitches=tuple(p for p in self.pitches if p.id not in pitch_ids),
-                       pins={k: v for k, v in self.pins.items() if k not in pitch_ids})
+        return replace(
+            self,
+            pitches=tuple(p for p in self.pitches if p.id not in pitch_ids),
+            pins={k: v for k, v in self.pins.items() if k not in pitch_ids},
+        )
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,17 @@ from math import ceil
 
 from scheduling.model import SCALE, Instance, Placement
 
-TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps",
-         "moved", "unplaced")
+TERMS = (
+    "need_rooms",
+    "need_blocks",
+    "panel_room_changes",
+    "late_rank",
+    "room_balance",
+    "half_days",
+    "room_gaps",
+    "moved",
+    "unplaced",
+)
 
 
 @dataclass(frozen=True)
@@ -68,15 +77,17 @@ def score(instance: Instance, placements: Iterable[Placement]) -> Score:
         if not cells:
             continue
         terms["need_rooms"] += len({room for room, _ in cells}) - 1
-        blocks = sum(1 for room, s in cells
-                     if not (s > 0 and instance.adjacent_next[s - 1] and (room, s - 1) in cells))
+        blocks = sum(1 for room, s in cells if not (s > 0 and instance.adjacent_next[s - 1] and (room, s - 1) in cells))
         terms["need_blocks"] += blocks - 1
         for day in instance.days:
             rooms_that_day = {room for room, s in cells if instance.slots[s].day == day}
             terms["panel_room_changes"] += max(0, len(rooms_that_day) - 1)
 
-    room_cells = {(pl.room, s) for pl in placed.values()
-                  for s in range(pl.start, pl.start + instance.length(instance.pitch_by_id[pl.pitch_id]))}
+    room_cells = {
+        (pl.room, s)
+        for pl in placed.values()
+        for s in range(pl.start, pl.start + instance.length(instance.pitch_by_id[pl.pitch_id]))
+    }
     terms["half_days"] = len({instance.half_day_of[s] for _room, s in room_cells})
     for room in range(len(instance.rooms)):
         for part in instance.half_days:

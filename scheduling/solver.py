@@ -28,12 +28,15 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self._limit = time_limit_s
 
     def on_solution_callback(self) -> None:
-        self._progress(f"{min(1.0, self.wall_time / self._limit):.0%} of the time limit: schedule with objective "
-                       f"{self.objective_value / SCALE:g}, lower bound {self.best_objective_bound / SCALE:g}")
+        self._progress(
+            f"{min(1.0, self.wall_time / self._limit):.0%} of the time limit: schedule with objective "
+            f"{self.objective_value / SCALE:g}, lower bound {self.best_objective_bound / SCALE:g}"
+        )
 
 
-def solve(instance: Instance, *, time_limit_s: float = 30, workers: int = 2,
-          progress: Progress | None = None) -> Result:
+def solve(
+    instance: Instance, *, time_limit_s: float = 30, workers: int = 2, progress: Progress | None = None
+) -> Result:
     """The best schedule CP-SAT finds within `time_limit_s` seconds on `workers` threads.
 
     Every pitch is placed and every hard rule holds (status "optimal" or "feasible"), or the status is
@@ -48,8 +51,12 @@ def solve(instance: Instance, *, time_limit_s: float = 30, workers: int = 2,
     began = time.monotonic()
     reasons = quick_reasons(instance)
     if reasons:
-        return Result(status="infeasible", reasons=tuple(reasons), seconds=time.monotonic() - began,
-                      unplaced=tuple(p.id for p in instance.pitches))
+        return Result(
+            status="infeasible",
+            reasons=tuple(reasons),
+            seconds=time.monotonic() - began,
+            unplaced=tuple(p.id for p in instance.pitches),
+        )
 
     formulation = build(instance)
     start = _hint(instance, formulation, time_limit_s)
@@ -68,21 +75,32 @@ def solve(instance: Instance, *, time_limit_s: float = 30, workers: int = 2,
         if status == cp_model.UNKNOWN:
             # No schedule from CP-SAT in time: fall back on the construction when it placed everyone.
             if len(start) < len(instance.pitches) or violations(instance, start):
-                return Result(status="unknown", seconds=time.monotonic() - began,
-                              unplaced=tuple(p.id for p in instance.pitches))
+                return Result(
+                    status="unknown", seconds=time.monotonic() - began, unplaced=tuple(p.id for p in instance.pitches)
+                )
             placements = start
         else:
             placements = _read(instance, formulation, solver)
         value = objective(instance, placements)
         optimal = status == cp_model.OPTIMAL
         gap = (value - bound) / value if value > 0 else 0.0
-        return Result(status="optimal" if optimal else "feasible", placements=tuple(placements), objective=value,
-                      bound=bound, gap=gap, seconds=time.monotonic() - began,
-                      reasons=tuple(why_spread(instance, placements)))
+        return Result(
+            status="optimal" if optimal else "feasible",
+            placements=tuple(placements),
+            objective=value,
+            bound=bound,
+            gap=gap,
+            seconds=time.monotonic() - began,
+            reasons=tuple(why_spread(instance, placements)),
+        )
     if status == cp_model.INFEASIBLE:
         reasons = explain_infeasible(instance, time_limit_s=max(1.0, time_limit_s - (time.monotonic() - began)))
-        return Result(status="infeasible", reasons=tuple(reasons), seconds=time.monotonic() - began,
-                      unplaced=tuple(p.id for p in instance.pitches))
+        return Result(
+            status="infeasible",
+            reasons=tuple(reasons),
+            seconds=time.monotonic() - began,
+            unplaced=tuple(p.id for p in instance.pitches),
+        )
     raise RuntimeError(f"invalid scheduling model: {formulation.model.validate()}")
 
 
@@ -112,8 +130,11 @@ def _hint(instance: Instance, f: Formulation, time_limit_s: float) -> list[Place
 
     Every x and z is hinted (unplaced pitches: all zero), so a complete construction is a complete
     first solution for CP-SAT."""
-    placements = _best_start(instance, budget_s=min(3.0, 0.1 * time_limit_s, 0.01 * len(instance.pitches)),
-                             good_enough=f.analytic_bound / SCALE)
+    placements = _best_start(
+        instance,
+        budget_s=min(3.0, 0.1 * time_limit_s, 0.01 * len(instance.pitches)),
+        good_enough=f.analytic_bound / SCALE,
+    )
     if rooms_interchangeable(instance):
         placements = canonical_rooms(instance, placements)
     cells = {}

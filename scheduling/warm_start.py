@@ -15,8 +15,9 @@ import random
 from scheduling.model import Instance, Pitch, Placement
 
 
-def warm_start(instance: Instance, rng: random.Random | None = None,
-               home: dict[int, int] | None = None) -> list[Placement]:
+def warm_start(
+    instance: Instance, rng: random.Random | None = None, home: dict[int, int] | None = None
+) -> list[Placement]:
     """A (possibly partial) schedule respecting every hard rule, built block by block.
 
     When re-scheduling, pitches first keep their previous places where those still fit. With `rng`,
@@ -37,8 +38,9 @@ def warm_start(instance: Instance, rng: random.Random | None = None,
             return False
         cov = range(start, start + length)
         panel = instance.need_by_id[pitch.need_id].panel
-        if any((room, s) in room_busy or (pitch.need_id, s) in need_busy for s in cov) or \
-                any((j, s) in judge_busy for j in panel for s in cov):
+        if any((room, s) in room_busy or (pitch.need_id, s) in need_busy for s in cov) or any(
+            (j, s) in judge_busy for j in panel for s in cov
+        ):
             return False
         return not any(instance.too_close(start, length, o, ol) for o, ol in startup_at.get(pitch.startup_id, []))
 
@@ -77,9 +79,13 @@ def warm_start(instance: Instance, rng: random.Random | None = None,
             for room in range(n_rooms):
                 run: list[int] = []
                 for t in free + [None]:
-                    if t is not None and (room, t) not in room_busy and \
-                            (need.id, t) not in need_busy and all((j, t) not in judge_busy for j in need.panel) and \
-                            (not run or (run[-1] == t - 1 and instance.adjacent_next[t - 1])):
+                    if (
+                        t is not None
+                        and (room, t) not in room_busy
+                        and (need.id, t) not in need_busy
+                        and all((j, t) not in judge_busy for j in need.panel)
+                        and (not run or (run[-1] == t - 1 and instance.adjacent_next[t - 1]))
+                    ):
                         run.append(t)
                         continue
                     if run and (room, run[0]) not in tried:
@@ -89,8 +95,14 @@ def warm_start(instance: Instance, rng: random.Random | None = None,
                         score = (at_home, useful, opened, room in own_rooms, -loads[room] * jitter(), -run[0])
                         if best is None or score > best[0]:
                             best = (score, room, list(run))
-                    run = [t] if t is not None and (room, t) not in room_busy and \
-                        (need.id, t) not in need_busy and all((j, t) not in judge_busy for j in need.panel) else []
+                    run = (
+                        [t]
+                        if t is not None
+                        and (room, t) not in room_busy
+                        and (need.id, t) not in need_busy
+                        and all((j, t) not in judge_busy for j in need.panel)
+                        else []
+                    )
             if best is None or best[0][0] == 0:
                 break
             _, room, run = best

@@ -82,8 +82,16 @@ def seeded_app(url: str, *, fixtures: Path | None = None, **overrides):
 
 def _app(url: str, overrides: dict):
     index_dir = tempfile.mkdtemp(prefix="innomatch-index-")
-    return create_app({"DATABASE_URL": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
-                       "REDIS_URL": None, "INDEX_DIR": index_dir, **overrides})
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "REDIS_URL": None,
+            "INDEX_DIR": index_dir,
+            **overrides,
+        }
+    )
 
 
 def _seed(url: str, overrides: dict, fixtures: Path | None = None):
@@ -111,8 +119,9 @@ def _seed_template(target: sa.URL, settings: dict) -> str:
     """Seeds a template database for ``target``'s backend; returns its URL (no connection left open)."""
     # Named by the settings and the fixtures' contents (not their temporary folder), so each run reuses the name.
     named = {**settings, **({"fixtures": _digest(Path(settings["fixtures"]))} if "fixtures" in settings else {})}
-    name = "innomatch_template" + (f"_{hashlib.sha1(repr(sorted(named.items())).encode()).hexdigest()[:8]}"
-                                   if named else "")
+    name = "innomatch_template" + (
+        f"_{hashlib.sha1(repr(sorted(named.items())).encode()).hexdigest()[:8]}" if named else ""
+    )
     if target.get_backend_name() == "postgresql":
         url = fresh_postgres_database(name)
     else:

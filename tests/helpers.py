@@ -75,15 +75,27 @@ def version_of(app, model, row_id: int) -> str:
 def flask_env(app, redis_url: str) -> dict[str, str]:
     """The environment of a `flask --app marketplace` subprocess (a worker, the clock) on this app's database,
     index folder and the given Redis."""
-    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": redis_url,
-            "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "test-subprocess", "HF_HUB_OFFLINE": "1"}
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": redis_url,
+        "INDEX_DIR": app.config["INDEX_DIR"],
+        "SECRET_KEY": "test-subprocess",
+        "HF_HUB_OFFLINE": "1",
+    }
 
 
 def rq_worker(env: dict[str, str], *queues: str, burst: bool) -> subprocess.Popen:
     """A real `flask worker` process on the given environment (see ``flask_env``) and queues."""
     args = [sys.executable, "-m", "flask", "--app", "marketplace", "worker", *queues]
-    return subprocess.Popen(args + (["--burst"] if burst else []), env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        args + (["--burst"] if burst else []),
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def kill_worker_and_horse(process: subprocess.Popen) -> None:

@@ -108,7 +108,7 @@ class PrivatePostgres:
                 pass
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def __enter__(self) -> "PrivatePostgres":
+    def __enter__(self) -> PrivatePostgres:
         self.start()
         return self
 
@@ -140,8 +140,23 @@ class PrivatePostgres:
     # -- internals -------------------------------------------------------------------------------
 
     def _initdb(self) -> None:
-        self._run(["initdb", "-D", str(self.data), "-U", SUPERUSER, "-A", "trust", "-E", "UTF8", "--locale=C",
-                   "--no-sync", "--no-instructions"], "initdb")
+        self._run(
+            [
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                SUPERUSER,
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--no-sync",
+                "--no-instructions",
+            ],
+            "initdb",
+        )
         with (self.data / "postgresql.conf").open("a", encoding="utf-8") as conf:
             conf.write("\ninclude 'innomatch.conf'\n")
         self._write_settings()
@@ -153,16 +168,20 @@ class PrivatePostgres:
 
     def _pg_ctl(self, action: str, *options: str) -> None:
         # -l always: without it the server would keep our captured stdout open and subprocess.run would wait.
-        self._run(["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", str(TIMEOUT_SECONDS),
-                   *options, action], f"pg_ctl {action}")
+        self._run(
+            ["pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", str(TIMEOUT_SECONDS), *options, action],
+            f"pg_ctl {action}",
+        )
 
     def _run(self, argv: list[str], what: str) -> None:
         command = [str(self.bin_dir / argv[0]), *argv[1:]]
         if self.as_root:
             command = ["runuser", "-u", SERVER_ACCOUNT, "--", *command]
         # cwd: the server account may not be allowed into the caller's working directory.
-        done = subprocess.run(command, cwd=self.root, capture_output=True, text=True,
-                              timeout=TIMEOUT_SECONDS + 30, check=False)
+        done = subprocess.run(
+            command, cwd=self.root, capture_output=True, text=True, timeout=TIMEOUT_SECONDS + 30, check=False
+        )
         if done.returncode != 0:
-            raise ClusterError(f"{what} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}\n"
-                               f"{self.log_tail()}")
+            raise ClusterError(
+                f"{what} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}\n{self.log_tail()}"
+            )

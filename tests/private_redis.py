@@ -55,11 +55,30 @@ class PrivateRedis:
         with its data loaded; raises RuntimeError with the server's log if it does not in ``timeout``."""
         if self.running:
             raise RuntimeError(f"redis on port {self.port} is already running")
-        args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-                "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--daemonize", "no",
-                "--logfile", str(self.log_path), "--protected-mode", "yes"]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        args = [
+            self.binary,
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.log_path),
+            "--protected-mode",
+            "yes",
+        ]
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
@@ -104,8 +123,14 @@ class PrivateRedis:
     def client(self, db: int = 0) -> Redis:
         """A connection that fails at once instead of retrying (redis-py retries with backoff by default,
         which would turn a deliberate outage, or SHUTDOWN's closed connection, into seconds of waiting)."""
-        return Redis(host="127.0.0.1", port=self.port, db=db, socket_timeout=5, socket_connect_timeout=2,
-                     retry=Retry(NoBackoff(), 0))
+        return Redis(
+            host="127.0.0.1",
+            port=self.port,
+            db=db,
+            socket_timeout=5,
+            socket_connect_timeout=2,
+            retry=Retry(NoBackoff(), 0),
+        )
 
     def log_tail(self, lines: int = 30) -> str:
         if not self.log_path.exists():

@@ -60,7 +60,14 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 ANON, BANK_OWN, BANK_OTHER, INC_INVITED, INC_OTHER, ORGANISER, ADMIN = (
-    "anon", "bank_own", "bank_other", "inc_invited", "inc_other", "organiser", "admin")
+    "anon",
+    "bank_own",
+    "bank_other",
+    "inc_invited",
+    "inc_other",
+    "organiser",
+    "admin",
+)
 ROLES = (ANON, BANK_OWN, BANK_OTHER, INC_INVITED, INC_OTHER, ORGANISER, ADMIN)
 SIGNED_IN = ROLES[1:]
 GROUPS = {"bank": (BANK_OWN, BANK_OTHER), "incubators": (INC_INVITED, INC_OTHER), "platform": (ORGANISER, ADMIN)}
@@ -132,8 +139,12 @@ class Row:
         objects = ",".join(self.args.values())
         cast = ",".join(f"{role}={email.split('@')[0]}" for role, email in self.cast.items())
         secrets = ",".join(secret.key.partition(":")[0] for secret in self.secrets)
-        return (f"{self.method} {self.rule}" + (f" [{objects}]" if objects else "") + (f" ({cast})" if cast else "")
-                + (f" {{{secrets}}}" if secrets else ""))
+        return (
+            f"{self.method} {self.rule}"
+            + (f" [{objects}]" if objects else "")
+            + (f" ({cast})" if cast else "")
+            + (f" {{{secrets}}}" if secrets else "")
+        )
 
 
 # The objects the rows are tested on: the sensitive ones.
@@ -213,40 +224,95 @@ PLATFORM = frozenset({ORGANISER, ADMIN})
 HEALTH_STARTUP = "startup:shengmai-cloud"  # Zhangjiang's; the confidential need is among the needs that fit it
 SECRET_ROWS: list[Row] = [
     # 2: the needs that fit a startup rank a confidential need only for those who may read its hidden text
-    Row("GET", "/startups/<int:startup_id>", roles(ALLOW), {"startup_id": HEALTH_STARTUP},
-        secrets=(Secret(f"fit:{CONFIDENTIAL_SLUG}", PLATFORM),)),
-    Row("GET", "/startups/<int:startup_id>", roles(ALLOW), {"startup_id": HEALTH_STARTUP},
-        secrets=(Secret(f"fit-accepted:{CONFIDENTIAL_SLUG}", PLATFORM | {INC_INVITED}),)),
+    Row(
+        "GET",
+        "/startups/<int:startup_id>",
+        roles(ALLOW),
+        {"startup_id": HEALTH_STARTUP},
+        secrets=(Secret(f"fit:{CONFIDENTIAL_SLUG}", PLATFORM),),
+    ),
+    Row(
+        "GET",
+        "/startups/<int:startup_id>",
+        roles(ALLOW),
+        {"startup_id": HEALTH_STARTUP},
+        secrets=(Secret(f"fit-accepted:{CONFIDENTIAL_SLUG}", PLATFORM | {INC_INVITED}),),
+    ),
     # 4: text search reads a confidential description only for those who may read it (Zhangjiang accepted)
-    Row("GET", "/needs/", roles(ALLOW), query={"q": HIDDEN_WORD},
-        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),)),
-    Row("GET", "/api/v1/needs", api_roles(ALLOW), query={"q": HIDDEN_WORD},
-        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),)),
+    Row(
+        "GET",
+        "/needs/",
+        roles(ALLOW),
+        query={"q": HIDDEN_WORD},
+        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),),
+    ),
+    Row(
+        "GET",
+        "/api/v1/needs",
+        api_roles(ALLOW),
+        query={"q": HIDDEN_WORD},
+        secrets=(Secret(f"hidden-text:{CONFIDENTIAL_SLUG}", BANK | PLATFORM | {INC_INVITED}),),
+    ),
     # 6 and 9: votes and the review history on a need's page are the bank's (the review its unit's) and the
     # platform's; Zhangjiang sees the page and the pipeline card the vote sits on
-    *_need_rows("GET", "/needs/<int:need_id>", {INVITED: roles(ALLOW, **SEES_INVITED)},
-                secrets=(Secret("vote:mpc-blockchain-cryptography/ruilian-data", BANK | PLATFORM),
-                         Secret("review:mpc-blockchain-cryptography", PLATFORM | {BANK_OWN}))),
+    *_need_rows(
+        "GET",
+        "/needs/<int:need_id>",
+        {INVITED: roles(ALLOW, **SEES_INVITED)},
+        secrets=(
+            Secret("vote:mpc-blockchain-cryptography/ruilian-data", BANK | PLATFORM),
+            Secret("review:mpc-blockchain-cryptography", PLATFORM | {BANK_OWN}),
+        ),
+    ),
     # 7: a refused nomination names the need's stage only to the side the candidate was shared with
-    Row("POST", "/needs/<int:need_id>/nominate", roles(403, incubators=ALLOW), {"need_id": NOMINATED_NEED},
-        form={"startup_id": Ref(f"colisted-startup:{NOMINATED.partition(':')[2]}"),
-              "note": "Fits the need: nominated again by the matrix."},
-        secrets=(Secret(f"stage:{NOMINATED.partition(':')[2]}", frozenset({INC_INVITED})),)),
+    Row(
+        "POST",
+        "/needs/<int:need_id>/nominate",
+        roles(403, incubators=ALLOW),
+        {"need_id": NOMINATED_NEED},
+        form={
+            "startup_id": Ref(f"colisted-startup:{NOMINATED.partition(':')[2]}"),
+            "note": "Fits the need: nominated again by the matrix.",
+        },
+        secrets=(Secret(f"stage:{NOMINATED.partition(':')[2]}", frozenset({INC_INVITED})),),
+    ),
     # 8: a candidate's history shows the startup's side only what happened once it was shared
-    Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": SHARED_CANDIDATE},
-        secrets=(Secret(f"pre-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN})),
-                 Secret(f"post-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN}) | {INC_INVITED}))),
+    Row(
+        "GET",
+        "/candidates/<int:candidate_id>",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": SHARED_CANDIDATE},
+        secrets=(
+            Secret(f"pre-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN})),
+            Secret(f"post-share-note:{SHARED_CANDIDATE.partition(':')[2]}", (PLATFORM | {BANK_OWN}) | {INC_INVITED}),
+        ),
+    ),
     # 5: why the day could not be scheduled, told only to readers who may know of every pitch a reason names: a
     # reason about the IoT need's pitch (a startup Zhangjiang does not list) reaches the algo lab and the platform
-    *(Row("GET", rule, roles(ALLOW, **SEES_EVENT), {"event_id": EVENT},
-          secrets=(Secret("schedule-reason:iot-collateral-monitoring", PLATFORM | {BANK_OWN}),))
-      for rule in ("/events/<int:event_id>", "/events/<int:event_id>/schedule/status")),
+    *(
+        Row(
+            "GET",
+            rule,
+            roles(ALLOW, **SEES_EVENT),
+            {"event_id": EVENT},
+            secrets=(Secret("schedule-reason:iot-collateral-monitoring", PLATFORM | {BANK_OWN}),),
+        )
+        for rule in ("/events/<int:event_id>", "/events/<int:event_id>/schedule/status")
+    ),
     # 11: an invitation to the internal need (made before the rule) shows its title in no incubator's workspace,
     # and the bank declining it tells no incubator either (the title is in nobody's notifications)
-    Row("GET", "/workspace", roles(403, incubators=ALLOW),
-        secrets=(Secret(f"hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),)),
-    Row("GET", "/notifications/", roles(ALLOW),
-        secrets=(Secret(f"declined-hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),)),
+    Row(
+        "GET",
+        "/workspace",
+        roles(403, incubators=ALLOW),
+        secrets=(Secret(f"hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),),
+    ),
+    Row(
+        "GET",
+        "/notifications/",
+        roles(ALLOW),
+        secrets=(Secret(f"declined-hidden-invitation-title:{INTERNAL.partition(':')[2]}", frozenset()),),
+    ),
 ]
 
 
@@ -281,74 +347,154 @@ ROWS: list[Row] = [
     # -- JSON API: needs (the same rules as the pages: an invisible need is 404) ---------------
     Row("GET", "/api/v1/needs", api_roles(ALLOW)),
     Row("POST", "/api/v1/needs", api_roles(ALLOW, incubators=403), json=API_NEED_NEW),
-    *_need_rows("GET", "/api/v1/needs/<int:need_id>", {
-        INTERNAL: api_roles(ALLOW, **SEES_INTERNAL),
-        DRAFT: api_roles(ALLOW, **SEES_DRAFT),
-        IN_REVIEW: api_roles(ALLOW, **SEES_DRAFT),
-        WITHDRAWN: api_roles(ALLOW, **SEES_DRAFT),
-        INVITED: api_roles(ALLOW, **SEES_INVITED),
-        CONFIDENTIAL: api_roles(ALLOW),  # incubators get the teaser
-        MISSING: api_roles(404),
-    }),
-    *_need_rows("PUT", "/api/v1/needs/<int:need_id>", {
-        INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: api_roles(ALLOW, **SEES_DRAFT),
-        INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-        WITHDRAWN: api_roles(ALLOW, bank_own=403, **SEES_DRAFT),
-    }, json=API_NEED),
-    *_need_rows("POST", "/api/v1/needs/<int:need_id>/status", {
-        INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: api_roles(ALLOW, **SEES_DRAFT),
-        INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-    }, json={"to": "withdrawn", "comment": "matrix"}),
-    *_need_rows("POST", "/api/v1/needs/<int:need_id>/candidates", {
-        INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: api_roles(ALLOW, **SEES_DRAFT),
-        INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-    }, json={"startup_id": Ref(ZJ_STARTUP), "to": "shortlisted"}),
+    *_need_rows(
+        "GET",
+        "/api/v1/needs/<int:need_id>",
+        {
+            INTERNAL: api_roles(ALLOW, **SEES_INTERNAL),
+            DRAFT: api_roles(ALLOW, **SEES_DRAFT),
+            IN_REVIEW: api_roles(ALLOW, **SEES_DRAFT),
+            WITHDRAWN: api_roles(ALLOW, **SEES_DRAFT),
+            INVITED: api_roles(ALLOW, **SEES_INVITED),
+            CONFIDENTIAL: api_roles(ALLOW),  # incubators get the teaser
+            MISSING: api_roles(404),
+        },
+    ),
+    *_need_rows(
+        "PUT",
+        "/api/v1/needs/<int:need_id>",
+        {
+            INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+            DRAFT: api_roles(ALLOW, **SEES_DRAFT),
+            INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+            WITHDRAWN: api_roles(ALLOW, bank_own=403, **SEES_DRAFT),
+        },
+        json=API_NEED,
+    ),
+    *_need_rows(
+        "POST",
+        "/api/v1/needs/<int:need_id>/status",
+        {
+            INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+            DRAFT: api_roles(ALLOW, **SEES_DRAFT),
+            INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+        },
+        json={"to": "withdrawn", "comment": "matrix"},
+    ),
+    *_need_rows(
+        "POST",
+        "/api/v1/needs/<int:need_id>/candidates",
+        {
+            INTERNAL: api_roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+            DRAFT: api_roles(ALLOW, **SEES_DRAFT),
+            INVITED: api_roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+        },
+        json={"startup_id": Ref(ZJ_STARTUP), "to": "shortlisted"},
+    ),
     # -- JSON API: startups --------------------------------------------------------------------
     Row("GET", "/api/v1/startups", api_roles(ALLOW)),
     Row("POST", "/api/v1/startups", api_roles(ALLOW, bank=403), json=API_STARTUP_NEW),
     Row("GET", "/api/v1/startups/<int:startup_id>", api_roles(ALLOW), {"startup_id": PNP_STARTUP}),
     Row("GET", "/api/v1/startups/<int:startup_id>", api_roles(404), {"startup_id": MISSING}),
-    Row("PUT", "/api/v1/startups/<int:startup_id>", api_roles(403, inc_other=ALLOW, platform=ALLOW),
-        {"startup_id": PNP_STARTUP}, json=API_STARTUP),
-    Row("PUT", "/api/v1/startups/<int:startup_id>", api_roles(403, inc_invited=ALLOW, platform=ALLOW),
-        {"startup_id": ZJ_STARTUP}, json=API_STARTUP),
+    Row(
+        "PUT",
+        "/api/v1/startups/<int:startup_id>",
+        api_roles(403, inc_other=ALLOW, platform=ALLOW),
+        {"startup_id": PNP_STARTUP},
+        json=API_STARTUP,
+    ),
+    Row(
+        "PUT",
+        "/api/v1/startups/<int:startup_id>",
+        api_roles(403, inc_invited=ALLOW, platform=ALLOW),
+        {"startup_id": ZJ_STARTUP},
+        json=API_STARTUP,
+    ),
     Row("GET", "/api/v1/listings", api_roles(ALLOW)),
     # -- JSON API: the pipeline ----------------------------------------------------------------
     Row("GET", "/api/v1/candidates", api_roles(ALLOW)),
-    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": SHARED_CANDIDATE}),
-    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": PRIVATE_CANDIDATE}),
-    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": SHARED_CANDIDATE}, json={"to": "withdrawn", "note": "matrix"}),
-    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": PRIVATE_CANDIDATE}, json={"to": "withdrawn", "note": "matrix"}),
-    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": NOMINATED}),
-    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": NOMINATED}, json={"to": "withdrawn", "note": "matrix"}),
-    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": HIDDEN_INVITATION}),
-    Row("POST", "/api/v1/candidates/<int:candidate_id>/moves", api_roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": HIDDEN_INVITATION}, json={"to": "applied"}),
+    Row(
+        "GET",
+        "/api/v1/candidates/<int:candidate_id>",
+        api_roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": SHARED_CANDIDATE},
+    ),
+    Row(
+        "GET",
+        "/api/v1/candidates/<int:candidate_id>",
+        api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": PRIVATE_CANDIDATE},
+    ),
+    Row(
+        "POST",
+        "/api/v1/candidates/<int:candidate_id>/moves",
+        api_roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": SHARED_CANDIDATE},
+        json={"to": "withdrawn", "note": "matrix"},
+    ),
+    Row(
+        "POST",
+        "/api/v1/candidates/<int:candidate_id>/moves",
+        api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": PRIVATE_CANDIDATE},
+        json={"to": "withdrawn", "note": "matrix"},
+    ),
+    Row("GET", "/api/v1/candidates/<int:candidate_id>", api_roles(ALLOW, **SEES_SHARED), {"candidate_id": NOMINATED}),
+    Row(
+        "POST",
+        "/api/v1/candidates/<int:candidate_id>/moves",
+        api_roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED},
+        json={"to": "withdrawn", "note": "matrix"},
+    ),
+    Row(
+        "GET",
+        "/api/v1/candidates/<int:candidate_id>",
+        api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION},
+    ),
+    Row(
+        "POST",
+        "/api/v1/candidates/<int:candidate_id>/moves",
+        api_roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION},
+        json={"to": "applied"},
+    ),
     # -- JSON API: matchmaking days ------------------------------------------------------------
     Row("GET", "/api/v1/events", api_roles(ALLOW)),
     Row("GET", "/api/v1/events/<int:event_id>", api_roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
     Row("GET", "/api/v1/events/<int:event_id>/pitches", api_roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
-    Row("GET", "/api/v1/events/<int:event_id>/scores", api_roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
-        {"event_id": EVENT}),
-    *[Row("PUT", "/api/v1/events/<int:event_id>/pitches/<int:pitch_id>/score",
-          api_roles(403, bank_own=ALLOW, bank_other=other, inc_other=404), {"event_id": EVENT, "pitch_id": MPC_PITCH},
-          json=API_SCORE, cast=cast)
-      for other, cast in ((404, {}), (403, {BANK_OTHER: TRADE}))],
+    Row(
+        "GET",
+        "/api/v1/events/<int:event_id>/scores",
+        api_roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT},
+    ),
+    *[
+        Row(
+            "PUT",
+            "/api/v1/events/<int:event_id>/pitches/<int:pitch_id>/score",
+            api_roles(403, bank_own=ALLOW, bank_other=other, inc_other=404),
+            {"event_id": EVENT, "pitch_id": MPC_PITCH},
+            json=API_SCORE,
+            cast=cast,
+        )
+        for other, cast in ((404, {}), (403, {BANK_OTHER: TRADE}))
+    ],
     # -- JSON API: portfolio imports -----------------------------------------------------------
-    Row("POST", "/api/v1/imports", api_roles(403, inc_invited=ALLOW, platform=ALLOW),
-        query={"incubator_id": Ref(ZJ_ORG)}, json=[]),
-    Row("GET", "/api/v1/imports/<int:batch_id>", api_roles(404, inc_invited=ALLOW, platform=ALLOW),
-        {"batch_id": ZJ_BATCH}),
+    Row(
+        "POST",
+        "/api/v1/imports",
+        api_roles(403, inc_invited=ALLOW, platform=ALLOW),
+        query={"incubator_id": Ref(ZJ_ORG)},
+        json=[],
+    ),
+    Row(
+        "GET",
+        "/api/v1/imports/<int:batch_id>",
+        api_roles(404, inc_invited=ALLOW, platform=ALLOW),
+        {"batch_id": ZJ_BATCH},
+    ),
     # -- dashboards ---------------------------------------------------------------------------
     Row("GET", "/", roles(ALLOW)),
     Row("GET", "/dashboard/pipeline", PLATFORM_ONLY),
@@ -358,76 +504,164 @@ ROWS: list[Row] = [
     Row("GET", "/needs/", roles(ALLOW)),
     Row("GET", "/needs/new", roles(ALLOW, incubators=403)),
     Row("POST", "/needs/new", roles(ALLOW, incubators=403), form={}),
-    *_need_rows("GET", "/needs/<int:need_id>", {
-        INTERNAL: roles(ALLOW, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        IN_REVIEW: roles(ALLOW, **SEES_DRAFT),
-        WITHDRAWN: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, **SEES_INVITED),
-        CONFIDENTIAL: roles(ALLOW),  # incubators see the teaser
-        MISSING: roles(404),
-    }),
-    *[row for method in ("GET", "POST") for row in _need_rows(method, "/needs/<int:need_id>/edit", {
-        INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-        CONFIDENTIAL: roles(ALLOW, bank_other=403, incubators=403),
-        WITHDRAWN: roles(ALLOW, bank_own=403, **SEES_DRAFT),  # no longer editable by its unit
-    }, form={} if method == "POST" else None)],
-    *_need_rows("POST", "/needs/<int:need_id>/status", {
-        INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-    }, form=WITHDRAW),
-    *_need_rows("POST", "/needs/<int:need_id>/clone", {
-        INTERNAL: roles(ALLOW, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, inc_invited=403, **SEES_INVITED),
-    }),
-    *_need_rows("POST", "/needs/<int:need_id>/terms", {
-        CONFIDENTIAL: roles(403, incubators=ALLOW),
-        INVITED: roles(403, inc_invited=ALLOW, **SEES_INVITED),  # nothing to accept: a flash
-        INTERNAL: roles(403, **SEES_INTERNAL),
-    }),
+    *_need_rows(
+        "GET",
+        "/needs/<int:need_id>",
+        {
+            INTERNAL: roles(ALLOW, **SEES_INTERNAL),
+            DRAFT: roles(ALLOW, **SEES_DRAFT),
+            IN_REVIEW: roles(ALLOW, **SEES_DRAFT),
+            WITHDRAWN: roles(ALLOW, **SEES_DRAFT),
+            INVITED: roles(ALLOW, **SEES_INVITED),
+            CONFIDENTIAL: roles(ALLOW),  # incubators see the teaser
+            MISSING: roles(404),
+        },
+    ),
+    *[
+        row
+        for method in ("GET", "POST")
+        for row in _need_rows(
+            method,
+            "/needs/<int:need_id>/edit",
+            {
+                INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+                DRAFT: roles(ALLOW, **SEES_DRAFT),
+                INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+                CONFIDENTIAL: roles(ALLOW, bank_other=403, incubators=403),
+                WITHDRAWN: roles(ALLOW, bank_own=403, **SEES_DRAFT),  # no longer editable by its unit
+            },
+            form={} if method == "POST" else None,
+        )
+    ],
+    *_need_rows(
+        "POST",
+        "/needs/<int:need_id>/status",
+        {
+            INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+            DRAFT: roles(ALLOW, **SEES_DRAFT),
+            INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+        },
+        form=WITHDRAW,
+    ),
+    *_need_rows(
+        "POST",
+        "/needs/<int:need_id>/clone",
+        {
+            INTERNAL: roles(ALLOW, **SEES_INTERNAL),
+            DRAFT: roles(ALLOW, **SEES_DRAFT),
+            INVITED: roles(ALLOW, inc_invited=403, **SEES_INVITED),
+        },
+    ),
+    *_need_rows(
+        "POST",
+        "/needs/<int:need_id>/terms",
+        {
+            CONFIDENTIAL: roles(403, incubators=ALLOW),
+            INVITED: roles(403, inc_invited=ALLOW, **SEES_INVITED),  # nothing to accept: a flash
+            INTERNAL: roles(403, **SEES_INTERNAL),
+        },
+    ),
     # -- the pipeline -------------------------------------------------------------------------
-    *_need_rows("POST", "/needs/<int:need_id>/candidates", {
-        INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
-    }, form=SHORTLIST),
-    *_need_rows("POST", "/needs/<int:need_id>/votes", {
-        INTERNAL: roles(ALLOW, **SEES_INTERNAL),
-        DRAFT: roles(ALLOW, **SEES_DRAFT),
-        INVITED: roles(ALLOW, inc_invited=403, **SEES_INVITED),
-    }, form=VOTE),
-    *[row for method in ("GET", "POST") for row in _need_rows(method, "/needs/<int:need_id>/nominate", {
-        INVITED: roles(403, inc_invited=ALLOW, **SEES_INVITED),
-        INTERNAL: roles(403, **SEES_INTERNAL),
-        DRAFT: roles(403, **SEES_DRAFT),
-    }, form=NOMINATION if method == "POST" else None)],
+    *_need_rows(
+        "POST",
+        "/needs/<int:need_id>/candidates",
+        {
+            INTERNAL: roles(ALLOW, bank_other=403, **SEES_INTERNAL),
+            DRAFT: roles(ALLOW, **SEES_DRAFT),
+            INVITED: roles(ALLOW, bank_other=403, inc_invited=403, **SEES_INVITED),
+        },
+        form=SHORTLIST,
+    ),
+    *_need_rows(
+        "POST",
+        "/needs/<int:need_id>/votes",
+        {
+            INTERNAL: roles(ALLOW, **SEES_INTERNAL),
+            DRAFT: roles(ALLOW, **SEES_DRAFT),
+            INVITED: roles(ALLOW, inc_invited=403, **SEES_INVITED),
+        },
+        form=VOTE,
+    ),
+    *[
+        row
+        for method in ("GET", "POST")
+        for row in _need_rows(
+            method,
+            "/needs/<int:need_id>/nominate",
+            {
+                INVITED: roles(403, inc_invited=ALLOW, **SEES_INVITED),
+                INTERNAL: roles(403, **SEES_INTERNAL),
+                DRAFT: roles(403, **SEES_DRAFT),
+            },
+            form=NOMINATION if method == "POST" else None,
+        )
+    ],
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": SHARED_CANDIDATE}),
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_PRIVATE), {"candidate_id": PRIVATE_CANDIDATE}),
-    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": SHARED_CANDIDATE}, form=WITHDRAW),
-    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": PRIVATE_CANDIDATE}, form=WITHDRAW),
-    Row("POST", "/candidates/<int:candidate_id>/answer", roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": INVITATION}, form={"answer": "accept"}),
-    Row("POST", "/candidates/<int:candidate_id>/answer", roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": PRIVATE_CANDIDATE}, form={"answer": "accept"}),
-    Row("GET", "/candidates/<int:candidate_id>/decks/<int:deck_id>", roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": SHARED_CANDIDATE, "deck_id": DECK}),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/move",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": SHARED_CANDIDATE},
+        form=WITHDRAW,
+    ),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/move",
+        roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": PRIVATE_CANDIDATE},
+        form=WITHDRAW,
+    ),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/answer",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": INVITATION},
+        form={"answer": "accept"},
+    ),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/answer",
+        roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": PRIVATE_CANDIDATE},
+        form={"answer": "accept"},
+    ),
+    Row(
+        "GET",
+        "/candidates/<int:candidate_id>/decks/<int:deck_id>",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": SHARED_CANDIDATE, "deck_id": DECK},
+    ),
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_SHARED), {"candidate_id": NOMINATED}),
-    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": NOMINATED}, form=WITHDRAW),
-    Row("GET", "/candidates/<int:candidate_id>/decks/<int:deck_id>", roles(ALLOW, **SEES_SHARED),
-        {"candidate_id": NOMINATED, "deck_id": NOMINATED_DECK}),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/move",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED},
+        form=WITHDRAW,
+    ),
+    Row(
+        "GET",
+        "/candidates/<int:candidate_id>/decks/<int:deck_id>",
+        roles(ALLOW, **SEES_SHARED),
+        {"candidate_id": NOMINATED, "deck_id": NOMINATED_DECK},
+    ),
     # an invitation to a need no incubator may see reaches none, not even the one listing the startup (finding 11)
     Row("GET", "/candidates/<int:candidate_id>", roles(ALLOW, **SEES_PRIVATE), {"candidate_id": HIDDEN_INVITATION}),
-    Row("POST", "/candidates/<int:candidate_id>/answer", roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": HIDDEN_INVITATION}, form={"answer": "accept"}),
-    Row("POST", "/candidates/<int:candidate_id>/move", roles(ALLOW, **SEES_PRIVATE),
-        {"candidate_id": HIDDEN_INVITATION}, form=WITHDRAW),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/answer",
+        roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION},
+        form={"answer": "accept"},
+    ),
+    Row(
+        "POST",
+        "/candidates/<int:candidate_id>/move",
+        roles(ALLOW, **SEES_PRIVATE),
+        {"candidate_id": HIDDEN_INVITATION},
+        form=WITHDRAW,
+    ),
     Row("GET", "/workspace", roles(403, incubators=ALLOW)),
     # -- startups -----------------------------------------------------------------------------
     Row("GET", "/startups/", roles(ALLOW)),
@@ -435,18 +669,49 @@ ROWS: list[Row] = [
     Row("POST", "/startups/new", roles(ALLOW, bank=403), form={}),
     Row("GET", "/startups/<int:startup_id>", roles(ALLOW), {"startup_id": PNP_STARTUP}),
     Row("GET", "/startups/<int:startup_id>", roles(404), {"startup_id": MISSING}),
-    Row("GET", "/startups/<int:startup_id>/edit", roles(403, inc_other=ALLOW, platform=ALLOW),
-        {"startup_id": PNP_STARTUP}),
-    Row("GET", "/startups/<int:startup_id>/edit", roles(403, inc_invited=ALLOW, platform=ALLOW),
-        {"startup_id": ZJ_STARTUP}),
-    Row("POST", "/startups/<int:startup_id>/edit", roles(403, inc_other=ALLOW, platform=ALLOW),
-        {"startup_id": PNP_STARTUP}, form={}),
-    Row("POST", "/startups/<int:startup_id>/edit", roles(403, inc_invited=ALLOW, platform=ALLOW),
-        {"startup_id": ZJ_STARTUP}, form={}),
-    *[Row(method, "/startups/<int:startup_id>/edit", roles(403, inc_invited=ALLOW, platform=ALLOW),
-          {"startup_id": IMPORTED_OVER}, form={} if method == "POST" else None) for method in ("GET", "POST")],
-    Row("PUT", "/api/v1/startups/<int:startup_id>", api_roles(403, inc_invited=ALLOW, platform=ALLOW),
-        {"startup_id": IMPORTED_OVER}, json=API_STARTUP),
+    Row(
+        "GET",
+        "/startups/<int:startup_id>/edit",
+        roles(403, inc_other=ALLOW, platform=ALLOW),
+        {"startup_id": PNP_STARTUP},
+    ),
+    Row(
+        "GET",
+        "/startups/<int:startup_id>/edit",
+        roles(403, inc_invited=ALLOW, platform=ALLOW),
+        {"startup_id": ZJ_STARTUP},
+    ),
+    Row(
+        "POST",
+        "/startups/<int:startup_id>/edit",
+        roles(403, inc_other=ALLOW, platform=ALLOW),
+        {"startup_id": PNP_STARTUP},
+        form={},
+    ),
+    Row(
+        "POST",
+        "/startups/<int:startup_id>/edit",
+        roles(403, inc_invited=ALLOW, platform=ALLOW),
+        {"startup_id": ZJ_STARTUP},
+        form={},
+    ),
+    *[
+        Row(
+            method,
+            "/startups/<int:startup_id>/edit",
+            roles(403, inc_invited=ALLOW, platform=ALLOW),
+            {"startup_id": IMPORTED_OVER},
+            form={} if method == "POST" else None,
+        )
+        for method in ("GET", "POST")
+    ],
+    Row(
+        "PUT",
+        "/api/v1/startups/<int:startup_id>",
+        api_roles(403, inc_invited=ALLOW, platform=ALLOW),
+        {"startup_id": IMPORTED_OVER},
+        json=API_STARTUP,
+    ),
     Row("GET", "/startups/duplicates", PLATFORM_ONLY),
     Row("POST", "/startups/merge", PLATFORM_ONLY, form={"keep": Ref(PNP_STARTUP), "drop": Ref(PNP_STARTUP)}),
     # -- portfolio imports --------------------------------------------------------------------
@@ -477,33 +742,78 @@ ROWS: list[Row] = [
     Row("POST", "/events/<int:event_id>/schedule", PLATFORM_ONLY, {"event_id": EVENT}),
     Row("GET", "/events/<int:event_id>/schedule/status", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
     Row("POST", "/events/<int:event_id>/pitches/refresh", PLATFORM_ONLY, {"event_id": EVENT}),
-    Row("POST", "/events/<int:event_id>/pitches/<int:pitch_id>/move", PLATFORM_ONLY,
-        {"event_id": EVENT, "pitch_id": MPC_PITCH}, form={"slot": "3"}),
-    Row("POST", "/events/<int:event_id>/pitches/<int:pitch_id>/cancel", PLATFORM_ONLY,
-        {"event_id": EVENT, "pitch_id": MPC_PITCH}),
-    Row("POST", "/events/<int:event_id>/pitches/<int:pitch_id>/winner", PLATFORM_ONLY,
-        {"event_id": EVENT, "pitch_id": MPC_PITCH}),
+    Row(
+        "POST",
+        "/events/<int:event_id>/pitches/<int:pitch_id>/move",
+        PLATFORM_ONLY,
+        {"event_id": EVENT, "pitch_id": MPC_PITCH},
+        form={"slot": "3"},
+    ),
+    Row(
+        "POST",
+        "/events/<int:event_id>/pitches/<int:pitch_id>/cancel",
+        PLATFORM_ONLY,
+        {"event_id": EVENT, "pitch_id": MPC_PITCH},
+    ),
+    Row(
+        "POST",
+        "/events/<int:event_id>/pitches/<int:pitch_id>/winner",
+        PLATFORM_ONLY,
+        {"event_id": EVENT, "pitch_id": MPC_PITCH},
+    ),
     Row("GET", "/events/<int:event_id>/availability", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
     # A pitching startup's availability is its incubator's and the platform's (security review, finding 16).
-    Row("GET", "/events/<int:event_id>/availability", roles(ALLOW, bank_own=403, **SEES_EVENT), {"event_id": EVENT},
-        query={"startup": Ref(PITCHING_STARTUP)}),
-    Row("POST", "/events/<int:event_id>/availability", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT},
-        form={"slot": ["0"]}),
+    Row(
+        "GET",
+        "/events/<int:event_id>/availability",
+        roles(ALLOW, bank_own=403, **SEES_EVENT),
+        {"event_id": EVENT},
+        query={"startup": Ref(PITCHING_STARTUP)},
+    ),
+    Row(
+        "POST",
+        "/events/<int:event_id>/availability",
+        roles(ALLOW, **SEES_EVENT),
+        {"event_id": EVENT},
+        form={"slot": ["0"]},
+    ),
     Row("GET", "/events/<int:event_id>/agenda", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
     Row("GET", "/events/<int:event_id>/agenda.ics", roles(ALLOW, **SEES_EVENT), {"event_id": EVENT}),
     # judging: the MPC panel (the algo lab) only; trade@ sees the day through its IoT need but is no MPC judge
     Row("GET", "/events/<int:event_id>/score", roles(403, bank_own=ALLOW, **SEES_EVENT), {"event_id": EVENT}),
-    *[Row(method, "/events/<int:event_id>/pitches/<int:pitch_id>/score",
-          roles(403, bank_own=ALLOW, bank_other=other, inc_other=404), {"event_id": EVENT, "pitch_id": MPC_PITCH},
-          form={} if method == "POST" else None, cast=cast)
-      for method in ("GET", "POST") for other, cast in ((404, {}), (403, {BANK_OTHER: TRADE}))],
-    Row("GET", "/events/<int:event_id>/results", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
-        {"event_id": EVENT}, secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),)),
+    *[
+        Row(
+            method,
+            "/events/<int:event_id>/pitches/<int:pitch_id>/score",
+            roles(403, bank_own=ALLOW, bank_other=other, inc_other=404),
+            {"event_id": EVENT, "pitch_id": MPC_PITCH},
+            form={} if method == "POST" else None,
+            cast=cast,
+        )
+        for method in ("GET", "POST")
+        for other, cast in ((404, {}), (403, {BANK_OTHER: TRADE}))
+    ],
+    Row(
+        "GET",
+        "/events/<int:event_id>/results",
+        roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT},
+        secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),),
+    ),
     # the export holds the judges' marks and comments: the panel's bank unit and the platform only (issue 16)
-    Row("GET", "/events/<int:event_id>/results.csv", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
-        {"event_id": EVENT}, secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),)),
-    Row("GET", "/events/<int:event_id>/results.xlsx", roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
-        {"event_id": EVENT}),
+    Row(
+        "GET",
+        "/events/<int:event_id>/results.csv",
+        roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT},
+        secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),),
+    ),
+    Row(
+        "GET",
+        "/events/<int:event_id>/results.xlsx",
+        roles(403, bank_own=ALLOW, platform=ALLOW, **SEES_EVENT),
+        {"event_id": EVENT},
+    ),
     # the signed feed URL is the key: whoever holds it, signed in or not
     Row("GET", "/events/feeds/<token>.ics", roles(ALLOW, anon=ALLOW), {"token": FEED}),
     Row("GET", "/events/feeds/<token>.ics", roles(404, anon=404), {"token": FORGED_FEED}),
@@ -516,10 +826,18 @@ ROWS: list[Row] = [
 ]
 
 # Needs and startups visibility: the rows also run on PostgreSQL (everything runs on SQLite).
-VISIBILITY_RULES = frozenset({
-    "/needs/<int:need_id>", "/needs/<int:need_id>/edit", "/needs/<int:need_id>/nominate",
-    "/candidates/<int:candidate_id>", "/candidates/<int:candidate_id>/move",
-    "/startups/<int:startup_id>", "/startups/<int:startup_id>/edit",
-    "/api/v1/needs/<int:need_id>", "/api/v1/candidates/<int:candidate_id>",
-    "/api/v1/candidates/<int:candidate_id>/moves", "/api/v1/startups/<int:startup_id>",
-})
+VISIBILITY_RULES = frozenset(
+    {
+        "/needs/<int:need_id>",
+        "/needs/<int:need_id>/edit",
+        "/needs/<int:need_id>/nominate",
+        "/candidates/<int:candidate_id>",
+        "/candidates/<int:candidate_id>/move",
+        "/startups/<int:startup_id>",
+        "/startups/<int:startup_id>/edit",
+        "/api/v1/needs/<int:need_id>",
+        "/api/v1/candidates/<int:candidate_id>",
+        "/api/v1/candidates/<int:candidate_id>/moves",
+        "/api/v1/startups/<int:startup_id>",
+    }
+)

@@ -15,7 +15,7 @@ MB = 2**20
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8"?>
+CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8"?>
 <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
 <Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
 <Default Extension="xml" ContentType="application/xml"/>
@@ -25,11 +25,11 @@ CONTENT_TYPES = f"""<?xml version="1.0" encoding="UTF-8"?>
 PARTS = {
     "[Content_Types].xml": CONTENT_TYPES,
     "_rels/.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" Target="xl/workbook.xml" '
-                   f'Type="{DOC_RELS}/officeDocument"/></Relationships>',
+    f'Type="{DOC_RELS}/officeDocument"/></Relationships>',
     "xl/workbook.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{DOC_RELS}"><sheets>'
-                       '<sheet name="startups" sheetId="1" r:id="rId1"/></sheets></workbook>',
+    '<sheet name="startups" sheetId="1" r:id="rId1"/></sheets></workbook>',
     "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{RELS}"><Relationship Id="rId1" '
-                                  f'Target="worksheets/sheet1.xml" Type="{DOC_RELS}/worksheet"/></Relationships>',
+    f'Target="worksheets/sheet1.xml" Type="{DOC_RELS}/worksheet"/></Relationships>',
 }
 
 
@@ -37,9 +37,16 @@ def text_row(*cells: str) -> bytes:
     return b"<row>" + b"".join(f'<c t="inlineStr"><is><t>{c}</t></is></c>'.encode() for c in cells) + b"</row>"
 
 
-def workbook(path: Path, *, header: bytes = text_row("name", "website"), row: bytes = text_row("x", "x.example"),
-             rows: int = 0, tail: bytes = b"", dimension: str | None = None, parts: dict[str, bytes] | None = None
-             ) -> Path:
+def workbook(
+    path: Path,
+    *,
+    header: bytes = text_row("name", "website"),
+    row: bytes = text_row("x", "x.example"),
+    rows: int = 0,
+    tail: bytes = b"",
+    dimension: str | None = None,
+    parts: dict[str, bytes] | None = None,
+) -> Path:
     """An .xlsx written with zipfile: one sheet of a header and ``rows`` copies of ``row``, then ``tail``.
 
     The rows compress about a thousand to one: three million of them are a few hundred KB."""
@@ -68,5 +75,3 @@ def huge_csv(path: Path, rows: int = 8 * MB - 80_000) -> Path:
     opens a quote it never closes and runs longer than the csv module takes."""
     path.write_bytes(b"name\n" + b"a\n" * rows + b'"' + b"x" * 140_000)
     return path
-
-

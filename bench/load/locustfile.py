@@ -37,17 +37,35 @@ MANAGERS = ("manager@zhangjiang.example", "manager@plugandplay.example", "manage
 
 # What people type into the directory's search box: words of the seeded needs, English and Chinese.
 SEARCH_TERMS = (
-    "cold chain", "education", "privacy computing", "supply chain finance", "invoice financing",
-    "fraud detection", "IoT sensors", "OCR", "healthcare", "blockchain", "credit scoring", "data governance",
-    "冷链", "教育", "隐私计算", "供应链金融", "医疗", "区块链", "风控",
+    "cold chain",
+    "education",
+    "privacy computing",
+    "supply chain finance",
+    "invoice financing",
+    "fraud detection",
+    "IoT sensors",
+    "OCR",
+    "healthcare",
+    "blockchain",
+    "credit scoring",
+    "data governance",
+    "冷链",
+    "教育",
+    "隐私计算",
+    "供应链金融",
+    "医疗",
+    "区块链",
+    "风控",
 )
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 NEED_LINK = re.compile(r'href="/needs/(\d+)"')
 STARTUP_LINK = re.compile(r'href="/startups/(\d+)"')
 DIRECTORY_PAGE = re.compile(r'href="(/startups/\?[^"]*?page=(\d+)[^"]*)"')
-VOTE_FORM = re.compile(r'action="/needs/(\d+)/votes"[^>]*>\s*<input[^>]*name="csrf_token"[^>]*value="([^"]+)"[^>]*>'
-                       r'\s*<input[^>]*name="startup_id"[^>]*value="(\d+)"')
+VOTE_FORM = re.compile(
+    r'action="/needs/(\d+)/votes"[^>]*>\s*<input[^>]*name="csrf_token"[^>]*value="([^"]+)"[^>]*>'
+    r'\s*<input[^>]*name="startup_id"[^>]*value="(\d+)"'
+)
 SIGN_IN_FORM = 'name="password"'
 
 
@@ -155,8 +173,9 @@ class SignedInUser(FastHttpUser):
         body = self.page("/startups/", "startups directory")
         current = 1
         for _ in range(random.randint(0, 3)):
-            later = [(int(n), html.unescape(href)) for href, n in DIRECTORY_PAGE.findall(body or "")
-                     if int(n) > current]
+            later = [
+                (int(n), html.unescape(href)) for href, n in DIRECTORY_PAGE.findall(body or "") if int(n) > current
+            ]
             if not later:
                 return
             current, href = min(later)
@@ -204,9 +223,12 @@ class VotingUser(SignedInUser):
         if not forms:  # the page had vote buttons (need_marker) but not in the form this file parses
             raise AssertionError("vote buttons found but not parsed; has templates/rankings/_ranked.html changed?")
         form_need, token, startup_id = random.choice(forms)
-        landing = self.submit(f"/needs/{form_need}/votes", "vote",
-                              {"csrf_token": html.unescape(token), "startup_id": startup_id},
-                              expect_location=f"/needs/{need_id}")
+        landing = self.submit(
+            f"/needs/{form_need}/votes",
+            "vote",
+            {"csrf_token": html.unescape(token), "startup_id": startup_id},
+            expect_location=f"/needs/{need_id}",
+        )
         if landing is not None:
             self.page(landing.split("#", 1)[0], "need workspace", expect=self.need_marker)
 

@@ -70,8 +70,19 @@ def ensure_load_venv() -> Path:
     print(f"setting up {LOAD_VENV.name}/ from {REQUIREMENTS.relative_to(REPO)} ...", flush=True)
     if not (LOAD_VENV / "bin" / "python").exists():
         subprocess.run([sys.executable, "-m", "venv", str(LOAD_VENV)], check=True)
-    subprocess.run([str(LOAD_VENV / "bin" / "python"), "-m", "pip", "install", "-qq", "--disable-pip-version-check",
-                    "-r", str(REQUIREMENTS)], check=True)
+    subprocess.run(
+        [
+            str(LOAD_VENV / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "-qq",
+            "--disable-pip-version-check",
+            "-r",
+            str(REQUIREMENTS),
+        ],
+        check=True,
+    )
     marker.write_text(wanted + "\n")
     return locust
 
@@ -102,30 +113,37 @@ def free_port() -> int:
 
 def stack_environment(args: argparse.Namespace, database_url: str, port: int, index_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("INNOMATCH_DEMO", "FLASK_DEBUG", "LOG_FORMAT")}
-    env.update({
-        "PATH": f"{PROJECT_VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        "VIRTUAL_ENV": str(PROJECT_VENV),
-        "HF_HUB_OFFLINE": "1",
-        "DATABASE_URL": database_url,
-        "REDIS_URL": args.redis_url,
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "WEB_CONCURRENCY": str(args.workers),
-        "PORT": str(port),
-        "BASE_URL": f"http://127.0.0.1:{port}",
-        "INDEX_DIR": index_dir,
-        # Loopback has no TLS: without these the app redirects to https and browsers drop the session cookie.
-        "FORCE_HTTPS": "0",
-        "SESSION_COOKIE_SECURE": "0",
-        # Every simulated user signs in from 127.0.0.1; only failed sign-ins count, but a run must not lock out.
-        "LOGIN_IP_RATE_LIMIT": "10000/minute",
-        "LOGIN_RATE_LIMIT": "10000/minute",
-    })
+    env.update(
+        {
+            "PATH": f"{PROJECT_VENV / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            "VIRTUAL_ENV": str(PROJECT_VENV),
+            "HF_HUB_OFFLINE": "1",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": args.redis_url,
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "WEB_CONCURRENCY": str(args.workers),
+            "PORT": str(port),
+            "BASE_URL": f"http://127.0.0.1:{port}",
+            "INDEX_DIR": index_dir,
+            # Loopback has no TLS: without these the app redirects to https and browsers drop the session cookie.
+            "FORCE_HTTPS": "0",
+            "SESSION_COOKIE_SECURE": "0",
+            # Every simulated user signs in from 127.0.0.1; only failed sign-ins count, but a run must not lock out.
+            "LOGIN_IP_RATE_LIMIT": "10000/minute",
+            "LOGIN_RATE_LIMIT": "10000/minute",
+        }
+    )
     return env
 
 
 def flask(env: dict[str, str], *command: str) -> str:
-    done = subprocess.run([str(PROJECT_VENV / "bin" / "flask"), "--app", "marketplace", *command], cwd=REPO, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(PROJECT_VENV / "bin" / "flask"), "--app", "marketplace", *command],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         sys.exit(f"flask {' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout
@@ -192,6 +210,7 @@ def tail(path: Path, lines: int = 30) -> str:
 
 
 # --- processes ---------------------------------------------------------------------------------
+
 
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = {}
@@ -282,8 +301,12 @@ def postgres_backends(database_url: str) -> list[int]:
 
     engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
-        pids = list(conn.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> "
-                                         "pg_backend_pid()"), {"d": DATABASE}))
+        pids = list(
+            conn.scalars(
+                sa.text("SELECT pid FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"),
+                {"d": DATABASE},
+            )
+        )
     engine.dispose()
     return pids
 
@@ -317,6 +340,7 @@ def stop_stack(stack: subprocess.Popen) -> tuple[float, bool]:
 
 # --- results -----------------------------------------------------------------------------------
 
+
 def read_total(prefix: Path) -> dict[str, str]:
     """locust's own aggregate row (its last periodic write: a few requests short of the end)."""
     with open(f"{prefix}_stats.csv", newline="") as fh:
@@ -346,8 +370,15 @@ def page_rows(samples: list[Sample]) -> list[list[str]]:
     rows = []
     for name, group in groups:
         times = [s.ms for s in group]
-        rows.append([name, str(len(group)), str(sum(s.failed for s in group)),
-                     *(f"{pct(times, q):.0f}" for q in (50, 95, 99)), f"{max(times):.0f}"])
+        rows.append(
+            [
+                name,
+                str(len(group)),
+                str(sum(s.failed for s in group)),
+                *(f"{pct(times, q):.0f}" for q in (50, 95, 99)),
+                f"{max(times):.0f}",
+            ]
+        )
     return rows
 
 
@@ -371,7 +402,7 @@ def server_times(log: Path, offset: int) -> tuple[dict[str, list[float]], dict[s
         if '"marketplace.access"' not in line:
             continue
         try:
-            record = json.loads(line[line.index("{"):])
+            record = json.loads(line[line.index("{") :])
         except ValueError:
             continue
         route = f"{record.get('method')} {re.sub(r'/[0-9]+', '/<id>', str(record.get('path')))}"
@@ -389,8 +420,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 def table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)] + \
-        ["| " + " | ".join(row) + " |" for row in rows]
+    return ["| " + " | ".join(header) + " |", "| --- |" + " ---: |" * (len(header) - 1)] + [
+        "| " + " | ".join(row) + " |" for row in rows
+    ]
 
 
 def report(args, samples, failures, times, bad, context) -> str:
@@ -402,28 +434,54 @@ def report(args, samples, failures, times, bad, context) -> str:
     signed_in = max((s.end for s in samples if s.name == "sign in"), default=began)
     steady = [s for s in samples if s.start >= signed_in]
     span = max(s.end for s in steady) - signed_in if steady else 0.0
-    out = [f"Load test: {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}, "
-           f"{args.workers} gunicorn workers on {os.cpu_count()} CPUs", "", "Whole run, sign-ins included:", ""]
+    out = [
+        f"Load test: {args.users} users, spawn rate {args.spawn_rate}/s, {args.run_time}, "
+        f"{args.workers} gunicorn workers on {os.cpu_count()} CPUs",
+        "",
+        "Whole run, sign-ins included:",
+        "",
+    ]
     out += table(columns, page_rows(samples))
     whole = max(s.end for s in samples) - began
-    out += ["", f"Total: {len(samples) / whole:.1f} req/s over {whole:.0f} s, {len(samples)} requests, "
-                f"{sum(s.failed for s in samples)} failures.", ""]
+    out += [
+        "",
+        f"Total: {len(samples) / whole:.1f} req/s over {whole:.0f} s, {len(samples)} requests, "
+        f"{sum(s.failed for s in samples)} failures.",
+        "",
+    ]
     if steady:
-        out += [f"Steady state, requests sent after the last sign-in was answered ({signed_in - began:.0f} s into "
-                f"the run; {len(steady) / max(span, 1e-9):.1f} req/s over the remaining {span:.0f} s):", ""]
+        out += [
+            f"Steady state, requests sent after the last sign-in was answered ({signed_in - began:.0f} s into "
+            f"the run; {len(steady) / max(span, 1e-9):.1f} req/s over the remaining {span:.0f} s):",
+            "",
+        ]
         out += table(columns, page_rows(steady)) + [""]
     busy = sum(sum(values) for values in times.values()) or 1.0
-    out += ["Server side (the app's own duration_ms from the access lines, ids folded; the difference to the "
-            "client's time is mostly waiting for a free worker). Worker time: the sum of durations, so its share "
-            "says which page keeps the workers busy:", ""]
-    out += table(["route", "requests", "p50 (ms)", "p95 (ms)", "worker time (s)", "share"],
-                 [[route, str(len(values)), f"{statistics.median(values):.0f}", f"{pct(values, 95):.0f}",
-                   f"{sum(values) / 1000:.1f}", f"{100 * sum(values) / busy:.0f} %"]
-                  for route, values in sorted(times.items(), key=lambda kv: -sum(kv[1]))])
+    out += [
+        "Server side (the app's own duration_ms from the access lines, ids folded; the difference to the "
+        "client's time is mostly waiting for a free worker). Worker time: the sum of durations, so its share "
+        "says which page keeps the workers busy:",
+        "",
+    ]
+    out += table(
+        ["route", "requests", "p50 (ms)", "p95 (ms)", "worker time (s)", "share"],
+        [
+            [
+                route,
+                str(len(values)),
+                f"{statistics.median(values):.0f}",
+                f"{pct(values, 95):.0f}",
+                f"{sum(values) / 1000:.1f}",
+                f"{100 * sum(values) / busy:.0f} %",
+            ]
+            for route, values in sorted(times.items(), key=lambda kv: -sum(kv[1]))
+        ],
+    )
     out += [""] + [f"- {line}" for line in context]
     if failures:
-        out += ["", "Failures (locust):", ""] + [f"- {f['Method']} {f['Name']}: {f['Error']} × {f['Occurrences']}"
-                                                  for f in failures]
+        out += ["", "Failures (locust):", ""] + [
+            f"- {f['Method']} {f['Name']}: {f['Error']} × {f['Occurrences']}" for f in failures
+        ]
     if bad:
         out += ["", "Answers ≥ 400 in the server log:", ""] + [f"- {k} × {v}" for k, v in sorted(bad.items())]
     return "\n".join(out) + "\n"
@@ -434,13 +492,22 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--users", "-u", type=int, default=50)
     parser.add_argument("--spawn-rate", "-r", type=float, default=10)
     parser.add_argument("--run-time", "-t", default="60s")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY") or 3),
-                        help="gunicorn workers (WEB_CONCURRENCY; default 3, as in the Procfile)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY") or 3),
+        help="gunicorn workers (WEB_CONCURRENCY; default 3, as in the Procfile)",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "test-artifacts" / "load")
-    parser.add_argument("--admin-url", default=os.environ.get("TEST_POSTGRES_ADMIN_URL",
-                                                              "postgresql+psycopg://127.0.0.1:5432/test"))
-    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false",
-                        help="measure from a cold start (each worker loads the model and indexes on first use)")
+    parser.add_argument(
+        "--admin-url", default=os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+    )
+    parser.add_argument(
+        "--no-warm-up",
+        dest="warm_up",
+        action="store_false",
+        help="measure from a cold start (each worker loads the model and indexes on first use)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/9", help="flushed before the run")
     return parser.parse_args()
 
@@ -467,11 +534,30 @@ def run_locust(args: argparse.Namespace, locust: Path, base: str, stack_pid: int
     sampler.start()
     with open(args.out / "locust.log", "w") as log:
         run = subprocess.Popen(
-            [str(locust), "-f", str(HERE / "locustfile.py"), "--headless", "--host", base,
-             "-u", str(args.users), "-r", str(args.spawn_rate), "--run-time", args.run_time,
-             "--stop-timeout", "10", "--csv", str(args.out / "locust"), "--only-summary"],
-            cwd=REPO, env={**os.environ, "LOAD_SAMPLES": str(args.out / "samples.csv")}, stdout=log,
-            stderr=subprocess.STDOUT)
+            [
+                str(locust),
+                "-f",
+                str(HERE / "locustfile.py"),
+                "--headless",
+                "--host",
+                base,
+                "-u",
+                str(args.users),
+                "-r",
+                str(args.spawn_rate),
+                "--run-time",
+                args.run_time,
+                "--stop-timeout",
+                "10",
+                "--csv",
+                str(args.out / "locust"),
+                "--only-summary",
+            ],
+            cwd=REPO,
+            env={**os.environ, "LOAD_SAMPLES": str(args.out / "samples.csv")},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         locust_cpu = 0.0
         while run.poll() is None:  # locust's own CPU, sampled until it exits (its /proc entry goes with it)
             locust_cpu = max(locust_cpu, cpu_seconds(run.pid))
@@ -524,8 +610,14 @@ def load_test(args: argparse.Namespace, locust: Path, index_dir: str) -> int:
 
     print(f"starting the stack on {base} ({args.workers} web workers) ...", flush=True)
     with open(server_log, "w") as log:
-        stack = subprocess.Popen([str(REPO / "bin" / "prod")], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        stack = subprocess.Popen(
+            [str(REPO / "bin" / "prod")],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         ready_after = wait_ready(base, stack, server_log)
         print(f"ready after {ready_after:.1f} s", flush=True)
@@ -542,8 +634,10 @@ def load_test(args: argparse.Namespace, locust: Path, index_dir: str) -> int:
     samples_file = args.out / "samples.csv"
     samples = read_samples(samples_file) if samples_file.exists() else []
     if not samples:
-        print(f"locust recorded no request (exit {measured.returncode}); see {args.out / 'locust.log'}:\n"
-              f"{tail(args.out / 'locust.log')}")
+        print(
+            f"locust recorded no request (exit {measured.returncode}); see {args.out / 'locust.log'}:\n"
+            f"{tail(args.out / 'locust.log')}"
+        )
         return 1
     total = read_total(prefix)
     killed = sorted(set(re.findall(r"^sending SIGKILL to (\S+)", server_log.read_text(errors="replace"), re.M)))
@@ -553,17 +647,26 @@ def load_test(args: argparse.Namespace, locust: Path, index_dir: str) -> int:
         f"{seeded.get('user', '?')} users (the seed)",
         f"load average (1 min): {measured.load_before:.2f} before, {statistics.mean(measured.loads):.2f} mean / "
         f"{max(measured.loads):.2f} max during, {measured.load_after:.2f} at the end",
-        "CPU seconds during the run: " + ", ".join(
-            f"{kind} {secs:.1f}" for kind, secs in sorted(measured.cpu_by_kind.items(), key=lambda kv: -kv[1])
-            if secs > 0.05),
+        "CPU seconds during the run: "
+        + ", ".join(
+            f"{kind} {secs:.1f}"
+            for kind, secs in sorted(measured.cpu_by_kind.items(), key=lambda kv: -kv[1])
+            if secs > 0.05
+        ),
         "gunicorn worker RSS at the end: " + ", ".join(f"{mib:.0f} MiB" for mib in measured.worker_rss),
-        (f"warm-up before the measured run: {warmed[0]:.1f} s, {warmed[2]} rounds of {2 * args.workers} concurrent "
-         f"search + need page; slowest in the first round {warmed[1]:.1f} s (model, index and jieba loading per worker)"
-         if args.warm_up else "no warm-up: the measured run includes each worker's first model and index load"),
+        (
+            f"warm-up before the measured run: {warmed[0]:.1f} s, {warmed[2]} rounds of {2 * args.workers} concurrent "
+            f"search + need page; slowest in the first round {warmed[1]:.1f} s (model, index and jieba loading per worker)"
+            if args.warm_up
+            else "no warm-up: the measured run includes each worker's first model and index load"
+        ),
         f"ready {ready_after:.1f} s after start; stopped in {stopped_in:.1f} s after SIGTERM to honcho"
         + ("" if clean else ", which hung: this script sent SIGKILL")
-        + (f"; honcho had to SIGKILL {', '.join(killed)} after its 5 s" if killed
-           else ", every process exited by itself"),
+        + (
+            f"; honcho had to SIGKILL {', '.join(killed)} after its 5 s"
+            if killed
+            else ", every process exited by itself"
+        ),
         f"files: {args.out}",
     ]
     text = report(args, samples, read_failures(prefix), times, bad, context)

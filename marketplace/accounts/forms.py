@@ -24,8 +24,11 @@ class TokenForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(_l("New password"), validators=[DataRequired()],
-                             description=_l("At least 12 characters, not only digits, not your email address."))
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        description=_l("At least 12 characters, not only digits, not your email address."),
+    )
     repeat = PasswordField(_l("New password again"), validators=[DataRequired()])
 
 
@@ -33,8 +36,9 @@ class ProfileForm(FlaskForm):
     # Required by the service (update_profile), which says why; the page marks it.
     name = StringField(_l("Your name"), description=_l("As colleagues and partners see it."))
     # Its own id: the menu's language switcher on every page is "locale".
-    locale = SelectField(_l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]),
-                         id="profile-locale")
+    locale = SelectField(
+        _l("Language"), choices=options([("en", "English"), ("zh_Hans", "简体中文")]), id="profile-locale"
+    )
     digest = RadioField(_l("Email me"), choices=[], validate_choice=False)
 
 
@@ -44,6 +48,9 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResetPasswordForm(FlaskForm):
     token = HiddenField()
-    password = PasswordField(_l("New password"), validators=[DataRequired()],
-                             description=_l("At least 12 characters, not only digits, not your email address."))
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired()],
+        description=_l("At least 12 characters, not only digits, not your email address."),
+    )
     repeat = PasswordField(_l("New password again"), validators=[DataRequired()])

@@ -77,11 +77,16 @@ def send_reset_link(*, email: str, ip: str | None = None) -> bool:
         user = user_by_email(email)
         if user is None or not user.active:
             return False
-        queue_email(recipient=user, subject=mail_subject("Choose a new innomatch password"),
-                    template="email/password_reset.txt", token=reset_token(user),
-                    hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600))
-        record_change(actor_id=None, action="user.password_reset_request", entity="user", entity_id=user.id,
-                      after={"ip": ip})
+        queue_email(
+            recipient=user,
+            subject=mail_subject("Choose a new innomatch password"),
+            template="email/password_reset.txt",
+            token=reset_token(user),
+            hours=int(RESET_LINK_MAX_AGE.total_seconds() // 3600),
+        )
+        record_change(
+            actor_id=None, action="user.password_reset_request", entity="user", entity_id=user.id, after={"ip": ip}
+        )
     return True
 
 
@@ -98,11 +103,19 @@ def reset_password(token: str, *, password: str, repeat: str) -> User:
     before = user.session_version
     user.password_hash = hash_password(password)  # always a new salt: even the same password makes a new hash
     end_sessions(user)
-    record_change(actor_id=user.id, action="user.password_reset", entity="user", entity_id=user.id,
-                  before={"session_version": before}, after={"session_version": user.session_version})
+    record_change(
+        actor_id=user.id,
+        action="user.password_reset",
+        entity="user",
+        entity_id=user.id,
+        before={"session_version": before},
+        after={"session_version": user.session_version},
+    )
     return user
 
 
 def invalid_link_message() -> str:
-    return _("This link does not work any more: it is older than an hour, was used already, or your password "
-             "has changed since. Ask for a new one.")
+    return _(
+        "This link does not work any more: it is older than an hour, was used already, or your password "
+        "has changed since. Ask for a new one."
+    )

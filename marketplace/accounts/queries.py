@@ -12,7 +12,9 @@ def user_by_email(email: str) -> User | None:
 
 
 def organisations_of_kind(kind: OrganisationKind) -> list[Organisation]:
-    return list(db.session.scalars(sa.select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)))
+    return list(
+        db.session.scalars(sa.select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name))
+    )
 
 
 def organisations_by_id(ids) -> dict[int, Organisation]:

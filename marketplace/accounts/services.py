@@ -17,16 +17,47 @@ MIN_PASSWORD_LENGTH = 12
 # Shorter local parts ("li@…") are too likely to occur in a good password by chance.
 MIN_LOCAL_PART_CHECKED = 3
 # Long enough to pass the length rule, yet at the top of every leaked-password list (lower case).
-COMMON_PASSWORDS = frozenset({
-    "123456789012", "1234567890123", "12345678901234", "111111111111", "000000000000",
-    "password1234", "password12345", "password123456", "password@123", "password!234",
-    "passwordpassword", "qwertyuiop12", "qwerty123456", "qwertyuiopasdf", "1q2w3e4r5t6y",
-    "1qaz2wsx3edc", "qazwsxedcrfv", "iloveyou1234", "welcome12345", "welcome@1234",
-    "changeme1234", "letmein12345", "administrator", "admin1234567", "abc123456789",
-    "abcdefghijkl", "aa123456789a", "p@ssw0rd1234", "p@ssword1234", "sunshine1234",
-    "football1234", "monkey123456", "dragon123456", "trustno1trustno1", "innomatch123",
-    "innomatch1234", "demo-password",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "1234567890123",
+        "12345678901234",
+        "111111111111",
+        "000000000000",
+        "password1234",
+        "password12345",
+        "password123456",
+        "password@123",
+        "password!234",
+        "passwordpassword",
+        "qwertyuiop12",
+        "qwerty123456",
+        "qwertyuiopasdf",
+        "1q2w3e4r5t6y",
+        "1qaz2wsx3edc",
+        "qazwsxedcrfv",
+        "iloveyou1234",
+        "welcome12345",
+        "welcome@1234",
+        "changeme1234",
+        "letmein12345",
+        "administrator",
+        "admin1234567",
+        "abc123456789",
+        "abcdefghijkl",
+        "aa123456789a",
+        "p@ssw0rd1234",
+        "p@ssword1234",
+        "sunshine1234",
+        "football1234",
+        "monkey123456",
+        "dragon123456",
+        "trustno1trustno1",
+        "innomatch123",
+        "innomatch1234",
+        "demo-password",
+    }
+)
 # Verifying against this keeps a sign-in with an unknown email as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("innomatch-timing-equaliser")
 
@@ -93,9 +124,13 @@ def _record_sign_in(user: User | None, email: str, ip: str | None, failure: str 
     if failure:
         after["reason"] = failure
     # entity_id 0: an email that belongs to nobody.
-    record_change(actor_id=user.id if user and not failure else None,
-                  action="user.sign_in_failed" if failure else "user.sign_in",
-                  entity="user", entity_id=user.id if user else 0, after=after)
+    record_change(
+        actor_id=user.id if user and not failure else None,
+        action="user.sign_in_failed" if failure else "user.sign_in",
+        entity="user",
+        entity_id=user.id if user else 0,
+        after=after,
+    )
 
 
 def end_sessions(user: User) -> int:
@@ -125,8 +160,14 @@ def change_own_password(user: User, *, current_password: str, password: str, rep
         raise InvalidInput({"repeat": [_("The two new passwords are not the same.")]})
     before = user.session_version
     set_user_password(user, password)
-    record_change(actor_id=user.id, action="user.password_change", entity="user", entity_id=user.id,
-                  before={"session_version": before}, after={"session_version": user.session_version})
+    record_change(
+        actor_id=user.id,
+        action="user.password_change",
+        entity="user",
+        entity_id=user.id,
+        before={"session_version": before},
+        after={"session_version": user.session_version},
+    )
 
 
 def reset_feed_address(user: User) -> None:
@@ -135,12 +176,26 @@ def reset_feed_address(user: User) -> None:
     before = user.feed_version
     user.feed_version = User.feed_version + 1
     db.session.flush()
-    record_change(actor_id=user.id, action="user.feed_reset", entity="user", entity_id=user.id,
-                  before={"feed_version": before}, after={"feed_version": user.feed_version})
+    record_change(
+        actor_id=user.id,
+        action="user.feed_reset",
+        entity="user",
+        entity_id=user.id,
+        before={"feed_version": before},
+        after={"feed_version": user.feed_version},
+    )
 
 
-def create_user(*, email: str, name: str, role: UserRole, organisation: Organisation, password: str,
-                locale: str = "en", actor: User | None = None) -> User:
+def create_user(
+    *,
+    email: str,
+    name: str,
+    role: UserRole,
+    organisation: Organisation,
+    password: str,
+    locale: str = "en",
+    actor: User | None = None,
+) -> User:
     """Adds a user and an audit row (``actor`` None: the command line); raises InvalidInput when the
     role does not fit the organisation, the email is taken or the password is too weak."""
     if ROLE_ORGANISATION_KIND[role] != organisation.kind:
@@ -150,13 +205,28 @@ def create_user(*, email: str, name: str, role: UserRole, organisation: Organisa
     check_password_policy(password, email=email)
     if locale not in current_app.config["LANGUAGES"]:
         locale = current_app.config["LANGUAGES"][0]
-    user = User(email=email.strip().lower(), name=name, role=role, organisation_id=organisation.id,
-                password_hash=hash_password(password), locale=locale)
+    user = User(
+        email=email.strip().lower(),
+        name=name,
+        role=role,
+        organisation_id=organisation.id,
+        password_hash=hash_password(password),
+        locale=locale,
+    )
     db.session.add(user)
     db.session.flush()
-    record_change(actor_id=actor.id if actor else None, action="user.create", entity="user", entity_id=user.id,
-                  after={"email": user.email, "name": user.name, "role": user.role.value,
-                         "organisation_id": user.organisation_id})
+    record_change(
+        actor_id=actor.id if actor else None,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        after={
+            "email": user.email,
+            "name": user.name,
+            "role": user.role.value,
+            "organisation_id": user.organisation_id,
+        },
+    )
     return user
 
 
@@ -191,5 +261,11 @@ def update_profile(user: User, *, name: str, locale: str, digest: DigestPreferen
     before = {"name": user.name, "locale": user.locale, "digest": user.digest.value}
     user.name, user.locale, user.digest = name, locale, digest
     db.session.flush()
-    record_change(actor_id=user.id, action="user.profile", entity="user", entity_id=user.id,
-                  before=before, after={"name": user.name, "locale": user.locale, "digest": user.digest.value})
+    record_change(
+        actor_id=user.id,
+        action="user.profile",
+        entity="user",
+        entity_id=user.id,
+        before=before,
+        after={"name": user.name, "locale": user.locale, "digest": user.digest.value},
+    )

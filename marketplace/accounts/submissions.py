@@ -29,16 +29,25 @@ class FormTokenRefused(InvalidInput):
     """The form came without a usable one-time token (missing, malformed, or another person's)."""
 
     def __init__(self) -> None:
-        super().__init__({"": [_("This form could not be sent as it was: it had no valid submission token. Your "
-                                 "entries are kept below; check them and save again.")]})
+        super().__init__(
+            {
+                "": [
+                    _(
+                        "This form could not be sent as it was: it had no valid submission token. Your "
+                        "entries are kept below; check them and save again."
+                    )
+                ]
+            }
+        )
 
 
 def new_form_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def submit_once(*, actor: User, token: str | None, create: Callable[[], T],
-                target_url: Callable[[T], str]) -> tuple[T | None, str]:
+def submit_once(
+    *, actor: User, token: str | None, create: Callable[[], T], target_url: Callable[[T], str]
+) -> tuple[T | None, str]:
     """Runs ``create`` at most once per form token, inside the caller's unit of work.
 
     Returns ``(what create made, target_url(it))`` on the first submit, and ``(None, the URL of what the first submit

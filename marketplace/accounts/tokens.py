@@ -27,12 +27,18 @@ def create_token(*, user: User, name: str, can_write: bool) -> tuple[ApiToken, s
     if not name:
         raise InvalidInput({"name": [_("Give the token a name, e.g. the system that will use it.")]})
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name[:100], prefix=secret[:12], token_hash=_digest(secret),
-                     can_write=can_write)
+    token = ApiToken(
+        user_id=user.id, name=name[:100], prefix=secret[:12], token_hash=_digest(secret), can_write=can_write
+    )
     db.session.add(token)
     db.session.flush()
-    record_change(actor_id=user.id, action="api_token.create", entity="api_token", entity_id=token.id,
-                  after={"name": token.name, "prefix": token.prefix, "can_write": token.can_write})
+    record_change(
+        actor_id=user.id,
+        action="api_token.create",
+        entity="api_token",
+        entity_id=token.id,
+        after={"name": token.name, "prefix": token.prefix, "can_write": token.can_write},
+    )
     return token, secret
 
 
@@ -44,8 +50,13 @@ def revoke_token(*, user: User, token: ApiToken) -> None:
         return
     token.revoked_at = utcnow()
     db.session.flush()
-    record_change(actor_id=user.id, action="api_token.revoke", entity="api_token", entity_id=token.id,
-                  after={"name": token.name, "prefix": token.prefix})
+    record_change(
+        actor_id=user.id,
+        action="api_token.revoke",
+        entity="api_token",
+        entity_id=token.id,
+        after={"name": token.name, "prefix": token.prefix},
+    )
 
 
 def tokens_for_user(user: User) -> list[ApiToken]:
@@ -73,7 +84,11 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 def stamp_last_use(token_id: int) -> None:
     """Notes that the token was used now (unless it was within ``LAST_USED_RESOLUTION``)."""
     now = utcnow()
-    db.session.execute(sa.update(ApiToken).where(
-        ApiToken.id == token_id,
-        sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION),
-    ).values(last_used_at=now))
+    db.session.execute(
+        sa.update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_RESOLUTION),
+        )
+        .values(last_used_at=now)
+    )

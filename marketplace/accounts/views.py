@@ -10,19 +10,29 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from marketplace.accounts.enums import DigestPreference
-from marketplace.accounts.forms import (ForgotPasswordForm, LanguageForm, LoginForm, PasswordForm, ProfileForm,
-                                        ResetPasswordForm, TokenForm)
+from marketplace.accounts.forms import (
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    ResetPasswordForm,
+    TokenForm,
+)
 from marketplace.accounts.models import ApiToken, User
-from marketplace.accounts.password_reset import (RESET_LINK_MAX_AGE, invalid_link_message, request_password_reset,
-                                                 reset_password, user_for_reset_token)
+from marketplace.accounts.password_reset import (
+    RESET_LINK_MAX_AGE,
+    invalid_link_message,
+    request_password_reset,
+    reset_password,
+    user_for_reset_token,
+)
+from marketplace.accounts.services import authenticate, change_own_password, end_sessions, set_locale, update_profile
 from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
-from marketplace.core.errors import InvalidInput, NotFound
-from marketplace.web.forms import show_errors
-from marketplace.accounts.services import (authenticate, change_own_password, end_sessions, set_locale,
-                                           update_profile)
 from marketplace.core.db import db, unit_of_work
-from marketplace.web.forms import options
+from marketplace.core.errors import InvalidInput, NotFound
 from marketplace.core.extensions import LOCALE_SESSION_KEY
+from marketplace.web.forms import options, show_errors
 
 bp = Blueprint("accounts", __name__)
 
@@ -79,9 +89,16 @@ def _throttled_page(template: str, form, retry_at: float, message):
 
 def throttled_login_page(retry_at: float):
     """The sign-in page again, with the email as typed, saying when to try again."""
-    return _throttled_page("accounts/login.html", LoginForm(), retry_at, lambda minutes: ngettext(
-        "Too many failed sign-ins. Try again in %(num)d minute.",
-        "Too many failed sign-ins. Try again in %(num)d minutes.", minutes))
+    return _throttled_page(
+        "accounts/login.html",
+        LoginForm(),
+        retry_at,
+        lambda minutes: ngettext(
+            "Too many failed sign-ins. Try again in %(num)d minute.",
+            "Too many failed sign-ins. Try again in %(num)d minutes.",
+            minutes,
+        ),
+    )
 
 
 @bp.post("/logout")
@@ -103,15 +120,18 @@ def password():
     if form.validate_on_submit():
         try:
             with unit_of_work():
-                change_own_password(current_user, current_password=form.current_password.data,
-                                    password=form.password.data, repeat=form.repeat.data)
+                change_own_password(
+                    current_user,
+                    current_password=form.current_password.data,
+                    password=form.password.data,
+                    repeat=form.repeat.data,
+                )
         except InvalidInput as exc:
             show_errors(form, exc)
         else:
             # This session stores the new version and stays; every other one has ended.
             login_user(current_user._get_current_object())
-            flash(_("Your password is changed. You stay signed in here; your other sessions have ended."),
-                  "success")
+            flash(_("Your password is changed. You stay signed in here; your other sessions have ended."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
@@ -188,19 +208,32 @@ def forgot_password():
     if form.validate_on_submit():
         with unit_of_work():
             request_password_reset(form.email.data, ip=request.remote_addr)
-        flash(ngettext("If an account uses this email address, a link to choose a new password is on its way. It "
-                       "works once, for %(num)d hour.",
-                       "If an account uses this email address, a link to choose a new password is on its way. It "
-                       "works once, for %(num)d hours.", int(RESET_LINK_MAX_AGE.total_seconds() // 3600)), "info")
+        flash(
+            ngettext(
+                "If an account uses this email address, a link to choose a new password is on its way. It "
+                "works once, for %(num)d hour.",
+                "If an account uses this email address, a link to choose a new password is on its way. It "
+                "works once, for %(num)d hours.",
+                int(RESET_LINK_MAX_AGE.total_seconds() // 3600),
+            ),
+            "info",
+        )
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
 
 
 def throttled_forgot_page(retry_at: float):
     """The request form again, saying when to try again; the same for every email."""
-    return _throttled_page("accounts/forgot.html", ForgotPasswordForm(), retry_at, lambda minutes: ngettext(
-        "Too many requests. Try again in %(num)d minute.", "Too many requests. Try again in %(num)d minutes.",
-        minutes))
+    return _throttled_page(
+        "accounts/forgot.html",
+        ForgotPasswordForm(),
+        retry_at,
+        lambda minutes: ngettext(
+            "Too many requests. Try again in %(num)d minute.",
+            "Too many requests. Try again in %(num)d minutes.",
+            minutes,
+        ),
+    )
 
 
 @bp.route("/account/reset", methods=["GET", "POST"])
@@ -222,15 +255,16 @@ def reset():
             session.clear()
             if chosen_locale:
                 session[LOCALE_SESSION_KEY] = chosen_locale
-            flash(_("Your password is changed, and every session of yours has ended. Sign in with the new "
-                    "password."), "success")
+            flash(
+                _("Your password is changed, and every session of yours has ended. Sign in with the new password."),
+                "success",
+            )
             return redirect(url_for("accounts.login"))
     elif request.method == "POST":
         status = 400
     valid = user_for_reset_token(form.token.data or "") is not None
     if not valid and not form.form_errors:
         form.form_errors.append(invalid_link_message())
-    response = make_response(render_template("accounts/reset.html", form=form, valid=valid),
-                             status if valid else 400)
+    response = make_response(render_template("accounts/reset.html", form=form, valid=valid), status if valid else 400)
     response.headers["Cache-Control"] = "no-store"
     return response

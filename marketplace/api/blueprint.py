@@ -38,8 +38,7 @@ SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "description"
 
 def problem_response(description: str) -> dict:
     """An OpenAPI response whose body is a Problem."""
-    return {"description": description,
-            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 
 
 COMMON_RESPONSES = {
@@ -52,8 +51,7 @@ COMMON_RESPONSES = {
 NOT_FOUND = {404: problem_response("No such object, or not one you may see.")}
 CONFLICT = {409: problem_response("The object changed or is in a state that does not allow this.")}
 
-bp = APIBlueprint("api", __name__, url_prefix=PREFIX, abp_security=[{"bearer": []}],
-                  abp_responses=COMMON_RESPONSES)
+bp = APIBlueprint("api", __name__, url_prefix=PREFIX, abp_security=[{"bearer": []}], abp_responses=COMMON_RESPONSES)
 csrf.exempt(bp)
 
 

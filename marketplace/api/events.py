@@ -7,14 +7,22 @@ from flask_openapi3 import Tag
 
 from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
-from marketplace.api.schemas import EventList, EventOut, EventPath, PitchList, PitchOut, PitchPath, ScoreList, \
-    ScoreOut, ScoreSubmit
+from marketplace.api.schemas import (
+    EventList,
+    EventOut,
+    EventPath,
+    PitchList,
+    PitchOut,
+    PitchPath,
+    ScoreList,
+    ScoreOut,
+    ScoreSubmit,
+)
 from marketplace.core.db import unit_of_work
 from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.events.agenda import entries, judged_need_ids
 from marketplace.events.models import Event, Score
-from marketplace.events.queries import (event_for_user, events_for_user, needs_of, pitches_of, scores_of,
-                                        visible_pitches)
+from marketplace.events.queries import event_for_user, events_for_user, needs_of, pitches_of, scores_of, visible_pitches
 from marketplace.events.scoring import submit_score, weighted
 from marketplace.needs.queries import visible_need_ids
 
@@ -23,14 +31,22 @@ TAG = [Tag(name="events", description="Matchmaking days: schedules, pitches and 
 
 def event_json(event: Event) -> dict:
     need_ids = visible_need_ids(api_user(), {n.id for _en, n in needs_of(event.id)})
-    return EventOut(**{name: getattr(event, name) for name in EventOut.model_fields if name != "need_ids"},
-                    need_ids=sorted(need_ids)).model_dump(mode="json")
+    return EventOut(
+        **{name: getattr(event, name) for name in EventOut.model_fields if name != "need_ids"},
+        need_ids=sorted(need_ids),
+    ).model_dump(mode="json")
 
 
 def score_json(event: Event, score: Score) -> dict:
-    return ScoreOut(id=score.id, pitch_id=score.pitch_id, judge_id=score.judge_id, marks=score.marks,
-                    total=round(weighted(event.rubric, score.marks), 2), comment=score.comment,
-                    updated_at=score.updated_at).model_dump(mode="json")
+    return ScoreOut(
+        id=score.id,
+        pitch_id=score.pitch_id,
+        judge_id=score.judge_id,
+        marks=score.marks,
+        total=round(weighted(event.rubric, score.marks), 2),
+        comment=score.comment,
+        updated_at=score.updated_at,
+    ).model_dump(mode="json")
 
 
 @bp.get("/events", tags=TAG, responses={200: EventList})
@@ -54,11 +70,21 @@ def list_pitches(path: EventPath):
     items = []
     for row in visible_pitches(user, pitches_of(event.id)):
         when = times.get(row.pitch.id)
-        items.append(PitchOut(id=row.pitch.id, event_id=event.id, candidate_id=row.candidate.id, need_id=row.need.id,
-                              startup_id=row.startup.id, startup_name=row.startup.name, need_title=row.need.title,
-                              room=when.room if when else None, start_slot=row.pitch.start_slot,
-                              starts_at=when.starts if when else None, ends_at=when.ends if when else None
-                              ).model_dump(mode="json"))
+        items.append(
+            PitchOut(
+                id=row.pitch.id,
+                event_id=event.id,
+                candidate_id=row.candidate.id,
+                need_id=row.need.id,
+                startup_id=row.startup.id,
+                startup_name=row.startup.name,
+                need_title=row.need.title,
+                room=when.room if when else None,
+                start_slot=row.pitch.start_slot,
+                starts_at=when.starts if when else None,
+                ends_at=when.ends if when else None,
+            ).model_dump(mode="json")
+        )
     return {"items": items}
 
 
@@ -76,8 +102,9 @@ def list_scores(path: EventPath):
     return {"items": [score_json(event, s) for s in found]}
 
 
-@bp.put("/events/<int:event_id>/pitches/<int:pitch_id>/score", tags=TAG,
-        responses={200: ScoreOut, **NOT_FOUND, **CONFLICT})
+@bp.put(
+    "/events/<int:event_id>/pitches/<int:pitch_id>/score", tags=TAG, responses={200: ScoreOut, **NOT_FOUND, **CONFLICT}
+)
 def put_score(path: PitchPath, body: ScoreSubmit):
     """Record (or replace) your marks for a pitch of your need, while the event is scheduled or live."""
     user = api_user()

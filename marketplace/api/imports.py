@@ -16,33 +16,54 @@ from marketplace.core.errors import InvalidInput, NotFound, PermissionDenied
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.services import confirm_mapping, rejection_reason, start_import
 
-TAG = [Tag(name="imports", description="Portfolio uploads (CSV, XLSX, JSON, JSONL), mapped and indexed in the "
-                                       "background.")]
+TAG = [
+    Tag(name="imports", description="Portfolio uploads (CSV, XLSX, JSON, JSONL), mapped and indexed in the background.")
+]
 UPLOAD_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "array", "maxItems": 10000,
-                                        "items": {"type": "object", "additionalProperties": True}},
-                             "example": [{"name": "Acme Robotics", "website": "https://acme.example",
-                                          "sectors": "iot", "description": "Sensors for collateral."}]},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
-                                           "properties": {"file": {"type": "string", "format": "binary"}}}},
+        "application/json": {
+            "schema": {"type": "array", "maxItems": 10000, "items": {"type": "object", "additionalProperties": True}},
+            "example": [
+                {
+                    "name": "Acme Robotics",
+                    "website": "https://acme.example",
+                    "sectors": "iot",
+                    "description": "Sensors for collateral.",
+                }
+            ],
+        },
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {"type": "string", "format": "binary"}},
+            }
+        },
     },
 }
 
 
 def batch_json(batch: ImportBatch) -> dict:
     return ImportOut(
-        id=batch.id, status=batch.status.value, stage=batch.stage.value, percent=batch.percent,
-        processed_rows=batch.processed_rows, total_rows=batch.total_rows, counts=batch.counts,
-        rejections=[{**{k: v for k, v in r.items() if k != "values"}, "reason": rejection_reason(r)}
-                    for r in batch.rejections],
-        error=batch.error or None, url=url_for("api.import_status", batch_id=batch.id, _external=True),
+        id=batch.id,
+        status=batch.status.value,
+        stage=batch.stage.value,
+        percent=batch.percent,
+        processed_rows=batch.processed_rows,
+        total_rows=batch.total_rows,
+        counts=batch.counts,
+        rejections=[
+            {**{k: v for k, v in r.items() if k != "values"}, "reason": rejection_reason(r)} for r in batch.rejections
+        ],
+        error=batch.error or None,
+        url=url_for("api.import_status", batch_id=batch.id, _external=True),
     ).model_dump(mode="json")
 
 
-@bp.post("/imports", tags=TAG, responses={201: ImportOut, 202: ImportOut},
-         openapi_extensions={"requestBody": UPLOAD_BODY})
+@bp.post(
+    "/imports", tags=TAG, responses={201: ImportOut, 202: ImportOut}, openapi_extensions={"requestBody": UPLOAD_BODY}
+)
 def create_import(query: ImportQuery):
     """Upload a portfolio: a file (multipart field `file`) or a JSON list of records. Columns are mapped
     automatically (English or Chinese headers). 202 while it runs; follow `url` for progress."""
@@ -56,8 +77,13 @@ def create_import(query: ImportQuery):
     data = upload.read() if upload else request.get_data()
     filename = (upload.filename if upload else "") or "api.json"
     with unit_of_work():
-        batch = start_import(actor=user, incubator=incubator, filename=filename, data=data,
-                             max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        batch = start_import(
+            actor=user,
+            incubator=incubator,
+            filename=filename,
+            data=data,
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        )
     with unit_of_work():
         confirm_mapping(actor=user, batch=batch, mapping=dict(batch.mapping))
     db.session.expire_all()

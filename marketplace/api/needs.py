@@ -8,8 +8,16 @@ from pydantic import Field
 from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
-from marketplace.api.schemas import (BodyId, JsonBody, NeedOut, NeedPage, NeedPath, NeedQuery, NeedStatusChange,
-                                     ReadVersion)
+from marketplace.api.schemas import (
+    BodyId,
+    JsonBody,
+    NeedOut,
+    NeedPage,
+    NeedPath,
+    NeedQuery,
+    NeedStatusChange,
+    ReadVersion,
+)
 from marketplace.core.db import unit_of_work
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
@@ -19,8 +27,16 @@ from marketplace.needs.services import change_need_status, create_need, update_n
 from marketplace.pipeline.queries import opted_in_orgs
 
 TAG = [Tag(name="needs", description="Bank units' needs, as each caller may see them.")]
-FULL_ONLY = ("description", "scenarios", "technology_tags", "desired_stage", "budget_min_cny", "budget_max_cny",
-             "pilot_horizon", "confidentiality_terms")
+FULL_ONLY = (
+    "description",
+    "scenarios",
+    "technology_tags",
+    "desired_stage",
+    "budget_min_cny",
+    "budget_max_cny",
+    "pilot_horizon",
+    "confidentiality_terms",
+)
 
 
 class NeedBody(NeedInput, JsonBody):
@@ -30,8 +46,9 @@ class NeedBody(NeedInput, JsonBody):
 
 
 class NeedCreate(NeedBody):
-    owner_id: BodyId | None = Field(default=None, description="The owning bank unit (organisers only; staff post "
-                                                          "for their own unit).")
+    owner_id: BodyId | None = Field(
+        default=None, description="The owning bank unit (organisers only; staff post for their own unit)."
+    )
 
 
 class NeedReplace(NeedBody):
@@ -44,11 +61,22 @@ def need_json(need: Need) -> dict:
     user = api_user()
     accepted = need.confidential and has_accepted_terms(need.id, user.organisation_id)
     readable = authz.can_read_full_need(user, need, accepted_terms=accepted)
-    out = NeedOut(id=need.id, slug=need.slug, title=need.title, summary=need.summary, sector_tags=need.sector_tags,
-                  status=need.status, visibility=need.visibility, owner_id=need.owner_id,
-                  confidential=need.confidential, deadline=need.deadline,
-                  open=lifecycle.is_open(need.status, need.deadline), updated_at=need.updated_at,
-                  version=need.version, readable=readable)
+    out = NeedOut(
+        id=need.id,
+        slug=need.slug,
+        title=need.title,
+        summary=need.summary,
+        sector_tags=need.sector_tags,
+        status=need.status,
+        visibility=need.visibility,
+        owner_id=need.owner_id,
+        confidential=need.confidential,
+        deadline=need.deadline,
+        open=lifecycle.is_open(need.status, need.deadline),
+        updated_at=need.updated_at,
+        version=need.version,
+        readable=readable,
+    )
     if readable:
         for name in FULL_ONLY:
             setattr(out, name, getattr(need, name))
@@ -60,8 +88,15 @@ def need_json(need: Need) -> dict:
 @bp.get("/needs", tags=TAG, responses={200: NeedPage})
 def list_needs(query: NeedQuery):
     """The needs you may see, newest change first."""
-    page = needs_for_user(api_user(), sector=query.sector, status=OPEN if query.open else query.status, text=query.q,
-                          owner_id=query.owner_id, page=query.page, per_page=query.per_page)
+    page = needs_for_user(
+        api_user(),
+        sector=query.sector,
+        status=OPEN if query.open else query.status,
+        text=query.q,
+        owner_id=query.owner_id,
+        page=query.page,
+        per_page=query.per_page,
+    )
     return page_json(page, need_json)
 
 
@@ -70,8 +105,9 @@ def post_need(body: NeedCreate):
     """Post a need (bank staff for their unit, organisers for any unit); it starts as a draft."""
     data = body.model_dump(exclude={"invited_incubator_ids", "owner_id"})
     with unit_of_work():
-        need = create_need(actor=api_user(), data=data, owner_id=body.owner_id,
-                           invited_incubator_ids=body.invited_incubator_ids)
+        need = create_need(
+            actor=api_user(), data=data, owner_id=body.owner_id, invited_incubator_ids=body.invited_incubator_ids
+        )
     return need_json(need), 201
 
 
@@ -87,8 +123,13 @@ def put_need(path: NeedPath, body: NeedReplace):
     `version` you read: if the need changed since, the answer is 409 naming what changed, and nothing is saved."""
     with unit_of_work():
         need = need_for_user(api_user(), path.need_id)
-        update_need(actor=api_user(), need=need, data=body.model_dump(exclude={"invited_incubator_ids", "version"}),
-                    invited_incubator_ids=body.invited_incubator_ids, expected_version=body.version)
+        update_need(
+            actor=api_user(),
+            need=need,
+            data=body.model_dump(exclude={"invited_incubator_ids", "version"}),
+            invited_incubator_ids=body.invited_incubator_ids,
+            expected_version=body.version,
+        )
     return need_json(need)
 
 
@@ -99,4 +140,3 @@ def change_status(path: NeedPath, body: NeedStatusChange):
         need = need_for_user(api_user(), path.need_id)
         change_need_status(actor=api_user(), need=need, to=NeedStatus(body.to), comment=body.comment)
     return need_json(need)
-

@@ -9,5 +9,10 @@ from marketplace.core.list_queries import Page
 
 
 def page_json(page: Page, convert: Callable[[Any], dict]) -> dict:
-    return {"items": [convert(item) for item in page.items], "page": page.page, "per_page": page.per_page,
-            "total": page.total, "pages": page.pages}
+    return {
+        "items": [convert(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+        "pages": page.pages,
+    }

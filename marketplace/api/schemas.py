@@ -11,14 +11,22 @@ from datetime import date, datetime
 from types import UnionType
 from typing import Annotated, Any, Generic, TypeVar, Union, get_args, get_origin
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StringConstraints, ValidationError,
-                      model_validator)
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from marketplace.events.enums import EventStatus
-from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.core.taxonomy import StartupStage
 from marketplace.core.validation import clean_text
+from marketplace.events.enums import EventStatus
+from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.pipeline.enums import CandidateStage
 
 PROBLEM_JSON = "application/problem+json"
@@ -46,8 +54,9 @@ class Problem(BaseModel):
     status: int
     detail: str | None = None
     errors: dict[str, list[str]] | None = Field(default=None, description="Per-field messages ('' is the whole input).")
-    changed: list[str] | None = Field(default=None, description="A stale `version` (409): the fields changed since the "
-                                                               "version you sent.")
+    changed: list[str] | None = Field(
+        default=None, description="A stale `version` (409): the fields changed since the version you sent."
+    )
     version: int | None = Field(default=None, description="A stale `version` (409): the current version.")
 
 
@@ -67,10 +76,12 @@ class JsonBody(BaseModel):
     def _json_types(cls, data):
         if not isinstance(data, dict):
             return data
-        wrong = [{"type": PydanticCustomError(kind, kind), "loc": (name,), "input": data[name]}
-                 for name, field in cls.model_fields.items()
-                 if name in data and not _has_json_type(field.annotation, data[name])
-                 for kind in [_expected_type(field.annotation)]]
+        wrong = [
+            {"type": PydanticCustomError(kind, kind), "loc": (name,), "input": data[name]}
+            for name, field in cls.model_fields.items()
+            if name in data and not _has_json_type(field.annotation, data[name])
+            for kind in [_expected_type(field.annotation)]
+        ]
         if wrong:
             raise ValidationError.from_exception_data(cls.__name__, wrong)
         return data
@@ -118,6 +129,7 @@ def _expected_type(annotation) -> str:
 
 # ---- paths ---------------------------------------------------------------------------------------
 
+
 class NeedPath(Strict):
     need_id: Id
 
@@ -145,6 +157,7 @@ class BatchPath(Strict):
 
 # ---- queries -------------------------------------------------------------------------------------
 
+
 class PageQuery(Strict):
     page: int = Field(default=1, ge=1, le=100_000)
     per_page: int = Field(default=25, ge=1, le=100)
@@ -152,8 +165,10 @@ class PageQuery(Strict):
 
 class NeedQuery(PageQuery):
     status: NeedStatus | None = None
-    open: bool | None = Field(default=None, description="true: only needs open for nominations (published, the "
-                                                        "deadline not passed; overrides status).")
+    open: bool | None = Field(
+        default=None,
+        description="true: only needs open for nominations (published, the deadline not passed; overrides status).",
+    )
     sector: QueryText | None = None
     q: QueryText = Field(default="", description="Words that must all appear in the title, summary or description.")
     owner_id: FilterId | None = Field(default=None, description="Only needs of this bank unit.")
@@ -163,8 +178,11 @@ class StartupQuery(PageQuery):
     sector: QueryText | None = None
     stage: StartupStage | None = None
     incubator_id: FilterId | None = Field(default=None, description="Only startups this incubator lists.")
-    q: QueryText = Field(default="", description="Search text: only startups that match it (holding a search term "
-                                                 "or close in meaning), best match first; without it, by name.")
+    q: QueryText = Field(
+        default="",
+        description="Search text: only startups that match it (holding a search term "
+        "or close in meaning), best match first; without it, by name.",
+    )
 
 
 class ListingQuery(PageQuery):
@@ -179,16 +197,25 @@ class CandidateQuery(PageQuery):
 
 
 class ImportQuery(Strict):
-    incubator_id: FilterId | None = Field(default=None, description="The incubator the portfolio belongs to "
-                                                              "(organisers must name one).")
+    incubator_id: FilterId | None = Field(
+        default=None, description="The incubator the portfolio belongs to (organisers must name one)."
+    )
 
 
 # ---- bodies --------------------------------------------------------------------------------------
 
 # The version a replacing edit was read at (GET's `version`): an edit from an older one is refused with 409.
-ReadVersion = Annotated[StrictInt, Field(ge=1, le=2**31 - 1, description=(
-    "The `version` you read (from GET). If the object changed since, the answer is 409 naming the changed fields "
-    "(`changed`) and the current `version`, and nothing is saved: read it again, reapply your change, send again."))]
+ReadVersion = Annotated[
+    StrictInt,
+    Field(
+        ge=1,
+        le=2**31 - 1,
+        description=(
+            "The `version` you read (from GET). If the object changed since, the answer is 409 naming the changed fields "
+            "(`changed`) and the current `version`, and nothing is saved: read it again, reapply your change, send again."
+        ),
+    ),
+]
 
 
 class NeedStatusChange(JsonBody):
@@ -199,24 +226,31 @@ class NeedStatusChange(JsonBody):
 class CandidateMove(JsonBody):
     to: CandidateStage
     note: Text = ""
-    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
-                                description="The version you last read; a move by someone else since answers 409.")
+    version: int | None = Field(
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="The version you last read; a move by someone else since answers 409.",
+    )
 
 
 class CandidateCreate(JsonBody):
     startup_id: BodyId
-    to: CandidateStage = Field(default=CandidateStage.SHORTLISTED,
-                               description="The bank's first move: shortlisted, invited or declined.")
+    to: CandidateStage = Field(
+        default=CandidateStage.SHORTLISTED, description="The bank's first move: shortlisted, invited or declined."
+    )
     note: Text = ""
 
 
 class ScoreSubmit(JsonBody):
     marks: dict[Annotated[str, StringConstraints(max_length=40)], StrictInt] = Field(
-        description="A mark from 1 to 5 for every rubric criterion key.", max_length=20)
+        description="A mark from 1 to 5 for every rubric criterion key.", max_length=20
+    )
     comment: Text = ""
 
 
 # ---- responses -----------------------------------------------------------------------------------
+
 
 class PageOut(BaseModel, Generic[T]):
     items: list[T]
@@ -275,8 +309,9 @@ class StartupOut(BaseModel):
     updated_at: datetime
     version: int
     incubator_ids: list[int]
-    contact_name: str | None = Field(default=None, description="Only for its incubators, the platform, and bank "
-                                                               "units whose need it chose.")
+    contact_name: str | None = Field(
+        default=None, description="Only for its incubators, the platform, and bank units whose need it chose."
+    )
     contact_email: str | None = None
 
 

@@ -8,15 +8,30 @@ from pydantic import Field
 from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
-from marketplace.api.schemas import (BodyId, JsonBody, ListingOut, ListingPage, ListingQuery, ReadVersion, StartupOut,
-                                     StartupPage, StartupPath, StartupQuery)
+from marketplace.api.schemas import (
+    BodyId,
+    JsonBody,
+    ListingOut,
+    ListingPage,
+    ListingQuery,
+    ReadVersion,
+    StartupOut,
+    StartupPage,
+    StartupPath,
+    StartupQuery,
+)
 from marketplace.core.db import unit_of_work
-from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.rankings.services import search_startup_page
-from marketplace.startups.queries import (incubator_ids_for_startup, listings, startup_by_id, startup_directory,
-                                          startup_ids_where)
-from marketplace.startups.services import create_startup, update_startup
 from marketplace.pipeline.queries import opted_in_units
+from marketplace.rankings.services import search_startup_page
+from marketplace.startups.models import Listing, Startup, StartupInput
+from marketplace.startups.queries import (
+    incubator_ids_for_startup,
+    listings,
+    startup_by_id,
+    startup_directory,
+    startup_ids_where,
+)
+from marketplace.startups.services import create_startup, update_startup
 
 TAG = [Tag(name="startups", description="Startup profiles and their incubators' listings.")]
 
@@ -26,10 +41,12 @@ class StartupBody(StartupInput, JsonBody):
 
 
 class StartupCreate(StartupBody):
-    incubator_id: BodyId | None = Field(default=None, description="The listing incubator (organisers only; incubator "
-                                                              "managers list for their own).")
-    external_id: str | None = Field(default=None, max_length=120, pattern=r"^[^\x00]*$",
-                                    description="Your CRM id for this startup.")
+    incubator_id: BodyId | None = Field(
+        default=None, description="The listing incubator (organisers only; incubator managers list for their own)."
+    )
+    external_id: str | None = Field(
+        default=None, max_length=120, pattern=r"^[^\x00]*$", description="Your CRM id for this startup."
+    )
 
 
 class StartupReplace(StartupBody):
@@ -41,9 +58,14 @@ class StartupReplace(StartupBody):
 def startup_json(startup: Startup) -> dict:
     user = api_user()
     listed_by = incubator_ids_for_startup(startup.id)
-    out = StartupOut(**{name: getattr(startup, name) for name in StartupOut.model_fields
-                        if name not in {"incubator_ids", "contact_name", "contact_email"}},
-                     incubator_ids=sorted(listed_by))
+    out = StartupOut(
+        **{
+            name: getattr(startup, name)
+            for name in StartupOut.model_fields
+            if name not in {"incubator_ids", "contact_name", "contact_email"}
+        },
+        incubator_ids=sorted(listed_by),
+    )
     if authz.can_view_startup_contact(user, listed_by, opted_in_units(startup.id)):
         out.contact_name, out.contact_email = startup.contact_name, startup.contact_email
     return out.model_dump(mode="json")
@@ -51,9 +73,13 @@ def startup_json(startup: Startup) -> dict:
 
 def listing_json(listing: Listing) -> dict:
     visible = authz.can_view_listing_ids(api_user(), listing.incubator_id)
-    return ListingOut(id=listing.id, incubator_id=listing.incubator_id, startup_id=listing.startup_id,
-                      external_id=listing.external_id if visible else None,
-                      created_at=listing.created_at).model_dump(mode="json")
+    return ListingOut(
+        id=listing.id,
+        incubator_id=listing.incubator_id,
+        startup_id=listing.startup_id,
+        external_id=listing.external_id if visible else None,
+        created_at=listing.created_at,
+    ).model_dump(mode="json")
 
 
 @bp.get("/startups", tags=TAG, responses={200: StartupPage})
@@ -65,8 +91,13 @@ def list_startups(query: StartupQuery):
         allowed = startup_ids_where(sector=query.sector, stage=query.stage, incubator_id=query.incubator_id)
         page = search_startup_page(text, allowed_ids=allowed, page=query.page, per_page=query.per_page)
     else:
-        page = startup_directory(sector=query.sector, stage=query.stage, incubator_id=query.incubator_id,
-                                 page=query.page, per_page=query.per_page)
+        page = startup_directory(
+            sector=query.sector,
+            stage=query.stage,
+            incubator_id=query.incubator_id,
+            page=query.page,
+            per_page=query.per_page,
+        )
     return page_json(page, startup_json)
 
 
@@ -75,8 +106,9 @@ def post_startup(body: StartupCreate):
     """Add a startup listed by your incubator (organisers name the incubator)."""
     data = body.model_dump(exclude={"incubator_id", "external_id"})
     with unit_of_work():
-        startup = create_startup(actor=api_user(), data=data, incubator_id=body.incubator_id,
-                                 external_id=body.external_id)
+        startup = create_startup(
+            actor=api_user(), data=data, incubator_id=body.incubator_id, external_id=body.external_id
+        )
     return startup_json(startup), 201
 
 
@@ -91,14 +123,19 @@ def put_startup(path: StartupPath, body: StartupReplace):
     """Replace a profile's fields (the incubators that list it, and organisers). Send the `version` you read: if
     the profile changed since, the answer is 409 naming what changed, and nothing is saved."""
     with unit_of_work():
-        startup = update_startup(actor=api_user(), startup=startup_by_id(path.startup_id),
-                                 data=body.model_dump(exclude={"version"}), expected_version=body.version)
+        startup = update_startup(
+            actor=api_user(),
+            startup=startup_by_id(path.startup_id),
+            data=body.model_dump(exclude={"version"}),
+            expected_version=body.version,
+        )
     return startup_json(startup)
 
 
 @bp.get("/listings", tags=TAG, responses={200: ListingPage})
 def list_listings(query: ListingQuery):
     """Which incubator lists which startup. CRM ids only for the incubator's own listings."""
-    page = listings(incubator_id=query.incubator_id, startup_id=query.startup_id, page=query.page,
-                    per_page=query.per_page)
+    page = listings(
+        incubator_id=query.incubator_id, startup_id=query.startup_id, page=query.page, per_page=query.per_page
+    )
     return page_json(page, listing_json)

@@ -9,8 +9,9 @@ from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db
 
 
-def history_for(entity: str, entity_id: int, *, action: str | None = None,
-                since: datetime | None = None) -> list[tuple[AuditEvent, User | None]]:
+def history_for(
+    entity: str, entity_id: int, *, action: str | None = None, since: datetime | None = None
+) -> list[tuple[AuditEvent, User | None]]:
     """Audit rows of one record (from ``since`` on, if given), oldest first, with who made them."""
     query = (
         sa.select(AuditEvent, User)
@@ -29,9 +30,11 @@ def latest_changes(entity: str, entity_id: int, *, actions: tuple[str, ...], cou
     """The ``count`` newest audit rows of the given actions on one record, newest first."""
     if count <= 0:
         return []
-    return list(db.session.scalars(
-        sa.select(AuditEvent)
-        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action.in_(actions))
-        .order_by(AuditEvent.id.desc())
-        .limit(count)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(AuditEvent)
+            .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id, AuditEvent.action.in_(actions))
+            .order_by(AuditEvent.id.desc())
+            .limit(count)
+        )
+    )

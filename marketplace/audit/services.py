@@ -45,9 +45,7 @@ def record_change(
             return None
         before = {k: before.get(k) for k in changed}
         after = {k: after[k] for k in changed}
-    event = AuditEvent(
-        actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, before=before, after=after
-    )
+    event = AuditEvent(actor_id=actor_id, action=action, entity=entity, entity_id=entity_id, before=before, after=after)
     if at is not None:
         event.at = at
     db.session.add(event)
@@ -58,5 +56,7 @@ def record_change(
 def reassign_history(*, entity: str, from_id: int, to_id: int) -> None:
     """Keeps a merged record's history: its audit rows now belong to the surviving record."""
     db.session.execute(
-        sa.update(AuditEvent).where(AuditEvent.entity == entity, AuditEvent.entity_id == from_id).values(entity_id=to_id)
+        sa.update(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == from_id)
+        .values(entity_id=to_id)
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,7 +106,7 @@ class Settings:
     LOG_FORMAT: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         s = cls()
         s.SECRET_KEY = env.get("SECRET_KEY") or None
@@ -145,7 +145,7 @@ class Settings:
         s.LOG_FORMAT = (env.get("LOG_FORMAT") or "").strip().lower() or None
         return s
 
-    def apply(self, overrides: dict[str, Any] | None) -> "Settings":
+    def apply(self, overrides: dict[str, Any] | None) -> Settings:
         for key, value in (overrides or {}).items():
             if not hasattr(self, key):
                 raise ConfigError(f"Unknown setting {key!r}")
@@ -176,7 +176,9 @@ class Settings:
         try:
             ZoneInfo(self.EVENT_TIMEZONE)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai).") from None
+            raise ConfigError(
+                f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai)."
+            ) from None
         self.LOG_FORMAT = self.log_format()
         if self.SESSION_COOKIE_SECURE is None:
             self.SESSION_COOKIE_SECURE = not relaxed
@@ -185,12 +187,17 @@ class Settings:
         if self.RATELIMIT_ENABLED is None:
             self.RATELIMIT_ENABLED = not self.TESTING
         self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
-        for name in ("LOGIN_IP_RATE_LIMIT", "LOGIN_RATE_LIMIT", "API_RATE_LIMIT", "PASSWORD_RESET_IP_RATE_LIMIT",
-                     "PASSWORD_RESET_RATE_LIMIT"):
+        for name in (
+            "LOGIN_IP_RATE_LIMIT",
+            "LOGIN_RATE_LIMIT",
+            "API_RATE_LIMIT",
+            "PASSWORD_RESET_IP_RATE_LIMIT",
+            "PASSWORD_RESET_RATE_LIMIT",
+        ):
             _check_rate_limit(name, getattr(self, name))
         if self.DATABASE_URL.startswith("postgresql://"):
             # psycopg 3 is the driver we install.
-            self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgresql://"):]
+            self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgresql://") :]
         config = asdict(self)
         config["SQLALCHEMY_DATABASE_URI"] = self.DATABASE_URL
         config["SESSION_COOKIE_HTTPONLY"] = True

@@ -19,7 +19,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -43,7 +43,7 @@ _WRITING: ContextVar[bool] = ContextVar("innomatch_writing", default=False)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
@@ -194,8 +194,11 @@ def database_busy(exc: BaseException) -> bool:
     """True when ``exc`` is SQLite's "database is locked" / "is busy": another writer held the lock past the
     busy timeout. Nothing was written; the same request succeeds once the lock is free."""
     orig = getattr(exc, "orig", exc)
-    return type(orig).__name__ == "OperationalError" and type(orig).__module__ == "sqlite3" and (
-        "locked" in str(orig) or "busy" in str(orig))
+    return (
+        type(orig).__name__ == "OperationalError"
+        and type(orig).__module__ == "sqlite3"
+        and ("locked" in str(orig) or "busy" in str(orig))
+    )
 
 
 def best_effort(work: Callable[[], Any], what: str) -> Any:

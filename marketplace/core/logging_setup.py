@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from marketplace.core.request_ids import current_request_id
@@ -30,7 +29,9 @@ INFO_LOGGERS = ("marketplace", "matching", "werkzeug", "gunicorn", "rq", "flask"
 # matching/embed.py does itself.
 MISLEADING = {"sentence_transformers.backend.utils"}
 # Modules whose Python warnings (torch's deprecations, onnx export notes) are not the operator's business.
-QUIET_WARNING_MODULES = r"(torch|onnx|onnxruntime|onnxscript|optimum|transformers|sentence_transformers|setuptools|jieba)(\.|$)"
+QUIET_WARNING_MODULES = (
+    r"(torch|onnx|onnxruntime|onnxscript|optimum|transformers|sentence_transformers|setuptools|jieba)(\.|$)"
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,7 +39,8 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds")
+            "time": datetime.fromtimestamp(record.created, UTC)
+            .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
             "level": record.levelname,
             "logger": record.name,
@@ -143,8 +145,12 @@ def gunicorn_logconfig(log_format: str) -> dict[str, Any]:
         "formatters": {"app": {"()": make_formatter, "log_format": log_format}},
         "filters": {"noise": {"()": ThirdPartyNoise}},
         "handlers": {
-            "console": {"class": "logging.StreamHandler", "formatter": "app", "stream": "ext://sys.stderr",
-                        "filters": ["noise"]},
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": "app",
+                "stream": "ext://sys.stderr",
+                "filters": ["noise"],
+            },
             "discard": {"class": "logging.NullHandler"},
         },
         "root": {"level": "INFO", "handlers": ["console"]},

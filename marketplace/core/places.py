@@ -16,10 +16,27 @@ from babel import Locale
 _CITIES = Path(__file__).parent / "data" / "cities.tsv"
 _LANGUAGES = ("en", "zh_Hans", "zh_Hant")
 # Names people write that CLDR does not list under the country's short name.
-_COUNTRY_ALIASES = {"prc": "CN", "p.r. china": "CN", "mainland china": "CN", "中华人民共和国": "CN", "中国大陆": "CN",
-                    "usa": "US", "u.s.": "US", "u.s.a.": "US", "us": "US", "america": "US", "uk": "GB",
-                    "great britain": "GB", "britain": "GB", "england": "GB", "hong kong": "HK", "macau": "MO",
-                    "macao": "MO", "korea": "KR", "south korea": "KR"}
+_COUNTRY_ALIASES = {
+    "prc": "CN",
+    "p.r. china": "CN",
+    "mainland china": "CN",
+    "中华人民共和国": "CN",
+    "中国大陆": "CN",
+    "usa": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "us": "US",
+    "america": "US",
+    "uk": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "england": "GB",
+    "hong kong": "HK",
+    "macau": "MO",
+    "macao": "MO",
+    "korea": "KR",
+    "south korea": "KR",
+}
 
 
 def _key(text: str) -> str:

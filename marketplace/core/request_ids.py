@@ -77,11 +77,24 @@ def _finish(response: Response) -> Response:
     response.headers[HEADER] = request_id
     started = g.get(_STARTED)
     duration_ms = round((time.perf_counter() - started) * 1000, 1) if started is not None else None
-    fields = {"method": request.method, "path": logged_path(), "status": response.status_code,
-              "duration_ms": duration_ms, "user_id": _user_id()}
+    fields = {
+        "method": request.method,
+        "path": logged_path(),
+        "status": response.status_code,
+        "duration_ms": duration_ms,
+        "user_id": _user_id(),
+    }
     level = logging.DEBUG if request.endpoint in QUIET_ENDPOINTS else logging.INFO
-    access_log.log(level, "%s %s %s %sms%s", fields["method"], fields["path"], fields["status"], duration_ms,
-                   f" user {fields['user_id']}" if fields["user_id"] is not None else "", extra=fields)
+    access_log.log(
+        level,
+        "%s %s %s %sms%s",
+        fields["method"],
+        fields["path"],
+        fields["status"],
+        duration_ms,
+        f" user {fields['user_id']}" if fields["user_id"] is not None else "",
+        extra=fields,
+    )
     return response
 
 

@@ -40,8 +40,11 @@ def check_email(value: str) -> str:
         raise rule_error("invalid_email") from None
 
 
-_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+"
-                   r"[a-z\u00a1-\uffff][a-z0-9\u00a1-\uffff-]{0,62}(:\d{1,5})?$", re.IGNORECASE)
+_HOST = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9\u00a1-\uffff]([a-z0-9\u00a1-\uffff-]{0,61}[a-z0-9\u00a1-\uffff])?\.)+"
+    r"[a-z\u00a1-\uffff][a-z0-9\u00a1-\uffff-]{0,62}(:\d{1,5})?$",
+    re.IGNORECASE,
+)
 
 
 def check_website(value: str) -> str:
@@ -54,15 +57,22 @@ def check_website(value: str) -> str:
     if not value:
         return ""
     parts = urlsplit(value if "://" in value else f"https://{value}")
-    if parts.scheme.lower() not in ("http", "https") or not _HOST.match(parts.netloc.rsplit("@", 1)[-1]) \
-            or any(c.isspace() for c in value) or "@" in parts.netloc:
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not _HOST.match(parts.netloc.rsplit("@", 1)[-1])
+        or any(c.isspace() for c in value)
+        or "@" in parts.netloc
+    ):
         raise rule_error("bad_website")
     return value
 
 
 _BUDGET_UNITS = {"": 1, "万": 10**4, "萬": 10**4, "亿": 10**8, "億": 10**8}
-_BUDGET = re.compile(r"^(?:¥|cny|rmb)?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                     r"(?P<unit>万|萬|亿|億)?(?:元|人民币|cny|rmb)?$", re.IGNORECASE)
+_BUDGET = re.compile(
+    r"^(?:¥|cny|rmb)?(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<unit>万|萬|亿|億)?(?:元|人民币|cny|rmb)?$",
+    re.IGNORECASE,
+)
 
 
 def parse_budget(value):
@@ -128,7 +138,9 @@ def rule_message(kind: str, ctx: dict) -> str:
         "unknown_sector": lambda: _("Unknown sector: %(names)s.", names=ctx.get("names", "")),
         "budget_order": lambda: _("The maximum budget is below the minimum."),
         "bad_budget": lambda: _("Enter an amount in yuan, e.g. 500000, 500,000, 50万 or 5,000元."),
-        "confidentiality_terms": lambda: _("Write the confidentiality terms incubators must accept (at least 20 characters)."),
+        "confidentiality_terms": lambda: _(
+            "Write the confidentiality terms incubators must accept (at least 20 characters)."
+        ),
         "day_order": lambda: _("The day must end after it starts."),
         "bad_break": lambda: _("Each break needs a start and an end inside the day, the end after the start."),
         "bad_link": lambda: _("Enter a web address starting with https:// or http://."),

@@ -44,20 +44,26 @@ def changed_since(obj: Any, read_version: int, *, entity: str, actions: tuple[st
     """The fields changed on ``obj`` after ``read_version`` (in the order of the record's audit rows)."""
     names: dict[str, None] = {}
     for event in reversed(latest_changes(entity, obj.id, actions=actions, count=obj.version - read_version)):
-        for name in (event.before or event.after or {}):
+        for name in event.before or event.after or {}:
             if name not in _NOT_FIELDS:
                 names[name] = None
     return list(names)
 
 
-def check_version(obj: Any, expected_version: int | None, *, entity: str, actions: tuple[str, ...],
-                  message: Callable[..., str]) -> None:
+def check_version(
+    obj: Any, expected_version: int | None, *, entity: str, actions: tuple[str, ...], message: Callable[..., str]
+) -> None:
     """Raises StaleEdit when ``obj`` (locked and reloaded by ``lock_current`` in this unit of work) is no longer at
     ``expected_version``; None checks nothing (internal callers that edit what they just read).
     ``message(fields=, read=, current=)`` says so in the reader's language."""
     if expected_version is None or obj.version == expected_version:
         return
-    changed = changed_since(obj, expected_version, entity=entity, actions=actions) \
-        if expected_version < obj.version else []
-    raise StaleEdit(message(fields=", ".join(changed) or "—", read=expected_version, current=obj.version),
-                    changed=changed, read_version=expected_version, current_version=obj.version)
+    changed = (
+        changed_since(obj, expected_version, entity=entity, actions=actions) if expected_version < obj.version else []
+    )
+    raise StaleEdit(
+        message(fields=", ".join(changed) or "—", read=expected_version, current=obj.version),
+        changed=changed,
+        read_version=expected_version,
+        current_version=obj.version,
+    )

@@ -37,10 +37,12 @@ def format_days(days: float | None) -> str:
     return "—" if days is None else format_decimal(days, format="#,##0.#")
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "start", colour: str = INK,
-          weight: str = "normal") -> Markup:
+def _text(
+    x: float, y: float, content: str, *, anchor: str = "start", colour: str = INK, weight: str = "normal"
+) -> Markup:
     return Markup('<text x="{}" y="{}" text-anchor="{}" fill="{}" font-size="13" font-weight="{}">{}</text>').format(
-        x, y, anchor, colour, weight, content)
+        x, y, anchor, colour, weight, content
+    )
 
 
 def _bar_row(index: int, label: str, share: float, colour: str, value: str, extra: str = "") -> Markup:
@@ -51,11 +53,15 @@ def _bar_row(index: int, label: str, share: float, colour: str, value: str, extr
     parts = [
         _text(LABEL_END, baseline, label, anchor="end"),
         Markup('<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>').format(
-            BAR_X, top + 6, BAR_WIDTH, ROW - 12, TRACK),
+            BAR_X, top + 6, BAR_WIDTH, ROW - 12, TRACK
+        ),
     ]
     if width:
-        parts.append(Markup('<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>').format(
-            BAR_X, top + 6, max(width, 2), ROW - 12, colour))
+        parts.append(
+            Markup('<rect x="{}" y="{}" width="{}" height="{}" rx="3" fill="{}"/>').format(
+                BAR_X, top + 6, max(width, 2), ROW - 12, colour
+            )
+        )
     parts.append(_text(BAR_X + BAR_WIDTH + 8, baseline, value, weight="600"))
     if extra:
         parts.append(_text(RIGHT, baseline, extra, anchor="end", colour=MUTED))
@@ -79,16 +85,32 @@ def funnel_chart(funnel: Funnel, *, chart_id: str = "funnel-chart") -> Markup:
         count = funnel.reached[stage]
         label = str(stage.label)
         rate = funnel.conversion.get(ORDER[index - 1]) if index else None
-        rows.append(_bar_row(index, label, count / top if top else 0, FUNNEL_BAR, format_decimal(count),
-                             format_rate(rate) if index else ""))
+        rows.append(
+            _bar_row(
+                index,
+                label,
+                count / top if top else 0,
+                FUNNEL_BAR,
+                format_decimal(count),
+                format_rate(rate) if index else "",
+            )
+        )
         if rate is None:
             lines.append(_("%(stage)s: %(count)s reached.", stage=label, count=format_decimal(count)))
         else:
-            lines.append(_("%(stage)s: %(count)s reached, %(rate)s of the stage before.",
-                           stage=label, count=format_decimal(count), rate=format_rate(rate)))
+            lines.append(
+                _(
+                    "%(stage)s: %(count)s reached, %(rate)s of the stage before.",
+                    stage=label,
+                    count=format_decimal(count),
+                    rate=format_rate(rate),
+                )
+            )
     title = _("Candidates who reached each stage")
-    headings = [_text(BAR_X, 16, _("Reached"), colour=MUTED),
-                _text(RIGHT, 16, _("Of the stage before"), anchor="end", colour=MUTED)]
+    headings = [
+        _text(BAR_X, 16, _("Reached"), colour=MUTED),
+        _text(RIGHT, 16, _("Of the stage before"), anchor="end", colour=MUTED),
+    ]
     return _svg(chart_id, title, " ".join(lines), len(ORDER), headings, Markup("").join(rows))
 
 

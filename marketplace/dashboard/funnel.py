@@ -21,7 +21,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -32,10 +32,10 @@ from marketplace.core.db import db
 from marketplace.core.errors import NotFound
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.startups.models import Listing
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
 from marketplace.pipeline.transitions import ORDER
+from marketplace.startups.models import Listing
 
 # A published need with fewer active candidates than this is listed as needing more.
 MIN_ACTIVE_CANDIDATES = 3
@@ -103,10 +103,7 @@ def reached_counts(histories: Iterable[History]) -> dict[CandidateStage, int]:
 
 def conversions(reached: dict[CandidateStage, int]) -> dict[CandidateStage, float | None]:
     """Share of the candidates that reached each forward stage which went on to reach the next one."""
-    return {
-        stage: (reached[nxt] / reached[stage] if reached[stage] else None)
-        for stage, nxt in zip(ORDER, ORDER[1:])
-    }
+    return {stage: (reached[nxt] / reached[stage] if reached[stage] else None) for stage, nxt in zip(ORDER, ORDER[1:])}
 
 
 def finished_stays(history: History) -> list[tuple[CandidateStage, float]]:
@@ -158,8 +155,9 @@ def incubator_tallies(histories: Iterable[History]) -> list[IncubatorTally]:
     return sorted(tallies, key=lambda t: (-t.selected, -t.shortlisted, -t.candidates, t.incubator_id))
 
 
-def short_of_candidates(need_ids: Iterable[int], histories: Iterable[History],
-                        minimum: int = MIN_ACTIVE_CANDIDATES) -> list[tuple[int, int]]:
+def short_of_candidates(
+    need_ids: Iterable[int], histories: Iterable[History], minimum: int = MIN_ACTIVE_CANDIDATES
+) -> list[tuple[int, int]]:
     """(need id, active candidates) for each of ``need_ids`` with fewer than ``minimum`` active
     candidates (not declined or withdrawn); fewest first."""
     active = Counter(h.need_id for h in histories if h.stage not in INACTIVE)
@@ -171,7 +169,7 @@ def short_of_candidates(need_ids: Iterable[int], histories: Iterable[History],
 
 
 def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def load_histories(need_id: int | None = None) -> list[History]:
@@ -185,16 +183,25 @@ def load_histories(need_id: int | None = None) -> list[History]:
     if need_id is not None:
         chosen = chosen.where(Candidate.need_id == need_id)
     candidates = db.session.execute(
-        sa.select(Candidate.id, Candidate.need_id, Candidate.startup_id, Candidate.stage,
-                  Candidate.nominated_by_id, Candidate.created_at)
-        .where(Candidate.id.in_(chosen)).order_by(Candidate.id)
+        sa.select(
+            Candidate.id,
+            Candidate.need_id,
+            Candidate.startup_id,
+            Candidate.stage,
+            Candidate.nominated_by_id,
+            Candidate.created_at,
+        )
+        .where(Candidate.id.in_(chosen))
+        .order_by(Candidate.id)
     ).all()
     steps: dict[int, list[tuple[CandidateStage, datetime]]] = defaultdict(list)
     events = db.session.execute(
         sa.select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.at, AuditEvent.before, AuditEvent.after)
-        .where(AuditEvent.entity == "candidate",
-               AuditEvent.action.in_(("candidate.create", "candidate.stage")),
-               AuditEvent.entity_id.in_(chosen))
+        .where(
+            AuditEvent.entity == "candidate",
+            AuditEvent.action.in_(("candidate.create", "candidate.stage")),
+            AuditEvent.entity_id.in_(chosen),
+        )
         .order_by(AuditEvent.entity_id, AuditEvent.at, AuditEvent.id)
     )
     created = {row.id: row.created_at for row in candidates}
@@ -206,8 +213,9 @@ def load_histories(need_id: int | None = None) -> list[History]:
         history.append((CandidateStage((after or {})["stage"]), _utc(at)))
     listed: dict[int, set[int]] = defaultdict(set)
     for incubator_id, startup_id in db.session.execute(
-        sa.select(Listing.incubator_id, Listing.startup_id)
-        .where(Listing.startup_id.in_(sa.select(Candidate.startup_id).where(Candidate.id.in_(chosen))))
+        sa.select(Listing.incubator_id, Listing.startup_id).where(
+            Listing.startup_id.in_(sa.select(Candidate.startup_id).where(Candidate.id.in_(chosen)))
+        )
     ):
         listed[startup_id].add(incubator_id)
     return [
@@ -278,8 +286,10 @@ def pipeline_report(need_id: int | None = None) -> PipelineReport:
         overall=summarise(histories),
         needs=need_rows,
         incubators=[IncubatorRow(orgs.get(t.incubator_id), t) for t in tallies],
-        short_of_candidates=[ShortNeed(needs[i], orgs.get(needs[i].owner_id), active)
-                             for i, active in short_of_candidates(published_ids, histories)],
+        short_of_candidates=[
+            ShortNeed(needs[i], orgs.get(needs[i].owner_id), active)
+            for i, active in short_of_candidates(published_ids, histories)
+        ],
         need=need,
     )
 

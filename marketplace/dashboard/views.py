@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation
+from marketplace.core.db import db, utcnow
+from marketplace.core.errors import PermissionDenied
 from marketplace.dashboard import charts, exports
 from marketplace.dashboard.funnel import (
     HEADLINE_STAGES,
@@ -16,11 +18,9 @@ from marketplace.dashboard.funnel import (
     need_choices,
     pipeline_report,
 )
-from marketplace.core.db import db, utcnow
-from marketplace.core.errors import PermissionDenied
 from marketplace.needs.queries import need_counts_by_status, needs_for_user
-from marketplace.startups.queries import startup_count, startup_count_for_incubator
 from marketplace.pipeline.transitions import ORDER
+from marketplace.startups.queries import startup_count, startup_count_for_incubator
 
 bp = Blueprint("dashboard", __name__)
 
@@ -83,14 +83,19 @@ def pipeline():
 @login_required
 def pipeline_csv():
     report = _report()
-    return Response(exports.pipeline_csv(report, str(get_locale() or "en")), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "csv")}"'})
+    return Response(
+        exports.pipeline_csv(report, str(get_locale() or "en")),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "csv")}"'},
+    )
 
 
 @bp.get("/dashboard/pipeline.xlsx")
 @login_required
 def pipeline_xlsx():
     report = _report()
-    return Response(exports.pipeline_xlsx(report, str(get_locale() or "en")),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "xlsx")}"'})
+    return Response(
+        exports.pipeline_xlsx(report, str(get_locale() or "en")),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_export_name(report, "xlsx")}"'},
+    )

@@ -36,27 +36,56 @@ class Entry:
     online_link: str = ""
 
 
-def entries(event: Event, *, tz: str, need_ids: set[int] | None = None, startup_ids: set[int] | None = None,
-            viewer: User | None = None) -> list[Entry]:
+def entries(
+    event: Event,
+    *,
+    tz: str,
+    need_ids: set[int] | None = None,
+    startup_ids: set[int] | None = None,
+    viewer: User | None = None,
+) -> list[Entry]:
     """The event's placed pitches, in time order, narrowed to some needs or startups, and to what ``viewer`` may
     know of (events.queries.visible_pitches: no internal need's title, no other incubator's startup)."""
-    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                      slot_minutes=event.slot_minutes, breaks=event.breaks)
-    lengths = dict(db.session.execute(sa.select(EventNeed.need_id, EventNeed.pitch_slots)
-                                      .where(EventNeed.event_id == event.id)).all())
-    rooms = dict(db.session.execute(sa.select(EventRoom.id, EventRoom.name).where(EventRoom.event_id == event.id)).all())
+    slots = day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )
+    lengths = dict(
+        db.session.execute(
+            sa.select(EventNeed.need_id, EventNeed.pitch_slots).where(EventNeed.event_id == event.id)
+        ).all()
+    )
+    rooms = dict(
+        db.session.execute(sa.select(EventRoom.id, EventRoom.name).where(EventRoom.event_id == event.id)).all()
+    )
     zone = ZoneInfo(tz)
     found = []
     rows = pitches_of(event.id)
     for row in visible_pitches(viewer, rows) if viewer is not None else rows:
-        if not _wanted(row, need_ids, startup_ids) or row.pitch.start_slot is None or row.pitch.start_slot >= len(slots):
+        if (
+            not _wanted(row, need_ids, startup_ids)
+            or row.pitch.start_slot is None
+            or row.pitch.start_slot >= len(slots)
+        ):
             continue
         starts = slot_start(event.starts_on, slots[row.pitch.start_slot]).replace(tzinfo=zone)
         length = lengths.get(row.need.id, 1) * event.slot_minutes
-        found.append(Entry(pitch_id=row.pitch.id, starts=starts, ends=starts + timedelta(minutes=length),
-                           room=rooms.get(row.pitch.room_id, ""), need_title=row.need.title,
-                           startup_name=row.startup.name, event_name=event.name,
-                           where=event.venue or event.online_link, online_link=event.online_link))
+        found.append(
+            Entry(
+                pitch_id=row.pitch.id,
+                starts=starts,
+                ends=starts + timedelta(minutes=length),
+                room=rooms.get(row.pitch.room_id, ""),
+                need_title=row.need.title,
+                startup_name=row.startup.name,
+                event_name=event.name,
+                where=event.venue or event.online_link,
+                online_link=event.online_link,
+            )
+        )
     return sorted(found, key=lambda e: (e.starts, e.room))
 
 
@@ -68,8 +97,13 @@ def judged_need_ids(user: User, event_id: int) -> set[int]:
     """The event's needs whose panel the user sits on (the bank staff of the owning unit)."""
     if user.role != UserRole.BANK_STAFF:
         return set()
-    return set(db.session.scalars(sa.select(Need.id).join(EventNeed, EventNeed.need_id == Need.id)
-                                  .where(EventNeed.event_id == event_id, Need.owner_id == user.organisation_id)))
+    return set(
+        db.session.scalars(
+            sa.select(Need.id)
+            .join(EventNeed, EventNeed.need_id == Need.id)
+            .where(EventNeed.event_id == event_id, Need.owner_id == user.organisation_id)
+        )
+    )
 
 
 def personal_entries(user: User, *, tz: str) -> list[Entry]:
@@ -112,8 +146,9 @@ def to_ics(items: list[Entry], *, name: str) -> bytes:
     return calendar.to_ical()
 
 
-def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: int | None
-                 ) -> tuple[set[int] | None, set[int] | None]:
+def agenda_scope(
+    user: User, event: Event, *, need_id: int | None, startup_id: int | None
+) -> tuple[set[int] | None, set[int] | None]:
     """Which pitches an agenda request may show: (need ids, startup ids) to narrow to.
 
     No filter: the user's own part (a judge's needs, an incubator's startups), or everything for the
@@ -132,7 +167,8 @@ def agenda_scope(user: User, event: Event, *, need_id: int | None, startup_id: i
         return {need_id}, None
     if startup_id is not None:
         own = user.role == UserRole.INCUBATOR_MANAGER and startup_id in {
-            r.startup.id for r in visible_pitches(user, pitches_of(event.id))}
+            r.startup.id for r in visible_pitches(user, pitches_of(event.id))
+        }
         judged = judged_need_ids(user, event.id)
         pitches_to_me = any(r.startup.id == startup_id and r.need.id in judged for r in pitches_of(event.id))
         if not (platform or own or pitches_to_me):

@@ -7,12 +7,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 
 from marketplace.accounts.names import org_name
-from marketplace.events.grid import clock
 from marketplace.core.errors import InvalidInput
+from marketplace.core.validation import validate
+from marketplace.events.grid import clock
 from marketplace.events.services import SOFT_TERMS, EventInput
 from marketplace.web.forms import MultiCheckboxField, mark_required, options
 from scheduling.model import Weights
-from marketplace.core.validation import validate
 
 _CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
@@ -68,8 +68,11 @@ class EventForm(FlaskForm):
     changeover_slots = StringField(_l("Changeover between a startup's pitches (slots)"), default="1")
     application_deadline = StringField(_l("Application deadline"), render_kw={"type": "date"})
     rooms = TextAreaField(_l("Rooms"), default="Room A\nRoom B", description=_l("One room per line."))
-    rubric = TextAreaField(_l("Scoring rubric"), default="Technical fit: 30\nBusiness value: 30\nTeam: 20\nFeasibility: 20",
-                           description=_l("One criterion per line with its weight, e.g. Team: 20. Judges mark each 1–5."))
+    rubric = TextAreaField(
+        _l("Scoring rubric"),
+        default="Technical fit: 30\nBusiness value: 30\nTeam: 20\nFeasibility: 20",
+        description=_l("One criterion per line with its weight, e.g. Team: 20. Judges mark each 1–5."),
+    )
     need_rooms = StringField(_l("Keep each need in one room"), default="3")
     need_blocks = StringField(_l("Keep each need's pitches together"), default="2")
     panel_room_changes = StringField(_l("Few room changes for panels"), default="2")
@@ -102,10 +105,16 @@ class EventForm(FlaskForm):
     def values(self) -> tuple[dict, dict[str, list[str]]]:
         """The event's fields for EventInput, and parse errors by field (times that are not times)."""
         errors: dict[str, list[str]] = {}
-        data = {"name": self.name.data or "", "starts_on": self.starts_on.data or None, "days": self.days.data,
-                "venue": self.venue.data or "", "online_link": self.online_link.data or "",
-                "slot_minutes": self.slot_minutes.data or None, "changeover_slots": self.changeover_slots.data or None,
-                "application_deadline": self.application_deadline.data or None}
+        data = {
+            "name": self.name.data or "",
+            "starts_on": self.starts_on.data or None,
+            "days": self.days.data,
+            "venue": self.venue.data or "",
+            "online_link": self.online_link.data or "",
+            "slot_minutes": self.slot_minutes.data or None,
+            "changeover_slots": self.changeover_slots.data or None,
+            "application_deadline": self.application_deadline.data or None,
+        }
         for name in ("day_start", "day_end"):
             minutes = parse_clock(getattr(self, name).data)
             if minutes is None:
@@ -115,8 +124,11 @@ class EventForm(FlaskForm):
         if rubric is None:
             errors["rubric"] = [str(_l("Write each criterion as a name and a weight, e.g. Team: 20."))]
         data["rubric"] = rubric or []
-        data["weights"] = {name: (getattr(self, name).data or "").strip() for name in SOFT_TERMS
-                           if (getattr(self, name).data or "").strip()}
+        data["weights"] = {
+            name: (getattr(self, name).data or "").strip()
+            for name in SOFT_TERMS
+            if (getattr(self, name).data or "").strip()
+        }
         breaks = parse_breaks(self.breaks.data)
         if breaks is None:
             errors["breaks"] = [str(_l("Write each break as two times, e.g. 12:00-13:00."))]

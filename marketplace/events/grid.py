@@ -61,5 +61,8 @@ def block_slots(slots: list[GridSlot], blocks: list[str]) -> set[int]:
 
 def halves_of(slots: list[GridSlot]) -> dict[str, list[GridSlot]]:
     """One day's slots as the availability form's blocks: the whole day, the morning, the afternoon."""
-    return {"day": list(slots), "am": [s for s in slots if half_of(s) == "am"],
-            "pm": [s for s in slots if half_of(s) == "pm"]}
+    return {
+        "day": list(slots),
+        "am": [s for s in slots if half_of(s) == "am"],
+        "pm": [s for s in slots if half_of(s) == "pm"],
+    }

@@ -24,11 +24,10 @@ def _note_progress(app, run_id: int):
         if now - last[0] < PROGRESS_EVERY:
             return
         last[0] = now
-        with app.app_context():
-            with unit_of_work():
-                run = db.session.get(ScheduleRun, run_id)
-                if run is not None:
-                    run.progress = str(message)[:300]
+        with app.app_context(), unit_of_work():
+            run = db.session.get(ScheduleRun, run_id)
+            if run is not None:
+                run.progress = str(message)[:300]
 
     return note
 
@@ -46,19 +45,33 @@ def run_schedule(*, run_id: int, time_limit_s: float = SOLVE_SECONDS) -> None:
         run.status, run.progress = "running", "building the problem"
         problem = build_problem(db.session.get(Event, run.event_id))
     try:
-        result = solve(problem.instance, time_limit_s=time_limit_s,
-                       progress=_note_progress(current_app._get_current_object(), run_id))
+        result = solve(
+            problem.instance,
+            time_limit_s=time_limit_s,
+            progress=_note_progress(current_app._get_current_object(), run_id),
+        )
         with unit_of_work():
             run = db.session.get(ScheduleRun, run_id)
             moved = 0
             if result.status in ("optimal", "feasible"):
                 moved = apply_placements(db.session.get(Event, run.event_id), problem, result.placements)
-            run.result = {"status": result.status, "objective": result.objective, "bound": result.bound,
-                          "gap": result.gap, "seconds": round(result.seconds, 2), "moved": moved,
-                          "unplaced": list(result.unplaced),
-                          "reasons": [{"template": r.template, "params": r.params,
-                                       "parties": {kind: list(ids) for kind, ids in r.parties.items()}}
-                                      for r in result.reasons]}
+            run.result = {
+                "status": result.status,
+                "objective": result.objective,
+                "bound": result.bound,
+                "gap": result.gap,
+                "seconds": round(result.seconds, 2),
+                "moved": moved,
+                "unplaced": list(result.unplaced),
+                "reasons": [
+                    {
+                        "template": r.template,
+                        "params": r.params,
+                        "parties": {kind: list(ids) for kind, ids in r.parties.items()},
+                    }
+                    for r in result.reasons
+                ],
+            }
             run.status, run.progress, run.finished_at = "done", result.status, utcnow()
     except Exception as exc:
         db.session.rollback()

@@ -11,10 +11,12 @@ from marketplace.events.enums import EventStatus
 
 def default_rubric() -> list[dict]:
     """What judges score, 1–5 each, and how much each counts (weights add up to 100)."""
-    return [{"key": "fit", "label": "Technical fit", "weight": 30},
-            {"key": "value", "label": "Business value", "weight": 30},
-            {"key": "team", "label": "Team", "weight": 20},
-            {"key": "feasibility", "label": "Feasibility", "weight": 20}]
+    return [
+        {"key": "fit", "label": "Technical fit", "weight": 30},
+        {"key": "value", "label": "Business value", "weight": 30},
+        {"key": "team", "label": "Team", "weight": 20},
+        {"key": "feasibility", "label": "Feasibility", "weight": 20},
+    ]
 
 
 class EventFields(SQLModel):

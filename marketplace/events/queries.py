@@ -12,8 +12,8 @@ from marketplace.core.errors import NotFound
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, EventIncubator, EventNeed, EventRoom, Pitch
 from marketplace.needs.models import Need
-from marketplace.startups.models import Startup
 from marketplace.pipeline.models import Candidate
+from marketplace.startups.models import Startup
 
 
 def _visible_clause(user: User) -> sa.ColumnElement[bool]:
@@ -22,23 +22,36 @@ def _visible_clause(user: User) -> sa.ColumnElement[bool]:
     if authz.is_platform(user):
         return sa.true()
     if user.role == UserRole.BANK_STAFF:
-        return sa.select(EventNeed.event_id).join(Need, Need.id == EventNeed.need_id).where(
-            EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id).exists()
+        return (
+            sa.select(EventNeed.event_id)
+            .join(Need, Need.id == EventNeed.need_id)
+            .where(EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id)
+            .exists()
+        )
     if user.role == UserRole.INCUBATOR_MANAGER:
         from marketplace.pipeline.queries import startup_side_sees
 
-        invited = sa.select(EventIncubator.event_id).where(
-            EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id).exists()
-        pitching = (sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                    .where(Pitch.event_id == Event.id, Pitch.cancelled.is_(False),
-                           startup_side_sees(user.organisation_id)).exists())
+        invited = (
+            sa.select(EventIncubator.event_id)
+            .where(EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id)
+            .exists()
+        )
+        pitching = (
+            sa.select(Pitch.id)
+            .join(Candidate, Candidate.id == Pitch.candidate_id)
+            .where(Pitch.event_id == Event.id, Pitch.cancelled.is_(False), startup_side_sees(user.organisation_id))
+            .exists()
+        )
         return sa.and_(sa.or_(invited, pitching), Event.status != EventStatus.PLANNING)
     return sa.false()
 
 
 def events_for_user(user: User) -> list[Event]:
-    return list(db.session.scalars(sa.select(Event).where(_visible_clause(user))
-                                   .order_by(Event.starts_on.desc(), Event.id.desc())))
+    return list(
+        db.session.scalars(
+            sa.select(Event).where(_visible_clause(user)).order_by(Event.starts_on.desc(), Event.id.desc())
+        )
+    )
 
 
 def event_for_user(user: User, event_id: int) -> Event:
@@ -50,14 +63,23 @@ def event_for_user(user: User, event_id: int) -> Event:
 
 
 def rooms_of(event_id: int) -> list[EventRoom]:
-    return list(db.session.scalars(sa.select(EventRoom).where(EventRoom.event_id == event_id)
-                                   .order_by(EventRoom.position, EventRoom.id)))
+    return list(
+        db.session.scalars(
+            sa.select(EventRoom).where(EventRoom.event_id == event_id).order_by(EventRoom.position, EventRoom.id)
+        )
+    )
 
 
 def needs_of(event_id: int) -> list[tuple[EventNeed, Need]]:
-    return [(en, n) for en, n in db.session.execute(
-        sa.select(EventNeed, Need).join(Need, Need.id == EventNeed.need_id)
-        .where(EventNeed.event_id == event_id).order_by(Need.title))]
+    return [
+        (en, n)
+        for en, n in db.session.execute(
+            sa.select(EventNeed, Need)
+            .join(Need, Need.id == EventNeed.need_id)
+            .where(EventNeed.event_id == event_id)
+            .order_by(Need.title)
+        )
+    ]
 
 
 def incubator_ids_of(event_id: int) -> set[int]:
@@ -73,12 +95,14 @@ class PitchRow:
 
 
 def pitches_of(event_id: int, *, include_cancelled: bool = False) -> list[PitchRow]:
-    query = (sa.select(Pitch, Candidate, Startup, Need)
-             .join(Candidate, Candidate.id == Pitch.candidate_id)
-             .join(Startup, Startup.id == Candidate.startup_id)
-             .join(Need, Need.id == Candidate.need_id)
-             .where(Pitch.event_id == event_id)
-             .order_by(Need.title, Pitch.start_slot, Startup.name))
+    query = (
+        sa.select(Pitch, Candidate, Startup, Need)
+        .join(Candidate, Candidate.id == Pitch.candidate_id)
+        .join(Startup, Startup.id == Candidate.startup_id)
+        .join(Need, Need.id == Candidate.need_id)
+        .where(Pitch.event_id == event_id)
+        .order_by(Need.title, Pitch.start_slot, Startup.name)
+    )
     if not include_cancelled:
         query = query.where(Pitch.cancelled.is_(False))
     return [PitchRow(*row) for row in db.session.execute(query)]
@@ -99,8 +123,13 @@ def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     if user.role == UserRole.INCUBATOR_MANAGER:
         from marketplace.pipeline.queries import startup_side_sees
 
-        own = set(db.session.scalars(sa.select(Candidate.id).where(
-            Candidate.id.in_({r.candidate.id for r in rows}), startup_side_sees(user.organisation_id))))
+        own = set(
+            db.session.scalars(
+                sa.select(Candidate.id).where(
+                    Candidate.id.in_({r.candidate.id for r in rows}), startup_side_sees(user.organisation_id)
+                )
+            )
+        )
         rows = [r for r in rows if r.candidate.id in own]
     elif not authz.is_platform(user) and user.role != UserRole.BANK_STAFF:
         rows = []
@@ -130,21 +159,29 @@ def schedule_result_for(user: User, event_id: int, result: dict | None) -> dict 
         parties = parties_of(reason)
         if parties is None:  # stored before reasons named their parties: it may name anyone at the day
             parties = {**everyone, "judges": {(reason.get("params") or {}).get("judge")} - {None}}
-        if (parties["startups"] <= may_know["startups"] and parties["needs"] <= may_know["needs"]
-                and (not parties["judges"] or user.role == UserRole.BANK_STAFF)):
+        if (
+            parties["startups"] <= may_know["startups"]
+            and parties["needs"] <= may_know["needs"]
+            and (not parties["judges"] or user.role == UserRole.BANK_STAFF)
+        ):
             shown.append({"template": reason["template"], "params": reason.get("params") or {}})
         else:
             withheld = True
     pitch_ids = {r.pitch.id for r in seen}
-    return {**result, "reasons": shown, "reasons_withheld": withheld,
-            "unplaced": [pid for pid in result.get("unplaced") or [] if pid in pitch_ids]}
+    return {
+        **result,
+        "reasons": shown,
+        "reasons_withheld": withheld,
+        "unplaced": [pid for pid in result.get("unplaced") or [] if pid in pitch_ids],
+    }
 
 
 def latest_run(event_id: int):
     from marketplace.events.models import ScheduleRun
 
-    return db.session.scalar(sa.select(ScheduleRun).where(ScheduleRun.event_id == event_id)
-                             .order_by(ScheduleRun.id.desc()).limit(1))
+    return db.session.scalar(
+        sa.select(ScheduleRun).where(ScheduleRun.event_id == event_id).order_by(ScheduleRun.id.desc()).limit(1)
+    )
 
 
 def grid_cells(rows: list[PitchRow], lengths: dict[int, int]) -> dict[tuple[int, int], tuple[PitchRow, bool]]:
@@ -171,8 +208,11 @@ def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
     of ``visible_pitches``)."""
     from marketplace.pipeline.queries import startup_side_sees
 
-    pitching = (sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
-                .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False), startup_side_sees(incubator_id)))
+    pitching = (
+        sa.select(Candidate.startup_id)
+        .join(Pitch, Pitch.candidate_id == Candidate.id)
+        .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False), startup_side_sees(incubator_id))
+    )
     return list(db.session.scalars(sa.select(Startup).where(Startup.id.in_(pitching)).order_by(Startup.name)))
 
 

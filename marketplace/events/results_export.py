@@ -21,8 +21,17 @@ TEXT_COLUMNS = 2
 
 def headers(event: Event) -> list[str]:
     """The column headings, translated; one per rubric criterion."""
-    return [_("Need"), _("Startup"), _("Rank"), _("Score"), _("Spread"), _("Judges"),
-            *(_(c["label"]) for c in event.rubric), _("Stage"), _("Judges' comments")]
+    return [
+        _("Need"),
+        _("Startup"),
+        _("Rank"),
+        _("Score"),
+        _("Spread"),
+        _("Judges"),
+        *(_(c["label"]) for c in event.rubric),
+        _("Stage"),
+        _("Judges' comments"),
+    ]
 
 
 def result_rows(event: Event, results: dict[int, list[PitchResult]]) -> list[list[Any]]:
@@ -38,8 +47,17 @@ def result_rows(event: Event, results: dict[int, list[PitchResult]]) -> list[lis
 
 def _row(event: Event, r: PitchResult, rank: int | None) -> list[Any]:
     comments = "\n".join(f"{name}: {text}" for name, text in r.comments)
-    return [r.row.need.title, r.row.startup.name, rank, r.mean, r.spread, r.judges,
-            *(r.criteria.get(c["key"]) for c in event.rubric), str(r.row.candidate.stage.label), comments]
+    return [
+        r.row.need.title,
+        r.row.startup.name,
+        rank,
+        r.mean,
+        r.spread,
+        r.judges,
+        *(r.criteria.get(c["key"]) for c in event.rubric),
+        str(r.row.candidate.stage.label),
+        comments,
+    ]
 
 
 def results_csv(event: Event, results: dict[int, list[PitchResult]]) -> str:

@@ -10,9 +10,9 @@ from marketplace.core.db import db
 from marketplace.events.grid import day_slots
 from marketplace.events.models import Event, Pitch, Unavailability
 from marketplace.events.queries import needs_of, pitches_of, rooms_of
-from scheduling import model
 from marketplace.pipeline.notices import unit_staff
 from marketplace.pipeline.queries import vote_counts
+from scheduling import model
 
 
 @dataclass(frozen=True)
@@ -30,38 +30,65 @@ def build_problem(event: Event, *, keep_current: bool = True) -> Problem:
     """The event as a scheduling instance. Pitches are ranked within their need by bank staff votes
     (most first). With ``keep_current``, today's placements are the `previous` schedule, so a re-run
     moves as few pitches as it can."""
-    slots = tuple(model.Slot(index=s.index, day=s.day, start_minute=s.start_minute) for s in day_slots(
-        days=event.days, day_start=event.day_start, day_end=event.day_end, slot_minutes=event.slot_minutes,
-        breaks=event.breaks))
+    slots = tuple(
+        model.Slot(index=s.index, day=s.day, start_minute=s.start_minute)
+        for s in day_slots(
+            days=event.days,
+            day_start=event.day_start,
+            day_end=event.day_end,
+            slot_minutes=event.slot_minutes,
+            breaks=event.breaks,
+        )
+    )
     rooms = rooms_of(event.id)
     room_index = {room.id: i for i, room in enumerate(rooms)}
-    needs = tuple(model.NeedSpec(id=need.id, name=need.title, pitch_slots=en.pitch_slots, panel=panel_of(need.owner_id))
-                  for en, need in needs_of(event.id))
+    needs = tuple(
+        model.NeedSpec(id=need.id, name=need.title, pitch_slots=en.pitch_slots, panel=panel_of(need.owner_id))
+        for en, need in needs_of(event.id)
+    )
     rows = pitches_of(event.id)
     pitches = []
     for need_id in {row.need.id for row in rows}:
         votes = vote_counts(need_id)
-        ranked = sorted((r for r in rows if r.need.id == need_id),
-                        key=lambda r: (-votes.get(r.startup.id, 0), r.candidate.created_at, r.pitch.id))
-        pitches += [model.Pitch(id=r.pitch.id, need_id=need_id, startup_id=r.startup.id, startup_name=r.startup.name,
-                                rank=rank) for rank, r in enumerate(ranked, start=1)]
+        ranked = sorted(
+            (r for r in rows if r.need.id == need_id),
+            key=lambda r: (-votes.get(r.startup.id, 0), r.candidate.created_at, r.pitch.id),
+        )
+        pitches += [
+            model.Pitch(id=r.pitch.id, need_id=need_id, startup_id=r.startup.id, startup_name=r.startup.name, rank=rank)
+            for rank, r in enumerate(ranked, start=1)
+        ]
     judge_away: dict[int, set[int]] = {}
     startup_away: dict[int, set[int]] = {}
     for row in db.session.scalars(sa.select(Unavailability).where(Unavailability.event_id == event.id)):
-        target = judge_away.setdefault(row.user_id, set()) if row.user_id else startup_away.setdefault(row.startup_id, set())
+        target = (
+            judge_away.setdefault(row.user_id, set()) if row.user_id else startup_away.setdefault(row.startup_id, set())
+        )
         target.add(row.slot)
-    placed = {r.pitch.id: (room_index[r.pitch.room_id], r.pitch.start_slot) for r in rows
-              if r.pitch.room_id in room_index and r.pitch.start_slot is not None}
+    placed = {
+        r.pitch.id: (room_index[r.pitch.room_id], r.pitch.start_slot)
+        for r in rows
+        if r.pitch.room_id in room_index and r.pitch.start_slot is not None
+    }
     pinned = {r.pitch.id for r in rows if r.pitch.pinned}
     pins = {pid: where for pid, where in placed.items() if pid in pinned}
     instance = model.Instance(
-        slots=slots, slot_minutes=event.slot_minutes, rooms=tuple(r.name for r in rooms), needs=needs,
+        slots=slots,
+        slot_minutes=event.slot_minutes,
+        rooms=tuple(r.name for r in rooms),
+        needs=needs,
         pitches=tuple(sorted(pitches, key=lambda p: p.id)),
         judge_unavailable={k: frozenset(v) for k, v in judge_away.items()},
         startup_unavailable={k: frozenset(v) for k, v in startup_away.items()},
-        pins=pins, changeover_slots=event.changeover_slots,
-        weights=model.Weights(**{name: float(value) for name, value in (event.weights or {}).items()
-                                 if name in model.Weights.__dataclass_fields__}),
+        pins=pins,
+        changeover_slots=event.changeover_slots,
+        weights=model.Weights(
+            **{
+                name: float(value)
+                for name, value in (event.weights or {}).items()
+                if name in model.Weights.__dataclass_fields__
+            }
+        ),
         previous=placed if keep_current and placed else None,
     )
     return Problem(instance=instance, room_ids=tuple(r.id for r in rooms))

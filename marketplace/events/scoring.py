@@ -60,8 +60,9 @@ def submit_score(*, actor: User, pitch: Pitch, marks: dict, comment: str = "") -
             missing.append(criterion["label"])
         clean[criterion["key"]] = number
     if missing:
-        raise InvalidInput({"marks": [_("Give every criterion a mark from 1 to 5: %(names)s.",
-                                        names=", ".join(missing))]})
+        raise InvalidInput(
+            {"marks": [_("Give every criterion a mark from 1 to 5: %(names)s.", names=", ".join(missing))]}
+        )
     score = db.session.scalar(sa.select(Score).where(Score.pitch_id == pitch.id, Score.judge_id == actor.id))
     if score is None:
         score = Score(pitch_id=pitch.id, judge_id=actor.id)
@@ -94,7 +95,9 @@ class JudgeLeniency:
 
 def _scores(event_id: int) -> dict[int, list[Score]]:
     found: dict[int, list[Score]] = {}
-    rows = db.session.scalars(sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id).where(Pitch.event_id == event_id))
+    rows = db.session.scalars(
+        sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id).where(Pitch.event_id == event_id)
+    )
     for score in rows:
         found.setdefault(score.pitch_id, []).append(score)
     return found
@@ -105,21 +108,30 @@ def results(event: Event, *, need_ids: set[int] | None = None) -> dict[int, list
     comments: the bank's private judgement, for the need's panel and the platform only."""
     scores = _scores(event.id)
     judge_ids = {s.judge_id for found_scores in scores.values() for s in found_scores}
-    names = ({u.id: u.name for u in db.session.scalars(sa.select(User).where(User.id.in_(judge_ids)))}
-             if judge_ids else {})
+    names = (
+        {u.id: u.name for u in db.session.scalars(sa.select(User).where(User.id.in_(judge_ids)))} if judge_ids else {}
+    )
     found: dict[int, list[PitchResult]] = {}
     for row in pitches_of(event.id):
         if need_ids is not None and row.need.id not in need_ids:
             continue
         pitch_scores = sorted(scores.get(row.pitch.id, []), key=lambda s: s.judge_id)
         totals = [weighted(event.rubric, s.marks) for s in pitch_scores]
-        criteria = {c["key"]: round(float(mean(int(s.marks[c["key"]]) for s in pitch_scores)), 2)
-                    for c in event.rubric if pitch_scores and all(c["key"] in s.marks for s in pitch_scores)}
-        found.setdefault(row.need.id, []).append(PitchResult(
-            row=row, mean=round(mean(totals), 2) if totals else None,
-            spread=round(max(totals) - min(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
-            judges=len(totals), criteria=criteria,
-            comments=tuple((names.get(s.judge_id, ""), s.comment) for s in pitch_scores if s.comment)))
+        criteria = {
+            c["key"]: round(float(mean(int(s.marks[c["key"]]) for s in pitch_scores)), 2)
+            for c in event.rubric
+            if pitch_scores and all(c["key"] in s.marks for s in pitch_scores)
+        }
+        found.setdefault(row.need.id, []).append(
+            PitchResult(
+                row=row,
+                mean=round(mean(totals), 2) if totals else None,
+                spread=round(max(totals) - min(totals), 2) if len(totals) > 1 else (0.0 if totals else None),
+                judges=len(totals),
+                criteria=criteria,
+                comments=tuple((names.get(s.judge_id, ""), s.comment) for s in pitch_scores if s.comment),
+            )
+        )
     for items in found.values():
         items.sort(key=lambda r: (r.mean is None, -(r.mean or 0), r.row.startup.name))
     return found
@@ -136,8 +148,10 @@ def leniency(event: Event) -> list[JudgeLeniency]:
             others = [t for j, t in totals.items() if j != judge_id]
             per_judge.setdefault(judge_id, []).append(total - mean(others))
     judges = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(per_judge)))} if per_judge else {}
-    return sorted((JudgeLeniency(judge=judges[j], bias=round(mean(d), 2), pitches=len(d)) for j, d in per_judge.items()),
-                  key=lambda item: -item.bias)
+    return sorted(
+        (JudgeLeniency(judge=judges[j], bias=round(mean(d), 2), pitches=len(d)) for j, d in per_judge.items()),
+        key=lambda item: -item.bias,
+    )
 
 
 def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
@@ -155,8 +169,9 @@ def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Score).where(Score.pitch_id == pitch.id)) == 0:
         raise InvalidTransition(_("No judge has scored this pitch yet, so it cannot be selected for a pilot."))
     event = db.session.get(Event, pitch.event_id)
-    return transition(candidate=candidate, to=CandidateStage.SELECTED, actor=actor,
-                      note=_("Winner at %(event)s", event=event.name))
+    return transition(
+        candidate=candidate, to=CandidateStage.SELECTED, actor=actor, note=_("Winner at %(event)s", event=event.name)
+    )
 
 
 # The default rubric's labels, for the catalogue (templates show `_(criterion.label)`).

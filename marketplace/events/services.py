@@ -14,15 +14,23 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.core.list_queries import slugify, unique_slug
+from marketplace.core.validation import clean_text, rule_error, validate
 from marketplace.events import lifecycle
 from marketplace.events.enums import EventStatus
-from marketplace.events.models import (Event, EventFields, EventIncubator, EventNeed, EventRoom, Pitch,
-                                       ScheduleRun, default_rubric)
-from marketplace.core.list_queries import slugify, unique_slug
+from marketplace.events.models import (
+    Event,
+    EventFields,
+    EventIncubator,
+    EventNeed,
+    EventRoom,
+    Pitch,
+    ScheduleRun,
+    default_rubric,
+)
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.lifecycle import deadline_may_be_set
 from marketplace.needs.models import Need
-from marketplace.core.validation import clean_text, rule_error, validate
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
 
@@ -63,7 +71,6 @@ class EventInput(EventFields):
             if len(item) != 2 or not start <= item[0] < item[1] <= end:
                 raise rule_error("bad_break")
         return [list(map(int, item)) for item in value]
-
 
     @field_validator("rubric")
     @classmethod
@@ -131,8 +138,11 @@ def _check_needs(need_ids: set[int]) -> None:
 def _check_incubators(incubator_ids: set[int]) -> None:
     if not incubator_ids:
         return
-    kinds = dict(db.session.execute(
-        sa.select(Organisation.id, Organisation.kind).where(Organisation.id.in_(incubator_ids))).all())
+    kinds = dict(
+        db.session.execute(
+            sa.select(Organisation.id, Organisation.kind).where(Organisation.id.in_(incubator_ids))
+        ).all()
+    )
     if set(kinds) != incubator_ids or any(k != OrganisationKind.INCUBATOR for k in kinds.values()):
         raise InvalidInput({"incubators": [_("Only incubators can be invited.")]})
 
@@ -153,14 +163,18 @@ def _set_rooms(event: Event, names: list[str]) -> None:
 
 
 def _set_links(event: Event, need_ids: set[int], incubator_ids: set[int]) -> None:
-    have_needs = {row.need_id: row for row in db.session.scalars(sa.select(EventNeed).where(EventNeed.event_id == event.id))}
+    have_needs = {
+        row.need_id: row for row in db.session.scalars(sa.select(EventNeed).where(EventNeed.event_id == event.id))
+    }
     for need_id, row in have_needs.items():
         if need_id not in need_ids:
             db.session.delete(row)
     for need_id in need_ids - set(have_needs):
         db.session.add(EventNeed(event_id=event.id, need_id=need_id))
-    have_incs = {row.organisation_id: row for row in
-                 db.session.scalars(sa.select(EventIncubator).where(EventIncubator.event_id == event.id))}
+    have_incs = {
+        row.organisation_id: row
+        for row in db.session.scalars(sa.select(EventIncubator).where(EventIncubator.event_id == event.id))
+    }
     for org_id, row in have_incs.items():
         if org_id not in incubator_ids:
             db.session.delete(row)
@@ -173,21 +187,25 @@ def _check_dates(fields: EventInput, before: Event | None = None) -> None:
     dates have passed can still be edited otherwise), and applications close by the first day."""
     errors: dict[str, list[str]] = {}
     if not deadline_may_be_set(fields.starts_on, before.starts_on if before else None):
-        errors["starts_on"] = [_("The first day %(date)s has passed: choose today or a later day.",
-                                 date=fields.starts_on.isoformat())]
+        errors["starts_on"] = [
+            _("The first day %(date)s has passed: choose today or a later day.", date=fields.starts_on.isoformat())
+        ]
     closes = fields.application_deadline
     if not deadline_may_be_set(closes, before.application_deadline if before else None):
-        errors["application_deadline"] = [_("The deadline %(date)s has passed: choose today or a later day.",
-                                            date=closes.isoformat())]
+        errors["application_deadline"] = [
+            _("The deadline %(date)s has passed: choose today or a later day.", date=closes.isoformat())
+        ]
     elif closes is not None and closes > fields.starts_on:
-        errors["application_deadline"] = [_("Applications must close by the first day (%(date)s).",
-                                            date=fields.starts_on.isoformat())]
+        errors["application_deadline"] = [
+            _("Applications must close by the first day (%(date)s).", date=fields.starts_on.isoformat())
+        ]
     if errors:
         raise InvalidInput(errors)
 
 
-def create_event(*, actor: User, data: dict, rooms: Iterable[str], need_ids: Iterable[int],
-                 incubator_ids: Iterable[int] = ()) -> Event:
+def create_event(
+    *, actor: User, data: dict, rooms: Iterable[str], need_ids: Iterable[int], incubator_ids: Iterable[int] = ()
+) -> Event:
     """A new event in planning, with its rooms, needs and invited incubators; the shortlisted (and
     opted-in) candidates of its needs become its pitches.
 
@@ -206,14 +224,26 @@ def create_event(*, actor: User, data: dict, rooms: Iterable[str], need_ids: Ite
     _set_rooms(event, names)
     _set_links(event, needs, incubators)
     db.session.flush()
-    record_change(actor_id=actor.id, action="event.create", entity="event", entity_id=event.id,
-                  after={**snapshot(event, AUDITED_FIELDS), "rooms": names, "needs": sorted(needs)})
+    record_change(
+        actor_id=actor.id,
+        action="event.create",
+        entity="event",
+        entity_id=event.id,
+        after={**snapshot(event, AUDITED_FIELDS), "rooms": names, "needs": sorted(needs)},
+    )
     sync_pitches(event)
     return event
 
 
-def update_event(*, actor: User, event: Event, data: dict, rooms: Iterable[str], need_ids: Iterable[int],
-                 incubator_ids: Iterable[int] = ()) -> Event:
+def update_event(
+    *,
+    actor: User,
+    event: Event,
+    data: dict,
+    rooms: Iterable[str],
+    need_ids: Iterable[int],
+    incubator_ids: Iterable[int] = (),
+) -> Event:
     """Changes the event's settings, rooms, needs and incubators; raises like create_event. The
     rubric keeps its criteria's keys by name, and is fixed once judges have scored."""
     from marketplace.events.models import Score
@@ -221,12 +251,17 @@ def update_event(*, actor: User, event: Event, data: dict, rooms: Iterable[str],
     _require_platform(actor)
     if "rubric" in data:
         known = {c["label"]: c["key"] for c in event.rubric}
-        data = {**data, "rubric": [{**c, "key": c.get("key") or known.get(str(c.get("label", "")).strip())}
-                                   for c in data["rubric"]]}
+        data = {
+            **data,
+            "rubric": [
+                {**c, "key": c.get("key") or known.get(str(c.get("label", "")).strip())} for c in data["rubric"]
+            ],
+        }
     fields = validate(EventInput, data)
     _check_dates(fields, before=event)
-    scored = db.session.scalar(sa.select(Score.id).join(Pitch, Pitch.id == Score.pitch_id)
-                               .where(Pitch.event_id == event.id).limit(1))
+    scored = db.session.scalar(
+        sa.select(Score.id).join(Pitch, Pitch.id == Score.pitch_id).where(Pitch.event_id == event.id).limit(1)
+    )
     if scored and fields.rubric != event.rubric:
         raise InvalidInput({"rubric": [_("Judges have scored already; the rubric can no longer change.")]})
     names = _clean_rooms(rooms)
@@ -241,8 +276,14 @@ def update_event(*, actor: User, event: Event, data: dict, rooms: Iterable[str],
     event.updated_at = utcnow()
     event.version += 1
     db.session.flush()
-    record_change(actor_id=actor.id, action="event.update", entity="event", entity_id=event.id,
-                  before=before, after=snapshot(event, AUDITED_FIELDS))
+    record_change(
+        actor_id=actor.id,
+        action="event.update",
+        entity="event",
+        entity_id=event.id,
+        before=before,
+        after=snapshot(event, AUDITED_FIELDS),
+    )
     sync_pitches(event)
     return event
 
@@ -263,8 +304,9 @@ def sync_pitches(event: Event) -> dict[str, int]:
     eligible = set()
     if need_ids:
         rows = db.session.execute(
-            sa.select(Candidate.id, Candidate.opted_in_at)
-            .where(Candidate.need_id.in_(need_ids), Candidate.stage.in_([s.value for s in PITCHING_STAGES]))
+            sa.select(Candidate.id, Candidate.opted_in_at).where(
+                Candidate.need_id.in_(need_ids), Candidate.stage.in_([s.value for s in PITCHING_STAGES])
+            )
         ).all()
         eligible = {cid for cid, opted in rows if opted is not None}
         counts["waiting"] = sum(1 for _cid, opted in rows if opted is None)
@@ -297,20 +339,29 @@ def change_event_status(*, actor: User, event: Event, to: EventStatus) -> Event:
         raise InvalidTransition(_("An event cannot go from “%(frm)s” to “%(to)s”.", frm=frm.label, to=to.label))
     if to == EventStatus.SCHEDULED:
         unplaced = db.session.scalar(
-            sa.select(sa.func.count()).select_from(Pitch)
+            sa.select(sa.func.count())
+            .select_from(Pitch)
             .where(Pitch.event_id == event.id, Pitch.cancelled.is_(False), Pitch.start_slot.is_(None))
         )
-        active = db.session.scalar(sa.select(sa.func.count()).select_from(Pitch)
-                                   .where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)))
+        active = db.session.scalar(
+            sa.select(sa.func.count()).select_from(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))
+        )
         if not active or unplaced:
-            raise InvalidTransition(_("%(n)s of %(total)s pitches have no slot yet; generate the schedule first.",
-                                      n=unplaced, total=active))
+            raise InvalidTransition(
+                _("%(n)s of %(total)s pitches have no slot yet; generate the schedule first.", n=unplaced, total=active)
+            )
     event.status = to
     event.updated_at = utcnow()
     event.version += 1
     db.session.flush()
-    record_change(actor_id=actor.id, action="event.status", entity="event", entity_id=event.id,
-                  before={"status": frm.value}, after={"status": to.value})
+    record_change(
+        actor_id=actor.id,
+        action="event.status",
+        entity="event",
+        entity_id=event.id,
+        before={"status": frm.value},
+        after={"status": to.value},
+    )
     if to in lifecycle.PITCHES_FOLLOW_SHORTLIST:
         sync_pitches(event)
     if to == EventStatus.SCHEDULED:
@@ -331,15 +382,25 @@ def _publish(actor: User, event: Event) -> None:
     for pitch in db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))):
         candidate = db.session.get(Candidate, pitch.candidate_id)
         if candidate.stage == CandidateStage.SHORTLISTED:
-            transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=actor,
-                       note=_("Pitching at %(event)s", event=event.name), notify=False)
+            transition(
+                candidate=candidate,
+                to=CandidateStage.ROADSHOW,
+                actor=actor,
+                note=_("Pitching at %(event)s", event=event.name),
+                notify=False,
+            )
         _tell_slot(actor, event, pitch, by_pitch)
         if candidate.need_id not in told_panels:
             told_panels.add(candidate.need_id)
             need = db.session.get(Need, candidate.need_id)
-            notify(bank_side(need), kind="schedule_published", exclude=actor, link=agenda,
-                   params={"title": need.title, "event": event.name},
-                   dedupe_key=f"schedule:{event.id}:{need.id}:{event.version}")
+            notify(
+                bank_side(need),
+                kind="schedule_published",
+                exclude=actor,
+                link=agenda,
+                params={"title": need.title, "event": event.name},
+                dedupe_key=f"schedule:{event.id}:{need.id}:{event.version}",
+            )
 
 
 # A scheduler run still unfinished after this long is abandoned (a solve takes seconds; a job whose worker died
@@ -360,8 +421,9 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     _require_platform(actor)
     if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
         raise InvalidTransition(_("Open applications first; the schedule is made from the shortlists."))
-    for unfinished in db.session.scalars(sa.select(ScheduleRun).where(
-            ScheduleRun.event_id == event.id, ScheduleRun.status.in_(["queued", "running"]))):
+    for unfinished in db.session.scalars(
+        sa.select(ScheduleRun).where(ScheduleRun.event_id == event.id, ScheduleRun.status.in_(["queued", "running"]))
+    ):
         if utcnow() - unfinished.created_at < ABANDONED_RUN_AFTER:
             raise InvalidTransition(_("The scheduler is already working on this event."))
         # Its job ran out of retries (workers killed) or was lost: it will never finish, so it must not block.
@@ -370,14 +432,16 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     run = ScheduleRun(event_id=event.id, requested_by_id=actor.id)
     db.session.add(run)
     db.session.flush()
-    record_change(actor_id=actor.id, action="event.schedule_requested", entity="event", entity_id=event.id,
-                  after={"run": run.id})
+    record_change(
+        actor_id=actor.id, action="event.schedule_requested", entity="event", entity_id=event.id, after={"run": run.id}
+    )
     enqueue(run_schedule, queue="default", run_id=run.id)
     return run
 
 
-def check_availability_access(actor: User, event: Event, *, user_id: int | None = None,
-                              startup_id: int | None = None) -> None:
+def check_availability_access(
+    actor: User, event: Event, *, user_id: int | None = None, startup_id: int | None = None
+) -> None:
     """Who reads and marks whose unavailable slots: a panel member their own; an incubator manager those of the
     startups whose pitch at the event it is the startup's side of (events.queries.visible_pitches: another
     incubator's nomination is that incubator's business); the platform anyone's.
@@ -391,7 +455,8 @@ def check_availability_access(actor: User, event: Event, *, user_id: int | None 
         raise PermissionDenied()
     if startup_id is not None and not platform:
         if actor.role != UserRole.INCUBATOR_MANAGER or startup_id not in {
-                r.startup.id for r in visible_pitches(actor, pitches_of(event.id))}:
+            r.startup.id for r in visible_pitches(actor, pitches_of(event.id))
+        }:
             raise PermissionDenied()
 
 
@@ -400,8 +465,9 @@ class AvailabilitySaved(NamedTuple):
     clashes: int  # the party's placed pitches that now fall on a slot they cannot make
 
 
-def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None,
-                       startup_id: int | None = None) -> AvailabilitySaved:
+def set_unavailability(
+    *, actor: User, event: Event, slots: Iterable[int], user_id: int | None = None, startup_id: int | None = None
+) -> AvailabilitySaved:
     """Replaces the slots a panel member (``user_id``) or a startup (``startup_id``) cannot make.
 
     A panel member marks their own; an incubator manager those of startups it lists that pitch at the
@@ -413,8 +479,16 @@ def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_
     from marketplace.events.models import Unavailability
 
     check_availability_access(actor, event, user_id=user_id, startup_id=startup_id)
-    grid = {s.index for s in day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                                       slot_minutes=event.slot_minutes, breaks=event.breaks)}
+    grid = {
+        s.index
+        for s in day_slots(
+            days=event.days,
+            day_start=event.day_start,
+            day_end=event.day_end,
+            slot_minutes=event.slot_minutes,
+            breaks=event.breaks,
+        )
+    }
     wanted = {int(s) for s in slots}
     if wanted - grid:
         raise InvalidInput({"slots": [_("Some of these slots are not part of the event.")]})
@@ -428,8 +502,13 @@ def set_unavailability(*, actor: User, event: Event, slots: Iterable[int], user_
         from marketplace.accounts.queries import organisers
         from marketplace.notifications.services import link_for, notify
 
-        notify(organisers(), kind="availability_clash", params={"event": event.name, "count": clashes},
-               link=link_for("events.detail", event_id=event.id) + "#schedule", exclude=actor)
+        notify(
+            organisers(),
+            kind="availability_clash",
+            params={"event": event.name, "count": clashes},
+            link=link_for("events.detail", event_id=event.id) + "#schedule",
+            exclude=actor,
+        )
     return AvailabilitySaved(wanted, clashes)
 
 
@@ -446,10 +525,18 @@ def _availability_clashes(event: Event, away: set[int], *, user_id: int | None, 
     def mine(row) -> bool:
         return row.need.id in needs if user_id is not None else row.startup.id == startup_id
 
-    lengths = dict(db.session.execute(sa.select(EventNeed.need_id, EventNeed.pitch_slots)
-                                      .where(EventNeed.event_id == event.id)).all())
-    return sum(1 for row in pitches_of(event.id) if row.pitch.start_slot is not None and mine(row)
-               and away & set(range(row.pitch.start_slot, row.pitch.start_slot + lengths.get(row.need.id, 1))))
+    lengths = dict(
+        db.session.execute(
+            sa.select(EventNeed.need_id, EventNeed.pitch_slots).where(EventNeed.event_id == event.id)
+        ).all()
+    )
+    return sum(
+        1
+        for row in pitches_of(event.id)
+        if row.pitch.start_slot is not None
+        and mine(row)
+        and away & set(range(row.pitch.start_slot, row.pitch.start_slot + lengths.get(row.need.id, 1)))
+    )
 
 
 class MovedPitch(NamedTuple):
@@ -461,12 +548,17 @@ class MovedPitch(NamedTuple):
 
 def _pitch_length(event_id: int, pitch: Pitch) -> int:
     need_id = db.session.get(Candidate, pitch.candidate_id).need_id
-    return db.session.scalar(sa.select(EventNeed.pitch_slots).where(EventNeed.event_id == event_id,
-                                                                     EventNeed.need_id == need_id)) or 1
+    return (
+        db.session.scalar(
+            sa.select(EventNeed.pitch_slots).where(EventNeed.event_id == event_id, EventNeed.need_id == need_id)
+        )
+        or 1
+    )
 
 
-def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expected_version: int | None = None
-               ) -> MovedPitch:
+def move_pitch(
+    *, actor: User, pitch: Pitch, room_id: int, start_slot: int, expected_version: int | None = None
+) -> MovedPitch:
     """Puts a pitch in a room and slot by hand and pins it there (the scheduler keeps pins). A move onto a
     cell another pitch holds swaps the two when that pitch starts there and is as long (both are pinned);
     any other overlap is refused, so no pitch is ever hidden under another. A move that breaks another rule
@@ -483,50 +575,89 @@ def move_pitch(*, actor: User, pitch: Pitch, room_id: int, start_slot: int, expe
     if event.status in (EventStatus.LIVE, EventStatus.CLOSED) or pitch.cancelled:
         raise InvalidTransition(_("This pitch can no longer be moved."))
     room = db.session.get(EventRoom, room_id)
-    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    slots = day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )
     length = _pitch_length(event.id, pitch)
     if room is None or room.event_id != event.id or not 0 <= start_slot < len(slots):
         raise InvalidInput({"": [_("Choose a room and a slot of this event.")]})
     seen = pitch.version if expected_version is None else expected_version
     before = {"room_id": pitch.room_id, "start_slot": pitch.start_slot}
-    occupants = [other for other in db.session.scalars(
-        sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.room_id == room_id, Pitch.id != pitch.id,
-                               Pitch.cancelled.is_(False), Pitch.start_slot.is_not(None)))
-        if other.start_slot < start_slot + length and start_slot < other.start_slot + _pitch_length(event.id, other)]
+    occupants = [
+        other
+        for other in db.session.scalars(
+            sa.select(Pitch).where(
+                Pitch.event_id == event.id,
+                Pitch.room_id == room_id,
+                Pitch.id != pitch.id,
+                Pitch.cancelled.is_(False),
+                Pitch.start_slot.is_not(None),
+            )
+        )
+        if other.start_slot < start_slot + length and start_slot < other.start_slot + _pitch_length(event.id, other)
+    ]
     swap = None
     if occupants:
         [other, *rest] = occupants
         # The other pitch takes the moving one's cell, so that cell must be a real one of this event: not a slot
         # past a grid shortened since (the other pitch would vanish off the grid), not a room of another event.
         old_room = db.session.get(EventRoom, pitch.room_id) if pitch.room_id is not None else None
-        if (rest or other.start_slot != start_slot or _pitch_length(event.id, other) != length
-                or old_room is None or old_room.event_id != event.id
-                or pitch.start_slot is None or not 0 <= pitch.start_slot <= len(slots) - length):
-            raise InvalidInput({"": [_("That slot is taken and the pitches cannot simply swap places "
-                                       "(they differ in length or overlap differently). Choose a free slot, or "
-                                       "one where a pitch of the same length starts.")]})
+        if (
+            rest
+            or other.start_slot != start_slot
+            or _pitch_length(event.id, other) != length
+            or old_room is None
+            or old_room.event_id != event.id
+            or pitch.start_slot is None
+            or not 0 <= pitch.start_slot <= len(slots) - length
+        ):
+            raise InvalidInput(
+                {
+                    "": [
+                        _(
+                            "That slot is taken and the pitches cannot simply swap places "
+                            "(they differ in length or overlap differently). Choose a free slot, or "
+                            "one where a pitch of the same length starts."
+                        )
+                    ]
+                }
+            )
         swap = other
     moved = db.session.execute(
-        sa.update(Pitch).where(Pitch.id == pitch.id, Pitch.version == seen)
+        sa.update(Pitch)
+        .where(Pitch.id == pitch.id, Pitch.version == seen)
         .values(room_id=room_id, start_slot=start_slot, pinned=True, version=seen + 1)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     if moved.rowcount != 1:
         raise InvalidTransition(_("Someone else moved this pitch a moment ago; nothing was changed."))
     db.session.refresh(pitch)
-    record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=pitch.id, before=before,
-                  after={"room_id": room_id, "start_slot": start_slot})
+    record_change(
+        actor_id=actor.id,
+        action="pitch.move",
+        entity="pitch",
+        entity_id=pitch.id,
+        before=before,
+        after={"room_id": room_id, "start_slot": start_slot},
+    )
     if swap is not None:
         swap_before = {"room_id": swap.room_id, "start_slot": swap.start_slot}
         swapped = db.session.execute(
-            sa.update(Pitch).where(Pitch.id == swap.id, Pitch.version == swap.version)
+            sa.update(Pitch)
+            .where(Pitch.id == swap.id, Pitch.version == swap.version)
             .values(room_id=before["room_id"], start_slot=before["start_slot"], pinned=True, version=swap.version + 1)
-            .execution_options(synchronize_session=False))
+            .execution_options(synchronize_session=False)
+        )
         if swapped.rowcount != 1:  # moved by someone else since it was read: the whole move is undone
             raise InvalidTransition(_("Someone else moved this pitch a moment ago; nothing was changed."))
         db.session.refresh(swap)
-        record_change(actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=swap.id, before=swap_before,
-                      after=before)
+        record_change(
+            actor_id=actor.id, action="pitch.move", entity="pitch", entity_id=swap.id, before=swap_before, after=before
+        )
     if event.status == EventStatus.SCHEDULED:
         by_pitch = _agenda_entries(event)  # the schedule is out: the startup's side hears its new slot
         _tell_slot(actor, event, pitch, by_pitch)
@@ -551,11 +682,18 @@ def _tell_slot(actor: User, event: Event, pitch: Pitch, by_pitch: dict | None = 
     entry = (by_pitch if by_pitch is not None else _agenda_entries(event)).get(pitch.id)
     if entry is None:
         return
-    notify(startup_side(db.session.get(Candidate, pitch.candidate_id)), kind="roadshow_slot", exclude=actor,
-           link=link_for("events.agenda", event_id=event.id),
-           params={"startup": entry.startup_name, "when": f"{entry.starts:%Y-%m-%d %H:%M}, {entry.room}",
-                   "event": event.name},
-           dedupe_key=f"roadshow:{pitch.id}:{pitch.version}")
+    notify(
+        startup_side(db.session.get(Candidate, pitch.candidate_id)),
+        kind="roadshow_slot",
+        exclude=actor,
+        link=link_for("events.agenda", event_id=event.id),
+        params={
+            "startup": entry.startup_name,
+            "when": f"{entry.starts:%Y-%m-%d %H:%M}, {entry.room}",
+            "event": event.name,
+        },
+        dedupe_key=f"roadshow:{pitch.id}:{pitch.version}",
+    )
 
 
 def cancel_pitch(*, actor: User, pitch: Pitch) -> Pitch:
@@ -567,14 +705,24 @@ def cancel_pitch(*, actor: User, pitch: Pitch) -> Pitch:
     _require_platform(actor)
     event = db.session.get(Event, pitch.event_id)
     if event.status in lifecycle.PITCHES_FOLLOW_SHORTLIST:
-        raise InvalidTransition(_("Until the schedule is published, pitches follow the shortlists: decline or "
-                                  "withdraw the candidate instead."))
+        raise InvalidTransition(
+            _(
+                "Until the schedule is published, pitches follow the shortlists: decline or "
+                "withdraw the candidate instead."
+            )
+        )
     if event.status == EventStatus.CLOSED or pitch.cancelled:
         raise InvalidTransition(_("This pitch can no longer be cancelled."))
     before = {"room_id": pitch.room_id, "start_slot": pitch.start_slot}
     pitch.cancelled, pitch.room_id, pitch.start_slot, pitch.pinned = True, None, None, False
     pitch.version += 1
     db.session.flush()
-    record_change(actor_id=actor.id, action="pitch.cancel", entity="pitch", entity_id=pitch.id, before=before,
-                  after={"cancelled": True})
+    record_change(
+        actor_id=actor.id,
+        action="pitch.cancel",
+        entity="pitch",
+        entity_id=pitch.id,
+        before=before,
+        after={"cancelled": True},
+    )
     return pitch

@@ -20,24 +20,44 @@ from marketplace.events.agenda import agenda_scope, judged_need_ids, personal_en
 from marketplace.events.agenda import entries as agenda_entries
 from marketplace.events.conflicts import conflicts, target_warnings
 from marketplace.events.enums import EventStatus
-from marketplace.events.reasons import reason_text
-from marketplace.events.scheduling_input import build_problem
-from scheduling.model import Placement
 from marketplace.events.feeds import feed_token, user_id_for
 from marketplace.events.forms import EventForm
 from marketplace.events.grid import block_slots, clock, day_slots, half_of, halves_of
-from marketplace.events.queries import (event_for_user, events_for_user, grid_cells, incubator_ids_of, latest_run,
-                                        my_scores, my_startups_pitching, needs_of, pitches_of, rooms_of,
-                                        schedule_result_for, unavailable_slots, visible_pitches)
 from marketplace.events.models import Pitch
+from marketplace.events.queries import (
+    event_for_user,
+    events_for_user,
+    grid_cells,
+    incubator_ids_of,
+    latest_run,
+    my_scores,
+    my_startups_pitching,
+    needs_of,
+    pitches_of,
+    rooms_of,
+    schedule_result_for,
+    unavailable_slots,
+    visible_pitches,
+)
+from marketplace.events.reasons import reason_text
+from marketplace.events.scheduling_input import build_problem
 from marketplace.events.scoring import leniency, mark_winner, may_judge, submit_score, weighted
 from marketplace.events.scoring import results as scoring_results
-from marketplace.events.services import (cancel_pitch, change_event_status, check_availability_access, create_event,
-                                         move_pitch, request_schedule, set_unavailability, sync_pitches,
-                                         update_event)
-from marketplace.web.forms import attempt, show_errors
+from marketplace.events.services import (
+    cancel_pitch,
+    change_event_status,
+    check_availability_access,
+    create_event,
+    move_pitch,
+    request_schedule,
+    set_unavailability,
+    sync_pitches,
+    update_event,
+)
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.queries import needs_for_user, visible_need_ids
+from marketplace.web.forms import attempt, show_errors
+from scheduling.model import Placement
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 
@@ -52,8 +72,12 @@ def _form(event=None) -> EventForm:
     published = needs_for_user(current_user, status=NeedStatus.PUBLISHED, per_page=500).items
     form.fill_choices(needs=published, incubators=organisations_of_kind(OrganisationKind.INCUBATOR))
     if event is not None and request.method == "GET":
-        form.fill_from(event, rooms=[r.name for r in rooms_of(event.id)],
-                       need_ids=[n.id for _en, n in needs_of(event.id)], incubator_ids=incubator_ids_of(event.id))
+        form.fill_from(
+            event,
+            rooms=[r.name for r in rooms_of(event.id)],
+            need_ids=[n.id for _en, n in needs_of(event.id)],
+            incubator_ids=incubator_ids_of(event.id),
+        )
     return form
 
 
@@ -64,8 +88,12 @@ def _save(form: EventForm, action):
         return None
     try:
         with unit_of_work():
-            return action(data=data, rooms=(form.rooms.data or "").splitlines(),
-                          need_ids=form.needs.data or [], incubator_ids=form.incubators.data or [])
+            return action(
+                data=data,
+                rooms=(form.rooms.data or "").splitlines(),
+                need_ids=form.needs.data or [],
+                incubator_ids=form.incubators.data or [],
+            )
     except InvalidInput as exc:
         show_errors(form, exc)
     return None
@@ -74,8 +102,9 @@ def _save(form: EventForm, action):
 @bp.get("/")
 @login_required
 def index():
-    return render_template("events/index.html", events=events_for_user(current_user),
-                           can_create=authz.is_platform(current_user))
+    return render_template(
+        "events/index.html", events=events_for_user(current_user), can_create=authz.is_platform(current_user)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -112,8 +141,13 @@ def edit(event_id: int):
 @login_required
 def detail(event_id: int):
     event = event_for_user(current_user, event_id)
-    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    slots = day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )
     needs = needs_of(event.id)
     pitches = pitches_of(event.id)
     if not authz.is_platform(current_user):
@@ -124,23 +158,40 @@ def detail(event_id: int):
         needs = [(en, n) for en, n in needs if n.id in visible]
         pitches = visible_pitches(current_user, pitches)
     problem = build_problem(event, keep_current=False)
-    placed = [Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot) for r in pitches
-              if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None]
+    placed = [
+        Placement(r.pitch.id, problem.room_ids.index(r.pitch.room_id), r.pitch.start_slot)
+        for r in pitches
+        if r.pitch.room_id in problem.room_ids and r.pitch.start_slot is not None
+    ]
     moving = next((r for r in pitches if r.pitch.id == request.args.get("move", type=int)), None)
     run = latest_run(event.id)
     rooms = rooms_of(event.id)
     platform = authz.is_platform(current_user)
     return render_template(
-        "events/detail.html", event=event, rooms=rooms, room_names={r.id: r.name for r in rooms}, needs=needs,
-        pitches=pitches, slots=slots,
+        "events/detail.html",
+        event=event,
+        rooms=rooms,
+        room_names={r.id: r.name for r in rooms},
+        needs=needs,
+        pitches=pitches,
+        slots=slots,
         invited=sorted(organisations_by_id(incubator_ids_of(event.id)).values(), key=org_name) if platform else [],
-        clock=clock, cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
-        run=run, result=schedule_result_for(current_user, event.id, run.result if run else None),
-        reason_text=reason_text, is_judge=bool(judged_need_ids(current_user, event.id)),
-        moving=moving, warnings=conflicts(problem.instance, placed),
-        target_warnings={(problem.room_ids[room], slot): found for (room, slot), found in
-                         target_warnings(problem.instance, placed, moving.pitch.id).items()} if moving else {},
-        can_manage=platform, status_targets=lifecycle.targets(event.status),
+        clock=clock,
+        cells=grid_cells(pitches, {n.id: en.pitch_slots for en, n in needs}),
+        run=run,
+        result=schedule_result_for(current_user, event.id, run.result if run else None),
+        reason_text=reason_text,
+        is_judge=bool(judged_need_ids(current_user, event.id)),
+        moving=moving,
+        warnings=conflicts(problem.instance, placed),
+        target_warnings={
+            (problem.room_ids[room], slot): found
+            for (room, slot), found in target_warnings(problem.instance, placed, moving.pitch.id).items()
+        }
+        if moving
+        else {},
+        can_manage=platform,
+        status_targets=lifecycle.targets(event.status),
     )
 
 
@@ -161,16 +212,24 @@ def move(event_id: int, pitch_id: int):
     form = request.form
     try:
         with unit_of_work():
-            done = move_pitch(actor=current_user, pitch=pitch, room_id=form.get("room", type=int) or 0,
-                              start_slot=form.get("slot", type=int, default=-1),
-                              expected_version=form.get("version", type=int))
+            done = move_pitch(
+                actor=current_user,
+                pitch=pitch,
+                room_id=form.get("room", type=int) or 0,
+                start_slot=form.get("slot", type=int, default=-1),
+                expected_version=form.get("version", type=int),
+            )
     except InvalidInput as exc:
         flash(exc.messages, "error")
     except InvalidTransition as exc:
         flash(str(exc), "error")
     else:
-        flash(_("The two pitches swapped places; both are pinned there now.") if done.swapped_with is not None
-              else _("Pitch moved and pinned there."), "success")
+        flash(
+            _("The two pitches swapped places; both are pinned there now.")
+            if done.swapped_with is not None
+            else _("Pitch moved and pinned there."),
+            "success",
+        )
     return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
 
 
@@ -178,8 +237,10 @@ def move(event_id: int, pitch_id: int):
 @login_required
 def cancel(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    attempt(lambda: cancel_pitch(actor=current_user, pitch=pitch),
-             _("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."))
+    attempt(
+        lambda: cancel_pitch(actor=current_user, pitch=pitch),
+        _("Pitch cancelled. Run the scheduler again to close the gap; it moves as few pitches as it can."),
+    )
     return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
 
 
@@ -188,8 +249,10 @@ def cancel(event_id: int, pitch_id: int):
 def schedule(event_id: int):
     _require_platform()
     event = event_for_user(current_user, event_id)
-    attempt(lambda: request_schedule(actor=current_user, event=event),
-            _("The scheduler is at work; this page shows its progress."))
+    attempt(
+        lambda: request_schedule(actor=current_user, event=event),
+        _("The scheduler is at work; this page shows its progress."),
+    )
     return redirect(url_for("events.detail", event_id=event.id) + "#schedule")
 
 
@@ -200,8 +263,13 @@ def schedule_status(event_id: int):
     run = latest_run(event.id)
     if run is None:
         return jsonify({"status": "none"})
-    return jsonify({"status": run.status, "progress": run.progress,
-                    "result": schedule_result_for(current_user, event.id, run.result)})
+    return jsonify(
+        {
+            "status": run.status,
+            "progress": run.progress,
+            "result": schedule_result_for(current_user, event.id, run.result),
+        }
+    )
 
 
 @bp.post("/<int:event_id>/status")
@@ -231,8 +299,14 @@ def refresh_pitches(event_id: int):
     event = event_for_user(current_user, event_id)
     with unit_of_work():
         counts = sync_pitches(event)
-    flash(_("Pitches follow the shortlists: %(added)s added, %(cancelled)s cancelled, %(waiting)s shortlisted "
-            "but not yet opted in.", **counts), "success")
+    flash(
+        _(
+            "Pitches follow the shortlists: %(added)s added, %(cancelled)s cancelled, %(waiting)s shortlisted "
+            "but not yet opted in.",
+            **counts,
+        ),
+        "success",
+    )
     return redirect(url_for("events.detail", event_id=event.id) + "#pitches")
 
 
@@ -241,14 +315,22 @@ def refresh_pitches(event_id: int):
 def availability(event_id: int):
     """The slots a panel member, or one of an incubator's pitching startups, cannot make."""
     event = event_for_user(current_user, event_id)
-    startups = my_startups_pitching(event.id, current_user.organisation_id) \
-        if current_user.role == UserRole.INCUBATOR_MANAGER else []
+    startups = (
+        my_startups_pitching(event.id, current_user.organisation_id)
+        if current_user.role == UserRole.INCUBATOR_MANAGER
+        else []
+    )
     startup_id = request.values.get("startup", type=int)
     if current_user.role == UserRole.INCUBATOR_MANAGER and startup_id is None and startups:
         startup_id = startups[0].id
     party = {"startup_id": startup_id} if startup_id else {"user_id": current_user.id}
-    slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                      slot_minutes=event.slot_minutes, breaks=event.breaks)
+    slots = day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )
     if request.method == "POST":
         marked = set(request.form.getlist("slot", type=int)) | block_slots(slots, request.form.getlist("block"))
         try:
@@ -258,29 +340,44 @@ def availability(event_id: int):
             flash(exc.messages, "error")
         else:
             flash(_availability_saved(saved.clashes), "warning" if saved.clashes else "success")
-        return redirect(url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {})))
+        return redirect(
+            url_for("events.availability", event_id=event.id, **({"startup": startup_id} if startup_id else {}))
+        )
     check_availability_access(current_user, event, **party)
-    return render_template("events/availability.html", event=event, slots=slots, clock=clock, startups=startups,
-                           startup_id=startup_id, away=unavailable_slots(event.id, **party), half_of=half_of,
-                           halves_of=halves_of, day_date=lambda day: event.starts_on + timedelta(days=day))
+    return render_template(
+        "events/availability.html",
+        event=event,
+        slots=slots,
+        clock=clock,
+        startups=startups,
+        startup_id=startup_id,
+        away=unavailable_slots(event.id, **party),
+        half_of=half_of,
+        halves_of=halves_of,
+        day_date=lambda day: event.starts_on + timedelta(days=day),
+    )
 
 
 def _availability_saved(clashes: int) -> str:
     """What happens next, said to whoever saved their availability."""
     if not clashes:
         return _("Saved. The scheduler keeps these slots free.")
-    return ngettext("Saved. %(num)d pitch is already placed at a time you cannot make: the organisers are told and "
-                    "will re-solve the schedule or move it.",
-                    "Saved. %(num)d pitches are already placed at times you cannot make: the organisers are told "
-                    "and will re-solve the schedule or move them.", clashes)
+    return ngettext(
+        "Saved. %(num)d pitch is already placed at a time you cannot make: the organisers are told and "
+        "will re-solve the schedule or move it.",
+        "Saved. %(num)d pitches are already placed at times you cannot make: the organisers are told "
+        "and will re-solve the schedule or move them.",
+        clashes,
+    )
 
 
 def _agenda(event):
     need_id = request.args.get("need", type=int)
     startup_id = request.args.get("startup", type=int)
     needs, startups = agenda_scope(current_user, event, need_id=need_id, startup_id=startup_id)
-    return agenda_entries(event, tz=current_app.config["EVENT_TIMEZONE"], need_ids=needs, startup_ids=startups,
-                          viewer=current_user)
+    return agenda_entries(
+        event, tz=current_app.config["EVENT_TIMEZONE"], need_ids=needs, startup_ids=startups, viewer=current_user
+    )
 
 
 @bp.get("/<int:event_id>/agenda")
@@ -289,8 +386,12 @@ def agenda(event_id: int):
     """A printable agenda: the user's own part by default, or one need's or one startup's."""
     event = event_for_user(current_user, event_id)
     items = _agenda(event)
-    return render_template("events/agenda.html", event=event, items=items,
-                           feed_url=url_for("events.feed", token=feed_token(current_user), _external=True))
+    return render_template(
+        "events/agenda.html",
+        event=event,
+        items=items,
+        feed_url=url_for("events.feed", token=feed_token(current_user), _external=True),
+    )
 
 
 @bp.get("/<int:event_id>/agenda.ics")
@@ -298,8 +399,9 @@ def agenda(event_id: int):
 def agenda_ics(event_id: int):
     event = event_for_user(current_user, event_id)
     body = to_ics(_agenda(event), name=event.name)
-    return Response(body, mimetype="text/calendar",
-                    headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'})
+    return Response(
+        body, mimetype="text/calendar", headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'}
+    )
 
 
 @bp.get("/feeds/<token>.ics")
@@ -323,8 +425,10 @@ def reset_feed():
     mistake). Back to the page the button was on."""
     with unit_of_work():
         reset_feed_address(current_user)
-    flash(_("Your calendar feed has a new address. The old address no longer works: subscribe again with the "
-            "new one."), "success")
+    flash(
+        _("Your calendar feed has a new address. The old address no longer works: subscribe again with the new one."),
+        "success",
+    )
     return redirect(safe_next(request.form.get("next")))
 
 
@@ -336,12 +440,21 @@ def score_list(event_id: int):
     mine = judged_need_ids(current_user, event.id)
     if not mine:
         raise PermissionDenied()
-    rows = sorted((r for r in pitches_of(event.id) if r.need.id in mine),
-                  key=lambda r: (r.pitch.start_slot is None, r.pitch.start_slot or 0))
+    rows = sorted(
+        (r for r in pitches_of(event.id) if r.need.id in mine),
+        key=lambda r: (r.pitch.start_slot is None, r.pitch.start_slot or 0),
+    )
     scored = my_scores(event.id, current_user.id)
-    return render_template("events/score_list.html", event=event, rows=rows, scored=scored,
-                           total=lambda marks: weighted(event.rubric, marks), slots=_slots(event), clock=clock,
-                           room_names={r.id: r.name for r in rooms_of(event.id)})
+    return render_template(
+        "events/score_list.html",
+        event=event,
+        rows=rows,
+        scored=scored,
+        total=lambda marks: weighted(event.rubric, marks),
+        slots=_slots(event),
+        clock=clock,
+        room_names={r.id: r.name for r in rooms_of(event.id)},
+    )
 
 
 @bp.route("/<int:event_id>/pitches/<int:pitch_id>/score", methods=["GET", "POST"])
@@ -371,8 +484,9 @@ def score(event_id: int, pitch_id: int):
     elif not may_judge(current_user, row.need):
         raise PermissionDenied()
     status = 400 if errors else 200
-    return render_template("events/score.html", event=event, row=row, marks=marks, comment=comment,
-                           errors=errors), status
+    return render_template(
+        "events/score.html", event=event, row=row, marks=marks, comment=comment, errors=errors
+    ), status
 
 
 def _results_for_reader(event_id: int):
@@ -390,8 +504,14 @@ def _results_for_reader(event_id: int):
 def results_page(event_id: int):
     event, found, platform = _results_for_reader(event_id)
     needs = {n.id: n for _en, n in needs_of(event.id)}
-    return render_template("events/results.html", event=event, results=found,
-                           needs=needs, leniency=leniency(event) if platform else [], can_manage=platform)
+    return render_template(
+        "events/results.html",
+        event=event,
+        results=found,
+        needs=needs,
+        leniency=leniency(event) if platform else [],
+        can_manage=platform,
+    )
 
 
 @bp.get("/<int:event_id>/results.csv", defaults={"extension": "csv"})
@@ -403,9 +523,11 @@ def results_export(event_id: int, extension: str):
 
     event, found, _platform = _results_for_reader(event_id)
     name = f"innomatch-results-event-{event.id}.{extension}"
-    body, mimetype = ((results_csv(event, found), "text/csv") if extension == "csv" else
-                      (results_xlsx(event, found),
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    body, mimetype = (
+        (results_csv(event, found), "text/csv")
+        if extension == "csv"
+        else (results_xlsx(event, found), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    )
     return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -413,11 +535,18 @@ def results_export(event_id: int, extension: str):
 @login_required
 def winner(event_id: int, pitch_id: int):
     event, pitch = _pitch_of(event_id, pitch_id)
-    attempt(lambda: mark_winner(actor=current_user, pitch=pitch),
-             _("Selected for a pilot; the pipeline and the startup's side have been told."))
+    attempt(
+        lambda: mark_winner(actor=current_user, pitch=pitch),
+        _("Selected for a pilot; the pipeline and the startup's side have been told."),
+    )
     return redirect(url_for("events.results_page", event_id=event.id))
 
 
 def _slots(event):
-    return day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                     slot_minutes=event.slot_minutes, breaks=event.breaks)
+    return day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )

@@ -8,8 +8,11 @@ from marketplace.web.forms import options
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Portfolio file"), validators=[FileRequired(_l("Choose a file to upload."))],
-                     description=_l("CSV (UTF-8 or GBK), Excel .xlsx, JSON or JSON Lines."))
+    file = FileField(
+        _l("Portfolio file"),
+        validators=[FileRequired(_l("Choose a file to upload."))],
+        description=_l("CSV (UTF-8 or GBK), Excel .xlsx, JSON or JSON Lines."),
+    )
     incubator_id = SelectField(_l("Incubator"), choices=[], coerce=int, validate_choice=False)
 
     def fill_choices(self, incubators=None) -> None:

@@ -83,10 +83,15 @@ def _save_rows(batch_id: int, data: bytes, mapping: dict[str, str]) -> None:
                 raise UnreadableFile("The file has fewer rows than when it was uploaded.")
             position += len(chunk)
             report = ImportReport(counts={o.value: batch.counts.get(o.value, 0) for o in RowOutcome})
-            import_rows(incubator=db.session.get(Organisation, batch.incubator_id),
-                        actor=db.session.get(User, batch.created_by_id) if batch.created_by_id else None,
-                        rows=chunk, mapping=mapping, first_row_number=2 + start, report=report,
-                        schedule_embedding=False)
+            import_rows(
+                incubator=db.session.get(Organisation, batch.incubator_id),
+                actor=db.session.get(User, batch.created_by_id) if batch.created_by_id else None,
+                rows=chunk,
+                mapping=mapping,
+                first_row_number=2 + start,
+                report=report,
+                schedule_embedding=False,
+            )
             batch.counts = report.counts
             batch.rejections = batch.rejections + [
                 {**asdict(r), "values": chunk[r.row - 2 - start]} for r in report.rejections
@@ -102,7 +107,7 @@ def _embed(batch_id: int) -> None:
     while True:
         with unit_of_work():
             batch = db.session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
-            ids = batch.touched_ids[batch.embedded_rows:batch.embedded_rows + CHUNK_EMBED]
+            ids = batch.touched_ids[batch.embedded_rows : batch.embedded_rows + CHUNK_EMBED]
             if not ids:
                 batch.stage = ImportStage.EMBEDDED
                 return

@@ -67,8 +67,10 @@ class UnreadableFile(ValueError):
 
 class TooManyRows(UnreadableFile):
     def __init__(self, limit: int) -> None:
-        super().__init__(N_("The file has more than %(limit)d rows; the limit is %(limit)d. Split it into smaller "
-                            "files."), limit=limit)
+        super().__init__(
+            N_("The file has more than %(limit)d rows; the limit is %(limit)d. Split it into smaller files."),
+            limit=limit,
+        )
         self.limit = limit
 
 
@@ -132,7 +134,7 @@ def encoding_of(data: bytes) -> str:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             for start in range(0, len(view), MB):
-                decoder.decode(view[start:start + MB])
+                decoder.decode(view[start : start + MB])
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
@@ -176,16 +178,19 @@ def _csv_lines(data: bytes) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:  # a cell over the csv module's size limit, e.g. after a quote never closed
-            raise UnreadableFile(N_("The CSV cannot be read near line %(line)d: a cell is too long or a quote is "
-                                    "not closed."), line=reader.line_num) from exc
+            raise UnreadableFile(
+                N_("The CSV cannot be read near line %(line)d: a cell is too long or a quote is not closed."),
+                line=reader.line_num,
+            ) from exc
         yield line
 
 
 def _bounded_lines(text: Iterable[str]) -> Iterator[str]:
     for number, line in enumerate(text, 1):
         if len(line) > MAX_LINE_CHARS:
-            raise UnreadableFile(N_("Line %(line)d is longer than %(limit)d characters."), line=number,
-                                 limit=MAX_LINE_CHARS)
+            raise UnreadableFile(
+                N_("Line %(line)d is longer than %(limit)d characters."), line=number, limit=MAX_LINE_CHARS
+            )
         yield line
 
 
@@ -216,11 +221,19 @@ def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
             limit = XLSX_PART_BYTES
         total += info.file_size
         if info.file_size > limit:
-            raise UnreadableFile(N_("The workbook is too large once unpacked: %(part)s holds more than %(limit)d MB. "
-                                    "Split it into smaller files."), part=info.filename[:80], limit=limit // MB)
+            raise UnreadableFile(
+                N_(
+                    "The workbook is too large once unpacked: %(part)s holds more than %(limit)d MB. "
+                    "Split it into smaller files."
+                ),
+                part=info.filename[:80],
+                limit=limit // MB,
+            )
     if total > XLSX_TOTAL_BYTES:
-        raise UnreadableFile(N_("The workbook is too large once unpacked: more than %(limit)d MB in all. Split it "
-                                "into smaller files."), limit=XLSX_TOTAL_BYTES // MB)
+        raise UnreadableFile(
+            N_("The workbook is too large once unpacked: more than %(limit)d MB in all. Split it into smaller files."),
+            limit=XLSX_TOTAL_BYTES // MB,
+        )
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple]:
@@ -247,7 +260,7 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple]:
                 return
             except Exception as exc:  # a broken sheet fails here, not when opening
                 raise UnreadableFile(N_("The Excel workbook cannot be opened.")) from exc
-            yield row[:MAX_COLUMNS + 1]
+            yield row[: MAX_COLUMNS + 1]
     finally:
         workbook.close()
 
@@ -305,8 +318,9 @@ def _filled(line) -> bool:
 
 
 def _too_many_blank_rows(limit: int) -> UnreadableFile:
-    return UnreadableFile(N_("The file has more than %(limit)d empty rows. Delete them and upload it again."),
-                          limit=limit)
+    return UnreadableFile(
+        N_("The file has more than %(limit)d empty rows. Delete them and upload it again."), limit=limit
+    )
 
 
 def _too_many_columns() -> UnreadableFile:

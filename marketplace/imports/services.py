@@ -20,17 +20,18 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput
+from marketplace.core.list_queries import unique_slug
+from marketplace.core.text_keys import domain_of, normalised_name
+from marketplace.core.validation import rule_message, validate
 from marketplace.imports.enums import RowOutcome
 from marketplace.imports.mapping import row_to_fields
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile
-from marketplace.core.list_queries import unique_slug
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import schedule_indexing
-from marketplace.web.spreadsheets import spreadsheet_cell
-from marketplace.core.text_keys import domain_of, normalised_name
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.core.validation import rule_message, validate
+from marketplace.web.spreadsheets import spreadsheet_cell
+
 
 @dataclass(frozen=True)
 class Rejection:
@@ -118,13 +119,20 @@ def _reject(report: ImportReport, row_number: int, exc: InvalidInput, columns: d
 
 def rejection_reason(rejection: dict) -> str:
     """Why a row was rejected, in the reader's language; rows stored before codes keep their stored text."""
-    return rule_message(rejection["code"], rejection.get("params") or {}) if rejection.get("code") \
-        else rejection["reason"]
+    return (
+        rule_message(rejection["code"], rejection.get("params") or {}) if rejection.get("code") else rejection["reason"]
+    )
 
 
 def import_rows(
-    *, incubator: Organisation, actor: User | None, rows: list[dict[str, str]], mapping: dict[str, str],
-    first_row_number: int = 2, report: ImportReport | None = None, schedule_embedding: bool = True,
+    *,
+    incubator: Organisation,
+    actor: User | None,
+    rows: list[dict[str, str]],
+    mapping: dict[str, str],
+    first_row_number: int = 2,
+    report: ImportReport | None = None,
+    schedule_embedding: bool = True,
 ) -> ImportReport:
     """Validates and upserts rows (header → cell text) for one incubator; returns the counts.
 
@@ -154,8 +162,15 @@ def import_rows(
             savepoint.commit()
         except sa.exc.IntegrityError:
             savepoint.rollback()
-            _reject(report, row_number, InvalidInput({"external_id": [rule_message("external_id_taken", {})]},
-                                                     codes={"external_id": [("external_id_taken", {})]}), columns)
+            _reject(
+                report,
+                row_number,
+                InvalidInput(
+                    {"external_id": [rule_message("external_id_taken", {})]},
+                    codes={"external_id": [("external_id_taken", {})]},
+                ),
+                columns,
+            )
             continue
         report.add(outcome)
         if outcome != RowOutcome.UNCHANGED:
@@ -176,8 +191,13 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
         db.session.flush()
         db.session.add(Listing(incubator_id=incubator.id, startup_id=startup.id, external_id=external_id))
         db.session.flush()
-        record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
-                      after=snapshot(startup, list(values)))
+        record_change(
+            actor_id=actor_id,
+            action="startup.import",
+            entity="startup",
+            entity_id=startup.id,
+            after=snapshot(startup, list(values)),
+        )
         matcher.remember(startup.id, startup.website, startup.name)
         if external_id:
             matcher.by_external[external_id] = startup.id
@@ -204,8 +224,14 @@ def _upsert(incubator, actor_id, existing_id, fields, values, external_id, match
         startup.version += 1
         changed = True
         db.session.flush()
-        record_change(actor_id=actor_id, action="startup.import", entity="startup", entity_id=startup.id,
-                      before=before, after=after)
+        record_change(
+            actor_id=actor_id,
+            action="startup.import",
+            entity="startup",
+            entity_id=startup.id,
+            before=before,
+            after=after,
+        )
     return (RowOutcome.UPDATED if changed else RowOutcome.UNCHANGED), startup.id
 
 
@@ -215,8 +241,11 @@ def likely_duplicates_of(batch: ImportBatch, limit: int = 200) -> list[tuple[int
     found = batch.likely_duplicates[:limit]
     ids = {d["startup_id"] for d in found} | {d["existing_id"] for d in found}
     startups = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(ids)))} if ids else {}
-    return [(d["row"], startups[d["startup_id"]], startups[d["existing_id"]]) for d in found
-            if d["startup_id"] in startups and d["existing_id"] in startups]
+    return [
+        (d["row"], startups[d["startup_id"]], startups[d["existing_id"]])
+        for d in found
+        if d["startup_id"] in startups and d["existing_id"] in startups
+    ]
 
 
 # -- batches: upload, mapping, background run ------------------------------------------------
@@ -241,9 +270,16 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
         scan = scan_table(data, max_rows=max_rows)
     except UnreadableFile as exc:
         raise InvalidInput({"file": [unreadable_message(exc)]}) from None
-    batch = ImportBatch(incubator_id=incubator.id, created_by_id=actor.id, filename=filename[:255],
-                        kind=scan.kind, headers=scan.headers, mapping=auto_map(scan.headers),
-                        total_rows=scan.total_rows, data=data)
+    batch = ImportBatch(
+        incubator_id=incubator.id,
+        created_by_id=actor.id,
+        filename=filename[:255],
+        kind=scan.kind,
+        headers=scan.headers,
+        mapping=auto_map(scan.headers),
+        total_rows=scan.total_rows,
+        data=data,
+    )
     db.session.add(batch)
     db.session.flush()
     return batch

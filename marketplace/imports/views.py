@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from marketplace import authz
@@ -12,15 +11,20 @@ from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_of_kind
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.core.taxonomy import Sector
 from marketplace.imports.forms import MappingForm, UploadForm
 from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile, first_rows
-from marketplace.imports.services import (confirm_mapping, likely_duplicates_of, rejected_rows_csv, rejection_reason,
-                                          start_import)
+from marketplace.imports.services import (
+    confirm_mapping,
+    likely_duplicates_of,
+    rejected_rows_csv,
+    rejection_reason,
+    start_import,
+)
 from marketplace.startups.queries import startups_with_suggested_sectors
 from marketplace.startups.services import confirm_sectors
-from marketplace.core.taxonomy import Sector
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 # Untagged startups listed with their suggested sectors on an import's result page.
@@ -52,8 +56,13 @@ def upload():
             if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
                 raise InvalidInput({"incubator_id": [_("Choose an incubator.")]})
             with unit_of_work():
-                batch = start_import(actor=current_user, incubator=incubator, filename=form.file.data.filename or "",
-                                     data=form.file.data.read(), max_rows=current_app.config["IMPORT_MAX_ROWS"])
+                batch = start_import(
+                    actor=current_user,
+                    incubator=incubator,
+                    filename=form.file.data.filename or "",
+                    data=form.file.data.read(),
+                    max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                )
         except InvalidInput as exc:
             for name, messages in exc.errors.items():
                 getattr(form, name, form.file).errors = list(messages)
@@ -68,9 +77,11 @@ def upload():
 def template():
     _require_importer()
     language = str(get_locale() or "en")
-    return Response(template_xlsx(language),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="innomatch-portfolio-template.xlsx"'})
+    return Response(
+        template_xlsx(language),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": 'attachment; filename="innomatch-portfolio-template.xlsx"'},
+    )
 
 
 @bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
@@ -93,9 +104,16 @@ def mapping(batch_id: int):
             return redirect(url_for("imports.detail", batch_id=batch.id))
     preview = _preview(batch)
     status = 400 if errors else 200
-    return render_template("imports/mapping.html", batch=batch, form=form, fields=FIELDS, labels=FIELD_LABELS,
-                           chosen=chosen,
-                           preview=preview, errors=errors), status
+    return render_template(
+        "imports/mapping.html",
+        batch=batch,
+        form=form,
+        fields=FIELDS,
+        labels=FIELD_LABELS,
+        chosen=chosen,
+        preview=preview,
+        errors=errors,
+    ), status
 
 
 def _preview(batch: ImportBatch) -> list[dict[str, str]]:
@@ -110,9 +128,14 @@ def _preview(batch: ImportBatch) -> list[dict[str, str]]:
 @login_required
 def detail(batch_id: int):
     batch = _batch(batch_id)
-    return render_template("imports/detail.html", batch=batch, sectors=list(Sector),
-                           suggested=startups_with_suggested_sectors(batch.touched_ids, limit=SUGGESTIONS_SHOWN),
-                           duplicates=likely_duplicates_of(batch), rejection_reason=rejection_reason)
+    return render_template(
+        "imports/detail.html",
+        batch=batch,
+        sectors=list(Sector),
+        suggested=startups_with_suggested_sectors(batch.touched_ids, limit=SUGGESTIONS_SHOWN),
+        duplicates=likely_duplicates_of(batch),
+        rejection_reason=rejection_reason,
+    )
 
 
 @bp.post("/<int:batch_id>/sectors")
@@ -120,8 +143,11 @@ def detail(batch_id: int):
 def confirm_suggested_sectors(batch_id: int):
     """Confirms (or corrects) the sectors suggested for the batch's untagged startups, one form for all."""
     batch = _batch(batch_id)
-    chosen = {int(key.removeprefix("sectors-")): request.form.getlist(key)
-              for key in request.form if key.startswith("sectors-") and key.removeprefix("sectors-").isdigit()}
+    chosen = {
+        int(key.removeprefix("sectors-")): request.form.getlist(key)
+        for key in request.form
+        if key.startswith("sectors-") and key.removeprefix("sectors-").isdigit()
+    }
     touched = set(batch.touched_ids)
     confirmed = 0
     try:
@@ -133,8 +159,10 @@ def confirm_suggested_sectors(batch_id: int):
     except InvalidInput as exc:
         flash(str(exc), "error")
     else:
-        flash(ngettext("Sectors confirmed for %(num)d startup.", "Sectors confirmed for %(num)d startups.",
-                       confirmed), "success")
+        flash(
+            ngettext("Sectors confirmed for %(num)d startup.", "Sectors confirmed for %(num)d startups.", confirmed),
+            "success",
+        )
     return redirect(url_for("imports.detail", batch_id=batch.id))
 
 
@@ -142,8 +170,15 @@ def confirm_suggested_sectors(batch_id: int):
 @login_required
 def status(batch_id: int):
     batch = _batch(batch_id)
-    return jsonify(status=batch.status.value, stage=batch.stage.value, percent=batch.percent,
-                   processed=batch.processed_rows, total=batch.total_rows, counts=batch.counts, error=batch.error)
+    return jsonify(
+        status=batch.status.value,
+        stage=batch.stage.value,
+        percent=batch.percent,
+        processed=batch.processed_rows,
+        total=batch.total_rows,
+        counts=batch.counts,
+        error=batch.error,
+    )
 
 
 @bp.get("/<int:batch_id>/rejected.csv")
@@ -151,8 +186,11 @@ def status(batch_id: int):
 def rejected(batch_id: int):
     batch = _batch(batch_id)
     body = "\ufeff" + rejected_rows_csv(batch)  # BOM: Excel opens UTF-8 with Chinese correctly
-    return Response(body, mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="rejected-rows-{batch.id}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="rejected-rows-{batch.id}.csv"'},
+    )
 
 
 @bp.post("/<int:batch_id>/retry")

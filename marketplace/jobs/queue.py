@@ -26,9 +26,9 @@ from rq.job import Job
 from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.core.db import after_commit, db
-from marketplace.jobs.outbox import RELAY_BATCH, PendingJob, func_path, send_pending
 from marketplace.core.extensions import redis_connection
 from marketplace.core.request_ids import bound_request_id, current_request_id
+from marketplace.jobs.outbox import RELAY_BATCH, PendingJob, func_path, send_pending
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +70,13 @@ def _send_after_commit(row_id: int) -> None:
 def _tell_the_user_work_waits() -> None:
     if has_request_context() and not request.path.startswith("/api/") and not getattr(g, _TOLD, False):
         setattr(g, _TOLD, True)
-        flash(_("Saved. Background work (search indexing, emails, imports, scheduling) is waiting because the job "
-                "queue is not answering; it will start by itself when the queue is back."), "warning")
+        flash(
+            _(
+                "Saved. Background work (search indexing, emails, imports, scheduling) is waiting because the job "
+                "queue is not answering; it will start by itself when the queue is back."
+            ),
+            "warning",
+        )
 
 
 def relay_pending_jobs() -> int:
@@ -94,7 +99,11 @@ def _push(row: PendingJob) -> None:
 
 def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], request_id: str | None) -> Job:
     return Queue(queue, connection=redis_connection()).enqueue(
-        func, kwargs=kwargs, job_timeout=JOB_TIMEOUT, result_ttl=24 * 3600, retry=Retry(max=JOB_RETRIES),
+        func,
+        kwargs=kwargs,
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=24 * 3600,
+        retry=Retry(max=JOB_RETRIES),
         meta={REQUEST_ID_META: request_id} if request_id else None,
     )
 
@@ -140,12 +149,19 @@ def wait_for_database(max_seconds: float = DATABASE_WAIT_SECONDS) -> bool:
     failed during a PostgreSQL restart would spend its three retries in the same second and be lost; with it
     the retry, like every job, starts only when the database is back.
     """
+
     def select_one() -> None:
         with db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
 
-    if _until_it_answers(select_one, SQLAlchemyError, waiting="the database does not answer; the job waits for it",
-                         first_delay=0.5, max_delay=10.0, max_seconds=max_seconds):
+    if _until_it_answers(
+        select_one,
+        SQLAlchemyError,
+        waiting="the database does not answer; the job waits for it",
+        first_delay=0.5,
+        max_delay=10.0,
+        max_seconds=max_seconds,
+    ):
         return True
     log.warning("the database did not answer for %.0f s; running the job anyway", max_seconds)
     return False
@@ -154,12 +170,20 @@ def wait_for_database(max_seconds: float = DATABASE_WAIT_SECONDS) -> bool:
 def wait_for_redis(conn) -> None:
     """Blocks until Redis answers: a worker or clock started during an outage waits instead of exiting (under
     honcho, one process exiting stops every other, the web included)."""
-    _until_it_answers(conn.ping, RedisError, waiting="Redis does not answer; waiting for it", first_delay=1.0,
-                      max_delay=30.0)
+    _until_it_answers(
+        conn.ping, RedisError, waiting="Redis does not answer; waiting for it", first_delay=1.0, max_delay=30.0
+    )
 
 
-def _until_it_answers(probe: Callable[[], Any], errors: type[Exception] | tuple, *, waiting: str,
-                      first_delay: float, max_delay: float, max_seconds: float | None = None) -> bool:
+def _until_it_answers(
+    probe: Callable[[], Any],
+    errors: type[Exception] | tuple,
+    *,
+    waiting: str,
+    first_delay: float,
+    max_delay: float,
+    max_seconds: float | None = None,
+) -> bool:
     """Calls ``probe`` until it stops raising ``errors``, doubling the pause up to ``max_delay``; returns False
     instead of pausing past ``max_seconds`` (None: wait for as long as it takes)."""
     deadline = None if max_seconds is None else time.monotonic() + max_seconds
@@ -201,7 +225,6 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
         from marketplace.rankings.engine import engine
 
         engine().embedder  # noqa: B018
-    RequestIdWorker([Queue(n, connection=conn) for n in names], connection=conn,
-                    maintenance_interval=MAINTENANCE_SECONDS).work(
-        burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO"
-    )
+    RequestIdWorker(
+        [Queue(n, connection=conn) for n in names], connection=conn, maintenance_interval=MAINTENANCE_SECONDS
+    ).work(burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO")

@@ -1,19 +1,32 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 
 from marketplace.accounts.names import org_name
-from marketplace.web.forms import MultiCheckboxField, mark_required, options
+from marketplace.core.taxonomy import Sector, StartupStage
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.needs.models import NeedInput
 from marketplace.needs.queries import OPEN
-from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.web.forms import MultiCheckboxField, mark_required, options
 
 # The form fields that map one-to-one onto NeedInput.
 NEED_FIELDS = [
-    "title", "summary", "description", "scenarios", "sector_tags", "technology_tags",
-    "desired_stage", "budget_min_cny", "budget_max_cny", "pilot_horizon", "visibility",
-    "contact_name", "contact_email", "deadline", "confidential", "confidentiality_terms",
+    "title",
+    "summary",
+    "description",
+    "scenarios",
+    "sector_tags",
+    "technology_tags",
+    "desired_stage",
+    "budget_min_cny",
+    "budget_max_cny",
+    "pilot_horizon",
+    "visibility",
+    "contact_name",
+    "contact_email",
+    "deadline",
+    "confidential",
+    "confidentiality_terms",
 ]
 
 
@@ -33,15 +46,20 @@ class NeedForm(FlaskForm):
     budget_max_cny = StringField(_l("Budget up to (CNY)"))
     pilot_horizon = SelectField(_l("Pilot horizon"), choices=[], validate_choice=False)
     # A new need starts with the schema's own default, so the choice is shown made rather than left blank.
-    visibility = RadioField(_l("Who can see it"), choices=[], validate_choice=False,
-                            default=NeedInput.model_fields["visibility"].default.value)
+    visibility = RadioField(
+        _l("Who can see it"),
+        choices=[],
+        validate_choice=False,
+        default=NeedInput.model_fields["visibility"].default.value,
+    )
     invited_incubators = MultiCheckboxField(_l("Invited incubators"), choices=[], coerce=int)
     owner_id = SelectField(_l("Owning bank unit"), choices=[], validate_choice=False, coerce=int)
     contact_name = StringField(_l("Contact name"))
     contact_email = EmailField(_l("Contact email"))
     deadline = StringField(_l("Deadline"), render_kw={"type": "date"})
-    confidential = BooleanField(_l("Confidential: incubators see only the title, sectors and summary until "
-                                   "they accept the terms"))
+    confidential = BooleanField(
+        _l("Confidential: incubators see only the title, sectors and summary until they accept the terms")
+    )
     confidentiality_terms = TextAreaField(_l("Confidentiality terms"))
 
     def fill_choices(self, *, incubators, bank_units=None) -> None:
@@ -67,5 +85,6 @@ class NeedFilterForm(FlaskForm):
 
     def fill_choices(self) -> None:
         self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
-        self.status.choices = options([("", _l("All statuses")), (OPEN, _l("Open for nominations"))]
-                                      + [(s.value, s.label) for s in NeedStatus])
+        self.status.choices = options(
+            [("", _l("All statuses")), (OPEN, _l("Open for nominations"))] + [(s.value, s.label) for s in NeedStatus]
+        )

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from marketplace.needs.enums import NeedStatus as S
 
-
 OWNER = "owner"  # staff of the bank unit that owns the need
 PLATFORM = "platform"  # organisers and admins
 
@@ -23,8 +22,9 @@ TRANSITIONS: dict[tuple[S, S], frozenset[str]] = {
 }
 
 # Moves that must say why.
-NEEDS_COMMENT = frozenset({(S.IN_REVIEW, S.DRAFT), (S.DRAFT, S.WITHDRAWN), (S.IN_REVIEW, S.WITHDRAWN),
-                           (S.PUBLISHED, S.WITHDRAWN)})
+NEEDS_COMMENT = frozenset(
+    {(S.IN_REVIEW, S.DRAFT), (S.DRAFT, S.WITHDRAWN), (S.IN_REVIEW, S.WITHDRAWN), (S.PUBLISHED, S.WITHDRAWN)}
+)
 
 
 def targets(status: S, capacities: set[str]) -> list[S]:

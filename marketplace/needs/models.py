@@ -7,9 +7,9 @@ from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from marketplace.core.db import enum_type, utcnow
-from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 from marketplace.core.taxonomy import StartupStage, clean_sectors, clean_tags
 from marketplace.core.validation import check_email, clean_text, parse_budget, rule_error
+from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 
 
 class NeedFields(SQLModel):
@@ -25,9 +25,7 @@ class NeedFields(SQLModel):
     budget_min_cny: int | None = Field(default=None, ge=0, le=10**11, sa_type=sa.BigInteger)
     budget_max_cny: int | None = Field(default=None, ge=0, le=10**11, sa_type=sa.BigInteger)
     pilot_horizon: PilotHorizon = Field(default=PilotHorizon.H1, sa_type=enum_type(PilotHorizon))
-    visibility: NeedVisibility = Field(
-        default=NeedVisibility.PUBLIC, sa_type=enum_type(NeedVisibility), index=True
-    )
+    visibility: NeedVisibility = Field(default=NeedVisibility.PUBLIC, sa_type=enum_type(NeedVisibility), index=True)
     contact_name: str = Field(default="", max_length=200)
     contact_email: str = Field(default="", max_length=254)
     deadline: date | None = Field(default=None)

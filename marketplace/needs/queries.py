@@ -11,15 +11,16 @@ from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedTermsAcceptance
 
-
 # The status filter's extra choice: published needs whose deadline has not passed (lifecycle.is_open).
 OPEN = "open"
 
 
 def open_needs_clause(day=None):
     """Needs open for nominations: published, the deadline not passed (lifecycle.is_open in SQL)."""
-    return sa.and_(Need.status == NeedStatus.PUBLISHED,
-                   sa.or_(Need.deadline.is_(None), Need.deadline >= (day or lifecycle.today())))
+    return sa.and_(
+        Need.status == NeedStatus.PUBLISHED,
+        sa.or_(Need.deadline.is_(None), Need.deadline >= (day or lifecycle.today())),
+    )
 
 
 def needs_for_user(

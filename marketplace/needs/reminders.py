@@ -27,20 +27,34 @@ def remind_deadlines(today: date | None = None) -> int:
     today = today or lifecycle.today()
     made = 0
     soon = db.session.scalars(
-        sa.select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline.is_not(None),
-                              Need.deadline >= today, Need.deadline <= today + timedelta(days=REMIND_DAYS_BEFORE))
+        sa.select(Need).where(
+            Need.status == NeedStatus.PUBLISHED,
+            Need.deadline.is_not(None),
+            Need.deadline >= today,
+            Need.deadline <= today + timedelta(days=REMIND_DAYS_BEFORE),
+        )
     ).all()
     for need in soon:
-        made += len(notify(audience_managers(need), kind="deadline_soon",
-                           params={"title": need.title, "deadline": need.deadline.isoformat()},
-                           link=link_for("needs.detail", need_id=need.id),
-                           dedupe_key=f"deadline_soon:{need.id}:{need.deadline.isoformat()}"))
+        made += len(
+            notify(
+                audience_managers(need),
+                kind="deadline_soon",
+                params={"title": need.title, "deadline": need.deadline.isoformat()},
+                link=link_for("needs.detail", need_id=need.id),
+                dedupe_key=f"deadline_soon:{need.id}:{need.deadline.isoformat()}",
+            )
+        )
     passed = db.session.scalars(
         sa.select(Need).where(Need.status == NeedStatus.PUBLISHED, Need.deadline.is_not(None), Need.deadline < today)
     ).all()
     for need in passed:
-        made += len(notify(bank_side(need), kind="deadline_passed",
-                           params={"title": need.title, "count": open_candidate_count(need.id)},
-                           link=link_for("needs.detail", need_id=need.id) + "#pipeline",
-                           dedupe_key=f"deadline_passed:{need.id}:{need.deadline.isoformat()}"))
+        made += len(
+            notify(
+                bank_side(need),
+                kind="deadline_passed",
+                params={"title": need.title, "count": open_candidate_count(need.id)},
+                link=link_for("needs.detail", need_id=need.id) + "#pipeline",
+                dedupe_key=f"deadline_passed:{need.id}:{need.deadline.isoformat()}",
+            )
+        )
     return made

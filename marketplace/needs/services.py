@@ -13,15 +13,15 @@ from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, insert_once, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.core.list_queries import unique_slug
-from marketplace.rankings.enums import ProfileKind
-from marketplace.rankings.services import schedule_indexing
+from marketplace.core.validation import validate
+from marketplace.core.versioning import check_version, lock_current
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcceptance
 from marketplace.needs.queries import audience_ids_for_need
 from marketplace.notifications.services import link_for, notify
-from marketplace.core.validation import validate
-from marketplace.core.versioning import check_version, lock_current
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import schedule_indexing
 
 AUDITED_FIELDS = [*NeedInput.model_fields, "status", "owner_id"]
 # The audit actions that bump a need's version (one row per bump): what changed since a version read.
@@ -32,9 +32,7 @@ def _check_audience(visibility: NeedVisibility, incubator_ids: set[int]) -> None
     if visibility == NeedVisibility.INVITED and not incubator_ids:
         raise InvalidInput({"invited_incubators": [_("Choose at least one incubator to invite.")]})
     if incubator_ids:
-        kinds = set(
-            db.session.scalars(sa.select(Organisation.kind).where(Organisation.id.in_(incubator_ids)))
-        )
+        kinds = set(db.session.scalars(sa.select(Organisation.kind).where(Organisation.id.in_(incubator_ids))))
         found = db.session.scalar(
             sa.select(sa.func.count()).select_from(Organisation).where(Organisation.id.in_(incubator_ids))
         )
@@ -45,8 +43,13 @@ def _check_audience(visibility: NeedVisibility, incubator_ids: set[int]) -> None
 def _check_deadline(deadline, previous=None) -> None:
     """A deadline being set or changed is today or later (an unchanged one that has since passed may stay)."""
     if not lifecycle.deadline_may_be_set(deadline, previous):
-        raise InvalidInput({"deadline": [_("The deadline %(date)s has passed: choose today or a later day.",
-                                           date=deadline.isoformat())]})
+        raise InvalidInput(
+            {
+                "deadline": [
+                    _("The deadline %(date)s has passed: choose today or a later day.", date=deadline.isoformat())
+                ]
+            }
+        )
 
 
 def _set_audience(need: Need, incubator_ids: set[int]) -> None:
@@ -93,14 +96,21 @@ def create_need(
     db.session.add(need)
     db.session.flush()
     _set_audience(need, audience)
-    record_change(actor_id=actor.id, action="need.create", entity="need", entity_id=need.id,
-                  after=snapshot(need, AUDITED_FIELDS))
+    record_change(
+        actor_id=actor.id, action="need.create", entity="need", entity_id=need.id, after=snapshot(need, AUDITED_FIELDS)
+    )
     schedule_indexing(ProfileKind.NEED, [need.id])
     return need
 
 
-def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: Iterable[int] = (),
-                expected_version: int | None = None) -> Need:
+def update_need(
+    *,
+    actor: User,
+    need: Need,
+    data: dict,
+    invited_incubator_ids: Iterable[int] = (),
+    expected_version: int | None = None,
+) -> Need:
     """Changes the need's fields and audience, bumps its version and writes the audit row.
 
     ``expected_version`` is the version the edit was read at (the edit form, the API's ``version``): the need is
@@ -128,14 +138,18 @@ def update_need(*, actor: User, need: Need, data: dict, invited_incubator_ids: I
         need.version += 1
         schedule_indexing(ProfileKind.NEED, [need.id])
     db.session.flush()
-    record_change(actor_id=actor.id, action="need.update", entity="need", entity_id=need.id,
-                  before=before, after=after)
+    record_change(actor_id=actor.id, action="need.update", entity="need", entity_id=need.id, before=before, after=after)
     return need
 
 
 def _stale_need(*, fields: str, read: int, current: int) -> str:
-    return _("Someone else changed this need after you read it (you read version %(read)s, it is now version "
-             "%(current)s; changed: %(fields)s). Nothing was saved.", read=read, current=current, fields=fields)
+    return _(
+        "Someone else changed this need after you read it (you read version %(read)s, it is now version "
+        "%(current)s; changed: %(fields)s). Nothing was saved.",
+        read=read,
+        current=current,
+        fields=fields,
+    )
 
 
 def capacities(actor: User, need: Need) -> set[str]:
@@ -162,20 +176,32 @@ def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str 
         raise PermissionDenied()
     frm = need.status
     if not lifecycle.allowed(frm, to, held):
-        raise InvalidTransition(_("A need cannot go from “%(frm)s” to “%(to)s” by your hand.",
-                                  frm=frm.label, to=to.label))
+        raise InvalidTransition(
+            _("A need cannot go from “%(frm)s” to “%(to)s” by your hand.", frm=frm.label, to=to.label)
+        )
     comment = (comment or "").strip()
     if (frm, to) in lifecycle.NEEDS_COMMENT and not comment:
         raise InvalidInput({"comment": [_("Say why, so the people concerned know what to do.")]})
     if to in lifecycle.NEEDS_FUTURE_DEADLINE and lifecycle.deadline_passed(need.deadline):
-        raise InvalidInput({"deadline": [_("The deadline %(date)s has passed: set a later one first.",
-                                           date=need.deadline.isoformat())]})
+        raise InvalidInput(
+            {
+                "deadline": [
+                    _("The deadline %(date)s has passed: set a later one first.", date=need.deadline.isoformat())
+                ]
+            }
+        )
     need.status = to
     need.updated_at = utcnow()
     need.version += 1
     db.session.flush()
-    record_change(actor_id=actor.id, action="need.status", entity="need", entity_id=need.id,
-                  before={"status": frm.value}, after={"status": to.value, "comment": comment})
+    record_change(
+        actor_id=actor.id,
+        action="need.status",
+        entity="need",
+        entity_id=need.id,
+        before={"status": frm.value},
+        after={"status": to.value, "comment": comment},
+    )
     _notify_status(need, frm, to, actor, comment)
     return need
 
@@ -187,8 +213,15 @@ def _notify_status(need: Need, frm: NeedStatus, to: NeedStatus, actor: User, com
     elif to == NeedStatus.DRAFT and frm == NeedStatus.IN_REVIEW and need.created_by_id:
         author = db.session.get(User, need.created_by_id)
         if author is not None:
-            notify([author], kind="need_changes_requested", params=params, link=link, need=need, actor=actor,
-                   comment=comment)
+            notify(
+                [author],
+                kind="need_changes_requested",
+                params=params,
+                link=link,
+                need=need,
+                actor=actor,
+                comment=comment,
+            )
     elif to == NeedStatus.PUBLISHED:
         notify(audience_managers(need), kind="need_published", params=params, link=link, need=need)
 
@@ -209,8 +242,9 @@ def clone_need(*, actor: User, need: Need) -> Need:
     fields = {name: getattr(need, name) for name in NeedInput.model_fields}
     fields["title"] = _("Copy of %(title)s", title=need.title)[:200]
     fields["deadline"] = None
-    return create_need(actor=actor, data=fields, owner_id=need.owner_id,
-                       invited_incubator_ids=audience_ids_for_need(need.id))
+    return create_need(
+        actor=actor, data=fields, owner_id=need.owner_id, invited_incubator_ids=audience_ids_for_need(need.id)
+    )
 
 
 def accept_terms(*, actor: User, need: Need) -> NeedTermsAcceptance:
@@ -227,10 +261,20 @@ def accept_terms(*, actor: User, need: Need) -> NeedTermsAcceptance:
     existing = db.session.get(NeedTermsAcceptance, (need.id, actor.organisation_id))
     if existing is not None:
         return existing
-    acceptance = NeedTermsAcceptance(need_id=need.id, organisation_id=actor.organisation_id, user_id=actor.id,
-                                     terms=need.confidentiality_terms, accepted_at=utcnow())
+    acceptance = NeedTermsAcceptance(
+        need_id=need.id,
+        organisation_id=actor.organisation_id,
+        user_id=actor.id,
+        terms=need.confidentiality_terms,
+        accepted_at=utcnow(),
+    )
     if not insert_once(acceptance):  # a colleague's (or a double submit's) acceptance committed first
         return db.session.get(NeedTermsAcceptance, (need.id, actor.organisation_id), populate_existing=True)
-    record_change(actor_id=actor.id, action="need.terms_accepted", entity="need", entity_id=need.id,
-                  after={"organisation_id": actor.organisation_id})
+    record_change(
+        actor_id=actor.id,
+        action="need.terms_accepted",
+        entity="need",
+        entity_id=need.id,
+        after={"organisation_id": actor.organisation_id},
+    )
     return acceptance

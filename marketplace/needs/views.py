@@ -4,31 +4,37 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.accounts.names import org_name
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation
+from marketplace.accounts.names import org_name
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
+from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.audit.queries import history_for
 from marketplace.core.db import best_effort, db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
-from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
-from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
-from marketplace.rankings.forms import MatchFilterForm
-from marketplace.rankings.services import can_see_matches, rank_startups_for_need
+from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.core.versioning import StaleEdit
+from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.queries import OPEN, audience_ids_for_need, need_for_user, needs_for_user, terms_acceptance
-from marketplace.audit.queries import history_for
+from marketplace.needs.services import (
+    accept_terms,
+    capacities,
+    change_need_status,
+    clone_need,
+    create_need,
+    update_need,
+)
 from marketplace.pipeline import transitions
-from marketplace.pipeline.transitions import card_moves, next_stages
 from marketplace.pipeline.queries import board_for_need, opted_in_orgs, pitch_decks_for, vote_counts, votes_of
 from marketplace.pipeline.services import can_vote, record_visit
-from marketplace.needs import lifecycle
-from marketplace.needs.services import (accept_terms, capacities, change_need_status, clone_need, create_need,
-                                        update_need)
+from marketplace.pipeline.transitions import card_moves, next_stages
+from marketplace.rankings.forms import MatchFilterForm
+from marketplace.rankings.services import can_see_matches, rank_startups_for_need
 from marketplace.startups.queries import countries, startup_ids_where
-from marketplace.core.taxonomy import Sector, StartupStage
-from marketplace.core.versioning import StaleEdit
+from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
 
 bp = Blueprint("needs", __name__, url_prefix="/needs")
 
@@ -52,8 +58,9 @@ def index():
         per_page=current_app.config["PAGE_SIZE"],
     )
     owners = organisations_by_id({n.owner_id for n in page.items})
-    return render_template("needs/index.html", page=page, filters=filters, owners=owners,
-                           can_create=authz.can_create_need(current_user))
+    return render_template(
+        "needs/index.html", page=page, filters=filters, owners=owners, can_create=authz.can_create_need(current_user)
+    )
 
 
 @bp.get("/<int:need_id>")
@@ -66,9 +73,13 @@ def detail(need_id: int):
     filters = MatchFilterForm(request.args)
     filters.fill_choices(countries(), organisations_of_kind(OrganisationKind.INCUBATOR))
     stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
-    allowed = startup_ids_where(sector=filters.sector.data or None, stage=StartupStage(stage) if stage else None,
-                                country=filters.country.data or None, founded_from=filters.founded_year(),
-                                incubator_id=filters.incubator_id())
+    allowed = startup_ids_where(
+        sector=filters.sector.data or None,
+        stage=StartupStage(stage) if stage else None,
+        country=filters.country.data or None,
+        founded_from=filters.founded_year(),
+        incubator_id=filters.incubator_id(),
+    )
     matches = None
     if readable and can_see_matches(current_user, need):
         matches = rank_startups_for_need(current_user, need, allowed_ids=allowed)
@@ -102,7 +113,8 @@ def detail(need_id: int):
         next_stages=next_stages,
         card_moves=card_moves,
         ranked_candidates={c.startup_id: c for items in board.values() for c, _s in items} if board else {},
-        history=history_for("need", need.id, action="need.status") if authz.can_view_need_review(current_user, need)
+        history=history_for("need", need.id, action="need.status")
+        if authz.can_view_need_review(current_user, need)
         else [],
         matches=matches,
         match_filters=filters,
@@ -219,6 +231,7 @@ def edit(need_id: int):
 
 def _need_conflict(form: NeedForm, need, exc: StaleEdit):
     """The edit page's notice: the need changed under the edit (who changed which field, and its value now)."""
+
     def audience(n):
         return [org_name(org) for org in organisations_by_id(audience_ids_for_need(n.id)).values()]
 
@@ -230,11 +243,16 @@ def _need_conflict(form: NeedForm, need, exc: StaleEdit):
         return [Sector(value).label if value in Sector.__members__.values() else value for value in n.sector_tags]
 
     return conflict(
-        form, need, exc,
+        form,
+        need,
+        exc,
         heading=_("Someone else changed this need while you were editing it."),
         link=url_for("needs.detail", need_id=need.id),
-        labels={"status": _("Status"), "owner_id": _("Owning bank unit"),
-                "invited_incubator_ids": str(form.invited_incubators.label.text)},
+        labels={
+            "status": _("Status"),
+            "owner_id": _("Owning bank unit"),
+            "invited_incubator_ids": str(form.invited_incubators.label.text),
+        },
         values={"invited_incubator_ids": audience, "owner_id": owner, "sector_tags": sectors},
     )
 
@@ -249,8 +267,9 @@ def status(need_id: int):
         return redirect(url_for("needs.detail", need_id=need.id))
     try:
         with unit_of_work():
-            change_need_status(actor=current_user, need=need, to=NeedStatus(target),
-                               comment=request.form.get("comment", ""))
+            change_need_status(
+                actor=current_user, need=need, to=NeedStatus(target), comment=request.form.get("comment", "")
+            )
     except (InvalidTransition, InvalidInput) as exc:
         db.session.refresh(need)
         flash(str(exc) if isinstance(exc, InvalidTransition) else exc.messages, "error")
@@ -267,9 +286,12 @@ def clone(need_id: int):
         raise PermissionDenied()
     try:
         with unit_of_work():
-            copy, target = submit_once(actor=current_user, token=request.form.get("form_token"),
-                                       create=lambda: clone_need(actor=current_user, need=need),
-                                       target_url=lambda made: url_for("needs.edit", need_id=made.id))
+            copy, target = submit_once(
+                actor=current_user,
+                token=request.form.get("form_token"),
+                create=lambda: clone_need(actor=current_user, need=need),
+                target_url=lambda made: url_for("needs.edit", need_id=made.id),
+            )
     except FormTokenRefused as exc:
         flash(exc.messages, "error")
         return redirect(url_for("needs.detail", need_id=need.id))

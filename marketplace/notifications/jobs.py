@@ -51,13 +51,20 @@ def send_digests() -> int:
         ).all()
         for user in users:
             pending = db.session.scalars(
-                sa.select(Notification).where(Notification.user_id == user.id, Notification.mailed_at.is_(None))
-                .order_by(Notification.created_at).with_for_update()
+                sa.select(Notification)
+                .where(Notification.user_id == user.id, Notification.mailed_at.is_(None))
+                .order_by(Notification.created_at)
+                .with_for_update()
             ).all()
             if not pending:
                 continue
-            queue_email(recipient=user, subject=mail_subject("Your innomatch digest: %(count)s new"), subject_args={"count": len(pending)},
-                        template="email/digest.txt", notifications=pending)
+            queue_email(
+                recipient=user,
+                subject=mail_subject("Your innomatch digest: %(count)s new"),
+                subject_args={"count": len(pending)},
+                template="email/digest.txt",
+                notifications=pending,
+            )
             for notification in pending:
                 notification.mailed_at = utcnow()
             sent += 1

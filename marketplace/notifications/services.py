@@ -66,14 +66,22 @@ def notify(
             continue
         seen.add(recipient.id)
         if dedupe_key is not None and db.session.scalar(
-            sa.select(Notification.id).where(Notification.user_id == recipient.id,
-                                             Notification.dedupe_key == dedupe_key)
+            sa.select(Notification.id).where(
+                Notification.user_id == recipient.id, Notification.dedupe_key == dedupe_key
+            )
         ):
             continue
         notification = Notification(user_id=recipient.id, kind=kind, params=params, link=link, dedupe_key=dedupe_key)
         if recipient.digest == DigestPreference.IMMEDIATE:
-            queue_email(recipient=recipient, subject=found.line, subject_args=params, template=found.template,
-                        notification=notification, link=link, **context)
+            queue_email(
+                recipient=recipient,
+                subject=found.line,
+                subject_args=params,
+                template=found.template,
+                notification=notification,
+                link=link,
+                **context,
+            )
             notification.mailed_at = utcnow()
         db.session.add(notification)
         made.append(notification)

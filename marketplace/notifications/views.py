@@ -10,9 +10,9 @@ from wtforms import RadioField
 from marketplace.accounts.enums import DigestPreference
 from marketplace.core.db import unit_of_work
 from marketplace.core.errors import NotFound
-from marketplace.web.forms import options
 from marketplace.notifications.queries import notification_of, notifications_for
 from marketplace.notifications.services import mark_read, set_digest
+from marketplace.web.forms import options
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -24,8 +24,9 @@ class DigestForm(FlaskForm):
 @bp.get("/")
 @login_required
 def index():
-    page = notifications_for(current_user, page=request.args.get("page", 1, type=int) or 1,
-                             per_page=current_app.config["PAGE_SIZE"])
+    page = notifications_for(
+        current_user, page=request.args.get("page", 1, type=int) or 1, per_page=current_app.config["PAGE_SIZE"]
+    )
     form = DigestForm(digest=current_user.digest.value)
     form.digest.choices = options([(p.value, p.label) for p in DigestPreference])
     return render_template("notifications/index.html", page=page, form=form)

@@ -168,8 +168,10 @@ def export_archive(path: str | os.PathLike) -> ExportReport:
                 if revision is None:
                     raise BackupError("the database has no schema (run `flask --app marketplace db upgrade`)")
                 if revision != head:
-                    raise BackupError(f"the database is at schema revision {revision} but this code expects "
-                                      f"{head}; run `flask --app marketplace db upgrade` first")
+                    raise BackupError(
+                        f"the database is at schema revision {revision} but this code expects "
+                        f"{head}; run `flask --app marketplace db upgrade` first"
+                    )
                 manifest_tables = []
                 with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
                     for position, table in enumerate(tables(), start=1):
@@ -217,8 +219,7 @@ class _snapshot_connection:
 def _export_table(conn: sa.Connection, archive: zipfile.ZipFile, position: int, table: sa.Table) -> dict:
     encodings = _encodings(table)
     # Enums are read as the text stored, so a value the code no longer knows still survives.
-    selected = [sa.type_coerce(c, sa.String).label(c.name) if encodings[c.name] == "enum" else c
-                for c in table.columns]
+    selected = [sa.type_coerce(c, sa.String).label(c.name) if encodings[c.name] == "enum" else c for c in table.columns]
     null_flags = [c for c in table.columns if encodings[c.name] == "json" and c.nullable]
     selected += [c.is_(None).label(f"{SQL_NULL_KEY}{c.name}") for c in null_flags]
     query = sa.select(*selected).order_by(*table.primary_key.columns)
@@ -236,8 +237,7 @@ def _export_table(conn: sa.Connection, archive: zipfile.ZipFile, position: int, 
             member.write(line)
             digest.update(line)
             rows += 1
-    return {"name": table.name, "member": name, "rows": rows, "sha256": digest.hexdigest(),
-            "columns": encodings}
+    return {"name": table.name, "member": name, "rows": rows, "sha256": digest.hexdigest(), "columns": encodings}
 
 
 def _fsync_directory(directory: Path) -> None:
@@ -271,8 +271,10 @@ def restore_archive(path: str | os.PathLike, *, force: bool = False, reindex: bo
     with _open_archive(source) as archive:
         manifest = _read_manifest(archive)
         if manifest["schema_revision"] != head:
-            raise BackupError(f"the archive is at schema revision {manifest['schema_revision']} but this code "
-                              f"is at {head}; restore it with the matching version of innomatch, then upgrade")
+            raise BackupError(
+                f"the archive is at schema revision {manifest['schema_revision']} but this code "
+                f"is at {head}; restore it with the matching version of innomatch, then upgrade"
+            )
         plan = _plan(manifest)
         _verify(archive, plan)
 
@@ -284,16 +286,19 @@ def restore_archive(path: str | os.PathLike, *, force: bool = False, reindex: bo
                 report.schema_created = True
             revision = current_revision(conn)
             if revision != head:
-                raise BackupError(f"the database is at schema revision {revision or 'none'} but this code "
-                                  f"expects {head}; run `flask --app marketplace db upgrade` first")
+                raise BackupError(
+                    f"the database is at schema revision {revision or 'none'} but this code "
+                    f"expects {head}; run `flask --app marketplace db upgrade` first"
+                )
             _lock(conn, [table for table, _ in plan])
-            existing = {table.name: conn.scalar(sa.select(sa.func.count()).select_from(table))
-                        for table, _ in plan}
+            existing = {table.name: conn.scalar(sa.select(sa.func.count()).select_from(table)) for table, _ in plan}
             if any(existing.values()):
                 if not force:
                     rows = ", ".join(f"{name} {count}" for name, count in existing.items() if count)
-                    raise BackupError(f"the database is not empty (rows: {rows}); restore into an empty "
-                                      f"database, or pass --force to replace everything in it")
+                    raise BackupError(
+                        f"the database is not empty (rows: {rows}); restore into an empty "
+                        f"database, or pass --force to replace everything in it"
+                    )
                 for table, _ in reversed(plan):
                     conn.execute(table.delete())
                 report.deleted = {name: count for name, count in existing.items() if count}
@@ -351,8 +356,9 @@ def _read_manifest(archive: zipfile.ZipFile) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("the archive's manifest is not an innomatch backup manifest")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise BackupError(f"the archive has format version {manifest.get('format_version')}; "
-                          f"this code reads version {FORMAT_VERSION}")
+        raise BackupError(
+            f"the archive has format version {manifest.get('format_version')}; this code reads version {FORMAT_VERSION}"
+        )
     if not isinstance(manifest.get("schema_revision"), str) or not isinstance(manifest.get("tables"), list):
         raise BackupError("the archive's manifest lacks the schema revision or the table list")
     return manifest
@@ -369,8 +375,10 @@ def _plan(manifest: dict) -> list[tuple[sa.Table, dict]]:
     missing = sorted({t.name for t in ours} - entries.keys())
     unknown = sorted(entries.keys() - {t.name for t in ours})
     if missing or unknown:
-        raise BackupError(f"the archive's tables do not match this schema (missing: {', '.join(missing) or '-'}; "
-                          f"unknown: {', '.join(unknown) or '-'})")
+        raise BackupError(
+            f"the archive's tables do not match this schema (missing: {', '.join(missing) or '-'}; "
+            f"unknown: {', '.join(unknown) or '-'})"
+        )
     plan = []
     for table in ours:
         entry = entries[table.name]
@@ -474,8 +482,10 @@ def _reset_sequences(conn: sa.Connection, tables_: list[sa.Table]) -> None:
         if column is None:
             continue
         conn.execute(
-            sa.text("SELECT setval(pg_get_serial_sequence(:table, :column), "
-                    f"COALESCE((SELECT MAX({prep.quote(column.name)}) FROM {prep.format_table(table)}), 1), "
-                    f"(SELECT MAX({prep.quote(column.name)}) FROM {prep.format_table(table)}) IS NOT NULL)"),
+            sa.text(
+                "SELECT setval(pg_get_serial_sequence(:table, :column), "
+                f"COALESCE((SELECT MAX({prep.quote(column.name)}) FROM {prep.format_table(table)}), 1), "
+                f"(SELECT MAX({prep.quote(column.name)}) FROM {prep.format_table(table)}) IS NOT NULL)"
+            ),
             {"table": prep.format_table(table), "column": column.name},
         )

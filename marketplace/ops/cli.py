@@ -64,11 +64,18 @@ def _reindex_all() -> dict[str, int]:
 
 
 @matching_cli.command("reindex")
-@click.option("--background", is_flag=True,
-              help="Queue one re-embed job per kind on the matching queue (needs REDIS_URL), print their ids and "
-                   "return; /readyz and the ranking pages show their progress.")
-@click.option("--chunk", default=None, type=click.IntRange(min=1),
-              help="Profiles encoded and committed together (default: the re-embed job's).")
+@click.option(
+    "--background",
+    is_flag=True,
+    help="Queue one re-embed job per kind on the matching queue (needs REDIS_URL), print their ids and "
+    "return; /readyz and the ranking pages show their progress.",
+)
+@click.option(
+    "--chunk",
+    default=None,
+    type=click.IntRange(min=1),
+    help="Profiles encoded and committed together (default: the re-embed job's).",
+)
 def matching_reindex(background: bool, chunk: int | None) -> None:
     """Re-embed changed profiles in committed chunks (a line per chunk) and rebuild both indexes from the database.
 
@@ -149,8 +156,10 @@ def export_command(archive: str) -> None:
         report = export_archive(archive)
     except BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"exported {report.rows} rows of {len(report.counts)} tables at schema revision "
-               f"{report.schema_revision} to {report.path} ({report.size_bytes} bytes)")
+    click.echo(
+        f"exported {report.rows} rows of {len(report.counts)} tables at schema revision "
+        f"{report.schema_revision} to {report.path} ({report.size_bytes} bytes)"
+    )
     click.echo(json.dumps(report.counts, sort_keys=True))
 
 
@@ -176,8 +185,10 @@ def restore_command(archive: str, force: bool) -> None:
     click.echo(f"restored {report.rows} rows of {len(report.counts)} tables from {archive}")
     if report.index_error:
         click.echo(json.dumps(report.counts, sort_keys=True))
-        raise click.ClickException(f"the data is restored, but rebuilding the search indexes failed "
-                                   f"({report.index_error}); run `flask --app marketplace matching reindex`")
+        raise click.ClickException(
+            f"the data is restored, but rebuilding the search indexes failed "
+            f"({report.index_error}); run `flask --app marketplace matching reindex`"
+        )
     versions = ", ".join(f"{kind} v{version}" for kind, version in report.index_versions.items())
     click.echo(f"search indexes rebuilt from the restored rows: {versions}")
     click.echo(json.dumps(report.counts, sort_keys=True))
@@ -203,8 +214,9 @@ def users_create(email: str, name: str, role: str, organisation_slug: str, passw
         raise click.ClickException(f"no organisation {organisation_slug!r}")
     try:
         with unit_of_work():
-            user = create_user(email=email, name=name, role=UserRole(role), organisation=organisation,
-                               password=password)
+            user = create_user(
+                email=email, name=name, role=UserRole(role), organisation=organisation, password=password
+            )
     except InvalidInput as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created user {user.id} {user.email}")
@@ -220,6 +232,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(restore_command)
     from marketplace.events.cli import events_cli
+
     app.cli.add_command(events_cli)
     from marketplace.jobs.clock import clock_command, notifications_group
 

@@ -14,10 +14,10 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import check_password_policy, hash_password, verify_password
 from marketplace.core.config import REPO_ROOT
 from marketplace.core.db import db, utcnow
+from marketplace.core.validation import validate
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedInput
 from marketplace.startups.models import Listing, Startup, StartupInput
-from marketplace.core.validation import validate
 
 FIXTURES = REPO_ROOT / "fixtures"
 
@@ -41,11 +41,18 @@ def _upsert(model, key: str, value: Any, fields: dict[str, Any]):
 def _load_organisations(directory: Path) -> dict[str, Organisation]:
     orgs = {}
     for item in _read(directory, "organisations.json"):
-        orgs[item["slug"]] = _upsert(Organisation, "slug", item["slug"], {
-            "name": item["name"], "name_zh": item.get("name_zh", ""),
-            "kind": OrganisationKind(item["kind"]), "description": item.get("description", ""),
-            "website": item.get("website", ""),
-        })
+        orgs[item["slug"]] = _upsert(
+            Organisation,
+            "slug",
+            item["slug"],
+            {
+                "name": item["name"],
+                "name_zh": item.get("name_zh", ""),
+                "kind": OrganisationKind(item["kind"]),
+                "description": item.get("description", ""),
+                "website": item.get("website", ""),
+            },
+        )
     db.session.flush()
     return orgs
 
@@ -55,9 +62,13 @@ def _load_users(directory: Path, orgs: dict[str, Organisation]) -> list[dict[str
     for item in users:
         check_password_policy(item["password"], email=item["email"])
         user = db.session.scalar(sa.select(User).where(User.email == item["email"]))
-        fields = {"name": item["name"], "role": UserRole(item["role"]),
-                  "organisation_id": orgs[item["organisation"]].id, "locale": item.get("locale", "en"),
-                  "active": True}
+        fields = {
+            "name": item["name"],
+            "role": UserRole(item["role"]),
+            "organisation_id": orgs[item["organisation"]].id,
+            "locale": item.get("locale", "en"),
+            "active": True,
+        }
         if user is None:
             db.session.add(User(email=item["email"], password_hash=hash_password(item["password"]), **fields))
         else:
@@ -77,7 +88,9 @@ def _load_needs(directory: Path, orgs: dict[str, Organisation]) -> None:
         need = _upsert(Need, "slug", item["slug"], fields)
         db.session.flush()
         wanted = {orgs[slug].id for slug in item.get("invited_incubators", [])}
-        current = set(db.session.scalars(sa.select(NeedAudience.organisation_id).where(NeedAudience.need_id == need.id)))
+        current = set(
+            db.session.scalars(sa.select(NeedAudience.organisation_id).where(NeedAudience.need_id == need.id))
+        )
         for org_id in current - wanted:
             db.session.delete(db.session.get(NeedAudience, (need.id, org_id)))
         for org_id in wanted - current:
@@ -96,8 +109,9 @@ def _load_startups(directory: Path, orgs: dict[str, Organisation]) -> None:
                 sa.select(Listing).where(Listing.incubator_id == incubator_id, Listing.startup_id == startup.id)
             )
             if row is None:
-                db.session.add(Listing(incubator_id=incubator_id, startup_id=startup.id,
-                                       external_id=listing.get("external_id")))
+                db.session.add(
+                    Listing(incubator_id=incubator_id, startup_id=startup.id, external_id=listing.get("external_id"))
+                )
             elif row.external_id != listing.get("external_id"):
                 row.external_id = listing.get("external_id")
     db.session.flush()
@@ -127,16 +141,28 @@ def _load_pipeline(directory: Path, orgs: dict[str, Organisation]) -> None:
         first, *rest = item["history"]
         nominated_by = orgs[item["nominated_by"]].id if item.get("nominated_by") else None
         candidate: Candidate = add_candidate(
-            need_id=need_id, startup_id=startup_id, source=CandidateSource(item["source"]),
-            stage=CandidateStage(first["stage"]), actor_id=user_ids.get(first["by"]), nominated_by_id=nominated_by,
-            note=item.get("note", ""), at=now - timedelta(days=first["days_ago"]))
+            need_id=need_id,
+            startup_id=startup_id,
+            source=CandidateSource(item["source"]),
+            stage=CandidateStage(first["stage"]),
+            actor_id=user_ids.get(first["by"]),
+            nominated_by_id=nominated_by,
+            note=item.get("note", ""),
+            at=now - timedelta(days=first["days_ago"]),
+        )
         if candidate.stage == CandidateStage.APPLIED:
             candidate.opted_in_at = candidate.shared_at = candidate.created_at
         for step in rest:
             at = now - timedelta(days=step["days_ago"])
-            record_change(actor_id=user_ids.get(step["by"]), action="candidate.stage", entity="candidate",
-                          entity_id=candidate.id, before={"stage": candidate.stage.value},
-                          after={"stage": step["stage"], "note": step.get("note", "")}, at=at)
+            record_change(
+                actor_id=user_ids.get(step["by"]),
+                action="candidate.stage",
+                entity="candidate",
+                entity_id=candidate.id,
+                before={"stage": candidate.stage.value},
+                after={"stage": step["stage"], "note": step.get("note", "")},
+                at=at,
+            )
             candidate.stage = CandidateStage(step["stage"])
             candidate.updated_at = at
             candidate.version += 1

@@ -10,12 +10,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from marketplace.core.db import db, utcnow
-from marketplace.rankings.services import top_startup_ids_for_need
 from marketplace.needs.models import Need
 from marketplace.needs.queries import open_needs_clause
 from marketplace.notifications.services import link_for, notify
-from marketplace.startups.models import Startup
 from marketplace.pipeline.notices import bank_side
+from marketplace.rankings.services import top_startup_ids_for_need
+from marketplace.startups.models import Startup
 
 # A newcomer is worth an alert when it ranks among a need's best this many.
 ALERT_TOP_K = 10
@@ -40,7 +40,13 @@ def alert_new_matches(startup_ids: Iterable[int]) -> int:
         if not hits:
             continue
         key = hashlib.sha1(",".join(map(str, hits)).encode()).hexdigest()[:16]
-        made += len(notify(bank_side(need), kind="new_matches", params={"count": len(hits), "title": need.title},
-                           link=link_for("needs.detail", need_id=need.id) + "#matches",
-                           dedupe_key=f"new_matches:{need.id}:{key}"))
+        made += len(
+            notify(
+                bank_side(need),
+                kind="new_matches",
+                params={"count": len(hits), "title": need.title},
+                link=link_for("needs.detail", need_id=need.id) + "#matches",
+                dedupe_key=f"new_matches:{need.id}:{key}",
+            )
+        )
     return made

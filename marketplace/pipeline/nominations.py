@@ -18,13 +18,13 @@ from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.queries import has_accepted_terms
-from marketplace.startups.models import Startup
-from marketplace.startups.queries import incubator_ids_for_startup
 from marketplace.pipeline import notices
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, PitchDeck
 from marketplace.pipeline.queries import candidate_for
 from marketplace.pipeline.services import add_candidate, sides, transition
+from marketplace.startups.models import Startup
+from marketplace.startups.queries import incubator_ids_for_startup
 
 NOTE_MAX = 1000
 NOTE_MIN = 10
@@ -74,20 +74,38 @@ def nominate(*, actor: User, need: Need, startup_id: int, note: str, deck: Uploa
     when the need is not open to nominations or the startup is already further along; InvalidInput
     for a missing note or a bad deck.
     """
-    if actor.role != UserRole.INCUBATOR_MANAGER or db.session.get(Startup, startup_id) is None \
-            or actor.organisation_id not in incubator_ids_for_startup(startup_id):
+    if (
+        actor.role != UserRole.INCUBATOR_MANAGER
+        or db.session.get(Startup, startup_id) is None
+        or actor.organisation_id not in incubator_ids_for_startup(startup_id)
+    ):
         raise PermissionDenied()
     check_open_for(actor, need)
     note = (note or "").strip()
     if not NOTE_MIN <= len(note) <= NOTE_MAX:
-        raise InvalidInput({"note": [_("Write a note of %(min)s to %(max)s characters: why this startup fits.",
-                                       min=NOTE_MIN, max=NOTE_MAX)]})
+        raise InvalidInput(
+            {
+                "note": [
+                    _(
+                        "Write a note of %(min)s to %(max)s characters: why this startup fits.",
+                        min=NOTE_MIN,
+                        max=NOTE_MAX,
+                    )
+                ]
+            }
+        )
     deck = check_pitch_deck(deck)
     candidate = candidate_for(need.id, startup_id)
     if candidate is None:
-        candidate = add_candidate(need_id=need.id, startup_id=startup_id, source=CandidateSource.NOMINATED,
-                                  stage=CandidateStage.APPLIED, nominated_by_id=actor.organisation_id,
-                                  note=note, actor_id=actor.id)
+        candidate = add_candidate(
+            need_id=need.id,
+            startup_id=startup_id,
+            source=CandidateSource.NOMINATED,
+            stage=CandidateStage.APPLIED,
+            nominated_by_id=actor.organisation_id,
+            note=note,
+            actor_id=actor.id,
+        )
         candidate.opted_in_at = candidate.shared_at = candidate.created_at
         notices.nominated(candidate, actor=actor)
     elif candidate.stage in (CandidateStage.SUGGESTED, CandidateStage.INVITED):
@@ -97,20 +115,30 @@ def nominate(*, actor: User, need: Need, startup_id: int, note: str, deck: Uploa
         db.session.flush()
         transition(candidate=candidate, to=CandidateStage.APPLIED, actor=actor, note=note)
     elif sides(actor, candidate):  # shared with this incubator already: its stage is its business too
-        raise InvalidTransition(_("This startup is already in the need's pipeline (“%(stage)s”).",
-                                  stage=candidate.stage.label))
+        raise InvalidTransition(
+            _("This startup is already in the need's pipeline (“%(stage)s”).", stage=candidate.stage.label)
+        )
     else:  # the bank's private judgement (a shortlist, a decline) is not told through an error
         raise InvalidTransition(_("This startup cannot be nominated for this need."))
     if deck is not None:
-        db.session.add(PitchDeck(candidate_id=candidate.id, filename=deck.filename, size_bytes=len(deck.content),
-                                 sha256=hashlib.sha256(deck.content).hexdigest(), content=deck.content,
-                                 uploaded_by_id=actor.id, created_at=utcnow()))
+        db.session.add(
+            PitchDeck(
+                candidate_id=candidate.id,
+                filename=deck.filename,
+                size_bytes=len(deck.content),
+                sha256=hashlib.sha256(deck.content).hexdigest(),
+                content=deck.content,
+                uploaded_by_id=actor.id,
+                created_at=utcnow(),
+            )
+        )
     db.session.flush()
     return candidate
 
 
-def answer_invitation(*, actor: User, candidate: Candidate, accept: bool, note: str = "",
-                      expected_version: int | None = None) -> Candidate:
+def answer_invitation(
+    *, actor: User, candidate: Candidate, accept: bool, note: str = "", expected_version: int | None = None
+) -> Candidate:
     """The startup's side accepts an invitation (applied: both sides have chosen each other) or
     declines it (withdrawn, with a reason). Raises what ``transition`` raises."""
     if candidate.stage != CandidateStage.INVITED:

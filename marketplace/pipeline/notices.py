@@ -13,18 +13,21 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.notifications.services import link_for, notify
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateStage as C
 from marketplace.pipeline.models import Candidate
 from marketplace.pipeline.services import startup_side_seeing
+from marketplace.startups.models import Startup
 
 
 def unit_staff(organisation_id: int) -> list[User]:
     """The active bank staff of a unit: the bank's side of its needs, and their judging panel."""
-    return list(db.session.scalars(
-        sa.select(User).where(User.role == UserRole.BANK_STAFF, User.organisation_id == organisation_id,
-                              User.active.is_(True)).order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role == UserRole.BANK_STAFF, User.organisation_id == organisation_id, User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def bank_side(need: Need) -> list[User]:
@@ -35,10 +38,13 @@ def startup_side(candidate: Candidate) -> list[User]:
     """The managers of the incubators that see the candidate for the startup's side
     (workflow.services.startup_side_seeing): never of one that may not see the need."""
     orgs = startup_side_seeing(candidate)
-    return list(db.session.scalars(
-        sa.select(User).where(User.role == UserRole.INCUBATOR_MANAGER, User.organisation_id.in_(orgs),
-                              User.active.is_(True)).order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .where(User.role == UserRole.INCUBATOR_MANAGER, User.organisation_id.in_(orgs), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
 
 
 def _params(candidate: Candidate, need: Need) -> dict:
@@ -64,13 +70,24 @@ def stage_changed(candidate: Candidate, frm: C, *, actor: User, note: str) -> No
         notify(bank_side(need), kind="withdrawn", params=params, link=bank_link, exclude=actor, note=note)
     elif candidate.opted_in_at is not None or frm == C.INVITED:
         # The startup's side hears of decisions once it is in the conversation.
-        notify(startup_side(candidate), kind="stage_changed", params={**params, "stage": to.value},
-               link=startup_link, exclude=actor, note=note)
+        notify(
+            startup_side(candidate),
+            kind="stage_changed",
+            params={**params, "stage": to.value},
+            link=startup_link,
+            exclude=actor,
+            note=note,
+        )
 
 
 def nominated(candidate: Candidate, *, actor: User) -> None:
     need = db.session.get(Need, candidate.need_id)
     incubator = db.session.get(Organisation, actor.organisation_id)
-    notify(bank_side(need), kind="nomination",
-           params={**_params(candidate, need), "incubator": incubator.name if incubator else "?"},
-           link=link_for("needs.detail", need_id=need.id) + "#pipeline", exclude=actor, note=candidate.note)
+    notify(
+        bank_side(need),
+        kind="nomination",
+        params={**_params(candidate, need), "incubator": incubator.name if incubator else "?"},
+        link=link_for("needs.detail", need_id=need.id) + "#pipeline",
+        exclude=actor,
+        note=candidate.note,
+    )

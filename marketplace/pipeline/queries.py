@@ -4,17 +4,19 @@ import sqlalchemy as sa
 
 from marketplace.core.db import db
 from marketplace.needs.models import Need
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.startups.models import Startup
 
 
 def board_for_need(need_id: int) -> dict[CandidateStage, list[tuple[Candidate, Startup]]]:
     """The need's candidates by stage (every stage present, in pipeline order)."""
     board: dict[CandidateStage, list] = {stage: [] for stage in CandidateStage}
     rows = db.session.execute(
-        sa.select(Candidate, Startup).join(Startup, Startup.id == Candidate.startup_id)
-        .where(Candidate.need_id == need_id).order_by(Candidate.updated_at.desc())
+        sa.select(Candidate, Startup)
+        .join(Startup, Startup.id == Candidate.startup_id)
+        .where(Candidate.need_id == need_id)
+        .order_by(Candidate.updated_at.desc())
     )
     for candidate, startup in rows:
         board[candidate.stage].append((candidate, startup))
@@ -29,10 +31,13 @@ def candidate_for(need_id: int, startup_id: int) -> Candidate | None:
 
 def opted_in_units(startup_id: int) -> set[int]:
     """Bank units owning a need this startup has chosen (the double opt-in reveals its contact to them)."""
-    return set(db.session.scalars(
-        sa.select(Need.owner_id).join(Candidate, Candidate.need_id == Need.id)
-        .where(Candidate.startup_id == startup_id, Candidate.opted_in_at.is_not(None))
-    ))
+    return set(
+        db.session.scalars(
+            sa.select(Need.owner_id)
+            .join(Candidate, Candidate.need_id == Need.id)
+            .where(Candidate.startup_id == startup_id, Candidate.opted_in_at.is_not(None))
+        )
+    )
 
 
 def opted_in_orgs(need_id: int) -> set[int]:
@@ -41,7 +46,8 @@ def opted_in_orgs(need_id: int) -> set[int]:
     from marketplace.startups.queries import incubator_ids_for_startup
 
     opted = sa.select(Candidate.startup_id, Candidate.nominated_by_id).where(
-        Candidate.need_id == need_id, Candidate.opted_in_at.is_not(None))
+        Candidate.need_id == need_id, Candidate.opted_in_at.is_not(None)
+    )
     found: set[int] = set()
     for startup_id, nominator in db.session.execute(opted).all():
         listed_by = incubator_ids_for_startup(startup_id) if nominator is None else ()
@@ -56,9 +62,14 @@ def startup_side_sees(incubator_id: int) -> sa.ColumnElement[bool]:
     from marketplace.startups.models import Listing
 
     listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
-    return authz.startup_side_sees_clause(incubator_id, listed, nominated_by=Candidate.nominated_by_id,
-                                          startup_id=Candidate.startup_id, shared_at=Candidate.shared_at,
-                                          need_id=Candidate.need_id)
+    return authz.startup_side_sees_clause(
+        incubator_id,
+        listed,
+        nominated_by=Candidate.nominated_by_id,
+        startup_id=Candidate.startup_id,
+        shared_at=Candidate.shared_at,
+        need_id=Candidate.need_id,
+    )
 
 
 def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
@@ -67,7 +78,8 @@ def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup,
     newest move first."""
     rows = db.session.execute(
         sa.select(Candidate, Startup, Need)
-        .join(Startup, Startup.id == Candidate.startup_id).join(Need, Need.id == Candidate.need_id)
+        .join(Startup, Startup.id == Candidate.startup_id)
+        .join(Need, Need.id == Candidate.need_id)
         .where(startup_side_sees(incubator_id))
         .order_by(Candidate.updated_at.desc(), Candidate.id.desc())
     )
@@ -104,8 +116,15 @@ def candidate_for_user(user, candidate_id: int) -> Candidate:
     return candidate
 
 
-def candidates_for_user(user, *, need_id: int | None = None, startup_id: int | None = None,
-                        stage: CandidateStage | None = None, page: int = 1, per_page: int = 24):
+def candidates_for_user(
+    user,
+    *,
+    need_id: int | None = None,
+    startup_id: int | None = None,
+    stage: CandidateStage | None = None,
+    page: int = 1,
+    per_page: int = 24,
+):
     """The candidates ``user`` may see, newest move first."""
     from marketplace.core.list_queries import paginate
 
@@ -142,7 +161,8 @@ def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
         return found
     rows = db.session.execute(
         sa.select(PitchDeck.id, PitchDeck.candidate_id, PitchDeck.filename, PitchDeck.size_bytes)
-        .where(PitchDeck.candidate_id.in_(candidate_ids)).order_by(PitchDeck.id)
+        .where(PitchDeck.candidate_id.in_(candidate_ids))
+        .order_by(PitchDeck.id)
     )
     for row in rows:
         found.setdefault(row.candidate_id, []).append(row)
@@ -153,10 +173,14 @@ def open_candidate_count(need_id: int) -> int:
     """Candidates of a need still in play (not declined, withdrawn or done)."""
     from marketplace.pipeline.transitions import CLOSED
 
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Candidate)
-        .where(Candidate.need_id == need_id, Candidate.stage.not_in([s.value for s in CLOSED]))
-    ) or 0
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Candidate)
+            .where(Candidate.need_id == need_id, Candidate.stage.not_in([s.value for s in CLOSED]))
+        )
+        or 0
+    )
 
 
 def vote_counts(need_id: int) -> dict[int, int]:

@@ -14,8 +14,9 @@ from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, PitchDeck
 
 
-def move_candidates(*, from_startup_id: int, to_startup_id: int, actor_id: int | None = None
-                    ) -> tuple[list[int], list[dict]]:
+def move_candidates(
+    *, from_startup_id: int, to_startup_id: int, actor_id: int | None = None
+) -> tuple[list[int], list[dict]]:
     """Re-points a startup's pipeline candidates to another startup (a merge).
 
     A need that already has the target as a candidate keeps that one; the other is removed
@@ -27,19 +28,35 @@ def move_candidates(*, from_startup_id: int, to_startup_id: int, actor_id: int |
     for candidate in db.session.scalars(sa.select(Candidate).where(Candidate.startup_id == from_startup_id)).all():
         if candidate.need_id in kept:
             removed.append({"need_id": candidate.need_id, "stage": candidate.stage.value})
-            record_change(actor_id=actor_id, action="candidate.merge", entity="candidate",
-                          entity_id=kept[candidate.need_id].id,
-                          before={"absorbed_candidate": candidate.id, "startup_id": from_startup_id,
-                                  "stage": candidate.stage.value},
-                          after={"startup_id": to_startup_id})
-            db.session.execute(sa.update(PitchDeck).where(PitchDeck.candidate_id == candidate.id)
-                               .values(candidate_id=kept[candidate.need_id].id))
+            record_change(
+                actor_id=actor_id,
+                action="candidate.merge",
+                entity="candidate",
+                entity_id=kept[candidate.need_id].id,
+                before={
+                    "absorbed_candidate": candidate.id,
+                    "startup_id": from_startup_id,
+                    "stage": candidate.stage.value,
+                },
+                after={"startup_id": to_startup_id},
+            )
+            db.session.execute(
+                sa.update(PitchDeck)
+                .where(PitchDeck.candidate_id == candidate.id)
+                .values(candidate_id=kept[candidate.need_id].id)
+            )
             db.session.delete(candidate)
         else:
             candidate.startup_id = to_startup_id
             moved.append(candidate.id)
-            record_change(actor_id=actor_id, action="candidate.merge", entity="candidate", entity_id=candidate.id,
-                          before={"startup_id": from_startup_id}, after={"startup_id": to_startup_id})
+            record_change(
+                actor_id=actor_id,
+                action="candidate.merge",
+                entity="candidate",
+                entity_id=candidate.id,
+                before={"startup_id": from_startup_id},
+                after={"startup_id": to_startup_id},
+            )
     db.session.flush()
     return moved, removed
 
@@ -49,8 +66,12 @@ class StaleCandidate(InvalidTransition):
 
 
 def _stale(candidate: Candidate) -> StaleCandidate:
-    return StaleCandidate(_("Someone else moved this candidate to “%(stage)s” a moment ago; nothing was changed.",
-                            stage=candidate.stage.label))
+    return StaleCandidate(
+        _(
+            "Someone else moved this candidate to “%(stage)s” a moment ago; nothing was changed.",
+            stage=candidate.stage.label,
+        )
+    )
 
 
 def startup_side_seeing(candidate: Candidate, *, shared: bool | None = None) -> frozenset[int]:
@@ -70,9 +91,18 @@ def startup_side_seeing(candidate: Candidate, *, shared: bool | None = None) -> 
         return frozenset()
     audience = audience_ids_for_need(need.id) if need.visibility == NeedVisibility.INVITED else set()
     is_shared = candidate.shared_at is not None if shared is None else shared
-    return frozenset(org for org in side if authz.startup_side_sees_candidate(
-        org, nominated_by_id=candidate.nominated_by_id, listed_by=listed_by, shared=is_shared, need=need,
-        invited=org in audience))
+    return frozenset(
+        org
+        for org in side
+        if authz.startup_side_sees_candidate(
+            org,
+            nominated_by_id=candidate.nominated_by_id,
+            listed_by=listed_by,
+            shared=is_shared,
+            need=need,
+            invited=org in audience,
+        )
+    )
 
 
 def check_shareable(candidate: Candidate) -> None:
@@ -90,13 +120,18 @@ def check_shareable(candidate: Candidate) -> None:
         return
     need = db.session.get(Need, candidate.need_id)
     if need.visibility == NeedVisibility.INTERNAL:
-        raise InvalidTransition(_("This need is internal: only the bank's staff see it, so no startup can be "
-                                  "invited to it."))
+        raise InvalidTransition(
+            _("This need is internal: only the bank's staff see it, so no startup can be invited to it.")
+        )
     if need.status not in authz.LISTED_STATUSES:
         raise InvalidTransition(_("Startups can be invited once the need is published."))
     if authz.startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id)):
-        raise InvalidTransition(_("The startup's incubator is not in this need's audience: add it to the audience "
-                                  "before inviting the startup."))
+        raise InvalidTransition(
+            _(
+                "The startup's incubator is not in this need's audience: add it to the audience "
+                "before inviting the startup."
+            )
+        )
 
 
 def sides(actor: User, candidate: Candidate) -> set[str]:
@@ -116,14 +151,24 @@ def sides(actor: User, candidate: Candidate) -> set[str]:
         need = db.session.get(Need, candidate.need_id)
         if need is not None and actor.organisation_id == need.owner_id:
             found.add(transitions.BANK)
-    if actor.role == UserRole.INCUBATOR_MANAGER and candidate.shared_at is not None \
-            and actor.organisation_id in startup_side_seeing(candidate):
+    if (
+        actor.role == UserRole.INCUBATOR_MANAGER
+        and candidate.shared_at is not None
+        and actor.organisation_id in startup_side_seeing(candidate)
+    ):
         found.add(transitions.STARTUP)
     return found
 
 
-def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: str = "",
-               expected_version: int | None = None, notify: bool = True) -> Candidate:
+def transition(
+    *,
+    candidate: Candidate,
+    to: CandidateStage,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    notify: bool = True,
+) -> Candidate:
     """The one way a candidate changes stage: checks the pipeline, writes the audit row, notifies.
 
     ``expected_version`` is the version the actor saw; if someone moved the candidate since,
@@ -154,8 +199,9 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
     elif to in transitions.NEEDS_OPT_IN and not opted_in and frm not in transitions.CLOSED:
         raise InvalidTransition(_("The startup has not applied or accepted an invitation yet; invite it first."))
     else:
-        raise InvalidTransition(_("A candidate cannot go from “%(frm)s” to “%(to)s” by your hand.",
-                                  frm=frm.label, to=to.label))
+        raise InvalidTransition(
+            _("A candidate cannot go from “%(frm)s” to “%(to)s” by your hand.", frm=frm.label, to=to.label)
+        )
     if to in transitions.NEEDS_NOTE and not note:
         raise InvalidInput({"note": [_("Say why, so the other side knows.")]})
     seen = candidate.version if expected_version is None else expected_version
@@ -177,8 +223,14 @@ def transition(*, candidate: Candidate, to: CandidateStage, actor: User, note: s
         db.session.refresh(candidate)
         raise _stale(candidate)
     db.session.refresh(candidate)
-    record_change(actor_id=actor.id, action="candidate.stage", entity="candidate", entity_id=candidate.id,
-                  before={"stage": frm.value}, after={"stage": to.value, "note": note})
+    record_change(
+        actor_id=actor.id,
+        action="candidate.stage",
+        entity="candidate",
+        entity_id=candidate.id,
+        before={"stage": frm.value},
+        after={"stage": to.value, "note": note},
+    )
     if notify:
         from marketplace.pipeline.notices import stage_changed
 
@@ -193,11 +245,10 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
     Raises PermissionDenied unless the actor is staff of the need's unit or the platform, and what
     ``transition`` raises.
     """
-    from marketplace.pipeline.queries import candidate_for
-
     from marketplace import authz
     from marketplace.accounts.enums import UserRole
     from marketplace.needs.models import Need
+    from marketplace.pipeline.queries import candidate_for
 
     need = db.session.get(Need, need_id)
     is_owner = need is not None and actor.role == UserRole.BANK_STAFF and actor.organisation_id == need.owner_id
@@ -209,26 +260,54 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
 
         if db.session.get(Startup, startup_id) is None:
             raise InvalidInput({"startup_id": [_("No such startup.")]})
-        candidate = add_candidate(need_id=need_id, startup_id=startup_id, source=CandidateSource.MATCHED,
-                                  actor_id=actor.id)
+        candidate = add_candidate(
+            need_id=need_id, startup_id=startup_id, source=CandidateSource.MATCHED, actor_id=actor.id
+        )
     return transition(candidate=candidate, to=to, actor=actor, note=note)
 
 
-def add_candidate(*, need_id: int, startup_id: int, source: CandidateSource, actor_id: int | None,
-                  stage: CandidateStage = CandidateStage.SUGGESTED, nominated_by_id: int | None = None,
-                  note: str = "", at: datetime | None = None) -> Candidate:
+def add_candidate(
+    *,
+    need_id: int,
+    startup_id: int,
+    source: CandidateSource,
+    actor_id: int | None,
+    stage: CandidateStage = CandidateStage.SUGGESTED,
+    nominated_by_id: int | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Candidate:
     """The one way a startup enters a need's pipeline; its history starts with this audit row.
 
     ``at`` backdates the candidate (the seed's world has a past).
     """
     when = at or utcnow()
-    candidate = Candidate(need_id=need_id, startup_id=startup_id, stage=stage, source=source,
-                          nominated_by_id=nominated_by_id, note=note, created_at=when, updated_at=when)
+    candidate = Candidate(
+        need_id=need_id,
+        startup_id=startup_id,
+        stage=stage,
+        source=source,
+        nominated_by_id=nominated_by_id,
+        note=note,
+        created_at=when,
+        updated_at=when,
+    )
     db.session.add(candidate)
     db.session.flush()
-    record_change(actor_id=actor_id, action="candidate.create", entity="candidate", entity_id=candidate.id,
-                  after={"need_id": need_id, "startup_id": startup_id, "stage": stage.value,
-                         "source": source.value, "note": note}, at=when)
+    record_change(
+        actor_id=actor_id,
+        action="candidate.create",
+        entity="candidate",
+        entity_id=candidate.id,
+        after={
+            "need_id": need_id,
+            "startup_id": startup_id,
+            "stage": stage.value,
+            "source": source.value,
+            "note": note,
+        },
+        at=when,
+    )
     return candidate
 
 
@@ -274,4 +353,3 @@ def record_visit(*, actor: User, need_id: int):
     visit.seen_at = utcnow()
     db.session.flush()
     return previous
-

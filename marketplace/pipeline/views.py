@@ -1,24 +1,25 @@
 from __future__ import annotations
 
+from io import BytesIO
+
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from io import BytesIO
 
 from marketplace.accounts.enums import UserRole
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
-from marketplace.web.forms import attempt, show_errors
-from marketplace.needs.queries import need_for_user
 from marketplace.needs.models import Need
-from marketplace.startups.models import Startup
-from marketplace.pipeline.queries import candidate_for_user, candidate_history, pitch_decks_for
+from marketplace.needs.queries import need_for_user
 from marketplace.pipeline import workspace as incubator_workspace
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.forms import NominationForm
 from marketplace.pipeline.models import Candidate, PitchDeck
 from marketplace.pipeline.nominations import Upload, answer_invitation, check_open_for, nominate
+from marketplace.pipeline.queries import candidate_for_user, candidate_history, pitch_decks_for
 from marketplace.pipeline.services import act_on_match, toggle_vote, transition
+from marketplace.startups.models import Startup
+from marketplace.web.forms import attempt, show_errors
 
 bp = Blueprint("pipeline", __name__)
 
@@ -46,8 +47,11 @@ def add(need_id: int):
     startup_id = request.form.get("startup_id", type=int)
     if to is None or not startup_id:
         raise NotFound()
-    _run(lambda: act_on_match(actor=current_user, need_id=need.id, startup_id=startup_id, to=to,
-                              note=request.form.get("note", "")))
+    _run(
+        lambda: act_on_match(
+            actor=current_user, need_id=need.id, startup_id=startup_id, to=to, note=request.form.get("note", "")
+        )
+    )
     return redirect(url_for("needs.detail", need_id=need.id) + "#pipeline")
 
 
@@ -64,8 +68,15 @@ def move(candidate_id: int):
     to = _stage()
     if to is None:
         raise NotFound()
-    _run(lambda: transition(candidate=candidate, to=to, actor=current_user, note=request.form.get("note", ""),
-                            expected_version=request.form.get("version", type=int)))
+    _run(
+        lambda: transition(
+            candidate=candidate,
+            to=to,
+            actor=current_user,
+            note=request.form.get("note", ""),
+            expected_version=request.form.get("version", type=int),
+        )
+    )
     return redirect(_back(url_for("needs.detail", need_id=need.id) + "#pipeline"))
 
 
@@ -75,10 +86,14 @@ def history(candidate_id: int):
     """A candidate's whole story from the audit trail: how it entered, every move, who, when, why."""
     candidate = _candidate(candidate_id)
     need = db.session.get(Need, candidate.need_id)
-    return render_template("pipeline/candidate.html", candidate=candidate, need=need,
-                           startup=db.session.get(Startup, candidate.startup_id),
-                           events=candidate_history(current_user, candidate),
-                           decks=pitch_decks_for([candidate.id]).get(candidate.id, []))
+    return render_template(
+        "pipeline/candidate.html",
+        candidate=candidate,
+        need=need,
+        startup=db.session.get(Startup, candidate.startup_id),
+        events=candidate_history(current_user, candidate),
+        decks=pitch_decks_for([candidate.id]).get(candidate.id, []),
+    )
 
 
 @bp.post("/candidates/<int:candidate_id>/answer")
@@ -87,9 +102,15 @@ def answer(candidate_id: int):
     """The startup's side accepts or declines an invitation."""
     candidate = _candidate(candidate_id)
     accept = request.form.get("answer") == "accept"
-    _run(lambda: answer_invitation(actor=current_user, candidate=candidate, accept=accept,
-                                   note=request.form.get("note", ""),
-                                   expected_version=request.form.get("version", type=int)))
+    _run(
+        lambda: answer_invitation(
+            actor=current_user,
+            candidate=candidate,
+            accept=accept,
+            note=request.form.get("note", ""),
+            expected_version=request.form.get("version", type=int),
+        )
+    )
     return redirect(url_for("pipeline.workspace") + f"#candidate-{candidate.id}")
 
 
@@ -100,8 +121,9 @@ def deck(candidate_id: int, deck_id: int):
     found = db.session.get(PitchDeck, deck_id)
     if found is None or found.candidate_id != candidate.id:
         raise NotFound()
-    response = send_file(BytesIO(found.content), mimetype="application/pdf", as_attachment=True,
-                         download_name=found.filename)
+    response = send_file(
+        BytesIO(found.content), mimetype="application/pdf", as_attachment=True, download_name=found.filename
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -126,8 +148,9 @@ def nominate_startup(need_id: int):
         deck = Upload(filename=upload.filename, content=upload.read()) if upload else None
         try:
             with unit_of_work():
-                candidate = nominate(actor=current_user, need=need, startup_id=form.startup_id.data,
-                                     note=form.note.data or "", deck=deck)
+                candidate = nominate(
+                    actor=current_user, need=need, startup_id=form.startup_id.data, note=form.note.data or "", deck=deck
+                )
         except InvalidInput as exc:
             show_errors(form, exc)
         except InvalidTransition as exc:

@@ -7,17 +7,16 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from matching.fit import Fit
-
 from marketplace import authz
 from marketplace.accounts.models import User
 from marketplace.core.db import db
-from marketplace.rankings.services import Ranked, rank_startups_for_need, startup_ids_for_viewer
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, has_accepted_terms, needs_for_user
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.queries import candidates_of_incubator, pitch_decks_for
+from marketplace.rankings.services import Ranked, rank_startups_for_need, startup_ids_for_viewer
+from marketplace.startups.models import Startup
+from matching.fit import Fit
 
 MATCHES_PER_NEED = 3
 
@@ -42,7 +41,9 @@ def open_needs_for(user: User, pipeline_by_need: dict[int, set[int]]) -> list[Op
     portfolio = startup_ids_for_viewer(user) or set()
     found = []
     for need in needs_for_user(user, status=OPEN, per_page=500).items:
-        readable = authz.can_read_full_need(user, need, accepted_terms=has_accepted_terms(need.id, user.organisation_id))
+        readable = authz.can_read_full_need(
+            user, need, accepted_terms=has_accepted_terms(need.id, user.organisation_id)
+        )
         item = OpenNeed(need=need, readable=readable, in_pipeline=pipeline_by_need.get(need.id, set()))
         if readable and portfolio:
             item.matches = rank_startups_for_need(user, need, allowed_ids=portfolio, k=MATCHES_PER_NEED)
@@ -70,8 +71,10 @@ def nomination_choices(user: User, need: Need) -> list[tuple[Startup, Fit | None
     portfolio = startup_ids_for_viewer(user) or set()
     if not portfolio:
         return []
-    ranked = sorted(rank_startups_for_need(user, need, allowed_ids=portfolio, k=len(portfolio)),
-                    key=lambda r: -r.fit.score)
+    ranked = sorted(
+        rank_startups_for_need(user, need, allowed_ids=portfolio, k=len(portfolio)), key=lambda r: -r.fit.score
+    )
     rest = set(portfolio) - {r.item.id for r in ranked}
     return [(r.item, r.fit) for r in ranked] + [
-        (s, None) for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(rest)).order_by(Startup.name))]
+        (s, None) for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(rest)).order_by(Startup.name))
+    ]

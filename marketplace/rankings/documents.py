@@ -13,12 +13,24 @@ def _sector_words(values) -> tuple[str, ...]:
 
 def startup_document(startup: Startup) -> Document:
     body = "\n".join(part for part in (startup.description, startup.customers) if part)
-    return Document(id=startup.id, name=startup.name, summary=startup.products, body=body,
-                    tags=tuple(startup.tags), categories=_sector_words(startup.sectors))
+    return Document(
+        id=startup.id,
+        name=startup.name,
+        summary=startup.products,
+        body=body,
+        tags=tuple(startup.tags),
+        categories=_sector_words(startup.sectors),
+    )
 
 
 def need_document(need: Need) -> Document:
     scenarios = "; ".join(need.scenarios)
     body = "\n".join(part for part in (need.description, scenarios) if part)
-    return Document(id=need.id, name=need.title, summary=need.summary, body=body,
-                    tags=tuple(need.technology_tags), categories=_sector_words(need.sector_tags))
+    return Document(
+        id=need.id,
+        name=need.title,
+        summary=need.summary,
+        body=body,
+        tags=tuple(need.technology_tags),
+        categories=_sector_words(need.sector_tags),
+    )

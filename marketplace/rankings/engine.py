@@ -31,8 +31,15 @@ _memo: OrderedDict[str, tuple] = OrderedDict()
 
 
 class Engine:
-    def __init__(self, model: str, index_dir: Path, *, backend: str = "torch", cache_dir: Path | None = None,
-                 multilingual: str = "") -> None:
+    def __init__(
+        self,
+        model: str,
+        index_dir: Path,
+        *,
+        backend: str = "torch",
+        cache_dir: Path | None = None,
+        multilingual: str = "",
+    ) -> None:
         self.model = model
         self.multilingual = multilingual
         self.backend = backend
@@ -60,8 +67,12 @@ class Engine:
         with _shared_lock:
             if key not in _embedders:
                 quiet_model_stack()
-                _embedders[key] = load_embedder(self.model or None, backend=self.backend, cache_dir=self.cache_dir,
-                                                multilingual=self.multilingual or None)
+                _embedders[key] = load_embedder(
+                    self.model or None,
+                    backend=self.backend,
+                    cache_dir=self.cache_dir,
+                    multilingual=self.multilingual or None,
+                )
             return _embedders[key]
 
     @property
@@ -111,10 +122,13 @@ class Engine:
 
 
 def init_engine(app) -> None:
-    app.extensions[_EXTENSION] = Engine(app.config["EMBEDDING_MODEL"], Path(app.config["INDEX_DIR"]),
-                                        backend=app.config["EMBEDDING_BACKEND"],
-                                        multilingual=app.config["EMBEDDING_MULTILINGUAL"],
-                                        cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
+    app.extensions[_EXTENSION] = Engine(
+        app.config["EMBEDDING_MODEL"],
+        Path(app.config["INDEX_DIR"]),
+        backend=app.config["EMBEDDING_BACKEND"],
+        multilingual=app.config["EMBEDDING_MULTILINGUAL"],
+        cache_dir=Path(app.config["MODEL_CACHE_DIR"]),
+    )
 
 
 def engine() -> Engine:

@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
 from marketplace.accounts.names import org_name
-from marketplace.web.forms import options
 from marketplace.core.places import country_name
 from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.web.forms import options
 
 
 class MatchFilterForm(FlaskForm):
@@ -23,7 +23,9 @@ class MatchFilterForm(FlaskForm):
         self.incubator.choices = options([("", _l("All incubators"))] + [(str(o.id), org_name(o)) for o in incubators])
         self.sector.choices = options([("", _l("All sectors"))] + [(s.value, s.label) for s in Sector])
         self.stage.choices = options([("", _l("All stages"))] + [(s.value, s.label) for s in StartupStage])
-        self.country.choices = options([("", _l("All countries"))] + [(c, country_name(c, str(get_locale() or "en"))) for c in countries])
+        self.country.choices = options(
+            [("", _l("All countries"))] + [(c, country_name(c, str(get_locale() or "en"))) for c in countries]
+        )
 
     def founded_year(self) -> int | None:
         value = (self.founded_from.data or "").strip()

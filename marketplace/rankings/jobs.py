@@ -11,11 +11,19 @@ from redis.exceptions import RedisError
 from marketplace.core.db import unit_of_work
 from marketplace.core.extensions import redis_connection
 from marketplace.jobs.queue import enqueue
-from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import (
-    REEMBED_CHUNK, REEMBED_SLICE_SECONDS, profile_count, profile_ids_after, rebuild_index, reembed_waiting_key,
-    refresh_vectors, request_reembed, sync_index, vectors_complete,
+    REEMBED_CHUNK,
+    REEMBED_SLICE_SECONDS,
+    profile_count,
+    profile_ids_after,
+    rebuild_index,
+    reembed_waiting_key,
+    refresh_vectors,
+    request_reembed,
+    sync_index,
+    vectors_complete,
 )
 from marketplace.startups.services import refresh_suggested_sectors
 from matching import store
@@ -104,13 +112,18 @@ def reembed(*, kind: str, model: str, after: int = 0, rebuild: bool = False) -> 
         if not mine:
             return  # another worker is at it; it queues its own continuation
         held = eng.corpus(profile_kind)
-        if not rebuild and held is not None and profile_kind not in eng.damaged \
-                and eng.snapshot_model(profile_kind) == model:
+        if (
+            not rebuild
+            and held is not None
+            and profile_kind not in eng.damaged
+            and eng.snapshot_model(profile_kind) == model
+        ):
             return  # published already
         # In slices only where the continuation can be queued.
         deadline = time.monotonic() + REEMBED_SLICE_SECONDS if redis_connection() is not None else None
-        stopped = store_vectors(profile_kind, after=after, chunk=REEMBED_CHUNK, deadline=deadline,
-                                on_chunk=_job_progress)
+        stopped = store_vectors(
+            profile_kind, after=after, chunk=REEMBED_CHUNK, deadline=deadline, on_chunk=_job_progress
+        )
         if stopped is not None:
             request_reembed(profile_kind, after=stopped, rebuild=rebuild, continuation=True)
             return
@@ -119,8 +132,9 @@ def reembed(*, kind: str, model: str, after: int = 0, rebuild: bool = False) -> 
     log.info("%s index re-embedded with %s: version %s published", kind, model, version)
 
 
-def reembed_in_process(kind: ProfileKind, *, chunk: int = REEMBED_CHUNK,
-                       on_chunk: Callable[[ChunkDone], None] | None = None) -> int:
+def reembed_in_process(
+    kind: ProfileKind, *, chunk: int = REEMBED_CHUNK, on_chunk: Callable[[ChunkDone], None] | None = None
+) -> int:
     """What `flask matching reindex` does for a kind: every vector stored under the configured model in
     committed chunks, then the index rebuilt from the database; returns its version. Waits for a re-embed job's
     running slice to end first."""
@@ -130,8 +144,14 @@ def reembed_in_process(kind: ProfileKind, *, chunk: int = REEMBED_CHUNK,
             return rebuild_index(kind)
 
 
-def store_vectors(kind: ProfileKind, *, after: int = 0, chunk: int = REEMBED_CHUNK, deadline: float | None = None,
-                  on_chunk: Callable[[ChunkDone], None] | None = None) -> int | None:
+def store_vectors(
+    kind: ProfileKind,
+    *,
+    after: int = 0,
+    chunk: int = REEMBED_CHUNK,
+    deadline: float | None = None,
+    on_chunk: Callable[[ChunkDone], None] | None = None,
+) -> int | None:
     """Walks a kind's profiles in id order from after ``after``, storing each one's vector under the configured
     model (only those whose content hash differs are encoded), one committed chunk at a time. Returns None at
     the end, or the last id done when ``deadline`` (monotonic seconds) passed first."""
@@ -156,8 +176,7 @@ def _job_progress(progress: ChunkDone) -> None:
 
     job = get_current_job()
     if job is not None:
-        job.meta.update(kind=progress.kind.value, model=engine().model_id, done=progress.done,
-                        total=progress.total)
+        job.meta.update(kind=progress.kind.value, model=engine().model_id, done=progress.done, total=progress.total)
         job.save_meta()
 
 

@@ -22,15 +22,15 @@ from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.core.db import db, utcnow
 from marketplace.core.extensions import redis_connection
+from marketplace.core.taxonomy import Sector
 from marketplace.jobs.queue import enqueue, enqueue_now
+from marketplace.needs.models import Need
+from marketplace.needs.queries import OPEN, needs_for_user, readable_need_ids
 from marketplace.rankings.documents import need_document, startup_document
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.models import ProfileVector
-from marketplace.needs.models import Need
-from marketplace.needs.queries import OPEN, needs_for_user, readable_need_ids
 from marketplace.startups.models import Listing, Startup
-from marketplace.core.taxonomy import Sector
 from matching import store
 from matching.corpus import Corpus, Entry, entry_for
 from matching.embed import embed_documents, embed_query
@@ -112,7 +112,7 @@ def refresh_vectors(kind: ProfileKind, ids: Iterable[int]) -> list[int]:
     ids = list(ids)
     changed: list[int] = []
     for start in range(0, len(ids), REFRESH_CHUNK):
-        changed += _refresh_chunk(kind, ids[start:start + REFRESH_CHUNK])
+        changed += _refresh_chunk(kind, ids[start : start + REFRESH_CHUNK])
     return changed
 
 
@@ -122,10 +122,17 @@ def _refresh_chunk(kind: ProfileKind, ids: list[int]) -> list[int]:
     model = _MODELS[kind]
     items = list(db.session.scalars(sa.select(model).where(model.id.in_(ids)))) if ids else []
     # Compare hashes first; a stored row's sentences and their vectors are read only when it is replaced.
-    stored = dict(db.session.execute(
-        sa.select(ProfileVector.entity_id, ProfileVector.content_hash).where(
-            ProfileVector.kind == kind, ProfileVector.model == model_id, ProfileVector.entity_id.in_(ids))
-    ).all()) if ids else {}
+    stored = (
+        dict(
+            db.session.execute(
+                sa.select(ProfileVector.entity_id, ProfileVector.content_hash).where(
+                    ProfileVector.kind == kind, ProfileVector.model == model_id, ProfileVector.entity_id.in_(ids)
+                )
+            ).all()
+        )
+        if ids
+        else {}
+    )
     stale: list[tuple] = []
     for item in items:
         doc = _DOCUMENTS[kind](item)
@@ -143,15 +150,21 @@ def _refresh_chunk(kind: ProfileKind, ids: list[int]) -> list[int]:
         encoded = eng.embedder.encode(flat) if flat else np.zeros((0, vectors.shape[1]), np.float32)
         offset = 0
         for (item, doc, digest), vector, group in zip(todo, vectors, sentence_lists):
-            sentence_vectors = encoded[offset:offset + len(group)]
+            sentence_vectors = encoded[offset : offset + len(group)]
             offset += len(group)
             eng.remember(digest, (vector, group, sentence_vectors))
     for item, doc, digest in stale:
         vector, group, sentence_vectors = eng.memo[digest]
         entry = entry_for(doc, vector)
-        values = dict(content_hash=digest, vector=np.asarray(vector, np.float32).tobytes(), sentences=list(group),
-                      sentence_vectors=np.asarray(sentence_vectors, np.float16).tobytes(),
-                      tokens=list(entry.tokens), labels=sorted(entry.labels), updated_at=utcnow())
+        values = dict(
+            content_hash=digest,
+            vector=np.asarray(vector, np.float32).tobytes(),
+            sentences=list(group),
+            sentence_vectors=np.asarray(sentence_vectors, np.float16).tobytes(),
+            tokens=list(entry.tokens),
+            labels=sorted(entry.labels),
+            updated_at=utcnow(),
+        )
         row = existing.get(item.id)
         if row is None:
             db.session.add(ProfileVector(kind=kind, entity_id=item.id, model=model_id, **values))
@@ -182,8 +195,9 @@ def _all_entries(kind: ProfileKind, model_id: str) -> Iterator[Entry]:
         .execution_options(yield_per=2000)
     )
     for entity_id, vector, tokens, labels in rows:
-        yield Entry(id=entity_id, vector=np.frombuffer(vector, dtype=np.float32), tokens=tuple(tokens),
-                    labels=frozenset(labels))
+        yield Entry(
+            id=entity_id, vector=np.frombuffer(vector, dtype=np.float32), tokens=tuple(tokens), labels=frozenset(labels)
+        )
 
 
 def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int | None:
@@ -222,8 +236,9 @@ def sync_index(kind: ProfileKind, ids: Iterable[int]) -> int | None:
     return version
 
 
-def _sync_earlier_model(kind: ProfileKind, corpus: Corpus, snapshot_model: str | None,
-                        rows: dict[int, ProfileVector]) -> None:
+def _sync_earlier_model(
+    kind: ProfileKind, corpus: Corpus, snapshot_model: str | None, rows: dict[int, ProfileVector]
+) -> None:
     """Updates a snapshot of an earlier model's vectors while the re-embed for the configured one runs.
 
     No vector of the configured model may enter it (another dimension), and encoding with the earlier model would
@@ -232,19 +247,28 @@ def _sync_earlier_model(kind: ProfileKind, corpus: Corpus, snapshot_model: str |
     vector, even though that vector was computed from the old text. A profile created since the change has no
     earlier vector: it enters with a zero vector, found by its keywords until the re-embed publishes.
     """
-    earlier = dict(db.session.execute(
-        sa.select(ProfileVector.entity_id, ProfileVector.vector).where(
-            ProfileVector.kind == kind, ProfileVector.model == snapshot_model,
-            ProfileVector.entity_id.in_(list(rows)))
-    ).all()) if rows and snapshot_model else {}
+    earlier = (
+        dict(
+            db.session.execute(
+                sa.select(ProfileVector.entity_id, ProfileVector.vector).where(
+                    ProfileVector.kind == kind,
+                    ProfileVector.model == snapshot_model,
+                    ProfileVector.entity_id.in_(list(rows)),
+                )
+            ).all()
+        )
+        if rows and snapshot_model
+        else {}
+    )
     zero = np.zeros(corpus.dim, np.float32)
 
     def vector(entity_id: int) -> np.ndarray:
         found = np.frombuffer(earlier[entity_id], dtype=np.float32) if entity_id in earlier else zero
         return found if found.shape == zero.shape else zero
 
-    corpus.upsert(Entry(id=i, vector=vector(i), tokens=tuple(row.tokens), labels=frozenset(row.labels))
-                  for i, row in rows.items())
+    corpus.upsert(
+        Entry(id=i, vector=vector(i), tokens=tuple(row.tokens), labels=frozenset(row.labels)) for i, row in rows.items()
+    )
 
 
 def _write_full(kind: ProfileKind) -> int:
@@ -312,8 +336,15 @@ def _sector_model():
             chinese = str(sector.label)
         with force_locale("en"):
             names[word] = f"{sector.label} {chinese}"
-    model = fit_labels(list(words), corpus.index.vectors[alive], [corpus.tokens[p] for p in alive],
-                       eng.embedder.encode, SECTOR_SETTINGS, examples=examples, names=names)
+    model = fit_labels(
+        list(words),
+        corpus.index.vectors[alive],
+        [corpus.tokens[p] for p in alive],
+        eng.embedder.encode,
+        SECTOR_SETTINGS,
+        examples=examples,
+        names=names,
+    )
     eng.label_models[ProfileKind.STARTUP] = (version, model)
     return model
 
@@ -352,13 +383,22 @@ def _query_for(kind: ProfileKind, item, index_model: str | None, dim: int) -> tu
     vector = earlier.as_array() if earlier is not None and earlier.as_array().shape == (dim,) else entry.vector
     # Explanations compare sentences with the configured model's rows: the profile's own, or none yet.
     row = _rows_for(kind, [item.id], eng.model_id).get(item.id) or ProfileVector(
-        kind=kind, entity_id=item.id, model=eng.model_id, content_hash="", vector=b"", sentences=[],
-        sentence_vectors=b"", tokens=list(entry.tokens), labels=sorted(entry.labels))
+        kind=kind,
+        entity_id=item.id,
+        model=eng.model_id,
+        content_hash="",
+        vector=b"",
+        sentences=[],
+        sentence_vectors=b"",
+        tokens=list(entry.tokens),
+        labels=sorted(entry.labels),
+    )
     return Query(vector=vector, tokens=entry.tokens, labels=entry.labels), row, doc
 
 
-def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list,
-                  rows: dict[int, ProfileVector]) -> dict:
+def _explanations(
+    kind: ProfileKind, query_row: ProfileVector, query_doc: Document, items: list, rows: dict[int, ProfileVector]
+) -> dict:
     eng = engine()
     idf = _corpus(kind).keywords.idf
     floors = pair_floors(eng.model_id)  # sentence pairs shown only when they clear the floor of their languages
@@ -368,17 +408,26 @@ def _explanations(kind: ProfileKind, query_row: ProfileVector, query_doc: Docume
         if row is None:
             continue
         out[item.id] = explain(
-            query_sentences=query_row.sentences, query_vectors=query_row.sentence_array(),
-            doc_sentences=row.sentences, doc_vectors=row.sentence_array(),
-            query_text=query_doc.full_text(), doc_text=_DOCUMENTS[kind](item).full_text(),
-            query_labels=frozenset(query_row.labels), doc_labels=frozenset(row.labels), term_weight=idf,
+            query_sentences=query_row.sentences,
+            query_vectors=query_row.sentence_array(),
+            doc_sentences=row.sentences,
+            doc_vectors=row.sentence_array(),
+            query_text=query_doc.full_text(),
+            doc_text=_DOCUMENTS[kind](item).full_text(),
+            query_labels=frozenset(query_row.labels),
+            doc_labels=frozenset(row.labels),
+            term_weight=idf,
             min_similarity=floors,
         )
     return out
 
 
-def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, similarity: float,
-             keywords: KeywordIndex | None = None) -> Fit:
+def pair_fit(
+    need_row: ProfileVector | None,
+    startup_row: ProfileVector | None,
+    similarity: float,
+    keywords: KeywordIndex | None = None,
+) -> Fit:
     """The fit of a need and a startup (``matching.fit``): the one score every page shows for them.
 
     Meaning is the inner product of their stored vectors, computed in one order (need · startup) so both
@@ -393,13 +442,23 @@ def pair_fit(need_row: ProfileVector | None, startup_row: ProfileVector | None, 
         similarity = float(np.dot(need_vector.astype(np.float64), startup_vector.astype(np.float64)))
     if keywords is None:
         keywords = _corpus(ProfileKind.STARTUP).keywords
-    return fit_of(similarity, need_row.tokens if need_row is not None else (),
-                  startup_row.tokens if startup_row is not None else (),
-                  keywords.idf, lambda term: keywords.doc_freq(term) > 0)
+    return fit_of(
+        similarity,
+        need_row.tokens if need_row is not None else (),
+        startup_row.tokens if startup_row is not None else (),
+        keywords.idf,
+        lambda term: keywords.doc_freq(term) > 0,
+    )
 
 
-def _ranked(kind: ProfileKind, matches: list[Match], explanations: dict | None, items: dict,
-            query_row: ProfileVector, rows: dict[int, ProfileVector]) -> list[Ranked]:
+def _ranked(
+    kind: ProfileKind,
+    matches: list[Match],
+    explanations: dict | None,
+    items: dict,
+    query_row: ProfileVector,
+    rows: dict[int, ProfileVector],
+) -> list[Ranked]:
     """The matches with their items, fits and explanations, in the ranking's order."""
     keywords = _corpus(ProfileKind.STARTUP).keywords if matches else None
     out = []
@@ -421,8 +480,15 @@ def _row_from_index(kind: ProfileKind, entity_id: int) -> ProfileVector | None:
     position = corpus.positions.get(entity_id)
     if position is None:
         return None
-    return ProfileVector(kind=kind, entity_id=entity_id, model="", content_hash="", vector=b"",
-                         tokens=list(corpus.tokens[position]), labels=[])
+    return ProfileVector(
+        kind=kind,
+        entity_id=entity_id,
+        model="",
+        content_hash="",
+        vector=b"",
+        tokens=list(corpus.tokens[position]),
+        labels=[],
+    )
 
 
 def _corpus(kind: ProfileKind) -> Corpus:
@@ -470,8 +536,9 @@ def reembed_due(kind: ProfileKind) -> None:
         request_reembed(kind)
 
 
-def request_reembed(kind: ProfileKind, *, after: int = 0, rebuild: bool = False,
-                    continuation: bool = False) -> str | None:
+def request_reembed(
+    kind: ProfileKind, *, after: int = 0, rebuild: bool = False, continuation: bool = False
+) -> str | None:
     """Queues the re-embed of a kind (``jobs.reembed``) unless one is waiting in the queue already; from each
     process at most once a minute (a running job's ``continuation`` is never held back). Returns the job's id."""
     from marketplace.rankings.jobs import reembed
@@ -490,8 +557,7 @@ def request_reembed(kind: ProfileKind, *, after: int = 0, rebuild: bool = False,
     except RedisError:
         log.warning("could not queue the %s re-embed: Redis does not answer", kind.value, exc_info=True)
         return None
-    job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=eng.model_id, after=after,
-                         rebuild=rebuild)
+    job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=eng.model_id, after=after, rebuild=rebuild)
     if job_id is None:
         with contextlib.suppress(RedisError):
             conn.delete(key)
@@ -532,8 +598,11 @@ def vectors_complete(kind: ProfileKind) -> bool:
 def _vector_counts(kind: ProfileKind) -> tuple[int, int]:
     model = _MODELS[kind]
     total = db.session.scalar(sa.select(sa.func.count()).select_from(model))
-    done = db.session.scalar(sa.select(sa.func.count()).select_from(ProfileVector).where(
-        ProfileVector.kind == kind, ProfileVector.model == engine().model_id))
+    done = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ProfileVector)
+        .where(ProfileVector.kind == kind, ProfileVector.model == engine().model_id)
+    )
     return done, total
 
 
@@ -576,28 +645,36 @@ def _stand_in(kind: ProfileKind) -> Corpus:
     corpus.upsert(entries)
     corpus.index.build()
     eng.stand_ins[kind] = (time.monotonic(), corpus)
-    log.warning("the %s index is missing or damaged: ranking from %d stored vectors, searched exactly, "
-                "until the rebuild is published", kind.value, len(entries))
+    log.warning(
+        "the %s index is missing or damaged: ranking from %d stored vectors, searched exactly, "
+        "until the rebuild is published",
+        kind.value,
+        len(entries),
+    )
     return corpus
 
 
 def startup_ids_for_viewer(user: User) -> set[int] | None:
     """The startups a user may see in rankings: all, except that an incubator sees only its own."""
     if user.role == UserRole.INCUBATOR_MANAGER:
-        return set(db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id)))
+        return set(
+            db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id))
+        )
     return None
 
 
-def rank_startups_for_need(user: User, need: Need, *, allowed_ids: set[int] | None = None,
-                           exclude_ids: Iterable[int] = (), k: int = 20) -> list[Ranked]:
+def rank_startups_for_need(
+    user: User, need: Need, *, allowed_ids: set[int] | None = None, exclude_ids: Iterable[int] = (), k: int = 20
+) -> list[Ranked]:
     """Startups ranked for a need the user may see, with explanations."""
     viewer = startup_ids_for_viewer(user)
     if viewer is not None:
         allowed_ids = viewer if allowed_ids is None else allowed_ids & viewer
     corpus, model = _ranking_index(ProfileKind.STARTUP)
     query, row, doc = _query_for(ProfileKind.NEED, need, model, corpus.dim)
-    filters = Filters(exclude_ids=frozenset(exclude_ids),
-                      allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
+    filters = Filters(
+        exclude_ids=frozenset(exclude_ids), allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None
+    )
     matches = HybridRanker(corpus).rank(query, k=k, filters=filters)
     items = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_([m.id for m in matches])))}
     rows = _rows_for(ProfileKind.STARTUP, list(items), engine().model_id)
@@ -661,7 +738,7 @@ def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, p
     matches = search_startups(text, allowed_ids=allowed_ids, k=200)
     ids = [m.id for m in matches]
     page = max(1, page)
-    chosen = ids[(page - 1) * per_page: page * per_page]
+    chosen = ids[(page - 1) * per_page : page * per_page]
     rows = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(chosen)))}
     return Page(items=[rows[i] for i in chosen if i in rows], total=len(ids), page=page, per_page=per_page)
 

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from rapidfuzz import fuzz
 
 from marketplace.core.db import db
-from marketplace.startups.models import Startup
 from marketplace.core.text_keys import domain_of, normalised_name
+from marketplace.startups.models import Startup
 
 NAME_SIMILARITY = 90
 
@@ -39,11 +39,11 @@ def likely_duplicates(limit: int = 200) -> list[DuplicatePair]:
             blocks[key[:3]].append((startup_id, key))
     for ids in by_domain.values():
         for i, first in enumerate(ids):
-            for second in ids[i + 1:]:
+            for second in ids[i + 1 :]:
                 pairs[(first, second)] = DuplicatePair(first, second, "domain", 100)
     for members in blocks.values():
         for i, (first, a) in enumerate(members):
-            for second, b in members[i + 1:]:
+            for second, b in members[i + 1 :]:
                 if (first, second) in pairs:
                     continue
                 score = int(fuzz.ratio(a, b))

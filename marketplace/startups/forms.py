@@ -1,17 +1,29 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField, URLField
 
 from marketplace.accounts.names import org_name
-from marketplace.web.forms import MultiCheckboxField, mark_required, options
-from marketplace.startups.models import StartupInput
 from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.startups.models import StartupInput
+from marketplace.web.forms import MultiCheckboxField, mark_required, options
 
 # The form fields that map one-to-one onto StartupInput.
 STARTUP_FIELDS = [
-    "name", "website", "founded_year", "city", "country", "stage", "team_size",
-    "funding_raised_usd", "description", "products", "tags", "sectors", "customers",
-    "contact_name", "contact_email",
+    "name",
+    "website",
+    "founded_year",
+    "city",
+    "country",
+    "stage",
+    "team_size",
+    "funding_raised_usd",
+    "description",
+    "products",
+    "tags",
+    "sectors",
+    "customers",
+    "contact_name",
+    "contact_email",
 ]
 
 

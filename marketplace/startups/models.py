@@ -36,8 +36,14 @@ class StartupInput(StartupFields):
     """Validated input for creating or editing a startup profile."""
 
     @field_validator(
-        "name", "city", "country", "description", "products", "customers",
-        "contact_name", mode="before",
+        "name",
+        "city",
+        "country",
+        "description",
+        "products",
+        "customers",
+        "contact_name",
+        mode="before",
     )
     @classmethod
     def _strip(cls, value):
@@ -88,8 +94,9 @@ class Startup(StartupFields, table=True):
     slug: str = Field(max_length=120, unique=True, index=True)
     # Sectors inferred from the text of a profile that has none (matchmaking.labels), shown as suggestions and
     # used by the sector filter until someone who may edit the profile confirms them; empty once it has sectors.
-    suggested_sectors: list[str] = Field(default_factory=list, sa_type=sa.JSON,
-                                         sa_column_kwargs={"server_default": "[]"})
+    suggested_sectors: list[str] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1)

@@ -6,8 +6,8 @@ from marketplace.accounts.models import Organisation
 from marketplace.core.db import db
 from marketplace.core.errors import NotFound
 from marketplace.core.list_queries import Page, json_list_contains, json_list_empty, paginate
-from marketplace.startups.models import Listing, Startup
 from marketplace.core.taxonomy import StartupStage
+from marketplace.startups.models import Listing, Startup
 
 
 def startup_directory(
@@ -25,9 +25,7 @@ def startup_directory(
     if stage:
         query = query.where(Startup.stage == stage)
     if incubator_id:
-        query = query.where(
-            sa.exists().where(Listing.startup_id == Startup.id, Listing.incubator_id == incubator_id)
-        )
+        query = query.where(sa.exists().where(Listing.startup_id == Startup.id, Listing.incubator_id == incubator_id))
     return paginate(query.order_by(Startup.name, Startup.id), page=page, per_page=per_page)
 
 
@@ -48,8 +46,9 @@ def listings_for_startup(startup_id: int) -> list[tuple[Listing, Organisation]]:
     return [(listing, org) for listing, org in rows]
 
 
-def listings(*, incubator_id: int | None = None, startup_id: int | None = None, page: int = 1,
-             per_page: int = 24) -> Page[Listing]:
+def listings(
+    *, incubator_id: int | None = None, startup_id: int | None = None, page: int = 1, per_page: int = 24
+) -> Page[Listing]:
     """Which incubator lists which startup, oldest first."""
     query = sa.select(Listing).order_by(Listing.id)
     if incubator_id:
@@ -64,18 +63,24 @@ def incubator_ids_for_startup(startup_id: int) -> set[int]:
 
 
 def startup_count_for_incubator(incubator_id: int) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Listing).where(Listing.incubator_id == incubator_id)
-    ) or 0
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Listing).where(Listing.incubator_id == incubator_id))
+        or 0
+    )
 
 
 def startup_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(Startup)) or 0
 
 
-def startup_ids_where(*, sector: str | None = None, stage: StartupStage | None = None,
-                      country: str | None = None, founded_from: int | None = None,
-                      incubator_id: int | None = None) -> set[int] | None:
+def startup_ids_where(
+    *,
+    sector: str | None = None,
+    stage: StartupStage | None = None,
+    country: str | None = None,
+    founded_from: int | None = None,
+    incubator_id: int | None = None,
+) -> set[int] | None:
     """Ids passing the structured filters, or None when no filter is set."""
     clauses = []
     if sector:
@@ -99,8 +104,10 @@ def countries() -> list[str]:
 
 def in_sector(sector: str):
     """Startups of a sector: tagged with it, or (untagged) with it suggested from their text."""
-    return sa.or_(json_list_contains(Startup.sectors, sector),
-                  sa.and_(json_list_empty(Startup.sectors), json_list_contains(Startup.suggested_sectors, sector)))
+    return sa.or_(
+        json_list_contains(Startup.sectors, sector),
+        sa.and_(json_list_empty(Startup.sectors), json_list_contains(Startup.suggested_sectors, sector)),
+    )
 
 
 def startups_with_suggested_sectors(ids, *, limit: int | None = None) -> list[Startup]:
@@ -108,7 +115,9 @@ def startups_with_suggested_sectors(ids, *, limit: int | None = None) -> list[St
     ids = list(ids)
     if not ids:
         return []
-    query = (sa.select(Startup).where(Startup.id.in_(ids), ~json_list_empty(Startup.suggested_sectors),
-                                      json_list_empty(Startup.sectors))
-             .order_by(Startup.name))
+    query = (
+        sa.select(Startup)
+        .where(Startup.id.in_(ids), ~json_list_empty(Startup.suggested_sectors), json_list_empty(Startup.sectors))
+        .order_by(Startup.name)
+    )
     return list(db.session.scalars(query.limit(limit) if limit else query))

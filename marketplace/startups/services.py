@@ -10,13 +10,13 @@ from marketplace.audit.services import reassign_history, record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, PermissionDenied
 from marketplace.core.list_queries import unique_slug
+from marketplace.core.validation import validate
+from marketplace.core.versioning import check_version, lock_current
+from marketplace.pipeline.services import move_candidates
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import forget_profile, infer_startup_sectors, schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
-from marketplace.core.validation import validate
-from marketplace.core.versioning import check_version, lock_current
-from marketplace.pipeline.services import move_candidates
 
 AUDITED_FIELDS = list(StartupInput.model_fields)
 # The audit actions that bump a startup's version (one row per bump): what changed since a version read.
@@ -62,8 +62,13 @@ def create_startup(
     db.session.flush()
     db.session.add(Listing(incubator_id=incubator, startup_id=startup.id, external_id=external_id))
     db.session.flush()
-    record_change(actor_id=actor.id, action="startup.create", entity="startup", entity_id=startup.id,
-                  after=snapshot(startup, AUDITED_FIELDS))
+    record_change(
+        actor_id=actor.id,
+        action="startup.create",
+        entity="startup",
+        entity_id=startup.id,
+        after=snapshot(startup, AUDITED_FIELDS),
+    )
     schedule_indexing(ProfileKind.STARTUP, [startup.id])
     return startup
 
@@ -90,15 +95,20 @@ def update_startup(*, actor: User, startup: Startup, data: dict, expected_versio
         startup.version += 1
         schedule_indexing(ProfileKind.STARTUP, [startup.id])
     db.session.flush()
-    record_change(actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id,
-                  before=before, after=after)
+    record_change(
+        actor_id=actor.id, action="startup.update", entity="startup", entity_id=startup.id, before=before, after=after
+    )
     return startup
 
 
 def _stale_startup(*, fields: str, read: int, current: int) -> str:
-    return _("Someone else changed this startup profile after you read it (you read version %(read)s, it is now "
-             "version %(current)s; changed: %(fields)s). Nothing was saved.", read=read, current=current,
-             fields=fields)
+    return _(
+        "Someone else changed this startup profile after you read it (you read version %(read)s, it is now "
+        "version %(current)s; changed: %(fields)s). Nothing was saved.",
+        read=read,
+        current=current,
+        fields=fields,
+    )
 
 
 def refresh_suggested_sectors(ids) -> int:
@@ -149,13 +159,19 @@ def merge_startups(*, actor: User, keep: Startup, drop: Startup) -> Startup:
             listing.startup_id = keep.id
             moved["listings"].append(listing.id)
     moved["candidates"], moved["dropped_candidates"] = move_candidates(
-        from_startup_id=drop.id, to_startup_id=keep.id, actor_id=actor.id)
+        from_startup_id=drop.id, to_startup_id=keep.id, actor_id=actor.id
+    )
     reassign_history(entity="startup", from_id=drop.id, to_id=keep.id)
     forget_profile(ProfileKind.STARTUP, drop.id)
     db.session.flush()
     # All in ``after``: with a ``before`` too, record_change would keep only keys both share.
-    record_change(actor_id=actor.id, action="startup.merge", entity="startup", entity_id=keep.id,
-                  after={"merged": {"id": drop.id, "name": drop.name, "website": drop.website}, **moved})
+    record_change(
+        actor_id=actor.id,
+        action="startup.merge",
+        entity="startup",
+        entity_id=keep.id,
+        after={"merged": {"id": drop.id, "name": drop.name, "website": drop.website}, **moved},
+    )
     db.session.delete(drop)
     db.session.flush()
     return keep

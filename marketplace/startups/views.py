@@ -6,15 +6,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace import authz
-from marketplace.pipeline.queries import opted_in_units
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.queries import organisations_of_kind
+from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, PermissionDenied
-from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
-from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
+from marketplace.core.taxonomy import Sector, StartupStage
+from marketplace.core.versioning import StaleEdit
+from marketplace.pipeline.queries import opted_in_units
 from marketplace.rankings.services import rank_needs_for_startup, search_startup_page
+from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.forms import STARTUP_FIELDS, StartupFilterForm, StartupForm
+from marketplace.startups.models import Startup
 from marketplace.startups.queries import (
     incubator_ids_for_startup,
     listings_for_startup,
@@ -22,11 +25,8 @@ from marketplace.startups.queries import (
     startup_directory,
     startup_ids_where,
 )
-from marketplace.startups.duplicates import likely_duplicates
-from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.core.taxonomy import Sector, StartupStage
-from marketplace.core.versioning import StaleEdit
+from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
 
 bp = Blueprint("startups", __name__, url_prefix="/startups")
 
@@ -47,10 +47,16 @@ def index():
         allowed = startup_ids_where(sector=filters.sector.data or None, stage=stage_value, incubator_id=incubator_id)
         page = search_startup_page(text, allowed_ids=allowed, page=page_number, per_page=per_page)
     else:
-        page = startup_directory(sector=filters.sector.data or None, stage=stage_value, incubator_id=incubator_id,
-                                 page=page_number, per_page=per_page)
-    return render_template("startups/index.html", page=page, filters=filters, mine=mine,
-                           can_create=authz.can_create_startup(current_user))
+        page = startup_directory(
+            sector=filters.sector.data or None,
+            stage=stage_value,
+            incubator_id=incubator_id,
+            page=page_number,
+            per_page=per_page,
+        )
+    return render_template(
+        "startups/index.html", page=page, filters=filters, mine=mine, can_create=authz.can_create_startup(current_user)
+    )
 
 
 @bp.get("/<int:startup_id>")
@@ -140,15 +146,24 @@ def edit(startup_id: int):
                 missing_version(form, startup.version)
             else:
                 with unit_of_work():
-                    update_startup(actor=current_user, startup=startup, data=form_values(form, STARTUP_FIELDS),
-                                   expected_version=read)
+                    update_startup(
+                        actor=current_user,
+                        startup=startup,
+                        data=form_values(form, STARTUP_FIELDS),
+                        expected_version=read,
+                    )
         except StaleEdit as exc:
             db.session.refresh(startup)
-            stale = conflict(form, startup, exc,
-                             heading=_("Someone else changed this startup profile while you were editing it."),
-                             link=url_for("startups.detail", startup_id=startup.id),
-                             values={"sectors": lambda s: [Sector(v).label if v in Sector.__members__.values()
-                                                           else v for v in s.sectors]})
+            stale = conflict(
+                form,
+                startup,
+                exc,
+                heading=_("Someone else changed this startup profile while you were editing it."),
+                link=url_for("startups.detail", startup_id=startup.id),
+                values={
+                    "sectors": lambda s: [Sector(v).label if v in Sector.__members__.values() else v for v in s.sectors]
+                },
+            )
         except InvalidInput as exc:
             db.session.refresh(startup)
             show_errors(form, exc)

@@ -61,8 +61,9 @@ def _too_many_requests(error: HTTPException):
     if request.path.startswith("/api/"):
         from marketplace.api.blueprint import problem
 
-        return problem(429, "Too Many Requests",
-                       f"Rate limit exceeded ({error.description}); retry after Retry-After seconds.")
+        return problem(
+            429, "Too Many Requests", f"Rate limit exceeded ({error.description}); retry after Retry-After seconds."
+        )
     return _page(429, error)
 
 
@@ -92,15 +93,19 @@ def _database_error(error: Exception):
 def _database_unavailable_page(error: BaseException):
     """The 503 answer, built without touching the database (which would only fail again)."""
     orig = getattr(error, "orig", None) or error
-    log.warning("database unavailable, answering 503: %s: %s", type(orig).__name__,
-                (str(orig).strip().splitlines() or [""])[0])
+    log.warning(
+        "database unavailable, answering 503: %s: %s", type(orig).__name__, (str(orig).strip().splitlines() or [""])[0]
+    )
     _release_session()
     _pin_identities()
     if request.path.startswith("/api/"):
         from marketplace.api.blueprint import problem
 
-        response = problem(503, "Service Unavailable", "The database is not answering. Nothing was saved; "
-                           "retry after Retry-After seconds.")
+        response = problem(
+            503,
+            "Service Unavailable",
+            "The database is not answering. Nothing was saved; retry after Retry-After seconds.",
+        )
     elif _wants_json():
         response = jsonify(status="error", database="unreachable")
         response.status_code = 503

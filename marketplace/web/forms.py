@@ -85,6 +85,7 @@ def attempt(action, done: str) -> bool:
 
 # -- editing a versioned record (versioning.py) ----------------------------------------------------
 
+
 def read_version(form: FlaskForm) -> int | None:
     """The version an edit form was read at (its hidden ``version``), or None when it carries none."""
     value = (form.version.data or "").strip() if isinstance(form.version.data, str) else form.version.data
@@ -98,9 +99,13 @@ def missing_version(form: FlaskForm, current: int) -> None:
     """An edit form without its version (not one of our pages): nothing is saved, the entries stay, and the form
     now carries the current version."""
     form.version.data = str(current)
-    form.form_errors = [*getattr(form, "form_errors", []),
-                        _("This form did not say which version it was read at, so nothing was saved. Your entries "
-                          "are kept below; check them against the current version and save again.")]
+    form.form_errors = [
+        *getattr(form, "form_errors", []),
+        _(
+            "This form did not say which version it was read at, so nothing was saved. Your entries "
+            "are kept below; check them against the current version and save again."
+        ),
+    ]
 
 
 def shown(value: Any) -> str:
@@ -128,9 +133,16 @@ class Conflict:
     link: str
 
 
-def conflict(form: FlaskForm, obj: Any, exc: StaleEdit, *, heading: str, link: str,
-             labels: Mapping[str, str] | None = None,
-             values: Mapping[str, Callable[[Any], Any]] | None = None) -> Conflict:
+def conflict(
+    form: FlaskForm,
+    obj: Any,
+    exc: StaleEdit,
+    *,
+    heading: str,
+    link: str,
+    labels: Mapping[str, str] | None = None,
+    values: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> Conflict:
     """The conflict notice for ``obj`` (reloaded: its current values) after StaleEdit; the form keeps the person's
     entries and now carries the current version, so saving again keeps theirs knowingly."""
     labels, values = labels or {}, values or {}

@@ -54,8 +54,11 @@ def readyz():
     progress = _reembedding(checks["indexes"])
     if progress:
         checks["reembedding"] = progress
-    ready = database == OK and checks["redis"] in (OK, NOT_USED) \
+    ready = (
+        database == OK
+        and checks["redis"] in (OK, NOT_USED)
         and all(state in (OK, EMPTY, REBUILDING, REEMBEDDING) for state in checks["indexes"].values())
+    )
     if ready:
         degraded = {REBUILDING, REEMBEDDING} & set(checks["indexes"].values())
         return jsonify(status="degraded" if degraded else "ok", **checks)
@@ -105,12 +108,11 @@ def _redis_state() -> str:
 
 def _index_states(database_ok: bool) -> dict[str, str]:
     """Per kind: ok (held or loadable), empty (no index and no profiles), missing, or unknown (no database)."""
+    from marketplace.needs.models import Need
     from marketplace.rankings.engine import engine
     from marketplace.rankings.enums import ProfileKind
-    from marketplace.needs.models import Need
-    from marketplace.startups.models import Startup
-
     from marketplace.rankings.services import request_index_repair, request_reembed
+    from marketplace.startups.models import Startup
 
     models = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
     states = {}

@@ -85,18 +85,29 @@ def init_rate_limits(app: Flask) -> Limiter:
     # Only failed sign-ins count (deduct_when), so an office behind one address is not locked
     # out by its own colleagues; once an email is over its limit, even the right password waits.
     login = app.view_functions[LOGIN_ENDPOINT]
-    for limit, key_func, scope in ((config["LOGIN_IP_RATE_LIMIT"], client_address, "ip"),
-                                   (config["LOGIN_RATE_LIMIT"], submitted_email, "email")):
-        login = limiter.limit(limit, key_func=key_func, scope=scope, methods=["post"],
-                              deduct_when=_failed_sign_in, on_breach=_throttled_sign_in)(login)
+    for limit, key_func, scope in (
+        (config["LOGIN_IP_RATE_LIMIT"], client_address, "ip"),
+        (config["LOGIN_RATE_LIMIT"], submitted_email, "email"),
+    ):
+        login = limiter.limit(
+            limit,
+            key_func=key_func,
+            scope=scope,
+            methods=["post"],
+            deduct_when=_failed_sign_in,
+            on_breach=_throttled_sign_in,
+        )(login)
     app.view_functions[LOGIN_ENDPOINT] = login
 
     # Every reset request counts (the answer is the same whether the email is anyone's): no mailbox is flooded.
     forgot = app.view_functions[FORGOT_PASSWORD_ENDPOINT]
-    for limit, key_func, scope in ((config["PASSWORD_RESET_IP_RATE_LIMIT"], client_address, "reset-ip"),
-                                   (config["PASSWORD_RESET_RATE_LIMIT"], submitted_email, "reset-email")):
-        forgot = limiter.limit(limit, key_func=key_func, scope=scope, methods=["post"],
-                               on_breach=_throttled_reset_request)(forgot)
+    for limit, key_func, scope in (
+        (config["PASSWORD_RESET_IP_RATE_LIMIT"], client_address, "reset-ip"),
+        (config["PASSWORD_RESET_RATE_LIMIT"], submitted_email, "reset-email"),
+    ):
+        forgot = limiter.limit(
+            limit, key_func=key_func, scope=scope, methods=["post"], on_breach=_throttled_reset_request
+        )(forgot)
     app.view_functions[FORGOT_PASSWORD_ENDPOINT] = forgot
 
     api = app.blueprints.get(API_BLUEPRINT)

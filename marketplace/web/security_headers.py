@@ -34,8 +34,7 @@ API_DOCS_CSP: dict[str, str] = {**CSP, "style-src": "'self' 'unsafe-inline'"}
 # Endpoints that get API_DOCS_CSP when they exist (flask-openapi3-swagger's page, /api/v1/swagger).
 API_DOCS_ENDPOINTS = ("swagger.swagger",)
 
-PERMISSIONS_POLICY: dict[str, str] = {"camera": "()", "microphone": "()", "geolocation": "()",
-                                      "browsing-topics": "()"}
+PERMISSIONS_POLICY: dict[str, str] = {"camera": "()", "microphone": "()", "geolocation": "()", "browsing-topics": "()"}
 
 
 def init_security(app: Flask) -> None:
@@ -78,7 +77,9 @@ def refuse_nul_characters():
     if request.path.startswith("/api/"):
         return None  # the API's models refuse NUL with a 422 problem naming the field
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         values = request.form.values()
     else:
         values = iter(())

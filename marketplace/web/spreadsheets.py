@@ -37,8 +37,16 @@ def table_csv(headers: list[str], rows: list[list]) -> str:
     return "\ufeff" + out.getvalue()
 
 
-def table_xlsx(title: str, headers: list[str], rows: list[list], *, text_columns: int = 1,
-               max_text_width: int = 60, number_width: int = 14, freeze: str = "B2") -> bytes:
+def table_xlsx(
+    title: str,
+    headers: list[str],
+    rows: list[list],
+    *,
+    text_columns: int = 1,
+    max_text_width: int = 60,
+    number_width: int = 14,
+    freeze: str = "B2",
+) -> bytes:
     """A table as an XLSX workbook, every cell neutralised: bold wrapped header row, frozen with the first
     column, the first ``text_columns`` sized to their text (up to ``max_text_width``), the others
     ``number_width``."""

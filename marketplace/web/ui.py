@@ -11,12 +11,12 @@ from flask_babel import gettext as _
 from marketplace.accounts.forms import LanguageForm
 from marketplace.accounts.names import org_name
 from marketplace.core import places
+from marketplace.core.taxonomy import Sector
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.notifications.kinds import text as notification_text
 from marketplace.notifications.queries import unread_count
 from marketplace.notifications.services import link_for
-from marketplace.core.taxonomy import Sector
 from marketplace.pipeline.enums import CandidateStage
 
 
@@ -87,7 +87,6 @@ def register_template_helpers(app: Flask) -> None:
         except ValueError:
             return value
 
-
     @app.template_global("status_label")
     def _status_label(value: str):
         return NeedStatus(value).label
@@ -133,7 +132,7 @@ def clip(text: str, width: int = 160) -> str:
             if not _wide(head[-1]):  # back to the last space or Chinese character
                 cut = max(head.rfind(" "), max((j for j, c in enumerate(head) if _wide(c)), default=-1))
                 if cut > 0:
-                    head = head[:cut + 1] if _wide(head[cut]) else head[:cut]
+                    head = head[: cut + 1] if _wide(head[cut]) else head[:cut]
             return head.rstrip(" ,;:，、；：") + "…"
     return text
 

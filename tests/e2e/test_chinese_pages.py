@@ -19,8 +19,17 @@ pytestmark = pytest.mark.e2e
 
 CHINESE_BANK_USER = "lin.yue@bank.example.com"  # locale zh_Hans in fixtures/users.json
 CATALOGUE = REPO_ROOT / "marketplace" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
-PAGES = ["/", "/needs/", "/needs/new", "/startups/", "/events/", "/notifications/", "/account", "/account/password",
-         "/account/tokens"]
+PAGES = [
+    "/",
+    "/needs/",
+    "/needs/new",
+    "/startups/",
+    "/events/",
+    "/notifications/",
+    "/account",
+    "/account/password",
+    "/account/tokens",
+]
 
 
 def english_catalogue_strings() -> set[str]:
@@ -48,8 +57,11 @@ def test_a_chinese_bank_user_sees_no_english_catalogue_string(live_server, brows
     context, page = signed_in(browser, base, CHINESE_BANK_USER)
     try:
         paths = list(PAGES)
-        for listing, detail in (("/needs/", r"/needs/\d+$"), ("/startups/", r"/startups/\d+$"),
-                                ("/needs/", r"/candidates/\d+$")):
+        for listing, detail in (
+            ("/needs/", r"/needs/\d+$"),
+            ("/startups/", r"/startups/\d+$"),
+            ("/needs/", r"/candidates/\d+$"),
+        ):
             page.goto(f"{base}{listing}")
             hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
             paths += [h for h in hrefs if re.match(detail, h)][:1]

@@ -19,12 +19,29 @@ def watch_violations(page) -> list[str]:
     return seen
 
 
-@pytest.mark.parametrize("email, paths", [
-    ("organiser@innomatch.example", ["/", "/needs/", "/needs/{need}", "/startups/", "/startups/{startup}",
-                                     "/events/", "/events/new", "/dashboard/pipeline", "/notifications/",
-                                     "/account/tokens", "/imports/new", "/startups/duplicates"]),
-    ("manager@zhangjiang.example", ["/", "/workspace", "/needs/{need}", "/imports/new"]),
-])
+@pytest.mark.parametrize(
+    "email, paths",
+    [
+        (
+            "organiser@innomatch.example",
+            [
+                "/",
+                "/needs/",
+                "/needs/{need}",
+                "/startups/",
+                "/startups/{startup}",
+                "/events/",
+                "/events/new",
+                "/dashboard/pipeline",
+                "/notifications/",
+                "/account/tokens",
+                "/imports/new",
+                "/startups/duplicates",
+            ],
+        ),
+        ("manager@zhangjiang.example", ["/", "/workspace", "/needs/{need}", "/imports/new"]),
+    ],
+)
 def test_pages_raise_no_csp_violations(live_server, browser, email, paths):
     base, app = live_server
     ids = {"need": need_id(app, "iot-collateral-monitoring"), "startup": startup_listed_by(app, "zhangjiang-incubator")}

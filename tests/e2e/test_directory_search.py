@@ -32,7 +32,9 @@ def test_a_chinese_search_lists_privacy_computing_first_and_nonsense_finds_nothi
         expect(page.locator(".startup-card").first).to_be_visible()
         first = page.locator(".startup-card h2 a").all_inner_texts()[:5]
         with app.app_context():
-            sectors = dict(db.session.execute(sa.select(Startup.name, Startup.sectors).where(Startup.name.in_(first))).all())
+            sectors = dict(
+                db.session.execute(sa.select(Startup.name, Startup.sectors).where(Startup.name.in_(first))).all()
+            )
         assert len(first) == 5 and all("privacy_blockchain" in sectors[name] for name in first)
         expect(page.locator("form.filters + p.muted")).to_contain_text("家初创企业")
 

@@ -34,9 +34,16 @@ def portfolio() -> bytes:
     sheet.append(["企业编号", "公司名称", "官网", "简介", "成立时间", "融资轮次"])
     for i in range(1, ROWS + 1):
         year = 2099 if i % BAD_EVERY == 0 else 2012 + i % 12
-        sheet.append([f"E2E-{i:05d}", f"Volume Startup {i:05d}", f"https://volume-{i:05d}.example",
-                      f"Volume Startup {i:05d} monitors pledged goods number {i} with cold-chain sensors.", year,
-                      "A轮"])
+        sheet.append(
+            [
+                f"E2E-{i:05d}",
+                f"Volume Startup {i:05d}",
+                f"https://volume-{i:05d}.example",
+                f"Volume Startup {i:05d} monitors pledged goods number {i} with cold-chain sensors.",
+                year,
+                "A轮",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -45,15 +52,24 @@ def portfolio() -> bytes:
 @pytest.fixture(scope="module")
 def server_with_worker(tmp_path_factory):
     Redis.from_url(REDIS_URL).flushdb()
-    app = seeded_app(fresh_postgres_database("innomatch_test_e2e_worker"), REDIS_URL=REDIS_URL,
-                     WTF_CSRF_ENABLED=True)
+    app = seeded_app(fresh_postgres_database("innomatch_test_e2e_worker"), REDIS_URL=REDIS_URL, WTF_CSRF_ENABLED=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
-           "INDEX_DIR": app.config["INDEX_DIR"], "SECRET_KEY": "e2e-worker", "HF_HUB_OFFLINE": "1"}
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_URL,
+        "INDEX_DIR": app.config["INDEX_DIR"],
+        "SECRET_KEY": "e2e-worker",
+        "HF_HUB_OFFLINE": "1",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "marketplace", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     yield f"http://127.0.0.1:{server.server_port}"
     worker.terminate()
     worker.wait(timeout=30)

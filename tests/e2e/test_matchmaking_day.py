@@ -19,8 +19,9 @@ NAME = "Education and IoT roadshow"
 
 def test_event_schedule_publish_score_winner(live_server, browser):
     base, _app = live_server
-    organiser_ctx, organiser = signed_in(browser, base, "organiser@innomatch.example", timeout=30_000,
-                                         accept_downloads=True)
+    organiser_ctx, organiser = signed_in(
+        browser, base, "organiser@innomatch.example", timeout=30_000, accept_downloads=True
+    )
 
     # Set the event up.
     organiser.click("nav >> text=Events")
@@ -67,8 +68,9 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     assert len(calendar.walk("VEVENT")) == before + 1
 
     # A judge of the education panel scores on the phone-sized form.
-    judge_ctx, judge = signed_in(browser, base, "staff@bank.example.com", timeout=30_000,
-                                 viewport={"width": 390, "height": 844})
+    judge_ctx, judge = signed_in(
+        browser, base, "staff@bank.example.com", timeout=30_000, viewport={"width": 390, "height": 844}
+    )
     judge.goto(event_url)
     judge.click("text=Score pitches")
     first = judge.locator(".score-list a.button").first
@@ -113,7 +115,8 @@ def test_schedule_is_compact_and_a_need_without_pitches_is_flagged(live_server, 
     organiser.click("button:has-text('Save')")
     expect(organiser.locator("h1")).to_have_text("Compact roadshow")
     expect(organiser.locator("#needs-without-pitches")).to_contain_text(
-        "1 need has no pitches at this event: Supply-chain finance for vehicle logistics.")
+        "1 need has no pitches at this event: Supply-chain finance for vehicle logistics."
+    )
     pitches = int(organiser.locator("#pitches h2 .muted").inner_text())
     assert pitches >= 2
 

@@ -24,8 +24,11 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     staff.click("text=Post a need")
     staff.fill("input[name=title]", TITLE)
     staff.fill("textarea[name=summary]", "Match tuition payments, refunds and campus card top-ups to student accounts.")
-    staff.fill("textarea[name=description]", "Universities that bank with us reconcile fee payments by hand each term. "
-                                             "We want a campus payment platform that posts them to student ledgers.")
+    staff.fill(
+        "textarea[name=description]",
+        "Universities that bank with us reconcile fee payments by hand each term. "
+        "We want a campus payment platform that posts them to student ledgers.",
+    )
     staff.check("input[name=sector_tags][value=education]")
     staff.click("button:has-text('Save')")
     expect(staff.locator("h1")).to_have_text(TITLE)
@@ -50,8 +53,9 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     assert re.search(r" · fit \d+/100$", option)  # best fit first, with its fit (issue 16, item 14)
     chosen = option.rsplit(" · fit ", 1)[0]
     incubator.fill("textarea[name=note]", "Runs fee reconciliation for twelve universities in Shanghai.")
-    incubator.set_input_files("input[name=deck]", files=[{"name": "deck.pdf", "mimeType": "application/pdf",
-                                                         "buffer": PDF}])
+    incubator.set_input_files(
+        "input[name=deck]", files=[{"name": "deck.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     incubator.click("button:has-text('Nominate')")
     expect(incubator.get_by_text("Nominated. The bank unit has been told.")).to_be_visible()
     row = incubator.locator("#nominations tr", has_text=TITLE)

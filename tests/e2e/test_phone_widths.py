@@ -24,8 +24,9 @@ def scheduled(live_server):
     base, app = live_server
     event_id = _scheduled_event(app)
     with in_app(app):
-        pitch_id = db.session.scalar(sa.select(Pitch.id).where(Pitch.event_id == event_id,
-                                                               Pitch.start_slot.is_not(None)).order_by(Pitch.id))
+        pitch_id = db.session.scalar(
+            sa.select(Pitch.id).where(Pitch.event_id == event_id, Pitch.start_slot.is_not(None)).order_by(Pitch.id)
+        )
     return base, event_id, pitch_id
 
 
@@ -38,9 +39,18 @@ def test_every_page_a_judge_uses_fits_a_phone(browser, scheduled):
     base, event_id, pitch_id = scheduled
     context, page = signed_in(browser, base, BANK_STAFF, viewport=PHONE, is_mobile=True, has_touch=True)
     try:
-        paths = ["/", "/events/", f"/events/{event_id}", f"/events/{event_id}/score",
-                 f"/events/{event_id}/pitches/{pitch_id}/score", f"/events/{event_id}/availability",
-                 f"/events/{event_id}/agenda", f"/events/{event_id}/results", "/needs/", "/notifications/"]
+        paths = [
+            "/",
+            "/events/",
+            f"/events/{event_id}",
+            f"/events/{event_id}/score",
+            f"/events/{event_id}/pitches/{pitch_id}/score",
+            f"/events/{event_id}/availability",
+            f"/events/{event_id}/agenda",
+            f"/events/{event_id}/results",
+            "/needs/",
+            "/notifications/",
+        ]
         too_wide = {}
         for path in paths:
             response = page.goto(base + path)

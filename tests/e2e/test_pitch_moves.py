@@ -23,16 +23,24 @@ def test_a_move_onto_a_pitch_of_the_same_need_swaps_the_two(browser, live_server
     event_id = _scheduled_event(app)
     with in_app(app):
         event = db.session.get(Event, event_id)
-        slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                          slot_minutes=event.slot_minutes, breaks=event.breaks)
-        rooms = dict(db.session.execute(sa.select(EventRoom.id, EventRoom.name)
-                                        .where(EventRoom.event_id == event_id)).all())
+        slots = day_slots(
+            days=event.days,
+            day_start=event.day_start,
+            day_end=event.day_end,
+            slot_minutes=event.slot_minutes,
+            breaks=event.breaks,
+        )
+        rooms = dict(
+            db.session.execute(sa.select(EventRoom.id, EventRoom.name).where(EventRoom.event_id == event_id)).all()
+        )
         placed = [r for r in pitches_of(event_id) if r.pitch.start_slot is not None]
         first = placed[0]
         second = next(r for r in placed[1:] if r.need.id == first.need.id)
         target = slots[second.pitch.start_slot]
-        label = (f"Move {first.startup.name} to {rooms[second.pitch.room_id]} on day {target.day + 1} "
-                 f"at {clock(target.start_minute)}")
+        label = (
+            f"Move {first.startup.name} to {rooms[second.pitch.room_id]} on day {target.day + 1} "
+            f"at {clock(target.start_minute)}"
+        )
     context, page = signed_in(browser, base, ORGANISER)
     try:
         page.goto(f"{base}/events/{event_id}")
@@ -45,6 +53,9 @@ def test_a_move_onto_a_pitch_of_the_same_need_swaps_the_two(browser, live_server
         assert "The two pitches swapped places" in flash
         assert sum(t.count(first.startup.name) for t in grid) == 1
         assert sum(t.count(second.startup.name) for t in grid) == 1
-        assert f"Day {target.day + 1} {clock(target.start_minute)}" in page.locator(f"#pitch-{first.pitch.id}").inner_text()
+        assert (
+            f"Day {target.day + 1} {clock(target.start_minute)}"
+            in page.locator(f"#pitch-{first.pitch.id}").inner_text()
+        )
     finally:
         context.close()

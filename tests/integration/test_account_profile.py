@@ -69,7 +69,8 @@ def test_saving_changes_name_language_and_digest_and_the_page_speaks_the_new_lan
         person = user(ZJ_MANAGER)
         rows = history_for("user", person.id, action="user.profile")
         assert [(e.actor_id, e.before, e.after) for e, _who in rows] == [
-            (person.id, {"name": old_name, "locale": "en", "digest": "immediate"}, PROFILE)]
+            (person.id, {"name": old_name, "locale": "en", "digest": "immediate"}, PROFILE)
+        ]
 
 
 def test_the_language_chosen_stays_after_signing_in_again(app, client, auth):
@@ -84,9 +85,10 @@ def test_the_language_chosen_stays_after_signing_in_again(app, client, auth):
 
 
 def test_choosing_no_email_stops_notification_mail(app, client, auth):
+    import sqlalchemy as sa
+
     from marketplace.notifications.models import OutboxMessage
     from marketplace.notifications.services import notify
-    import sqlalchemy as sa
 
     auth.login(ZJ_MANAGER)
     client.post("/account", data={**PROFILE, "digest": "never"})
@@ -99,12 +101,15 @@ def test_choosing_no_email_stops_notification_mail(app, client, auth):
     assert after == before
 
 
-@pytest.mark.parametrize(("change", "field_message"), [
-    ({"name": "   "}, "Enter the name people see"),
-    ({"name": "x" * 201}, "Use at most 200 characters."),
-    ({"digest": "hourly"}, "Choose how you want to hear of new notifications."),
-    ({"locale": "fr"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("change", "field_message"),
+    [
+        ({"name": "   "}, "Enter the name people see"),
+        ({"name": "x" * 201}, "Use at most 200 characters."),
+        ({"digest": "hourly"}, "Choose how you want to hear of new notifications."),
+        ({"locale": "fr"}, "Not a valid choice"),
+    ],
+)
 def test_a_refused_profile_changes_nothing(app, client, auth, change, field_message):
     auth.login(ZJ_MANAGER)
     before = _person(app, ZJ_MANAGER)
@@ -124,8 +129,10 @@ def test_nobody_changes_another_persons_profile(app, client, auth):
         other_id = user(PNP_MANAGER).id
     auth.login(ZJ_MANAGER)
 
-    answer = client.post(f"/account?user_id={other_id}",
-                         data={**PROFILE, "user_id": str(other_id), "id": str(other_id), "email": PNP_MANAGER})
+    answer = client.post(
+        f"/account?user_id={other_id}",
+        data={**PROFILE, "user_id": str(other_id), "id": str(other_id), "email": PNP_MANAGER},
+    )
 
     assert answer.status_code == 302
     assert _person(app, PNP_MANAGER) == other_before
@@ -141,8 +148,9 @@ def test_changing_the_password_from_the_profile_ends_the_other_sessions(app, cli
     colleague = app.test_client()
     colleague.post("/login", data={"email": BANK_STAFF, "password": DEMO_PASSWORD})
 
-    answer = client.post("/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD,
-                                                     "repeat": NEW_PASSWORD})
+    answer = client.post(
+        "/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    )
 
     assert answer.status_code == 302 and answer.headers["Location"] == "/account"
     assert client.get("/account").status_code == 200
@@ -152,14 +160,23 @@ def test_changing_the_password_from_the_profile_ends_the_other_sessions(app, cli
     assert fresh.post("/login", data={"email": ZJ_MANAGER, "password": NEW_PASSWORD}).status_code == 302
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({"current_password": "not-my-password-1", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
-     "This is not your current password."),
-    ({"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD + "x"},
-     "The two new passwords are not the same."),
-    ({"current_password": DEMO_PASSWORD, "password": "204867193520", "repeat": "204867193520"},
-     "Use letters or symbols too, not only digits."),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"current_password": "not-my-password-1", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+            "This is not your current password.",
+        ),
+        (
+            {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD + "x"},
+            "The two new passwords are not the same.",
+        ),
+        (
+            {"current_password": DEMO_PASSWORD, "password": "204867193520", "repeat": "204867193520"},
+            "Use letters or symbols too, not only digits.",
+        ),
+    ],
+)
 def test_a_refused_password_change_from_the_profile_changes_nothing(app, client, auth, form, message):
     auth.login(ZJ_MANAGER)
     before = _person(app, ZJ_MANAGER)

@@ -21,8 +21,13 @@ from tests.integration.test_authorisation import HIDDEN_FROM_INCUBATORS
 pytestmark = pytest.mark.integration
 
 PROBLEM = "application/problem+json"
-NEW_NEED = {"title": "Voice analytics for branch calls", "summary": "Transcribe and tag calls to find complaints early.",
-            "sector_tags": ["sme_finance"], "technology_tags": ["speech", "nlp"], "visibility": "public"}
+NEW_NEED = {
+    "title": "Voice analytics for branch calls",
+    "summary": "Transcribe and tag calls to find complaints early.",
+    "sector_tags": ["sme_finance"],
+    "technology_tags": ["speech", "nlp"],
+    "visibility": "public",
+}
 
 
 def api(client, secret, method="get", path="", **kwargs):
@@ -84,10 +89,9 @@ def test_pages_are_consistent_and_bounded(app, client):
 
 def test_tokens_authenticate_scope_and_revoke(app, client):
     read_only = token_for(app, BANK_STAFF, write=False)
-    with in_app(app):
-        with unit_of_work():
-            token, revoked = create_token(user=user(BANK_STAFF), name="old", can_write=True)
-            revoke_token(user=user(BANK_STAFF), token=token)
+    with in_app(app), unit_of_work():
+        token, revoked = create_token(user=user(BANK_STAFF), name="old", can_write=True)
+        revoke_token(user=user(BANK_STAFF), token=token)
 
     anonymous = client.get("/api/v1/needs")
     forbidden = api(client, read_only, "post", "/needs", json=NEW_NEED)
@@ -108,8 +112,9 @@ def test_bank_staff_post_a_need_through_the_same_service(app, client):
     body = created.get_json()
     submitted = api(client, secret, "post", f"/needs/{body['id']}/status", json={"to": "in_review"})
     with in_app(app):
-        audit = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "need",
-                                                                      AuditEvent.entity_id == body["id"])).all()
+        audit = db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.entity == "need", AuditEvent.entity_id == body["id"])
+        ).all()
         owner = org("large-corporate").id
 
     assert created.status_code == 201 and body["status"] == "draft" and body["owner_id"] == owner
@@ -121,10 +126,12 @@ def test_bank_staff_post_a_need_through_the_same_service(app, client):
 def test_broken_input_is_a_problem_with_a_message_per_field(app, client):
     secret = token_for(app, BANK_STAFF)
 
-    wrong_types = api(client, secret, "post", "/needs", json={**NEW_NEED, "sector_tags": "sme_finance",
-                                                              "budget_min_cny": False})
-    broken = api(client, secret, "post", "/needs", json={**NEW_NEED, "title": "x", "sector_tags": ["astrology"],
-                                                         "colour": "red"})
+    wrong_types = api(
+        client, secret, "post", "/needs", json={**NEW_NEED, "sector_tags": "sme_finance", "budget_min_cny": False}
+    )
+    broken = api(
+        client, secret, "post", "/needs", json={**NEW_NEED, "title": "x", "sector_tags": ["astrology"], "colour": "red"}
+    )
     stray = api(client, secret, "post", "/needs", data="{not json", content_type="application/json")
 
     assert wrong_types.status_code == 422 and wrong_types.mimetype == PROBLEM
@@ -139,8 +146,9 @@ def test_deeply_nested_json_is_a_problem_not_a_crash(app, client, path):
     secret = token_for(app, ORGANISER)
 
     answer = api(client, secret, "post", path, data="[" * 5000 + "]" * 5000, content_type="application/json")
-    nested_object = api(client, secret, "post", path, data='{"a":' * 3000 + "1" + "}" * 3000,
-                        content_type="application/json")
+    nested_object = api(
+        client, secret, "post", path, data='{"a":' * 3000 + "1" + "}" * 3000, content_type="application/json"
+    )
 
     for response in (answer, nested_object):
         assert response.status_code == 400 and response.mimetype == PROBLEM
@@ -177,10 +185,8 @@ def test_contacts_and_crm_ids_stay_with_their_owners(app, client):
 def test_the_banks_private_shortlist_is_not_in_the_incubators_api(app, client):
     health = need_id(app, "healthcare-ecosystem-it")
     startup = startup_listed_by(app, "zhangjiang-incubator")
-    with in_app(app):
-        with unit_of_work():
-            cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
-                               to=CandidateStage.SHORTLISTED).id
+    with in_app(app), unit_of_work():
+        cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup, to=CandidateStage.SHORTLISTED).id
     zj, staff = token_for(app, ZJ_MANAGER), token_for(app, BANK_STAFF)
 
     hidden = api(client, zj, path=f"/candidates/{cid}")
@@ -200,10 +206,16 @@ def test_a_stale_move_is_a_conflict_and_changes_nothing(app, client):
     staff = token_for(app, BANK_STAFF)
     added = api(client, staff, "post", f"/needs/{health}/candidates", json={"startup_id": startup}).get_json()
 
-    first = api(client, staff, "post", f"/candidates/{added['id']}/moves",
-                json={"to": "invited", "version": added["version"]})
-    second = api(client, staff, "post", f"/candidates/{added['id']}/moves",
-                 json={"to": "declined", "note": "late", "version": added["version"]})
+    first = api(
+        client, staff, "post", f"/candidates/{added['id']}/moves", json={"to": "invited", "version": added["version"]}
+    )
+    second = api(
+        client,
+        staff,
+        "post",
+        f"/candidates/{added['id']}/moves",
+        json={"to": "declined", "note": "late", "version": added["version"]},
+    )
 
     assert added["stage"] == "shortlisted" and first.status_code == 200
     assert second.status_code == 409 and second.mimetype == PROBLEM
@@ -212,8 +224,8 @@ def test_a_stale_move_is_a_conflict_and_changes_nothing(app, client):
 
 def test_candidates_listed_are_exactly_those_a_side_acts_on(app, ctx):
     """The list query and the per-object rule (sides + need visibility) agree for every seeded user."""
-    from marketplace.needs.queries import need_for_user
     from marketplace.core.errors import NotFound
+    from marketplace.needs.queries import need_for_user
 
     candidates = list(db.session.scalars(sa.select(Candidate)))
     for email in fixture_users():
@@ -265,11 +277,20 @@ def test_the_openapi_document_prefills_no_query_filter(client):
     """Swagger's try-out fills a parameter from its example: a pre-filled owner_id=1 made the first Execute
     of GET /needs answer an empty page. Paging may keep its defaults; filters start empty."""
     spec = client.get("/api/v1/openapi.json").get_json()
-    prefilled = {(path, method, p["name"]): _examples_in(p) for path, item in spec["paths"].items()
-                 for method, operation in item.items() for p in operation.get("parameters", [])
-                 if p["in"] == "query" and p["name"] not in ("page", "per_page") and _examples_in(p)}
-    filters = {(path, p["name"]) for path, item in spec["paths"].items() for operation in item.values()
-               for p in operation.get("parameters", []) if p["in"] == "query"}
+    prefilled = {
+        (path, method, p["name"]): _examples_in(p)
+        for path, item in spec["paths"].items()
+        for method, operation in item.items()
+        for p in operation.get("parameters", [])
+        if p["in"] == "query" and p["name"] not in ("page", "per_page") and _examples_in(p)
+    }
+    filters = {
+        (path, p["name"])
+        for path, item in spec["paths"].items()
+        for operation in item.values()
+        for p in operation.get("parameters", [])
+        if p["in"] == "query"
+    }
 
     assert prefilled == {}
     assert ("/api/v1/needs", "owner_id") in filters

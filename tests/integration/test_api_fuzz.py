@@ -54,15 +54,38 @@ def live_api(tmp_path_factory):
         yield app, base
 
 
-@pytest.mark.parametrize("email, phases", [(ORGANISER, ALL_PHASES), (ZJ_MANAGER, INCUBATOR_PHASES)],
-                         ids=["organiser", "incubator"])
+@pytest.mark.parametrize(
+    "email, phases", [(ORGANISER, ALL_PHASES), (ZJ_MANAGER, INCUBATOR_PHASES)], ids=["organiser", "incubator"]
+)
 def test_schemathesis_finds_no_failures(live_api, tmp_path, email, phases):
     app, base = live_api
     cli = Path(sys.executable).with_name("schemathesis")
     run = subprocess.run(
-        [str(cli), "--no-color", "--config-file", str(CONFIG), "run", f"{base}/api/v1/openapi.json",
-         "--checks", "all", "--phases", phases, "--max-examples", str(EXAMPLES), "--workers", "1", "--seed", "7",
-         "--generation-database", "none", "--header", f"Authorization: Bearer {_token(app, email)}"],
-        capture_output=True, text=True, timeout=900, cwd=tmp_path,
+        [
+            str(cli),
+            "--no-color",
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{base}/api/v1/openapi.json",
+            "--checks",
+            "all",
+            "--phases",
+            phases,
+            "--max-examples",
+            str(EXAMPLES),
+            "--workers",
+            "1",
+            "--seed",
+            "7",
+            "--generation-database",
+            "none",
+            "--header",
+            f"Authorization: Bearer {_token(app, email)}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=tmp_path,
     )
     assert run.returncode == 0, run.stdout[-20000:] + run.stderr[-5000:]

@@ -22,8 +22,9 @@ def test_a_judge_who_cannot_make_a_placed_pitch_is_told_and_the_organisers_can_r
         edu = need_id(app, "education-ecosystem-it")
         from marketplace.events.queries import pitches_of
 
-        slot = next(r.pitch.start_slot for r in pitches_of(event_id)
-                    if r.need.id == edu and r.pitch.start_slot is not None)
+        slot = next(
+            r.pitch.start_slot for r in pitches_of(event_id) if r.need.id == edu and r.pitch.start_slot is not None
+        )
     auth.login(BANK_STAFF)  # sits on the education need's panel
 
     saved = client.post(f"/events/{event_id}/availability", data={"slot": [str(slot)]}, follow_redirects=True)
@@ -43,16 +44,23 @@ def test_a_judge_who_cannot_make_a_placed_pitch_is_told_and_the_organisers_can_r
 def test_free_slots_are_just_saved(app, client, auth):
     event_id = _scheduled_event(app)
     with in_app(app):
-        taken = set(db.session.scalars(sa.select(Pitch.start_slot).where(Pitch.event_id == event_id,
-                                                                         Pitch.start_slot.is_not(None))))
+        taken = set(
+            db.session.scalars(
+                sa.select(Pitch.start_slot).where(Pitch.event_id == event_id, Pitch.start_slot.is_not(None))
+            )
+        )
     free = next(s for s in range(200) if all(s - k not in taken for k in range(3)))
     auth.login(BANK_STAFF)
 
     saved = client.post(f"/events/{event_id}/availability", data={"slot": [str(free)]}, follow_redirects=True)
 
     with in_app(app):
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                                 .where(Notification.kind == "availability_clash")) == 0
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count()).select_from(Notification).where(Notification.kind == "availability_clash")
+            )
+            == 0
+        )
     assert "Saved. The scheduler keeps these slots free." in saved.get_data(as_text=True)
 
 

@@ -18,8 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import create_app
-from marketplace.ops.backup import BackupError, ExportReport, export_archive, restore_archive, tables
 from marketplace.core.db import db, unit_of_work
+from marketplace.ops.backup import BackupError, ExportReport, export_archive, restore_archive, tables
 from tests.conftest import BANK_STAFF, ZJ_MANAGER, database_url, index_versions, seeded_app
 from tests.helpers import user
 
@@ -38,8 +38,14 @@ class World:
 
 def empty_app(backend: str, tmp: Path, name: str):
     """An app on a database without any table (the schema is the restore's job)."""
-    return create_app({"DATABASE_URL": database_url(backend, tmp, name), "TESTING": True, "REDIS_URL": None,
-                       "INDEX_DIR": tempfile.mkdtemp(prefix="innomatch-index-")})
+    return create_app(
+        {
+            "DATABASE_URL": database_url(backend, tmp, name),
+            "TESTING": True,
+            "REDIS_URL": None,
+            "INDEX_DIR": tempfile.mkdtemp(prefix="innomatch-index-"),
+        }
+    )
 
 
 def dispose(app) -> None:
@@ -52,8 +58,7 @@ def snapshot(app) -> dict[str, list[tuple]]:
     with app.app_context(), db.engine.connect() as conn:
         for table in tables():
             json_columns = [c for c in table.columns if isinstance(c.type, sa.JSON)]
-            query = sa.select(*table.columns, *[c.is_(None) for c in json_columns]) \
-                .order_by(*table.primary_key.columns)
+            query = sa.select(*table.columns, *[c.is_(None) for c in json_columns]).order_by(*table.primary_key.columns)
             rows[table.name] = [tuple(row) for row in conn.execute(query)]
     return rows
 
@@ -97,8 +102,15 @@ def world(backend, tmp_path_factory) -> World:
     with app.app_context():
         with unit_of_work() as session:
             candidate_id = session.scalar(sa.select(sa.func.min(Candidate.id)))
-            session.add(PitchDeck(candidate_id=candidate_id, filename="deck.pdf", size_bytes=len(PDF),
-                                  sha256=hashlib.sha256(PDF).hexdigest(), content=PDF))
+            session.add(
+                PitchDeck(
+                    candidate_id=candidate_id,
+                    filename="deck.pdf",
+                    size_bytes=len(PDF),
+                    sha256=hashlib.sha256(PDF).hexdigest(),
+                    content=PDF,
+                )
+            )
             first, second = session.scalars(sa.select(AuditEvent.id).order_by(AuditEvent.id).limit(2)).all()
             session.execute(sa.update(AuditEvent).where(AuditEvent.id == first).values(before=sa.null()))
             session.execute(sa.update(AuditEvent).where(AuditEvent.id == second).values(before=sa.JSON.NULL))
@@ -149,9 +161,14 @@ def test_new_rows_after_a_restore_get_fresh_ids(world, restored):
     with app.app_context():
         top_need, top_startup = (db.session.scalar(sa.select(sa.func.max(m.id))) for m in (Need, Startup))
         with unit_of_work():
-            need = create_need(actor=user(BANK_STAFF), data={
-                "title": "Restored ledger checks", "summary": "A need written after a restore.",
-                "sector_tags": ["sme_finance"]})
+            need = create_need(
+                actor=user(BANK_STAFF),
+                data={
+                    "title": "Restored ledger checks",
+                    "summary": "A need written after a restore.",
+                    "sector_tags": ["sme_finance"],
+                },
+            )
             startup = create_startup(actor=user(ZJ_MANAGER), data={"name": "Afterwards Analytics"})
 
         assert need.id > top_need and startup.id > top_startup
@@ -210,14 +227,17 @@ def _missing_table(manifest, members):
     manifest["tables"] = [e for e in manifest["tables"] if e["name"] != "vote"]
 
 
-@pytest.mark.parametrize("damage, message", [
-    (_change_a_member, "checksum mismatch for table organisation"),
-    (_wrong_checksum, "checksum mismatch for table startup"),
-    (_wrong_count, "table need holds"),
-    (_other_revision, "schema revision 0001_initial_schema"),
-    (_missing_table, "missing: vote"),
-    (None, "not a readable archive"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (_change_a_member, "checksum mismatch for table organisation"),
+        (_wrong_checksum, "checksum mismatch for table startup"),
+        (_wrong_count, "table need holds"),
+        (_other_revision, "schema revision 0001_initial_schema"),
+        (_missing_table, "missing: vote"),
+        (None, "not a readable archive"),
+    ],
+)
 def test_a_damaged_archive_is_refused_before_anything_is_written(backend, world, tmp_path, damage, message):
     if damage is None:
         archive = tmp_path / "truncated.zip"

@@ -10,8 +10,8 @@ from marketplace.core.db import db, unit_of_work
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status
-from marketplace.startups.models import Listing
 from marketplace.pipeline.services import toggle_vote
+from marketplace.startups.models import Listing
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import org, user
 
@@ -23,8 +23,11 @@ NEED = "healthcare-ecosystem-it"  # public, Large Corporate's (staff@bank.exampl
 def test_votes_and_review_history_reach_the_bank_and_the_platform_only(app, client, auth):
     with app.app_context():
         need_id = db.session.scalar(sa.select(Need.id).where(Need.slug == NEED))
-        portfolio = list(db.session.scalars(sa.select(Listing.startup_id)
-                                            .where(Listing.incubator_id == org("zhangjiang-incubator").id)))
+        portfolio = list(
+            db.session.scalars(
+                sa.select(Listing.startup_id).where(Listing.incubator_id == org("zhangjiang-incubator").id)
+            )
+        )
         with unit_of_work():
             for startup_id in portfolio:  # whichever of them the page ranks carries a vote
                 toggle_vote(actor=user(BANK_STAFF), need_id=need_id, startup_id=startup_id)

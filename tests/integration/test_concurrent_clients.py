@@ -25,8 +25,16 @@ pytestmark = pytest.mark.integration
 
 USERS = 8
 ROUNDS = 5
-PEOPLE = [ZJ_MANAGER, PNP_MANAGER, "manager@xnode.example", "staff@bank.example.com", "trade@bank.example.com",
-          "organiser@innomatch.example", "lab@bank.example.com", "admin@innomatch.example"]
+PEOPLE = [
+    ZJ_MANAGER,
+    PNP_MANAGER,
+    "manager@xnode.example",
+    "staff@bank.example.com",
+    "trade@bank.example.com",
+    "organiser@innomatch.example",
+    "lab@bank.example.com",
+    "admin@innomatch.example",
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -98,8 +106,12 @@ def test_double_submits_and_racing_moves_answer_cleanly(live):
     browsers = [signed_in(base, PNP_MANAGER) for _ in range(4)]
 
     with ThreadPoolExecutor(4) as pool:
-        accepted = list(pool.map(lambda b: b.post(f"{base}/needs/{confidential}/terms", allow_redirects=False,
-                                                  timeout=60).status_code, browsers))
+        accepted = list(
+            pool.map(
+                lambda b: b.post(f"{base}/needs/{confidential}/terms", allow_redirects=False, timeout=60).status_code,
+                browsers,
+            )
+        )
     assert accepted == [302] * 4, accepted
 
     from marketplace.pipeline.models import Candidate
@@ -107,14 +119,26 @@ def test_double_submits_and_racing_moves_answer_cleanly(live):
     with app.app_context():
         from marketplace.core.db import db
 
-        candidate = db.session.scalar(sa.select(Candidate).where(
-            Candidate.need_id == needs["mpc-blockchain-cryptography"]).order_by(Candidate.id).limit(1))
+        candidate = db.session.scalar(
+            sa.select(Candidate)
+            .where(Candidate.need_id == needs["mpc-blockchain-cryptography"])
+            .order_by(Candidate.id)
+            .limit(1)
+        )
         candidate_id, version = candidate.id, candidate.version
     api = {"Authorization": f"Bearer {tokens['lab@bank.example.com']}"}
     move = {"to": "declined", "note": "parallel", "version": version}
     with ThreadPoolExecutor(4) as pool:
-        moved = sorted(pool.map(lambda _i: requests.post(f"{base}/api/v1/candidates/{candidate_id}/moves", json=move,
-                                                         headers=api, timeout=60).status_code, range(4)))
+        moved = sorted(
+            pool.map(
+                lambda _i: (
+                    requests.post(
+                        f"{base}/api/v1/candidates/{candidate_id}/moves", json=move, headers=api, timeout=60
+                    ).status_code
+                ),
+                range(4),
+            )
+        )
     assert moved[-1] < 500 and moved.count(409) >= 3 and moved[0] in (200, 201), moved
 
 
@@ -144,10 +168,27 @@ def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
     needs = need_ids(app)
     api = {"Authorization": f"Bearer {tokens_for(app, ['organiser@innomatch.example'])['organiser@innomatch.example']}"}
     need = requests.get(f"{base}/api/v1/needs/{needs['iot-collateral-monitoring']}", headers=api, timeout=60).json()
-    body = {name: need[name] for name in ("title", "summary", "description", "scenarios", "sector_tags",
-                                          "technology_tags", "desired_stage", "budget_min_cny", "budget_max_cny",
-                                          "pilot_horizon", "visibility", "contact_name", "contact_email", "deadline",
-                                          "confidential", "confidentiality_terms")}
+    body = {
+        name: need[name]
+        for name in (
+            "title",
+            "summary",
+            "description",
+            "scenarios",
+            "sector_tags",
+            "technology_tags",
+            "desired_stage",
+            "budget_min_cny",
+            "budget_max_cny",
+            "pilot_horizon",
+            "visibility",
+            "contact_name",
+            "contact_email",
+            "deadline",
+            "confidential",
+            "confidentiality_terms",
+        )
+    }
     with app.app_context():
         from marketplace.core.db import db
         from marketplace.startups.models import Startup, StartupInput
@@ -157,15 +198,25 @@ def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
     profile = {name: startup[name] for name in StartupInput.model_fields}
 
     def put_need(i):
-        return requests.put(f"{base}/api/v1/needs/{need['id']}", headers=api, timeout=60,
-                            json={**body, "title": f"Collateral monitoring, edit {i}", "version": need["version"]})
+        return requests.put(
+            f"{base}/api/v1/needs/{need['id']}",
+            headers=api,
+            timeout=60,
+            json={**body, "title": f"Collateral monitoring, edit {i}", "version": need["version"]},
+        )
 
     def put_startup(i):
-        return requests.put(f"{base}/api/v1/startups/{startup_id}", headers=api, timeout=60,
-                            json={**profile, "city": f"City {i}", "version": startup["version"]})
+        return requests.put(
+            f"{base}/api/v1/startups/{startup_id}",
+            headers=api,
+            timeout=60,
+            json={**profile, "city": f"City {i}", "version": startup["version"]},
+        )
 
-    for put, url, field in ((put_need, f"/api/v1/needs/{need['id']}", "title"),
-                            (put_startup, f"/api/v1/startups/{startup_id}", "city")):
+    for put, url, field in (
+        (put_need, f"/api/v1/needs/{need['id']}", "title"),
+        (put_startup, f"/api/v1/startups/{startup_id}", "city"),
+    ):
         answers = _together(4, put)
         statuses = sorted(a.status_code for a in answers)
         assert statuses == [200, 409, 409, 409], statuses
@@ -190,15 +241,29 @@ def test_parallel_stale_form_edits_save_one_and_show_the_others_what_changed(liv
         from marketplace.needs.models import Need
 
         current = db.session.get(Need, need)
-        form = {"title": current.title, "summary": current.summary, "description": current.description,
-                "scenarios": "\n".join(current.scenarios), "sector_tags": current.sector_tags,
-                "technology_tags": ", ".join(current.technology_tags), "pilot_horizon": current.pilot_horizon.value,
-                "visibility": current.visibility.value, "contact_name": current.contact_name,
-                "contact_email": current.contact_email, "version": version}
+        form = {
+            "title": current.title,
+            "summary": current.summary,
+            "description": current.description,
+            "scenarios": "\n".join(current.scenarios),
+            "sector_tags": current.sector_tags,
+            "technology_tags": ", ".join(current.technology_tags),
+            "pilot_horizon": current.pilot_horizon.value,
+            "visibility": current.visibility.value,
+            "contact_name": current.contact_name,
+            "contact_email": current.contact_email,
+            "version": version,
+        }
 
-    answers = _together(2, lambda i: browsers[i].post(f"{base}/needs/{need}/edit", allow_redirects=False,
-                                                      data={**form, "summary": f"Rewritten by person {i} at once."},
-                                                      timeout=60))
+    answers = _together(
+        2,
+        lambda i: browsers[i].post(
+            f"{base}/needs/{need}/edit",
+            allow_redirects=False,
+            data={**form, "summary": f"Rewritten by person {i} at once."},
+            timeout=60,
+        ),
+    )
 
     assert sorted(a.status_code for a in answers) == [302, 409], [a.status_code for a in answers]
     lost = next(a for a in answers if a.status_code == 409)
@@ -213,11 +278,17 @@ def test_a_new_need_form_sent_three_times_at_once_makes_one_draft(live):
     browsers = [signed_in(base, "staff@bank.example.com") for _ in range(3)]
     token = _hidden(browsers[0].get(f"{base}/needs/new", timeout=60).text, "form_token")
     title = "Parallel double-submit of one form"
-    form = {"title": title, "summary": "The same form, sent three times at once.", "pilot_horizon": "h1",
-            "visibility": "public", "form_token": token}
+    form = {
+        "title": title,
+        "summary": "The same form, sent three times at once.",
+        "pilot_horizon": "h1",
+        "visibility": "public",
+        "form_token": token,
+    }
 
-    answers = _together(3, lambda i: browsers[i].post(f"{base}/needs/new", data=form, allow_redirects=False,
-                                                      timeout=60))
+    answers = _together(
+        3, lambda i: browsers[i].post(f"{base}/needs/new", data=form, allow_redirects=False, timeout=60)
+    )
     answers.append(browsers[0].post(f"{base}/needs/new", data=form, allow_redirects=False, timeout=60))
 
     assert [a.status_code for a in answers] == [302] * 4, [(a.status_code, a.text[:200]) for a in answers]

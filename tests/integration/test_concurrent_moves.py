@@ -26,8 +26,14 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def race_app(tmp_path_factory):
     """The seed's world committed on its own PostgreSQL database (no index: no ranking is needed)."""
-    app = create_app({"DATABASE_URL": fresh_postgres_database("innomatch_test_race"), "TESTING": True,
-                      "REDIS_URL": None, "INDEX_DIR": str(tmp_path_factory.mktemp("race-index"))})
+    app = create_app(
+        {
+            "DATABASE_URL": fresh_postgres_database("innomatch_test_race"),
+            "TESTING": True,
+            "REDIS_URL": None,
+            "INDEX_DIR": str(tmp_path_factory.mktemp("race-index")),
+        }
+    )
     with app.app_context():
         upgrade_database(db.engine)
         with unit_of_work():
@@ -39,9 +45,12 @@ def race_app(tmp_path_factory):
 def _committed_candidate(app) -> int:
     with app.app_context():
         with unit_of_work():
-            candidate = add_candidate(need_id=need_id(app, "healthcare-ecosystem-it"),
-                                      startup_id=startup_listed_by(app, "xnode"),
-                                      source=CandidateSource.MATCHED, actor_id=user(BANK_STAFF).id)
+            candidate = add_candidate(
+                need_id=need_id(app, "healthcare-ecosystem-it"),
+                startup_id=startup_listed_by(app, "xnode"),
+                source=CandidateSource.MATCHED,
+                actor_id=user(BANK_STAFF).id,
+            )
         return candidate.id
 
 
@@ -65,8 +74,10 @@ def test_simultaneous_moves_one_wins_the_other_is_told_nothing_lost(race_app, at
             finally:
                 race_app.extensions["innomatch.db"].session.remove()
 
-    threads = [threading.Thread(target=move, args=(BANK_STAFF, CandidateStage.SHORTLISTED, "")),
-               threading.Thread(target=move, args=(ORGANISER, CandidateStage.DECLINED, "Out of scope"))]
+    threads = [
+        threading.Thread(target=move, args=(BANK_STAFF, CandidateStage.SHORTLISTED, "")),
+        threading.Thread(target=move, args=(ORGANISER, CandidateStage.DECLINED, "Out of scope")),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -80,11 +91,16 @@ def test_simultaneous_moves_one_wins_the_other_is_told_nothing_lost(race_app, at
         assert str(stage.label) in str(losers[0])  # the loser is told where the candidate went
         row = db.session.get(Candidate, candidate_id)
         assert (row.stage, row.version) == (stage, 2)
-        moves = [(e.after["stage"], who.email) for e, who in history_for("candidate", candidate_id)
-                 if e.action == "candidate.stage"]
+        moves = [
+            (e.after["stage"], who.email)
+            for e, who in history_for("candidate", candidate_id)
+            if e.action == "candidate.stage"
+        ]
         assert moves == [(stage.value, winner)]
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Candidate)
-                                 .where(Candidate.id == candidate_id)) == 1
+        assert (
+            db.session.scalar(sa.select(sa.func.count()).select_from(Candidate).where(Candidate.id == candidate_id))
+            == 1
+        )
         with unit_of_work():  # the next attempt starts from a fresh candidate of the same pair
             db.session.execute(sa.delete(Candidate).where(Candidate.id == candidate_id))
 
@@ -128,8 +144,14 @@ def test_a_double_clicked_vote_counts_once_and_never_fails(race_app):
 
     assert results == [True] * 4, results
     with race_app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(Vote).where(
-            Vote.need_id == need, Vote.startup_id == startup, Vote.user_id == staff.id)) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(Vote)
+                .where(Vote.need_id == need, Vote.startup_id == startup, Vote.user_id == staff.id)
+            )
+            == 1
+        )
 
 
 def test_two_tabs_opening_a_need_for_the_first_time_both_work(race_app):
@@ -144,5 +166,11 @@ def test_two_tabs_opening_a_need_for_the_first_time_both_work(race_app):
 
     assert results == [None] * 4, results
     with race_app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(NeedVisit).where(
-            NeedVisit.user_id == organiser.id, NeedVisit.need_id == need)) == 1
+        assert (
+            db.session.scalar(
+                sa.select(sa.func.count())
+                .select_from(NeedVisit)
+                .where(NeedVisit.user_id == organiser.id, NeedVisit.need_id == need)
+            )
+            == 1
+        )

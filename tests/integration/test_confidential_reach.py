@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.core.db import db, unit_of_work
-from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.needs.models import Need
 from marketplace.needs.queries import has_accepted_terms
 from marketplace.needs.services import accept_terms
+from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.startups.models import Listing, Startup
 from tests.conftest import PNP_MANAGER
 from tests.helpers import org, user
@@ -42,8 +42,13 @@ def test_a_startup_page_never_ranks_or_explains_a_need_whose_terms_are_not_accep
     manager = user(PNP_MANAGER)
     need = confidential_need()
     assert not has_accepted_terms(need.id, manager.organisation_id)
-    startups = list(db.session.scalars(sa.select(Startup).join(Listing, Listing.startup_id == Startup.id)
-                                       .where(Listing.incubator_id == org("plug-and-play").id)))
+    startups = list(
+        db.session.scalars(
+            sa.select(Startup)
+            .join(Listing, Listing.startup_id == Startup.id)
+            .where(Listing.incubator_id == org("plug-and-play").id)
+        )
+    )
 
     for startup in startups:
         assert need.id not in {r.item.id for r in rank_needs_for_startup(manager, startup, k=100)}, startup.name
@@ -58,8 +63,9 @@ def test_the_startup_page_lists_no_unreadable_confidential_need(app, client, aut
     with app.app_context():
         need = confidential_need()
         title = need.title
-        startup_id = db.session.scalar(sa.select(Listing.startup_id)
-                                       .where(Listing.incubator_id == org("plug-and-play").id).limit(1))
+        startup_id = db.session.scalar(
+            sa.select(Listing.startup_id).where(Listing.incubator_id == org("plug-and-play").id).limit(1)
+        )
     auth.login(PNP_MANAGER)
 
     page = client.get(f"/startups/{startup_id}").get_data(as_text=True)
@@ -74,7 +80,7 @@ def test_text_search_reads_only_what_the_viewer_may_read(app, client, auth):
     auth.login(PNP_MANAGER)
 
     def found_on_pages() -> bool:
-        return f"/needs/{need_id}\"" in client.get(f"/needs/?q={word}").get_data(as_text=True)
+        return f'/needs/{need_id}"' in client.get(f"/needs/?q={word}").get_data(as_text=True)
 
     assert not found_on_pages()
     with app.app_context():
@@ -86,9 +92,8 @@ def test_text_search_reads_only_what_the_viewer_may_read(app, client, auth):
     listed = client.get(f"/api/v1/needs?q={word}", headers=headers).get_json()
     assert need_id not in {n["id"] for n in listed["items"]}
 
-    with app.app_context():
-        with unit_of_work():
-            accept_terms(actor=db.session.get(User, user(PNP_MANAGER).id), need=confidential_need())
+    with app.app_context(), unit_of_work():
+        accept_terms(actor=db.session.get(User, user(PNP_MANAGER).id), need=confidential_need())
     assert found_on_pages()
     listed = client.get(f"/api/v1/needs?q={word}", headers=headers).get_json()
     assert need_id in {n["id"] for n in listed["items"]}

@@ -108,8 +108,9 @@ def test_the_api_search_keeps_the_structured_filters(app, client):
     secret = token_for(app, BANK_STAFF, write=False)
     text = quote_plus("secure multi-party computation")
     every = client.get(f"/api/v1/startups?q={text}&per_page=100", headers=bearer(secret)).get_json()
-    body = client.get(f"/api/v1/startups?q={text}&sector=privacy_blockchain&per_page=100",
-                      headers=bearer(secret)).get_json()
+    body = client.get(
+        f"/api/v1/startups?q={text}&sector=privacy_blockchain&per_page=100", headers=bearer(secret)
+    ).get_json()
 
     assert body["items"] and all("privacy_blockchain" in item["sectors"] for item in body["items"])
     assert body["total"] < every["total"]  # the sector filter narrowed the matches

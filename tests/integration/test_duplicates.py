@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import PermissionDenied
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
 from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.pipeline.enums import CandidateSource, CandidateStage
-from marketplace.pipeline.models import Candidate
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import need_id, user
 
@@ -20,10 +20,14 @@ pytestmark = pytest.mark.integration
 
 
 def twins():
-    zj = create_startup(actor=user(ZJ_MANAGER), data={"name": "Qinglan Sensing Co., Ltd.",
-                                                       "website": "https://www.qinglan.example"}, external_id="ZJ-Q1")
-    pnp = create_startup(actor=user(PNP_MANAGER), data={"name": "Qinglan Sensing",
-                                                         "website": "qinglan.example/en"}, external_id="PNP-Q1")
+    zj = create_startup(
+        actor=user(ZJ_MANAGER),
+        data={"name": "Qinglan Sensing Co., Ltd.", "website": "https://www.qinglan.example"},
+        external_id="ZJ-Q1",
+    )
+    pnp = create_startup(
+        actor=user(PNP_MANAGER), data={"name": "Qinglan Sensing", "website": "qinglan.example/en"}, external_id="PNP-Q1"
+    )
     return zj, pnp
 
 
@@ -41,8 +45,9 @@ def test_merge_keeps_listings_candidates_and_history(ctx, app):
     zj, pnp = twins()
     update_startup(actor=user(PNP_MANAGER), startup=pnp, data={"name": "Qinglan Sensing", "description": "edited"})
     need = need_id(app, "iot-collateral-monitoring")
-    db.session.add(Candidate(need_id=need, startup_id=pnp.id, stage=CandidateStage.SHORTLISTED,
-                             source=CandidateSource.NOMINATED))
+    db.session.add(
+        Candidate(need_id=need, startup_id=pnp.id, stage=CandidateStage.SHORTLISTED, source=CandidateSource.NOMINATED)
+    )
     db.session.flush()
     drop_id = pnp.id
 
@@ -52,11 +57,13 @@ def test_merge_keeps_listings_candidates_and_history(ctx, app):
     assert db.session.get(Startup, drop_id) is None
     listings = set(db.session.scalars(sa.select(Listing.external_id).where(Listing.startup_id == zj.id)))
     assert listings == {"ZJ-Q1", "PNP-Q1"}
-    candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == need,
-                                                             Candidate.startup_id == zj.id))
+    candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == need, Candidate.startup_id == zj.id))
     assert (candidate.startup_id, candidate.stage) == (zj.id, CandidateStage.SHORTLISTED)
-    actions = set(db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "startup",
-                                                                         AuditEvent.entity_id == zj.id)))
+    actions = set(
+        db.session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.entity == "startup", AuditEvent.entity_id == zj.id)
+        )
+    )
     assert {"startup.create", "startup.update", "startup.merge"} <= actions
 
 

@@ -15,16 +15,16 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import FormSubmission
-from marketplace.accounts.tokens import create_token
 from marketplace.accounts.submissions import FormTokenRefused, submit_once
+from marketplace.accounts.tokens import create_token
 from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
+from marketplace.core.versioning import StaleEdit
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.startups.models import Startup, StartupInput
 from marketplace.startups.services import update_startup
-from marketplace.core.versioning import StaleEdit
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import form_token, in_app, need_id, org, startup_listed_by, user
 
@@ -32,8 +32,13 @@ pytestmark = pytest.mark.integration
 
 PROBLEM = "application/problem+json"
 EDU = "education-ecosystem-it"  # Large Corporate's published need: staff@bank.example.com edits it
-NEW_NEED = {"title": "Queue analytics for branch lobbies", "summary": "Count and forecast lobby queues per branch.",
-            "sector_tags": ["sme_finance"], "visibility": "public", "pilot_horizon": "h1"}
+NEW_NEED = {
+    "title": "Queue analytics for branch lobbies",
+    "summary": "Count and forecast lobby queues per branch.",
+    "sector_tags": ["sme_finance"],
+    "visibility": "public",
+    "pilot_horizon": "h1",
+}
 
 
 def token_for(app, email: str) -> str:
@@ -47,7 +52,8 @@ def bearer(secret: str) -> dict:
 
 def hidden(page: str, name: str) -> str:
     found = re.search(rf'name="{name}"[^>]*value="([^"]*)"', page) or re.search(
-        rf'value="([^"]*)"[^>]*name="{name}"', page)
+        rf'value="([^"]*)"[^>]*name="{name}"', page
+    )
     assert found, f"no hidden {name} in the page"
     return found.group(1)
 
@@ -55,16 +61,22 @@ def hidden(page: str, name: str) -> str:
 def need_form(need: Need, **changes) -> dict:
     """The edit form as the page fills it for ``need`` (its current values), with ``changes``."""
     data = {
-        "title": need.title, "summary": need.summary, "description": need.description,
-        "scenarios": "\n".join(need.scenarios), "sector_tags": list(need.sector_tags),
+        "title": need.title,
+        "summary": need.summary,
+        "description": need.description,
+        "scenarios": "\n".join(need.scenarios),
+        "sector_tags": list(need.sector_tags),
         "technology_tags": ", ".join(need.technology_tags),
         "desired_stage": need.desired_stage.value if need.desired_stage else "",
         "budget_min_cny": "" if need.budget_min_cny is None else str(need.budget_min_cny),
         "budget_max_cny": "" if need.budget_max_cny is None else str(need.budget_max_cny),
-        "pilot_horizon": need.pilot_horizon.value, "visibility": need.visibility.value,
-        "contact_name": need.contact_name, "contact_email": need.contact_email,
+        "pilot_horizon": need.pilot_horizon.value,
+        "visibility": need.visibility.value,
+        "contact_name": need.contact_name,
+        "contact_email": need.contact_email,
         "deadline": need.deadline.isoformat() if need.deadline else "",
-        "confidentiality_terms": need.confidentiality_terms, "version": str(need.version),
+        "confidentiality_terms": need.confidentiality_terms,
+        "version": str(need.version),
     }
     if need.confidential:
         data["confidential"] = "y"
@@ -73,12 +85,21 @@ def need_form(need: Need, **changes) -> dict:
 
 def need_fields(need: Need) -> dict:
     """A need's fields as the API's PUT body takes them."""
-    return {"title": need.title, "summary": need.summary, "description": need.description,
-            "scenarios": list(need.scenarios), "sector_tags": list(need.sector_tags),
-            "technology_tags": list(need.technology_tags), "pilot_horizon": need.pilot_horizon.value,
-            "visibility": need.visibility.value, "contact_name": need.contact_name,
-            "contact_email": need.contact_email, "deadline": need.deadline.isoformat() if need.deadline else None,
-            "budget_min_cny": need.budget_min_cny, "budget_max_cny": need.budget_max_cny}
+    return {
+        "title": need.title,
+        "summary": need.summary,
+        "description": need.description,
+        "scenarios": list(need.scenarios),
+        "sector_tags": list(need.sector_tags),
+        "technology_tags": list(need.technology_tags),
+        "pilot_horizon": need.pilot_horizon.value,
+        "visibility": need.visibility.value,
+        "contact_name": need.contact_name,
+        "contact_email": need.contact_email,
+        "deadline": need.deadline.isoformat() if need.deadline else None,
+        "budget_min_cny": need.budget_min_cny,
+        "budget_max_cny": need.budget_max_cny,
+    }
 
 
 def profile(startup: Startup, **changes) -> dict:
@@ -90,11 +111,27 @@ def someone_else_edits(app, slug: str, **changes) -> int:
     """The organiser changes the need (as another browser tab would); returns its new version."""
     with in_app(app), unit_of_work():
         need = db.session.scalar(sa.select(Need).where(Need.slug == slug))
-        data = {name: getattr(need, name) for name in ("title", "summary", "description", "scenarios",
-                                                      "sector_tags", "technology_tags", "desired_stage",
-                                                      "budget_min_cny", "budget_max_cny", "pilot_horizon",
-                                                      "visibility", "contact_name", "contact_email", "deadline",
-                                                      "confidential", "confidentiality_terms")}
+        data = {
+            name: getattr(need, name)
+            for name in (
+                "title",
+                "summary",
+                "description",
+                "scenarios",
+                "sector_tags",
+                "technology_tags",
+                "desired_stage",
+                "budget_min_cny",
+                "budget_max_cny",
+                "pilot_horizon",
+                "visibility",
+                "contact_name",
+                "contact_email",
+                "deadline",
+                "confidential",
+                "confidentiality_terms",
+            )
+        }
         update_need(actor=user(ORGANISER), need=need, data={**data, **changes})
         return need.version
 
@@ -108,14 +145,22 @@ def test_an_edit_from_an_old_version_saves_nothing_and_names_what_changed(ctx):
         need = create_need(actor=staff, data=NEW_NEED)
     read = need.version
     with unit_of_work():
-        update_need(actor=user(ORGANISER), need=need, data={**NEW_NEED, "title": "Lobby queue forecasting"},
-                    expected_version=read)
+        update_need(
+            actor=user(ORGANISER),
+            need=need,
+            data={**NEW_NEED, "title": "Lobby queue forecasting"},
+            expected_version=read,
+        )
     with unit_of_work():
         change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
 
     with pytest.raises(StaleEdit) as stale, unit_of_work():
-        update_need(actor=staff, need=need, data={**NEW_NEED, "summary": "Mine: count lobby queues per hour."},
-                    expected_version=read)
+        update_need(
+            actor=staff,
+            need=need,
+            data={**NEW_NEED, "summary": "Mine: count lobby queues per hour."},
+            expected_version=read,
+        )
 
     db.session.refresh(need)
     assert stale.value.changed == ["title", "status"]
@@ -123,8 +168,12 @@ def test_an_edit_from_an_old_version_saves_nothing_and_names_what_changed(ctx):
     assert "title, status" in str(stale.value) and "Nothing was saved" in str(stale.value)
     assert need.summary == NEW_NEED["summary"] and need.title == "Lobby queue forecasting"
     with unit_of_work():
-        update_need(actor=staff, need=need, data={**NEW_NEED, "summary": "Mine: count lobby queues per hour."},
-                    expected_version=need.version)
+        update_need(
+            actor=staff,
+            need=need,
+            data={**NEW_NEED, "summary": "Mine: count lobby queues per hour."},
+            expected_version=need.version,
+        )
     assert need.summary == "Mine: count lobby queues per hour." and need.version == read + 3
 
 
@@ -138,14 +187,20 @@ def test_a_changed_audience_is_a_change_of_the_need(ctx):
     read = need.version
 
     with unit_of_work():
-        update_need(actor=staff, need=need, data=invited, invited_incubator_ids=[zhangjiang, plug_and_play],
-                    expected_version=read)
+        update_need(
+            actor=staff,
+            need=need,
+            data=invited,
+            invited_incubator_ids=[zhangjiang, plug_and_play],
+            expected_version=read,
+        )
     with pytest.raises(StaleEdit) as stale, unit_of_work():
         update_need(actor=staff, need=need, data=invited, invited_incubator_ids=[zhangjiang], expected_version=read)
 
     assert stale.value.changed == ["invited_incubator_ids"]
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == need.id,
-                                                          AuditEvent.action == "need.update"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.entity_id == need.id, AuditEvent.action == "need.update")
+    )
     assert event.before == {"invited_incubator_ids": [zhangjiang]}
     assert event.after == {"invited_incubator_ids": sorted([zhangjiang, plug_and_play])}
 
@@ -156,8 +211,12 @@ def test_a_startup_edit_from_an_old_version_saves_nothing_and_names_what_changed
     read = startup.version
     mine = {"name": startup.name, "description": "My rewrite of the profile.", "city": startup.city}
     with unit_of_work():
-        update_startup(actor=user(ORGANISER), startup=startup,
-                       data=profile(startup, city="Hangzhou", tags=["edited elsewhere"]), expected_version=read)
+        update_startup(
+            actor=user(ORGANISER),
+            startup=startup,
+            data=profile(startup, city="Hangzhou", tags=["edited elsewhere"]),
+            expected_version=read,
+        )
 
     with pytest.raises(StaleEdit) as stale, unit_of_work():
         update_startup(actor=manager, startup=startup, data=mine, expected_version=read)
@@ -200,8 +259,11 @@ def test_a_stale_need_edit_shows_what_changed_and_keeps_what_was_typed(app, clie
     page = client.get(f"/needs/{edu}/edit").get_data(as_text=True)
     read = hidden(page, "version")
     with in_app(app):
-        mine = need_form(db.session.get(Need, edu), version=read,
-                         description="My careful rewrite of the description, typed for ten minutes.")
+        mine = need_form(
+            db.session.get(Need, edu),
+            version=read,
+            description="My careful rewrite of the description, typed for ten minutes.",
+        )
     now = someone_else_edits(app, EDU, title="IT for universities and colleges", deadline=None)
 
     answer = client.post(f"/needs/{edu}/edit", data=mine)
@@ -264,8 +326,10 @@ def test_a_stale_startup_edit_shows_what_changed_and_keeps_what_was_typed(app, c
         name = startup.name
         update_startup(actor=user(ORGANISER), startup=startup, data=profile(startup, city="Suzhou"))
 
-    answer = client.post(f"/startups/{startup_id}/edit",
-                         data={"name": name, "description": "My own words about the company.", "version": read})
+    answer = client.post(
+        f"/startups/{startup_id}/edit",
+        data={"name": name, "description": "My own words about the company.", "version": read},
+    )
 
     page = answer.get_data(as_text=True)
     assert answer.status_code == 409
@@ -285,11 +349,18 @@ def test_a_stale_put_is_a_409_problem_naming_the_changed_fields(app, client):
     read = client.get(f"/api/v1/needs/{edu}", headers=bearer(secret)).get_json()
     with in_app(app):
         body = need_fields(db.session.get(Need, edu))
-    someone_else_edits(app, EDU, title="IT for universities and colleges", summary="Fees, finance and campus life "
-                                                                                   "for universities and colleges.")
+    someone_else_edits(
+        app,
+        EDU,
+        title="IT for universities and colleges",
+        summary="Fees, finance and campus life for universities and colleges.",
+    )
 
-    stale = client.put(f"/api/v1/needs/{edu}", headers=bearer(secret),
-                       json={**body, "description": "Mine.", "version": read["version"]})
+    stale = client.put(
+        f"/api/v1/needs/{edu}",
+        headers=bearer(secret),
+        json={**body, "description": "Mine.", "version": read["version"]},
+    )
     missing = client.put(f"/api/v1/needs/{edu}", headers=bearer(secret), json={**body, "description": "Mine."})
 
     assert stale.status_code == 409 and stale.mimetype == PROBLEM
@@ -300,8 +371,11 @@ def test_a_stale_put_is_a_409_problem_naming_the_changed_fields(app, client):
     with in_app(app):
         assert db.session.get(Need, edu).description != "Mine."
 
-    fresh = client.put(f"/api/v1/needs/{edu}", headers=bearer(secret),
-                       json={**body, "description": "Mine.", "version": problem["version"]})
+    fresh = client.put(
+        f"/api/v1/needs/{edu}",
+        headers=bearer(secret),
+        json={**body, "description": "Mine.", "version": problem["version"]},
+    )
 
     assert fresh.status_code == 200 and fresh.get_json()["version"] == problem["version"] + 1
     assert fresh.get_json()["description"] == "Mine."
@@ -315,8 +389,11 @@ def test_a_stale_startup_put_is_a_409_problem_naming_the_changed_fields(app, cli
         startup = db.session.get(Startup, startup_id)
         update_startup(actor=user(ORGANISER), startup=startup, data=profile(startup, team_size=77))
 
-    stale = client.put(f"/api/v1/startups/{startup_id}", headers=bearer(secret),
-                       json={"name": read["name"], "description": "Mine.", "version": read["version"]})
+    stale = client.put(
+        f"/api/v1/startups/{startup_id}",
+        headers=bearer(secret),
+        json={"name": read["name"], "description": "Mine.", "version": read["version"]},
+    )
 
     assert stale.status_code == 409 and stale.mimetype == PROBLEM
     assert stale.get_json()["changed"] == ["team_size"] and stale.get_json()["version"] == read["version"] + 1
@@ -325,8 +402,7 @@ def test_a_stale_startup_put_is_a_409_problem_naming_the_changed_fields(app, cli
 def test_the_openapi_document_asks_for_the_version_and_documents_the_409(app, client):
     document = client.get("/api/v1/openapi.json").get_json()
 
-    for path, body in (("/api/v1/needs/{need_id}", "NeedReplace"), ("/api/v1/startups/{startup_id}",
-                                                                     "StartupReplace")):
+    for path, body in (("/api/v1/needs/{need_id}", "NeedReplace"), ("/api/v1/startups/{startup_id}", "StartupReplace")):
         assert "409" in document["paths"][path]["put"]["responses"]
         assert "version" in document["components"]["schemas"][body]["required"]
     assert {"changed", "version"} <= set(document["components"]["schemas"]["Problem"]["properties"])
@@ -369,8 +445,9 @@ def test_a_corrected_form_goes_through_with_the_same_token(app, client, auth):
     token = form_token()
 
     wrong = client.post("/needs/new", data={**NEW_NEED, "summary": "short", "form_token": token})
-    right = client.post("/needs/new", data={**NEW_NEED, "form_token": hidden(wrong.get_data(as_text=True),
-                                                                              "form_token")})
+    right = client.post(
+        "/needs/new", data={**NEW_NEED, "form_token": hidden(wrong.get_data(as_text=True), "form_token")}
+    )
 
     assert wrong.status_code == 400 and right.status_code == 302
     assert hidden(wrong.get_data(as_text=True), "form_token") == token
@@ -379,8 +456,7 @@ def test_a_corrected_form_goes_through_with_the_same_token(app, client, auth):
 def test_a_resubmitted_new_startup_form_and_clone_make_one_each(app, client, auth):
     auth.login(ZJ_MANAGER)
     token = hidden(client.get("/startups/new").get_data(as_text=True), "form_token")
-    added = [client.post("/startups/new", data={"name": "Once Only Robotics", "form_token": token})
-             for _ in range(2)]
+    added = [client.post("/startups/new", data={"name": "Once Only Robotics", "form_token": token}) for _ in range(2)]
     assert [a.status_code for a in added] == [302, 302]
     assert added[0].headers["Location"] == added[1].headers["Location"]
 

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidTransition
-from marketplace.events.models import Event, Pitch
-from marketplace.startups.models import Startup
+from marketplace.events.models import Pitch
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 from tests.integration.test_events import _scheduled_event
@@ -22,14 +22,19 @@ from tests.integration.test_events import _scheduled_event
 pytestmark = pytest.mark.integration
 
 MARKS = {"fit": "5", "value": "4", "team": "3", "feasibility": "4"}
-COMMENT = "=HYPERLINK(\"http://evil\") strong demo"
+COMMENT = '=HYPERLINK("http://evil") strong demo'
 
 
 def _education_pitches(app, event_id: int) -> list[int]:
     edu = need_id(app, "education-ecosystem-it")
-    return list(db.session.scalars(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                                   .where(Pitch.event_id == event_id, Candidate.need_id == edu,
-                                          Pitch.cancelled.is_(False)).order_by(Pitch.id)))
+    return list(
+        db.session.scalars(
+            sa.select(Pitch.id)
+            .join(Candidate, Candidate.id == Pitch.candidate_id)
+            .where(Pitch.event_id == event_id, Candidate.need_id == edu, Pitch.cancelled.is_(False))
+            .order_by(Pitch.id)
+        )
+    )
 
 
 def _scored_event(app, client, auth) -> tuple[int, int, int]:
@@ -38,8 +43,9 @@ def _scored_event(app, client, auth) -> tuple[int, int, int]:
     with in_app(app):
         scored, unscored, *_rest = _education_pitches(app, event_id)
     auth.login(BANK_STAFF)
-    assert client.post(f"/events/{event_id}/pitches/{scored}/score",
-                       data={**MARKS, "comment": COMMENT}).status_code == 302
+    assert (
+        client.post(f"/events/{event_id}/pitches/{scored}/score", data={**MARKS, "comment": COMMENT}).status_code == 302
+    )
     auth.logout()
     return event_id, scored, unscored
 
@@ -50,9 +56,8 @@ def test_an_unscored_pitch_is_refused_for_a_pilot_with_a_reason(app):
     event_id = _scheduled_event(app)
     with in_app(app):
         pitch = db.session.get(Pitch, _education_pitches(app, event_id)[0])
-        with pytest.raises(InvalidTransition, match="No judge has scored this pitch yet"):
-            with unit_of_work():
-                mark_winner(actor=user(ORGANISER), pitch=pitch)
+        with pytest.raises(InvalidTransition, match="No judge has scored this pitch yet"), unit_of_work():
+            mark_winner(actor=user(ORGANISER), pitch=pitch)
         assert db.session.get(Candidate, pitch.candidate_id).stage == CandidateStage.ROADSHOW
 
 
@@ -79,11 +84,10 @@ def test_the_results_export_holds_ranks_marks_and_neutralised_comments(app, clie
     from openpyxl import load_workbook
 
     event_id, scored, unscored = _scored_event(app, client, auth)
-    with in_app(app):
-        with unit_of_work():  # a startup named like a formula
-            pitch = db.session.get(Pitch, scored)
-            startup_id = db.session.get(Candidate, pitch.candidate_id).startup_id
-            db.session.get(Startup, startup_id).name = "=SUM(A1:A9)"
+    with in_app(app), unit_of_work():  # a startup named like a formula
+        pitch = db.session.get(Pitch, scored)
+        startup_id = db.session.get(Candidate, pitch.candidate_id).startup_id
+        db.session.get(Startup, startup_id).name = "=SUM(A1:A9)"
     auth.login(BANK_STAFF)
 
     as_csv = client.get(f"/events/{event_id}/results.csv")
@@ -93,8 +97,20 @@ def test_the_results_export_holds_ranks_marks_and_neutralised_comments(app, clie
     text = as_csv.get_data(as_text=True)
     assert text.startswith("\ufeff")
     header, first, *rest = list(csv.reader(io.StringIO(text[1:])))
-    assert header == ["Need", "Startup", "Rank", "Score", "Spread", "Judges", "Technical fit", "Business value",
-                      "Team", "Feasibility", "Stage", "Judges' comments"]
+    assert header == [
+        "Need",
+        "Startup",
+        "Rank",
+        "Score",
+        "Spread",
+        "Judges",
+        "Technical fit",
+        "Business value",
+        "Team",
+        "Feasibility",
+        "Stage",
+        "Judges' comments",
+    ]
     assert first[2:10] == ["1", "4.1", "0.0", "1", "5.0", "4.0", "3.0", "4.0"]
     assert first[1] == "'=SUM(A1:A9)" and first[11].endswith(": " + COMMENT)
     assert rest and all(row[2] == "" and row[5] == "0" for row in rest if row[0] == first[0])

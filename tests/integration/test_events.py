@@ -22,15 +22,25 @@ NEEDS = ("education-ecosystem-it", "iot-collateral-monitoring")
 
 
 def _event(app, **overrides) -> Event:
-    return create_event(actor=user(ORGANISER), data={**SETUP, **overrides}, rooms=["Room A", "Room B"],
-                        need_ids=[need_id(app, slug) for slug in NEEDS])
+    return create_event(
+        actor=user(ORGANISER),
+        data={**SETUP, **overrides},
+        rooms=["Room A", "Room B"],
+        need_ids=[need_id(app, slug) for slug in NEEDS],
+    )
 
 
 def _eligible(app) -> set[int]:
     ids = [need_id(app, slug) for slug in NEEDS]
-    return set(db.session.scalars(sa.select(Candidate.id).where(
-        Candidate.need_id.in_(ids), Candidate.stage.in_(["shortlisted", "roadshow"]),
-        Candidate.opted_in_at.is_not(None))))
+    return set(
+        db.session.scalars(
+            sa.select(Candidate.id).where(
+                Candidate.need_id.in_(ids),
+                Candidate.stage.in_(["shortlisted", "roadshow"]),
+                Candidate.opted_in_at.is_not(None),
+            )
+        )
+    )
 
 
 def test_the_shortlisted_candidates_who_chose_the_need_become_pitches(ctx):
@@ -38,8 +48,12 @@ def test_the_shortlisted_candidates_who_chose_the_need_become_pitches(ctx):
 
     pitches = set(db.session.scalars(sa.select(Pitch.candidate_id).where(Pitch.event_id == event.id)))
     assert pitches and pitches == _eligible(ctx)
-    assert [r.name for r in db.session.scalars(sa.select(EventRoom).where(EventRoom.event_id == event.id)
-                                                 .order_by(EventRoom.position))] == ["Room A", "Room B"]
+    assert [
+        r.name
+        for r in db.session.scalars(
+            sa.select(EventRoom).where(EventRoom.event_id == event.id).order_by(EventRoom.position)
+        )
+    ] == ["Room A", "Room B"]
     assert (event.status, event.day_start, event.breaks) == (EventStatus.PLANNING, 540, [[720, 780]])
 
 
@@ -55,13 +69,16 @@ def test_a_candidate_leaving_the_shortlist_loses_its_pitch(ctx):
     assert db.session.get(Pitch, pitch.id).cancelled
 
 
-@pytest.mark.parametrize(("overrides", "field"), [
-    ({"name": "x"}, "name"),
-    ({"day_start": 600, "day_end": 540}, "day_end"),
-    ({"breaks": [[780, 720]]}, "breaks"),
-    ({"online_link": "javascript:alert(1)"}, "online_link"),
-    ({"days": 4}, "days"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"name": "x"}, "name"),
+        ({"day_start": 600, "day_end": 540}, "day_end"),
+        ({"breaks": [[780, 720]]}, "breaks"),
+        ({"online_link": "javascript:alert(1)"}, "online_link"),
+        ({"days": 4}, "days"),
+    ],
+)
 def test_broken_setup_rules_name_the_field(ctx, overrides, field):
     with pytest.raises(InvalidInput) as caught:
         _event(ctx, **overrides)
@@ -96,9 +113,18 @@ def test_the_schedule_is_published_only_when_every_pitch_has_a_slot(ctx):
 
 def test_organiser_creates_an_event_in_the_browser_form(app, client, auth):
     auth.login(ORGANISER)
-    form = {"name": "Autumn roadshow", "starts_on": "2027-10-11", "days": "2", "day_start": "9:00",
-            "day_end": "17:30", "slot_minutes": "20", "breaks": "12:00-13:00", "changeover_slots": "1",
-            "rooms": "Room A\nRoom B\nRoom C", "needs": [str(need_id(app, slug)) for slug in NEEDS]}
+    form = {
+        "name": "Autumn roadshow",
+        "starts_on": "2027-10-11",
+        "days": "2",
+        "day_start": "9:00",
+        "day_end": "17:30",
+        "slot_minutes": "20",
+        "breaks": "12:00-13:00",
+        "changeover_slots": "1",
+        "rooms": "Room A\nRoom B\nRoom C",
+        "needs": [str(need_id(app, slug)) for slug in NEEDS],
+    }
 
     bad = client.post("/events/new", data={**form, "day_start": "nine"})
     good = client.post("/events/new", data=form)
@@ -111,9 +137,8 @@ def test_organiser_creates_an_event_in_the_browser_form(app, client, auth):
 
 
 def test_who_sees_an_event(app, client, auth):
-    with in_app(app):
-        with unit_of_work():
-            event_id = _event(app).id
+    with in_app(app), unit_of_work():
+        event_id = _event(app).id
     seen = {}
     for email in (ORGANISER, BANK_STAFF, "lab@bank.example.com", ZJ_MANAGER):
         auth.login(email)
@@ -186,9 +211,11 @@ def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client,
             event = _event(app)
         event_id = event.id
         pnp_startups = my_startups_pitching(event_id, org("plug-and-play").id)
-        other = db.session.scalar(sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
-                                  .where(Pitch.event_id == event_id,
-                                         Candidate.startup_id.not_in([s.id for s in pnp_startups])))
+        other = db.session.scalar(
+            sa.select(Candidate.startup_id)
+            .join(Pitch, Pitch.candidate_id == Candidate.id)
+            .where(Pitch.event_id == event_id, Candidate.startup_id.not_in([s.id for s in pnp_startups]))
+        )
     auth.login(BANK_STAFF)
     client.post(f"/events/{event_id}/availability", data={"slot": ["0", "1", "5"]})
     page = client.get(f"/events/{event_id}/availability").get_data(as_text=True)
@@ -199,16 +226,19 @@ def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client,
     assert page.count("checked") == 3
     with in_app(app):
         with unit_of_work():  # applications open: incubators now see the event
-            change_event_status(actor=user(ORGANISER), event=db.session.get(Event, event_id),
-                                to=EventStatus.APPLICATIONS_OPEN)
+            change_event_status(
+                actor=user(ORGANISER), event=db.session.get(Event, event_id), to=EventStatus.APPLICATIONS_OPEN
+            )
         from marketplace.events.services import set_unavailability
 
         with pytest.raises(PermissionDenied):  # a startup the incubator does not list
-            set_unavailability(actor=user(PNP_MANAGER), event=db.session.get(Event, event_id), slots=[2],
-                               startup_id=other)
+            set_unavailability(
+                actor=user(PNP_MANAGER), event=db.session.get(Event, event_id), slots=[2], startup_id=other
+            )
         with pytest.raises(InvalidInput):
-            set_unavailability(actor=user(BANK_STAFF), event=db.session.get(Event, event_id), slots=[999],
-                               user_id=user(BANK_STAFF).id)
+            set_unavailability(
+                actor=user(BANK_STAFF), event=db.session.get(Event, event_id), slots=[999], user_id=user(BANK_STAFF).id
+            )
     assert pnp_startups  # the seeded world has Plug and Play startups shortlisted for these needs
     auth.login(PNP_MANAGER)
     client.post(f"/events/{event_id}/availability", data={"startup": pnp_startups[0].id, "slot": ["3"]})
@@ -239,11 +269,18 @@ def test_publishing_moves_candidates_to_the_roadshow_and_tells_everyone_their_sl
     event_id = _scheduled_event(app)
 
     with in_app(app):
-        candidates = list(db.session.scalars(sa.select(Candidate).join(Pitch, Pitch.candidate_id == Candidate.id)
-                                             .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))))
+        candidates = list(
+            db.session.scalars(
+                sa.select(Candidate)
+                .join(Pitch, Pitch.candidate_id == Candidate.id)
+                .where(Pitch.event_id == event_id, Pitch.cancelled.is_(False))
+            )
+        )
         slots = list(db.session.scalars(sa.select(Notification).where(Notification.kind == "roadshow_slot")))
-        panels = {n.user_id for n in db.session.scalars(sa.select(Notification)
-                                                        .where(Notification.kind == "schedule_published"))}
+        panels = {
+            n.user_id
+            for n in db.session.scalars(sa.select(Notification).where(Notification.kind == "schedule_published"))
+        }
         assert candidates and all(c.stage == CandidateStage.ROADSHOW for c in candidates)
         assert slots and all(n.params["event"] == SETUP["name"] for n in slots)
         assert user(BANK_STAFF).id in panels and user("trade@bank.example.com").id in panels
@@ -300,13 +337,16 @@ def test_a_person_resets_their_feed_address_and_the_old_one_stops_working(app, c
     assert "The old address no longer works" in page
     assert new != old
     assert client.get(old).status_code == 404
-    assert client.get(new).status_code == 200 and len(Calendar.from_ical(client.get(new).data).walk("VEVENT")) == pitches
+    assert (
+        client.get(new).status_code == 200 and len(Calendar.from_ical(client.get(new).data).walk("VEVENT")) == pitches
+    )
     assert pitches > 0
     assert client.get(colleague_feed).status_code == 200  # another person's feed is not touched
     with in_app(app):
         rows = history_for("user", user(BANK_STAFF).id, action="user.feed_reset")
         assert [(event.actor_id, event.before, event.after) for event, _who in rows] == [
-            (user(BANK_STAFF).id, {"feed_version": 1}, {"feed_version": 2})]
+            (user(BANK_STAFF).id, {"feed_version": 1}, {"feed_version": 2})
+        ]
 
 
 def test_a_feed_reset_goes_back_only_to_a_page_of_this_site(app, client, auth):
@@ -327,15 +367,19 @@ def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
         with unit_of_work():
             request_schedule(actor=user(ORGANISER), event=event)
         pitch = db.session.scalar(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)))
-        room_b = db.session.scalar(sa.select(EventRoom.id).where(EventRoom.event_id == event.id,
-                                                                 EventRoom.name == "Room B"))
+        room_b = db.session.scalar(
+            sa.select(EventRoom.id).where(EventRoom.event_id == event.id, EventRoom.name == "Room B")
+        )
         event_id, pitch_id, version = event.id, pitch.id, pitch.version
     auth.login(ORGANISER)
 
     choosing = client.get(f"/events/{event_id}?move={pitch_id}").get_data(as_text=True)
     client.post(f"/events/{event_id}/pitches/{pitch_id}/move", data={"room": room_b, "slot": 4, "version": version})
-    stale = client.post(f"/events/{event_id}/pitches/{pitch_id}/move",
-                        data={"room": room_b, "slot": 5, "version": version}, follow_redirects=True)
+    stale = client.post(
+        f"/events/{event_id}/pitches/{pitch_id}/move",
+        data={"room": room_b, "slot": 5, "version": version},
+        follow_redirects=True,
+    )
     auth.logout()
     auth.login(BANK_STAFF)
     refused = client.post(f"/events/{event_id}/pitches/{pitch_id}/move", data={"room": room_b, "slot": 6})
@@ -355,11 +399,18 @@ def test_judges_score_and_the_organiser_picks_a_winner(app, client, auth):
     event_id = _scheduled_event(app)
     with in_app(app):
         edu = need_id(app, "education-ecosystem-it")
-        pitch_id = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                                     .where(Pitch.event_id == event_id, Candidate.need_id == edu,
-                                            Pitch.cancelled.is_(False)).order_by(Pitch.id))
-        iot_pitch = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                                      .where(Pitch.event_id == event_id, Candidate.need_id != edu).order_by(Pitch.id))
+        pitch_id = db.session.scalar(
+            sa.select(Pitch.id)
+            .join(Candidate, Candidate.id == Pitch.candidate_id)
+            .where(Pitch.event_id == event_id, Candidate.need_id == edu, Pitch.cancelled.is_(False))
+            .order_by(Pitch.id)
+        )
+        iot_pitch = db.session.scalar(
+            sa.select(Pitch.id)
+            .join(Candidate, Candidate.id == Pitch.candidate_id)
+            .where(Pitch.event_id == event_id, Candidate.need_id != edu)
+            .order_by(Pitch.id)
+        )
     marks = {"fit": "5", "value": "4", "team": "3", "feasibility": "4"}
 
     auth.login(BANK_STAFF)
@@ -398,8 +449,9 @@ def _scheduled_pair(app):
         _to_shortlisting(event)
     with unit_of_work():
         request_schedule(actor=user(ORGANISER), event=event)
-    first, second = db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False))
-                                       .order_by(Pitch.id).limit(2)).all()
+    first, second = db.session.scalars(
+        sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)).order_by(Pitch.id).limit(2)
+    ).all()
     return event, first, second
 
 
@@ -411,9 +463,11 @@ def test_a_move_onto_another_pitch_of_the_same_length_swaps_the_two(app, client,
         version = second.version
     auth.login(ORGANISER)
 
-    response = client.post(f"/events/{event_id}/pitches/{second_id}/move",
-                           data={"room": first_cell[0], "slot": first_cell[1], "version": version},
-                           follow_redirects=True)
+    response = client.post(
+        f"/events/{event_id}/pitches/{second_id}/move",
+        data={"room": first_cell[0], "slot": first_cell[1], "version": version},
+        follow_redirects=True,
+    )
 
     with in_app(app):
         first, second = db.session.get(Pitch, first.id), db.session.get(Pitch, second_id)
@@ -430,9 +484,8 @@ def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothin
         first_cell = (first.room_id, first.start_slot)
         with unit_of_work():
             second.room_id, second.start_slot = None, None  # not placed: there is no cell to swap with
-        with pytest.raises(InvalidInput, match="cannot simply swap"):
-            with unit_of_work():
-                move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
+        with pytest.raises(InvalidInput, match="cannot simply swap"), unit_of_work():
+            move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
         db.session.expire_all()
         assert (db.session.get(Pitch, first.id).room_id, db.session.get(Pitch, first.id).start_slot) == first_cell
         assert db.session.get(Pitch, second.id).start_slot is None
@@ -447,9 +500,8 @@ def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off
         first_cell = (first.room_id, first.start_slot)
         with unit_of_work():
             second.start_slot = 10_000  # the grid was shortened after the schedule was made
-        with pytest.raises(InvalidInput, match="cannot simply swap"):
-            with unit_of_work():
-                move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
+        with pytest.raises(InvalidInput, match="cannot simply swap"), unit_of_work():
+            move_pitch(actor=user(ORGANISER), pitch=second, room_id=first_cell[0], start_slot=first_cell[1])
         db.session.expire_all()
         assert (db.session.get(Pitch, first.id).room_id, db.session.get(Pitch, first.id).start_slot) == first_cell
 
@@ -465,16 +517,20 @@ def test_a_swap_with_a_pitch_moved_meanwhile_changes_nothing(app):
 
         def length_and_a_concurrent_move(event_id, pitch):
             if pitch.id == first.id:  # another organiser moves the occupant once it has been read
-                db.session.execute(sa.update(Pitch).where(Pitch.id == first.id).values(version=Pitch.version + 1)
-                                   .execution_options(synchronize_session=False))  # as another connection would
+                db.session.execute(
+                    sa.update(Pitch)
+                    .where(Pitch.id == first.id)
+                    .values(version=Pitch.version + 1)
+                    .execution_options(synchronize_session=False)
+                )  # as another connection would
             return real_length(event_id, pitch)
 
         services._pitch_length = length_and_a_concurrent_move
         try:
-            with pytest.raises(InvalidTransition, match="Someone else moved"):
-                with unit_of_work():
-                    services.move_pitch(actor=user(ORGANISER), pitch=second, room_id=cells[first.id][0],
-                                        start_slot=cells[first.id][1])
+            with pytest.raises(InvalidTransition, match="Someone else moved"), unit_of_work():
+                services.move_pitch(
+                    actor=user(ORGANISER), pitch=second, room_id=cells[first.id][0], start_slot=cells[first.id][1]
+                )
         finally:
             services._pitch_length = real_length
         db.session.expire_all()
@@ -500,8 +556,9 @@ def test_the_pitches_table_offers_a_move_link_for_every_pitch_to_organisers_only
     with in_app(app):
         event, _first, _second = _scheduled_pair(app)
         event_id = event.id
-        pitch_ids = set(db.session.scalars(sa.select(Pitch.id).where(Pitch.event_id == event_id,
-                                                                     Pitch.cancelled.is_(False))))
+        pitch_ids = set(
+            db.session.scalars(sa.select(Pitch.id).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
+        )
     auth.login(ORGANISER)
     page = client.get(f"/events/{event_id}").get_data(as_text=True)
     auth.logout()
@@ -529,17 +586,30 @@ def test_a_run_that_never_finished_blocks_new_requests_only_until_it_counts_as_a
         run = request_schedule(actor=user(ORGANISER), event=event)
 
     db.session.expire_all()
-    assert (db.session.get(ScheduleRun, stuck.id).status, db.session.get(ScheduleRun, stuck.id).progress) == \
-        ("failed", "abandoned")
+    assert (db.session.get(ScheduleRun, stuck.id).status, db.session.get(ScheduleRun, stuck.id).progress) == (
+        "failed",
+        "abandoned",
+    )
     assert db.session.get(ScheduleRun, run.id).status == "done"
 
 
 def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, client, auth):
     auth.login(ORGANISER)
-    form = {"name": "Weighted roadshow", "starts_on": "2027-10-11", "days": "1", "day_start": "9:00",
-            "day_end": "17:30", "slot_minutes": "20", "breaks": "12:00-13:00", "changeover_slots": "1",
-            "rooms": "Room A", "needs": [str(need_id(app, NEEDS[0]))],
-            "rubric": "Technical fit: 50\nData security: 50", "need_rooms": "10", "late_rank": "0"}
+    form = {
+        "name": "Weighted roadshow",
+        "starts_on": "2027-10-11",
+        "days": "1",
+        "day_start": "9:00",
+        "day_end": "17:30",
+        "slot_minutes": "20",
+        "breaks": "12:00-13:00",
+        "changeover_slots": "1",
+        "rooms": "Room A",
+        "needs": [str(need_id(app, NEEDS[0]))],
+        "rubric": "Technical fit: 50\nData security: 50",
+        "need_rooms": "10",
+        "late_rank": "0",
+    }
 
     bad = client.post("/events/new", data={**form, "rubric": "Team"})
     good = client.post("/events/new", data=form)
@@ -547,8 +617,10 @@ def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, cl
     assert bad.status_code == 400 and "Team: 20" in bad.get_data(as_text=True)
     with in_app(app):
         event = db.session.scalar(sa.select(Event).where(Event.name == "Weighted roadshow"))
-        assert event.rubric == [{"key": "fit", "label": "Technical fit", "weight": 50},
-                                {"key": "data-security", "label": "Data security", "weight": 50}]
+        assert event.rubric == [
+            {"key": "fit", "label": "Technical fit", "weight": 50},
+            {"key": "data-security", "label": "Data security", "weight": 50},
+        ]
         assert (event.weights["need_rooms"], event.weights["late_rank"]) == (10.0, 0.0)
         from marketplace.events.scheduling_input import build_problem
 
@@ -564,16 +636,20 @@ def test_a_cancellation_after_publishing_frees_the_slot_and_a_rerun_moves_little
     event_id = _scheduled_event(app)
     with in_app(app):
         event = db.session.get(Event, event_id)
-        before = {p.id: (p.room_id, p.start_slot) for p in db.session.scalars(
-            sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))}
+        before = {
+            p.id: (p.room_id, p.start_slot)
+            for p in db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
+        }
         gone = sorted(before)[0]
         with unit_of_work():
             cancel_pitch(actor=user(ORGANISER), pitch=db.session.get(Pitch, gone))
         with unit_of_work():
             run = request_schedule(actor=user(ORGANISER), event=event)
         db.session.expire_all()
-        after = {p.id: (p.room_id, p.start_slot) for p in db.session.scalars(
-            sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))}
+        after = {
+            p.id: (p.room_id, p.start_slot)
+            for p in db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
+        }
         result = db.session.get(ScheduleRun, run.id).result
 
     assert gone not in after and set(after) == set(before) - {gone}
@@ -602,8 +678,13 @@ def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client,
     hidden = [need_id(app, "data-governance-tooling"), need_id(app, "mpc-blockchain-cryptography")]
     with in_app(app):
         with unit_of_work():
-            event = create_event(actor=user(ORGANISER), data=SETUP, rooms=["Room A"],
-                                 need_ids=[need_id(app, NEEDS[1]), *hidden], incubator_ids=[org("plug-and-play").id])
+            event = create_event(
+                actor=user(ORGANISER),
+                data=SETUP,
+                rooms=["Room A"],
+                need_ids=[need_id(app, NEEDS[1]), *hidden],
+                incubator_ids=[org("plug-and-play").id],
+            )
             change_event_status(actor=user(ORGANISER), event=event, to=EventStatus.APPLICATIONS_OPEN)
         event_id = event.id
         titles = [str(escape(db.session.get(Need, n).title)) for n in hidden]
@@ -615,7 +696,7 @@ def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client,
     organisers = client.get(f"/events/{event_id}").get_data(as_text=True)
 
     assert open_title in page
-    assert not [t for t in titles if t in page] and not [n for n in hidden if f"/needs/{n}\"" in page]
+    assert not [t for t in titles if t in page] and not [n for n in hidden if f'/needs/{n}"' in page]
     assert all(t in organisers for t in titles)
 
 
@@ -630,8 +711,9 @@ def test_the_organiser_reads_why_the_schedule_spread_over_two_half_days(app, cli
             event = _event(app, days=1)
             _to_shortlisting(event)
             set_unavailability(actor=user(ORGANISER), event=event, slots=range(0, 9), user_id=user(BANK_STAFF).id)
-            set_unavailability(actor=user(ORGANISER), event=event, slots=range(9, 21),
-                               user_id=user("trade@bank.example.com").id)
+            set_unavailability(
+                actor=user(ORGANISER), event=event, slots=range(9, 21), user_id=user("trade@bank.example.com").id
+            )
         with unit_of_work():
             run = request_schedule(actor=user(ORGANISER), event=event)
         event_id = event.id
@@ -639,7 +721,8 @@ def test_the_organiser_reads_why_the_schedule_spread_over_two_half_days(app, cli
         result = db.session.get(ScheduleRun, run.id).result
     assert result["status"] in ("optimal", "feasible"), result
     assert [r["template"] for r in result["reasons"]] == [
-        "{half_day} is used because a judge of the panel of {need} is unavailable on {other}."]
+        "{half_day} is used because a judge of the panel of {need} is unavailable on {other}."
+    ]
     auth.login(ORGANISER)
 
     page = client.get(f"/events/{event_id}").get_data(as_text=True)

@@ -25,7 +25,6 @@ LINK = "https://meet.example.com/roadshow-day"
 def _with_link_and_guest(app) -> tuple[int, str, set[str]]:
     """A scheduled event with an online link, one incubator with a pitch invited; (event id, that manager's
     email, the names of its startups that pitch)."""
-    from marketplace.accounts.models import User
     from marketplace.events.models import EventIncubator
     from marketplace.events.queries import pitches_of
 
@@ -36,8 +35,9 @@ def _with_link_and_guest(app) -> tuple[int, str, set[str]]:
         rows = [r for r in pitches_of(event_id) if r.pitch.start_slot is not None]
         for email in (ZJ_MANAGER, PNP_MANAGER):
             manager = user(email)
-            listed = set(db.session.scalars(sa.select(Listing.startup_id)
-                                            .where(Listing.incubator_id == manager.organisation_id)))
+            listed = set(
+                db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == manager.organisation_id))
+            )
             own = {r.startup.name for r in rows if r.startup.id in listed}
             if own:
                 db.session.add(EventIncubator(event_id=event_id, organisation_id=manager.organisation_id))
@@ -60,14 +60,17 @@ def test_an_incubator_finds_events_and_sees_its_own_pitches_not_the_grid(app, cl
 
 
 def test_the_organiser_sees_who_is_invited_and_has_a_feed_of_every_pitch(app, client, auth):
-    from marketplace.accounts.names import org_name
     from marketplace.accounts.models import Organisation
+    from marketplace.accounts.names import org_name
 
     event_id, email, _own = _with_link_and_guest(app)
     with in_app(app):
         guest = org_name(db.session.get(Organisation, user(email).organisation_id))
-        placed = db.session.scalar(sa.select(sa.func.count()).select_from(Pitch).where(
-            Pitch.event_id == event_id, Pitch.start_slot.is_not(None), Pitch.cancelled.is_(False)))
+        placed = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Pitch)
+            .where(Pitch.event_id == event_id, Pitch.start_slot.is_not(None), Pitch.cancelled.is_(False))
+        )
         feed = personal_entries(user(ORGANISER), tz="Asia/Shanghai")
     auth.login(ORGANISER)
 
@@ -119,10 +122,19 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
         row = next(r for r in pitches_of(event_id) if r.startup.name in own and r.pitch.start_slot is not None)
         db.session.get(Candidate, row.candidate.id).nominated_by_id = nominator.organisation_id
         outsider = user(other)
-        if db.session.scalar(sa.select(Listing.id).where(Listing.startup_id == row.startup.id,
-                                                         Listing.incubator_id == outsider.organisation_id)) is None:
-            db.session.add(Listing(startup_id=row.startup.id, incubator_id=outsider.organisation_id,
-                                   external_id="colisted-at-event"))
+        if (
+            db.session.scalar(
+                sa.select(Listing.id).where(
+                    Listing.startup_id == row.startup.id, Listing.incubator_id == outsider.organisation_id
+                )
+            )
+            is None
+        ):
+            db.session.add(
+                Listing(
+                    startup_id=row.startup.id, incubator_id=outsider.organisation_id, external_id="colisted-at-event"
+                )
+            )
         db.session.add(EventIncubator(event_id=event_id, organisation_id=outsider.organisation_id))
         startup_id, name, need_title = row.startup.id, row.startup.name, row.need.title
     with in_app(app):
@@ -151,10 +163,14 @@ def test_a_judges_absence_reaches_the_organisers_not_the_incubator(app, client, 
     event_id, email, own = _with_link_and_guest(app)
     with in_app(app), unit_of_work():
         row = next(r for r in pitches_of(event_id) if r.startup.name in own and r.pitch.start_slot is not None)
-        judge = db.session.scalar(sa.select(User).where(User.role == UserRole.BANK_STAFF,
-                                                        User.organisation_id == row.need.owner_id).order_by(User.id))
-        set_unavailability(actor=judge, event=db.session.get(Event, event_id), slots=[row.pitch.start_slot],
-                           user_id=judge.id)
+        judge = db.session.scalar(
+            sa.select(User)
+            .where(User.role == UserRole.BANK_STAFF, User.organisation_id == row.need.owner_id)
+            .order_by(User.id)
+        )
+        set_unavailability(
+            actor=judge, event=db.session.get(Event, event_id), slots=[row.pitch.start_slot], user_id=judge.id
+        )
     auth.login(email)
     incubator_page = client.get(f"/events/{event_id}").get_data(as_text=True)
     auth.logout()

@@ -10,8 +10,8 @@ import pytest
 from markupsafe import escape
 
 from marketplace.core.db import db
-from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need
 from marketplace.pipeline.workspace import open_needs_for
+from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need
 from tests.conftest import BANK_STAFF, ZJ_MANAGER
 from tests.helpers import user
 
@@ -75,7 +75,6 @@ def test_the_fit_does_not_depend_on_who_ranks_or_what_else_is_ranked(ctx):
     assert everyone[startup] == portfolio[startup] == alone[0].fit.score == expected
     # Absolute, not rescaled per list: ranked alone it is not 100.
     assert 0 < alone[0].fit.score < 100
-
 
 
 def test_the_workspace_orders_needs_by_their_best_absolute_fit(ctx):

@@ -15,11 +15,23 @@ from tests.helpers import form_token, need_id
 
 pytestmark = pytest.mark.integration
 
-NEED = {"title": "Branch queue forecasting", "summary": "Forecast branch queues from appointment data.",
-        "pilot_horizon": "h1", "visibility": "public"}
-EVENT = {"name": "Autumn roadshow", "starts_on": "2027-10-11", "days": "2", "day_start": "9:00",
-         "day_end": "17:30", "slot_minutes": "20", "breaks": "12:00-13:00", "changeover_slots": "1",
-         "rooms": "Room A\nRoom B"}
+NEED = {
+    "title": "Branch queue forecasting",
+    "summary": "Forecast branch queues from appointment data.",
+    "pilot_horizon": "h1",
+    "visibility": "public",
+}
+EVENT = {
+    "name": "Autumn roadshow",
+    "starts_on": "2027-10-11",
+    "days": "2",
+    "day_start": "9:00",
+    "day_end": "17:30",
+    "slot_minutes": "20",
+    "breaks": "12:00-13:00",
+    "changeover_slots": "1",
+    "rooms": "Room A\nRoom B",
+}
 
 
 def _required(page: str) -> set[str]:
@@ -42,8 +54,11 @@ def test_need_form_puts_the_confidentiality_checkbox_inside_its_label(client, au
 
     page = client.get("/needs/new").get_data(as_text=True)
 
-    assert re.search(r'<label class="checkbox-label" for="confidential"><input id="confidential" name="confidential" '
-                     r'type="checkbox" value="y">\s*<span>Confidential:', page)
+    assert re.search(
+        r'<label class="checkbox-label" for="confidential"><input id="confidential" name="confidential" '
+        r'type="checkbox" value="y">\s*<span>Confidential:',
+        page,
+    )
 
 
 def test_startup_and_event_forms_mark_their_required_fields(client, auth):
@@ -57,16 +72,20 @@ def test_startup_and_event_forms_mark_their_required_fields(client, auth):
     assert _required(event) == {"name", "starts_on"}
 
 
-@pytest.mark.parametrize(("low", "high", "expected"), [
-    ("500,000", "50万", (500_000, 500_000)),
-    ("5,000元", "￥80,000", (5_000, 80_000)),
-    ("1.5万", "2亿", (15_000, 200_000_000)),
-])
+@pytest.mark.parametrize(
+    ("low", "high", "expected"),
+    [
+        ("500,000", "50万", (500_000, 500_000)),
+        ("5,000元", "￥80,000", (5_000, 80_000)),
+        ("1.5万", "2亿", (15_000, 200_000_000)),
+    ],
+)
 def test_need_form_reads_budgets_as_staff_write_them(app, client, auth, low, high, expected):
     auth.login(BANK_STAFF)
 
-    response = client.post("/needs/new", data={**NEED, "budget_min_cny": low, "budget_max_cny": high,
-                                               "form_token": form_token()})
+    response = client.post(
+        "/needs/new", data={**NEED, "budget_min_cny": low, "budget_max_cny": high, "form_token": form_token()}
+    )
 
     assert response.status_code == 302
     with app.app_context():
@@ -77,8 +96,9 @@ def test_need_form_reads_budgets_as_staff_write_them(app, client, auth, low, hig
 def test_need_form_refuses_an_unreadable_budget_and_keeps_what_was_typed(app, client, auth):
     auth.login(BANK_STAFF)
 
-    response = client.post("/needs/new", data={**NEED, "budget_min_cny": "about 5万", "budget_max_cny": "10万",
-                                               "form_token": form_token()})
+    response = client.post(
+        "/needs/new", data={**NEED, "budget_min_cny": "about 5万", "budget_max_cny": "10万", "form_token": form_token()}
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400

@@ -14,8 +14,8 @@ import re
 import uuid
 
 import pytest
-from flask import request
 import sqlalchemy as sa
+from flask import request
 from redis import Redis
 
 from marketplace import create_app
@@ -24,9 +24,9 @@ from marketplace.accounts.tokens import create_token
 from marketplace.audit.models import AuditEvent
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
+from marketplace.startups.services import create_startup, merge_startups
 from marketplace.web.rate_limits import limiter_of
 from marketplace.web.security_headers import relaxed_csp_for_api_docs
-from marketplace.startups.services import create_startup, merge_startups
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
 
@@ -50,10 +50,19 @@ class Limited:
         self.made = []
 
     def __call__(self, **overrides):
-        other = create_app({"DATABASE_URL": self.app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True,
-                            "WTF_CSRF_ENABLED": False, "REDIS_URL": None, "INDEX_DIR": self.app.config["INDEX_DIR"],
-                            "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": RATELIMIT_REDIS_URL,
-                            "RATELIMIT_KEY_PREFIX": self.prefix, **overrides})
+        other = create_app(
+            {
+                "DATABASE_URL": self.app.config["SQLALCHEMY_DATABASE_URI"],
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "REDIS_URL": None,
+                "INDEX_DIR": self.app.config["INDEX_DIR"],
+                "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": RATELIMIT_REDIS_URL,
+                "RATELIMIT_KEY_PREFIX": self.prefix,
+                **overrides,
+            }
+        )
         connection = self.app.extensions["innomatch.db"].factory.kw["bind"]
         other.extensions["innomatch.db"].factory.configure(bind=connection, join_transaction_mode="create_savepoint")
         self.made.append(other)
@@ -76,20 +85,34 @@ def limited(app):
 
 
 def production_app(tmp_path, **overrides):
-    return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}", "SECRET_KEY": "k" * 40,
-                       "REDIS_URL": None, **overrides})
+    return create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite3'}",
+            "SECRET_KEY": "k" * 40,
+            "REDIS_URL": None,
+            **overrides,
+        }
+    )
 
 
 # --- headers and the content-security policy ---------------------------------------------------
+
 
 def test_pages_send_security_headers_and_a_nonce_only_script_policy(client):
     response = client.get("/login")
 
     csp = policy(response)
     nonce = re.fullmatch(r"'self' 'nonce-([\w-]+)'", csp["script-src"]).group(1)
-    assert csp == {"default-src": "'self'", "script-src": f"'self' 'nonce-{nonce}'", "style-src": "'self'",
-                   "img-src": "'self' data:", "object-src": "'none'", "base-uri": "'self'",
-                   "frame-ancestors": "'none'", "form-action": "'self'"}
+    assert csp == {
+        "default-src": "'self'",
+        "script-src": f"'self' 'nonce-{nonce}'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+    }
     assert f'nonce="{nonce}"' in response.get_data(as_text=True)  # base.html's behaviour.js
     assert nonce not in policy(client.get("/login"))["script-src"]  # a fresh nonce per request
     assert response.headers["X-Content-Type-Options"] == "nosniff"
@@ -109,7 +132,7 @@ def test_signed_in_pages_render_bars_without_inline_styles(client, auth):
     assert response.status_code == 200 and "Content-Security-Policy" in response.headers
     for html in (page, response.get_data(as_text=True)):
         assert " style=" not in html and "onchange=" not in html and "onclick=" not in html
-    assert 'data-autosubmit' in page  # the language switcher, wired by static/behaviour.js
+    assert "data-autosubmit" in page  # the language switcher, wired by static/behaviour.js
 
 
 def test_production_redirects_to_https_and_sends_hsts(tmp_path):
@@ -160,13 +183,17 @@ def test_api_docs_alone_allow_inline_styles_but_never_inline_scripts(client, tmp
 
 # --- sign-in throttling and API quotas ----------------------------------------------------------
 
+
 def test_the_sixth_wrong_password_locks_the_email_even_against_the_right_one(limited):
     client = limited().test_client()
 
-    tries = [client.post("/login", data={"email": email, "password": "not-the-password-1"}).status_code
-             for email in (BANK_STAFF, BANK_STAFF.upper(), BANK_STAFF, BANK_STAFF.title(), BANK_STAFF)]
-    locked = client.post("/login?next=/needs/", data={"email": BANK_STAFF, "password": DEMO_PASSWORD,
-                                                      "next": "/needs/"})
+    tries = [
+        client.post("/login", data={"email": email, "password": "not-the-password-1"}).status_code
+        for email in (BANK_STAFF, BANK_STAFF.upper(), BANK_STAFF, BANK_STAFF.title(), BANK_STAFF)
+    ]
+    locked = client.post(
+        "/login?next=/needs/", data={"email": BANK_STAFF, "password": DEMO_PASSWORD, "next": "/needs/"}
+    )
     other = client.post("/login", data={"email": ORGANISER, "password": DEMO_PASSWORD})
 
     assert tries == [401] * 5
@@ -183,11 +210,14 @@ def test_the_sixth_wrong_password_locks_the_email_even_against_the_right_one(lim
 def test_one_address_gets_ten_failed_sign_ins_a_minute(limited):
     client = limited().test_client()
 
-    tries = [client.post("/login", data={"email": f"nobody{i}@nowhere.example", "password": "whatever-it-is"})
-             .status_code for i in range(10)]
+    tries = [
+        client.post("/login", data={"email": f"nobody{i}@nowhere.example", "password": "whatever-it-is"}).status_code
+        for i in range(10)
+    ]
     blocked = client.post("/login", data={"email": ORGANISER, "password": DEMO_PASSWORD})
-    elsewhere = client.post("/login", data={"email": ORGANISER, "password": DEMO_PASSWORD},
-                            environ_base={"REMOTE_ADDR": "10.20.30.40"})
+    elsewhere = client.post(
+        "/login", data={"email": ORGANISER, "password": DEMO_PASSWORD}, environ_base={"REMOTE_ADDR": "10.20.30.40"}
+    )
 
     assert tries == [401] * 10
     assert blocked.status_code == 429
@@ -206,10 +236,9 @@ def test_successful_sign_ins_do_not_count(limited):
 
 
 def test_the_api_quota_answers_problem_json_with_retry_after(app, limited):
-    with app.app_context():
-        with unit_of_work():
-            _token, secret = create_token(user=user(BANK_STAFF), name="quota", can_write=False)
-            _token, other_secret = create_token(user=user(BANK_STAFF), name="other", can_write=False)
+    with app.app_context(), unit_of_work():
+        _token, secret = create_token(user=user(BANK_STAFF), name="quota", can_write=False)
+        _token, other_secret = create_token(user=user(BANK_STAFF), name="other", can_write=False)
     client = limited(API_RATE_LIMIT="2/minute").test_client()
     bearer = {"Authorization": f"Bearer {secret}"}
 
@@ -222,8 +251,11 @@ def test_the_api_quota_answers_problem_json_with_retry_after(app, limited):
     assert over.status_code == 429
     assert over.mimetype == "application/problem+json"
     body = over.get_json()
-    assert {k: body[k] for k in ("type", "title", "status")} == {"type": "about:blank", "title": "Too Many Requests",
-                                                                 "status": 429}
+    assert {k: body[k] for k in ("type", "title", "status")} == {
+        "type": "about:blank",
+        "title": "Too Many Requests",
+        "status": 429,
+    }
     assert "2 per 1 minute" in body["detail"]
     assert 1 <= int(over.headers["Retry-After"]) <= 61
     assert other_endpoint.status_code == 429  # one budget across the API
@@ -253,10 +285,22 @@ def test_html_pages_get_the_429_page(limited):
 
 # --- the password policy through the command line ------------------------------------------------
 
+
 def test_users_create_enforces_the_password_policy_and_audits_the_new_user(app):
     runner = app.test_cli_runner()
-    base = ["users", "create", "--email", "ops.lead@zj.example", "--name", "Ops Lead", "--role",
-            "incubator_manager", "--organisation", "zhangjiang-incubator", "--password"]
+    base = [
+        "users",
+        "create",
+        "--email",
+        "ops.lead@zj.example",
+        "--name",
+        "Ops Lead",
+        "--role",
+        "incubator_manager",
+        "--organisation",
+        "zhangjiang-incubator",
+        "--password",
+    ]
 
     digits = runner.invoke(args=[*base, "204867193520"])
     own_name = runner.invoke(args=[*base, "Ops.Lead-harbour-7"])
@@ -271,11 +315,16 @@ def test_users_create_enforces_the_password_policy_and_audits_the_new_user(app):
         new = user("ops.lead@zj.example")
         rows = history_for("user", new.id)
     assert [(event.action, event.actor_id) for event, _who in rows] == [("user.create", None)]
-    assert rows[0][0].after == {"email": "ops.lead@zj.example", "name": "Ops Lead", "role": "incubator_manager",
-                                "organisation_id": new.organisation_id}
+    assert rows[0][0].after == {
+        "email": "ops.lead@zj.example",
+        "name": "Ops Lead",
+        "role": "incubator_manager",
+        "organisation_id": new.organisation_id,
+    }
 
 
 # --- audit rows for privileged actions -------------------------------------------------------------
+
 
 def test_sign_ins_are_audited_and_failures_never_keep_the_password(app, auth):
     with in_app(app):
@@ -313,7 +362,9 @@ def test_creating_and_revoking_an_api_token_is_audited(app, client, auth):
         manager = user(ZJ_MANAGER)
         rows = history_for("api_token", token.id)
     assert [(event.action, event.actor_id) for event, _who in rows] == [
-        ("api_token.create", manager.id), ("api_token.revoke", manager.id)]
+        ("api_token.create", manager.id),
+        ("api_token.revoke", manager.id),
+    ]
     assert rows[0][0].after == {"name": "CRM export", "prefix": token.prefix, "can_write": True}
     assert token.token_hash not in json.dumps([event.after for event, _who in rows])
 
@@ -327,7 +378,8 @@ def test_a_startup_merge_is_audited_with_who_merged(ctx):
 
     rows = history_for("startup", keep.id, action="startup.merge")
     assert [(event.actor_id, event.after["merged"]) for event, _who in rows] == [
-        (user(ORGANISER).id, {"id": drop_id, "name": "Harbour Sensing Co.", "website": ""})]
+        (user(ORGANISER).id, {"id": drop_id, "name": "Harbour Sensing Co.", "website": ""})
+    ]
 
 
 def test_nul_characters_in_forms_and_queries_are_a_clear_400(app, client, auth):

@@ -23,8 +23,13 @@ READY = {"status": "ok", "database": "ok", "redis": "not used", "indexes": {"sta
 
 def use_index_dir(app, monkeypatch, directory: Path) -> None:
     """This test's app reads its indexes from ``directory`` through a fresh engine (nothing held yet)."""
-    fresh = Engine(app.config["EMBEDDING_MODEL"], directory, backend=app.config["EMBEDDING_BACKEND"],
-                   multilingual=app.config["EMBEDDING_MULTILINGUAL"], cache_dir=Path(app.config["MODEL_CACHE_DIR"]))
+    fresh = Engine(
+        app.config["EMBEDDING_MODEL"],
+        directory,
+        backend=app.config["EMBEDDING_BACKEND"],
+        multilingual=app.config["EMBEDDING_MULTILINGUAL"],
+        cache_dir=Path(app.config["MODEL_CACHE_DIR"]),
+    )
     monkeypatch.setitem(app.extensions, engine_module._EXTENSION, fresh)
 
 
@@ -82,8 +87,15 @@ def empty_platform(tmp_path):
     from marketplace.core.db import db
     from marketplace.core.migrate import upgrade_database
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}", "SECRET_KEY": "k" * 40,
-                      "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://", "INDEX_DIR": str(tmp_path / "index")})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+            "SECRET_KEY": "k" * 40,
+            "REDIS_URL": None,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
     with app.app_context():
         upgrade_database(db.engine)
     yield app

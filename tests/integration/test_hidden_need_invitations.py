@@ -29,23 +29,33 @@ DRAFT = "corporate-ap-automation"
 
 def _invite(need_slug: str, incubator: str, *, app):
     """The organiser (who may make the bank's moves on any need) invites a startup only ``incubator`` lists."""
-    return act_on_match(actor=user(ORGANISER), need_id=need_id(app, need_slug),
-                        startup_id=startup_listed_by(app, incubator), to=CandidateStage.INVITED)
+    return act_on_match(
+        actor=user(ORGANISER),
+        need_id=need_id(app, need_slug),
+        startup_id=startup_listed_by(app, incubator),
+        to=CandidateStage.INVITED,
+    )
 
 
-@pytest.mark.parametrize(("need", "message"), [
-    (INTERNAL, "This need is internal: only the bank's staff see it, so no startup can be invited to it."),
-    (INVITED_ONLY, "The startup's incubator is not in this need's audience: add it to the audience before "
-                   "inviting the startup."),
-    (DRAFT, "Startups can be invited once the need is published."),
-], ids=["internal", "not-in-the-audience", "draft"])
+@pytest.mark.parametrize(
+    ("need", "message"),
+    [
+        (INTERNAL, "This need is internal: only the bank's staff see it, so no startup can be invited to it."),
+        (
+            INVITED_ONLY,
+            "The startup's incubator is not in this need's audience: add it to the audience before "
+            "inviting the startup.",
+        ),
+        (DRAFT, "Startups can be invited once the need is published."),
+    ],
+    ids=["internal", "not-in-the-audience", "draft"],
+)
 def test_inviting_a_startup_to_a_need_its_incubator_may_not_see_is_refused(ctx, need, message):
     startup = startup_listed_by(ctx, "plug-and-play")
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Notification))
 
-    with pytest.raises(InvalidTransition) as refused:
-        with unit_of_work():
-            _invite(need, "plug-and-play", app=ctx)
+    with pytest.raises(InvalidTransition) as refused, unit_of_work():
+        _invite(need, "plug-and-play", app=ctx)
 
     assert str(refused.value) == message
     assert candidate_for(need_id(ctx, need), startup) is None  # nothing was written...
@@ -62,8 +72,9 @@ def test_the_refusal_reads_in_chinese(ctx):
 def test_a_need_the_incubator_may_see_still_takes_invitations(ctx):
     candidate = _invite(INVITED_ONLY, "zhangjiang-incubator", app=ctx)  # Zhangjiang is in the audience
 
-    told = db.session.scalars(sa.select(Notification).where(Notification.user_id == user(ZJ_MANAGER).id,
-                                                             Notification.kind == "invitation")).all()
+    told = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user(ZJ_MANAGER).id, Notification.kind == "invitation")
+    ).all()
     assert candidate.stage == CandidateStage.INVITED and candidate.shared_at is not None
     assert [n.link for n in told] == [f"/workspace#candidate-{candidate.id}"]
 
@@ -72,8 +83,9 @@ def test_the_organiser_is_told_why_on_the_need_page(app, client, auth):
     internal, startup = need_id(app, INTERNAL), startup_listed_by(app, "plug-and-play")
     auth.login(ORGANISER)
 
-    response = client.post(f"/needs/{internal}/candidates", data={"to": "invited", "startup_id": startup},
-                           follow_redirects=True)
+    response = client.post(
+        f"/needs/{internal}/candidates", data={"to": "invited", "startup_id": startup}, follow_redirects=True
+    )
 
     assert "only the bank&#39;s staff see it" in response.get_data(as_text=True)
     with in_app(app):
@@ -86,9 +98,15 @@ def _invitation_made_before_the_rule(app, incubator: str = "plug-and-play") -> t
     with in_app(app):
         with unit_of_work():
             now = utcnow()
-            candidate = Candidate(need_id=need_id(app, INTERNAL), startup_id=startup_listed_by(app, incubator),
-                                  stage=CandidateStage.INVITED, source=CandidateSource.MATCHED, created_at=now,
-                                  updated_at=now, shared_at=now)
+            candidate = Candidate(
+                need_id=need_id(app, INTERNAL),
+                startup_id=startup_listed_by(app, incubator),
+                stage=CandidateStage.INVITED,
+                source=CandidateSource.MATCHED,
+                created_at=now,
+                updated_at=now,
+                shared_at=now,
+            )
             db.session.add(candidate)
         return candidate.id, str(escape(db.session.get(Need, candidate.need_id).title))
 
@@ -116,8 +134,12 @@ def test_a_later_move_of_such_an_invitation_tells_the_incubator_nothing(app, cli
     candidate_id, title = _invitation_made_before_the_rule(app)
     with in_app(app):
         with unit_of_work():
-            transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
-                       actor=user(ORGANISER), note="Not a fit after all.")
+            transition(
+                candidate=db.session.get(Candidate, candidate_id),
+                to=CandidateStage.DECLINED,
+                actor=user(ORGANISER),
+                note="Not a fit after all.",
+            )
         told = db.session.scalars(sa.select(Notification).where(Notification.user_id == user(PNP_MANAGER).id)).all()
         assert not [n for n in told if f"candidate-{candidate_id}" in n.link]
     auth.login(PNP_MANAGER)
@@ -133,8 +155,7 @@ def test_the_api_does_not_show_such_an_invitation_either(app, client):
 
     one = client.get(f"/api/v1/candidates/{candidate_id}", headers=bearer(secret))
     listed = client.get("/api/v1/candidates?per_page=100", headers=bearer(secret)).get_json()
-    move = client.post(f"/api/v1/candidates/{candidate_id}/moves", headers=bearer(secret),
-                       json={"to": "applied"})
+    move = client.post(f"/api/v1/candidates/{candidate_id}/moves", headers=bearer(secret), json={"to": "applied"})
 
     assert one.status_code == 404 and move.status_code == 404
     assert candidate_id not in [item["id"] for item in listed["items"]]
@@ -142,9 +163,8 @@ def test_the_api_does_not_show_such_an_invitation_either(app, client):
 
 def test_a_startup_side_that_may_see_the_need_keeps_seeing_its_invitation(app, client, auth):
     """The rule narrows nothing else: an invitation to a need the incubator sees is in its workspace."""
-    with in_app(app):
-        with unit_of_work():
-            candidate_id = _invite(INVITED_ONLY, "zhangjiang-incubator", app=app).id
+    with in_app(app), unit_of_work():
+        candidate_id = _invite(INVITED_ONLY, "zhangjiang-incubator", app=app).id
     auth.login(ZJ_MANAGER)
 
     workspace = client.get("/workspace").get_data(as_text=True)

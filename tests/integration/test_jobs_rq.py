@@ -22,8 +22,11 @@ from tests.helpers import user
 pytestmark = pytest.mark.integration
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-NEED = {"title": "Queue-backed need", "summary": "A need whose review mail goes through rq.",
-        "sector_tags": ["sme_finance"]}
+NEED = {
+    "title": "Queue-backed need",
+    "summary": "A need whose review mail goes through rq.",
+    "sector_tags": ["sme_finance"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +41,20 @@ def jobs_app():
 
 
 def run_worker(app) -> subprocess.CompletedProcess:
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": REDIS_URL,
-           "SECRET_KEY": "test-worker-secret", "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
-                          env=env, capture_output=True, text=True, timeout=120)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": REDIS_URL,
+        "SECRET_KEY": "test-worker-secret",
+        "HF_HUB_OFFLINE": "1",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_committed_work_reaches_worker_and_is_delivered(jobs_app):
@@ -51,9 +64,7 @@ def test_committed_work_reaches_worker_and_is_delivered(jobs_app):
             need = create_need(actor=staff, data=NEED)
         with unit_of_work():
             change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
-        message_id = db.session.scalar(
-            sa.select(OutboxMessage.id).where(OutboxMessage.recipient == ORGANISER)
-        )
+        message_id = db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.recipient == ORGANISER))
         queued = Queue("email", connection=Redis.from_url(REDIS_URL))
         assert queued.count == 1
         assert db.session.get(OutboxMessage, message_id).sent_at is None
@@ -73,11 +84,10 @@ def test_rolled_back_work_enqueues_nothing(jobs_app):
     queue = Queue("email", connection=Redis.from_url(REDIS_URL))
     with jobs_app.app_context():
         staff = user(BANK_STAFF)
-        with pytest.raises(RuntimeError):
-            with unit_of_work():
-                need = create_need(actor=staff, data={**NEED, "title": "Rolled back need"})
-                change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
-                raise RuntimeError("abort")
+        with pytest.raises(RuntimeError), unit_of_work():
+            need = create_need(actor=staff, data={**NEED, "title": "Rolled back need"})
+            change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
+            raise RuntimeError("abort")
 
     assert queue.count == 0
 
@@ -122,6 +132,9 @@ def test_the_clock_schedule_runs_on_a_real_worker(jobs_app):
     assert all(Queue(name, connection=conn).count == 0 for _f, name, _c in SCHEDULE)
     assert Queue("default", connection=conn).failed_job_registry.count == 0
     with jobs_app.app_context():
-        digest = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == BANK_STAFF,
-                                                                   OutboxMessage.subject.like("%digest%")))
+        digest = db.session.scalar(
+            sa.select(OutboxMessage).where(
+                OutboxMessage.recipient == BANK_STAFF, OutboxMessage.subject.like("%digest%")
+            )
+        )
         assert digest is not None and "Tuition Ledger" in digest.body and digest.sent_at is not None

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from marketplace import create_app
 from marketplace.core.db import db, unit_of_work
+from marketplace.needs.models import Need
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.models import ProfileVector
 from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need, refresh_vectors
-from marketplace.needs.models import Need
 from marketplace.startups.models import Startup
 from marketplace.startups.services import update_startup
 from matching import store
@@ -69,8 +69,9 @@ def test_structured_filters_narrow_the_ranking(app, client, auth):
     page = client.get(f"/needs/{mpc}?sector=healthcare&country=China").get_data(as_text=True)
 
     with app.app_context():
-        names = {s.name for s in db.session.scalars(sa.select(Startup))
-                 if "healthcare" in s.sectors and s.country == "China"}
+        names = {
+            s.name for s in db.session.scalars(sa.select(Startup)) if "healthcare" in s.sectors and s.country == "China"
+        }
     shown = [n for n in names if f">{n}</a>" in page]
     assert shown and page.count('class="scorebar"') == len(shown)
 
@@ -83,8 +84,12 @@ def test_the_incubator_filter_keeps_its_portfolio_only(app, client, auth):
     edu = need_id(app, "education-ecosystem-it")
     with app.app_context():
         xnode = org("xnode").id
-        listed = {s.name for s in db.session.scalars(
-            sa.select(Startup).join(Listing, Listing.startup_id == Startup.id).where(Listing.incubator_id == xnode))}
+        listed = {
+            s.name
+            for s in db.session.scalars(
+                sa.select(Startup).join(Listing, Listing.startup_id == Startup.id).where(Listing.incubator_id == xnode)
+            )
+        }
         others = {s.name for s in db.session.scalars(sa.select(Startup))} - listed
 
     page = client.get(f"/needs/{edu}?incubator={xnode}").get_data(as_text=True)
@@ -124,13 +129,18 @@ def test_edited_profile_is_ranked_by_its_new_text(ctx, app):
     assert startup.id not in before
 
     with unit_of_work():
-        update_startup(actor=user(ZJ_MANAGER), startup=startup, data={
-            "name": startup.name, "sectors": ["privacy_blockchain"],
-            "tags": "secure multi-party computation, joint risk control, consortium blockchain",
-            "description": "Secure multi-party computation and consortium blockchain for joint risk control "
-                           "between banks: shared blacklists against multi-lender fraud, private set "
-                           "intersection for joint marketing, and federated model training.",
-        })
+        update_startup(
+            actor=user(ZJ_MANAGER),
+            startup=startup,
+            data={
+                "name": startup.name,
+                "sectors": ["privacy_blockchain"],
+                "tags": "secure multi-party computation, joint risk control, consortium blockchain",
+                "description": "Secure multi-party computation and consortium blockchain for joint risk control "
+                "between banks: shared blacklists against multi-lender fraud, private set "
+                "intersection for joint marketing, and federated model training.",
+            },
+        )
 
     after = [r.item.id for r in rank_startups_for_need(user(BANK_STAFF), mpc_need(), k=10)]
     assert startup.id in after[:5], after
@@ -151,8 +161,17 @@ def test_vectors_refresh_chunk_by_chunk_and_a_rebuild_drops_orphans(ctx, monkeyp
     startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id).limit(7)))
     for startup in startups:
         startup.description += " Also runs cold-chain sensors for pledged goods."
-    db.session.add(ProfileVector(kind=ProfileKind.STARTUP, entity_id=10**9, model=engine().model_id,
-                                 content_hash="gone", vector=b"", tokens=[], labels=[]))
+    db.session.add(
+        ProfileVector(
+            kind=ProfileKind.STARTUP,
+            entity_id=10**9,
+            model=engine().model_id,
+            content_hash="gone",
+            vector=b"",
+            tokens=[],
+            labels=[],
+        )
+    )
     db.session.flush()
 
     rebuild_index(ProfileKind.STARTUP)
@@ -168,8 +187,9 @@ def test_the_stored_vectors_model_name_is_known_without_loading_the_model(ctx):
 def test_index_survives_restart_without_rebuild(app):
     with app.app_context():
         version = store.current_version(engine().directory(ProfileKind.STARTUP))
-    restarted = create_app({"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True,
-                            "INDEX_DIR": app.config["INDEX_DIR"]})
+    restarted = create_app(
+        {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "TESTING": True, "INDEX_DIR": app.config["INDEX_DIR"]}
+    )
 
     with restarted.app_context():
         held = engine().corpus(ProfileKind.STARTUP)
@@ -181,11 +201,21 @@ def test_index_survives_restart_without_rebuild(app):
 def test_second_process_publishes_and_first_picks_it_up(app):
     with app.app_context():
         held_before = engine().corpus(ProfileKind.STARTUP)[0]
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "INDEX_DIR": app.config["INDEX_DIR"],
-           "SECRET_KEY": "x", "HF_HUB_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "INDEX_DIR": app.config["INDEX_DIR"],
+        "SECRET_KEY": "x",
+        "HF_HUB_OFFLINE": "1",
+    }
 
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "matching", "reindex"],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "marketplace", "matching", "reindex"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     assert result.returncode == 0, result.stderr
     with app.app_context():
@@ -206,20 +236,49 @@ def test_reindex_rebuilds_a_lost_index_from_the_database(app):
 
 def test_eval_cli_prints_metrics_per_method(tmp_path):
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("\n".join(json.dumps(r) for r in [
-        {"id": 1, "name": "A", "description": "Hospital billing and medical insurance claims.", "tags": ["health"]},
-        {"id": 2, "name": "B", "description": "Campus cards for universities.", "industries": ["Education"]},
-        {"id": 3, "name": "C", "description": "GPS trackers for pledged cars."},
-    ]))
+    corpus.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {
+                    "id": 1,
+                    "name": "A",
+                    "description": "Hospital billing and medical insurance claims.",
+                    "tags": ["health"],
+                },
+                {"id": 2, "name": "B", "description": "Campus cards for universities.", "industries": ["Education"]},
+                {"id": 3, "name": "C", "description": "GPS trackers for pledged cars."},
+            ]
+        )
+    )
     queries = tmp_path / "q.jsonl"
     queries.write_text(json.dumps({"id": "q1", "text": "medical insurance claims for hospitals"}))
     qrels = tmp_path / "qrels.tsv"
     qrels.write_text("q1 0 1 2\n")
 
-    result = subprocess.run([sys.executable, "-m", "matching.eval", "--corpus", str(corpus), "--queries",
-                             str(queries), "--qrels", str(qrels), "--method", "all", "--k", "10",
-                             "--set", "expansion_terms=5"],
-                            capture_output=True, text=True, timeout=300, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "matching.eval",
+            "--corpus",
+            str(corpus),
+            "--queries",
+            str(queries),
+            "--qrels",
+            str(qrels),
+            "--method",
+            "all",
+            "--k",
+            "10",
+            "--set",
+            "expansion_terms=5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
 
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout)
@@ -244,10 +303,14 @@ def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
     from marketplace.startups.services import create_startup
 
     with unit_of_work():
-        startup = create_startup(actor=user(ZJ_MANAGER), data={
-            "name": "Quarry Sensors", "sectors": ["iot_logistics"],
-            "description": "Vibration sensors for zyxquantum monitoring of pledged machinery in warehouses.",
-        })
+        startup = create_startup(
+            actor=user(ZJ_MANAGER),
+            data={
+                "name": "Quarry Sensors",
+                "sectors": ["iot_logistics"],
+                "description": "Vibration sensors for zyxquantum monitoring of pledged machinery in warehouses.",
+            },
+        )
 
     assert search_startups("zyxquantum", k=5)[0].id == startup.id
     assert (LOOKUP_SETTINGS.rocchio_beta, LOOKUP_SETTINGS.expansion_terms, LOOKUP_SETTINGS.label_weight) == (0, 0, 0)
@@ -258,10 +321,14 @@ def test_chinese_query_finds_chinese_profile(ctx):
     from marketplace.startups.services import create_startup
 
     with unit_of_work():
-        startup = create_startup(actor=user(ZJ_MANAGER), data={
-            "name": "链融科技", "sectors": ["sme_finance"],
-            "description": "我们为中小企业提供供应链金融风控平台，基于仓单和物流数据实时评估融资风险。",
-        })
+        startup = create_startup(
+            actor=user(ZJ_MANAGER),
+            data={
+                "name": "链融科技",
+                "sectors": ["sme_finance"],
+                "description": "我们为中小企业提供供应链金融风控平台，基于仓单和物流数据实时评估融资风险。",
+            },
+        )
 
     matches = search_startups("供应链金融 风控", k=5)
 
@@ -271,9 +338,11 @@ def test_chinese_query_finds_chinese_profile(ctx):
 def test_int8_onnx_encodes_like_float32_torch(tmp_path):
     from matching.embed import Embedder
 
-    texts = ["Secure multi-party computation for joint risk control between banks.",
-             "Campus card and tuition payments for universities.",
-             "GPS trackers monitor pledged vehicles for car-pledge loans."]
+    texts = [
+        "Secure multi-party computation for joint risk control between banks.",
+        "Campus card and tuition payments for universities.",
+        "GPS trackers monitor pledged vehicles for car-pledge loans.",
+    ]
     fast = Embedder(backend="onnx-int8", cache_dir=tmp_path)
     exact = Embedder(backend="torch")
 

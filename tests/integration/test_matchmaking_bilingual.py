@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.core.db import db
+from marketplace.needs.models import Need
 from marketplace.rankings.engine import engine
 from marketplace.rankings.services import Ranked, rank_startups_for_need
-from marketplace.needs.models import Need
 from matching import explain
 from tests.conftest import BANK_STAFF, ORGANISER
 from tests.helpers import user
@@ -78,8 +78,9 @@ def test_a_chinese_need_reaches_english_profiles_of_its_theme(ctx, slug):
     assert any(not is_chinese(r.item) and sector in r.item.sectors for r in ranking), describe(ranking)
 
 
-@pytest.mark.parametrize(("slug", "sector"), [("healthcare-ecosystem-it", "healthcare"),
-                                              ("iot-collateral-monitoring", "iot_logistics")])
+@pytest.mark.parametrize(
+    ("slug", "sector"), [("healthcare-ecosystem-it", "healthcare"), ("iot-collateral-monitoring", "iot_logistics")]
+)
 def test_an_english_need_reaches_chinese_profiles_of_its_theme(ctx, slug, sector):
     item = need(slug)
     assert not CJK.search(need_text(item))
@@ -107,8 +108,11 @@ def test_the_chinese_healthcare_needs_reasons_pair_it_with_healthcare_sentences(
 def shown_from(pair) -> float:
     """The least similarity at which matching/explain.py shows this pair: the floor for the languages of its two
     sentences under the app's model (``pair_floors``), or explain()'s one floor where it has no such table."""
-    floors = explain.pair_floors(engine().model_id) if hasattr(explain, "pair_floors") else \
-        inspect.signature(explain.explain).parameters["min_similarity"].default
+    floors = (
+        explain.pair_floors(engine().model_id)
+        if hasattr(explain, "pair_floors")
+        else inspect.signature(explain.explain).parameters["min_similarity"].default
+    )
     if isinstance(floors, float):
         return floors
     query_zh, doc_zh = bool(CJK.search(pair.query_sentence)), bool(CJK.search(pair.doc_sentence))

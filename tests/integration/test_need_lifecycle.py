@@ -18,8 +18,11 @@ from tests.helpers import form_token, need_id, user
 
 pytestmark = pytest.mark.integration
 
-NEED = {"title": "Trade finance document checks", "summary": "Check letters of credit documents automatically.",
-        "sector_tags": ["sme_finance"]}
+NEED = {
+    "title": "Trade finance document checks",
+    "summary": "Check letters of credit documents automatically.",
+    "sector_tags": ["sme_finance"],
+}
 
 
 def need(slug: str) -> Need:
@@ -43,8 +46,11 @@ def test_publishing_a_public_need_mails_every_incubator_manager(ctx):
 def test_publishing_an_invited_need_mails_only_the_invited(ctx):
     staff = user(BANK_STAFF)
     with unit_of_work():
-        draft = create_need(actor=staff, data={**NEED, "visibility": "invited"},
-                            invited_incubator_ids=[user(ZJ_MANAGER).organisation_id])
+        draft = create_need(
+            actor=staff,
+            data={**NEED, "visibility": "invited"},
+            invited_incubator_ids=[user(ZJ_MANAGER).organisation_id],
+        )
     with unit_of_work():
         change_need_status(actor=staff, need=draft, to=NeedStatus.IN_REVIEW)
     with unit_of_work():
@@ -93,8 +99,9 @@ def test_status_form_shows_history_and_refuses_bad_moves(app, client, auth):
     auth.login(BANK_STAFF)
 
     refused = client.post(f"/needs/{edu}/status", data={"to": "draft"}, follow_redirects=True)
-    closed = client.post(f"/needs/{edu}/status", data={"to": "closed", "comment": "Pilot partner chosen."},
-                         follow_redirects=True).get_data(as_text=True)
+    closed = client.post(
+        f"/needs/{edu}/status", data={"to": "closed", "comment": "Pilot partner chosen."}, follow_redirects=True
+    ).get_data(as_text=True)
 
     assert "by your hand" in refused.get_data(as_text=True)
     assert "Review history" in closed and "Pilot partner chosen." in closed

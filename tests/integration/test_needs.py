@@ -46,15 +46,22 @@ def test_create_need_via_form_saves_draft_for_own_unit(app, client, auth):
         assert need.scenarios == ["Universities", "Vocational colleges"]
         assert need.technology_tags == ["payments", "campus card"]
         assert need.budget_max_cny == 800_000
-        audit = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == need.id,
-                                                              AuditEvent.action == "need.create"))
+        audit = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.entity_id == need.id, AuditEvent.action == "need.create")
+        )
         assert audit.after["title"] == VALID["title"]
 
 
 def test_create_need_with_bad_input_shows_field_errors_and_saves_nothing(app, client, auth):
     auth.login(BANK_STAFF)
-    bad = {**VALID, "title": "abc", "budget_min_cny": "900000", "budget_max_cny": "100",
-           "contact_email": "not-an-email", "deadline": "31/03/2027"}
+    bad = {
+        **VALID,
+        "title": "abc",
+        "budget_min_cny": "900000",
+        "budget_max_cny": "100",
+        "contact_email": "not-an-email",
+        "deadline": "31/03/2027",
+    }
 
     response = client.post("/needs/new", data={**bad, "form_token": form_token()})
 
@@ -82,8 +89,9 @@ def test_invited_need_rejects_non_incubator_audience(ctx):
     staff = user(BANK_STAFF)
 
     with pytest.raises(InvalidInput):
-        create_need(actor=staff, data={**VALID, "visibility": "invited"},
-                    invited_incubator_ids=[org("large-corporate").id])
+        create_need(
+            actor=staff, data={**VALID, "visibility": "invited"}, invited_incubator_ids=[org("large-corporate").id]
+        )
 
 
 def test_create_invited_need_stores_audience(ctx):
@@ -119,8 +127,9 @@ def test_update_need_records_only_changed_fields_and_bumps_version(ctx):
 
     update_need(actor=staff, need=need, data={**VALID, "title": "Smart campus payments, phase two"})
 
-    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity_id == need.id,
-                                                          AuditEvent.action == "need.update"))
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.entity_id == need.id, AuditEvent.action == "need.update")
+    )
     assert event.before == {"title": VALID["title"]}
     assert event.after == {"title": "Smart campus payments, phase two"}
     assert need.version == 2
@@ -132,8 +141,9 @@ def test_update_need_without_changes_writes_no_audit_row(ctx):
 
     update_need(actor=staff, need=need, data=VALID)
 
-    count = db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.entity_id == need.id,
-                                                               AuditEvent.action == "need.update"))
+    count = db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.entity_id == need.id, AuditEvent.action == "need.update")
+    )
     assert count == 0
     assert need.version == 1
 
@@ -142,8 +152,10 @@ def test_failed_edit_leaves_need_untouched(app, client, auth):
     edu = need_id(app, "education-ecosystem-it")
     auth.login(BANK_STAFF)
 
-    response = client.post(f"/needs/{edu}/edit", data={**VALID, "title": "Renamed", "summary": "short",
-                                                        "version": version_of(app, Need, edu)})
+    response = client.post(
+        f"/needs/{edu}/edit",
+        data={**VALID, "title": "Renamed", "summary": "short", "version": version_of(app, Need, edu)},
+    )
 
     assert response.status_code == 400
     with app.app_context():
@@ -178,10 +190,9 @@ def test_rollback_drops_after_commit_side_effects(ctx):
     staff = user(BANK_STAFF)
     need = create_need(actor=staff, data=VALID)
 
-    with pytest.raises(RuntimeError):
-        with unit_of_work():
-            change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), unit_of_work():
+        change_need_status(actor=staff, need=need, to=NeedStatus.IN_REVIEW)
+        raise RuntimeError("boom")
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
@@ -193,9 +204,9 @@ def test_needs_filters_by_sector_status_and_text(app, client, auth):
     by_status = client.get("/needs/?status=closed").get_data(as_text=True)
     by_text = client.get("/needs/?q=collateral").get_data(as_text=True)
 
-    assert f"/needs/{need_id(app, 'healthcare-ecosystem-it')}\"" in by_sector
-    assert f"/needs/{need_id(app, 'education-ecosystem-it')}\"" not in by_sector
-    assert f"/needs/{need_id(app, 'campus-travel-expense')}\"" in by_status
-    assert f"/needs/{need_id(app, 'education-ecosystem-it')}\"" not in by_status
-    assert f"/needs/{need_id(app, 'iot-collateral-monitoring')}\"" in by_text
-    assert f"/needs/{need_id(app, 'education-ecosystem-it')}\"" not in by_text
+    assert f'/needs/{need_id(app, "healthcare-ecosystem-it")}"' in by_sector
+    assert f'/needs/{need_id(app, "education-ecosystem-it")}"' not in by_sector
+    assert f'/needs/{need_id(app, "campus-travel-expense")}"' in by_status
+    assert f'/needs/{need_id(app, "education-ecosystem-it")}"' not in by_status
+    assert f'/needs/{need_id(app, "iot-collateral-monitoring")}"' in by_text
+    assert f'/needs/{need_id(app, "education-ecosystem-it")}"' not in by_text

@@ -12,11 +12,11 @@ from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
 from marketplace.needs.models import NeedTermsAcceptance
 from marketplace.notifications.models import Notification, OutboxMessage
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, PitchDeck
 from marketplace.pipeline.queries import candidate_for
 from marketplace.pipeline.services import act_on_match
+from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 
@@ -34,8 +34,9 @@ def _fresh_startup(app, incubator="zhangjiang-incubator", need="education-ecosys
 
         inc = org(incubator).id
         need_key = need_id(app, need)
-        for startup_id in db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == inc)
-                                             .order_by(Listing.startup_id)):
+        for startup_id in db.session.scalars(
+            sa.select(Listing.startup_id).where(Listing.incubator_id == inc).order_by(Listing.startup_id)
+        ):
             listers = db.session.scalar(sa.select(sa.func.count()).where(Listing.startup_id == startup_id))
             if listers == 1 and candidate_for(need_key, startup_id) is None:
                 return startup_id
@@ -65,18 +66,22 @@ def test_incubator_nominates_with_a_pitch_deck_and_the_bank_hears_of_it(app, cli
         [(event, who)] = history_for("candidate", candidate.id)
         assert (event.action, event.after["stage"], who.email) == ("candidate.create", "applied", ZJ_MANAGER)
         staff = user(BANK_STAFF)
-        note = db.session.scalar(sa.select(Notification).where(Notification.user_id == staff.id,
-                                                                Notification.kind == "nomination"))
+        note = db.session.scalar(
+            sa.select(Notification).where(Notification.user_id == staff.id, Notification.kind == "nomination")
+        )
         assert note.params["startup"] == db.session.get(Startup, startup).name
         assert db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.recipient == BANK_STAFF))
     workspace = client.get("/workspace").get_data(as_text=True)
     assert f'id="candidate-{candidate.id}"' in workspace and "deck.pdf" in workspace
 
 
-@pytest.mark.parametrize(("deck", "message"), [
-    ((b"PK\x03\x04 not a pdf at all", "deck.pdf"), "must be a PDF"),  # the name lies; the content decides
-    ((PDF + b"x" * 2048, "deck.pdf"), "larger than"),
-])
+@pytest.mark.parametrize(
+    ("deck", "message"),
+    [
+        ((b"PK\x03\x04 not a pdf at all", "deck.pdf"), "must be a PDF"),  # the name lies; the content decides
+        ((PDF + b"x" * 2048, "deck.pdf"), "larger than"),
+    ],
+)
 def test_a_bad_pitch_deck_is_refused_and_nothing_is_written(app, client, auth, deck, message):
     edu, startup = need_id(app, "education-ecosystem-it"), _fresh_startup(app)
     auth.login(ZJ_MANAGER)
@@ -122,11 +127,15 @@ def test_invitation_accepted_by_the_incubator_reveals_both_sides_contacts(app, c
     with in_app(app):
         contact = db.session.get(Startup, startup).contact_email
         with unit_of_work():
-            candidate = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
-                                     to=CandidateStage.INVITED)
+            candidate = act_on_match(
+                actor=user(BANK_STAFF), need_id=health, startup_id=startup, to=CandidateStage.INVITED
+            )
         cid, version = candidate.id, candidate.version
-        invited = db.session.scalar(sa.select(Notification).where(Notification.user_id == user(ZJ_MANAGER).id,
-                                                                   Notification.kind == "invitation"))
+        invited = db.session.scalar(
+            sa.select(Notification).where(
+                Notification.user_id == user(ZJ_MANAGER).id, Notification.kind == "invitation"
+            )
+        )
         assert invited is not None
     assert contact
     auth.login(BANK_STAFF)
@@ -147,16 +156,17 @@ def test_invitation_accepted_by_the_incubator_reveals_both_sides_contacts(app, c
     with in_app(app):
         row = db.session.get(Candidate, cid)
         assert row.stage == CandidateStage.APPLIED and row.opted_in_at is not None
-        assert db.session.scalar(sa.select(Notification).where(Notification.user_id == user(BANK_STAFF).id,
-                                                                Notification.kind == "application"))
+        assert db.session.scalar(
+            sa.select(Notification).where(
+                Notification.user_id == user(BANK_STAFF).id, Notification.kind == "application"
+            )
+        )
 
 
 def test_declining_an_invitation_needs_a_reason_and_withdraws(app, client, auth):
     edu, startup = need_id(app, "education-ecosystem-it"), _fresh_startup(app)
-    with in_app(app):
-        with unit_of_work():
-            cid = act_on_match(actor=user(BANK_STAFF), need_id=edu, startup_id=startup,
-                               to=CandidateStage.INVITED).id
+    with in_app(app), unit_of_work():
+        cid = act_on_match(actor=user(BANK_STAFF), need_id=edu, startup_id=startup, to=CandidateStage.INVITED).id
     auth.login(ZJ_MANAGER)
 
     without = client.post(f"/candidates/{cid}/answer", data={"answer": "decline"}, follow_redirects=True)
@@ -251,8 +261,9 @@ def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client,
     startup = _fresh_startup(app, need="healthcare-ecosystem-it")
     with in_app(app):
         with unit_of_work():
-            cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
-                               to=CandidateStage.SHORTLISTED).id
+            cid = act_on_match(
+                actor=user(BANK_STAFF), need_id=health, startup_id=startup, to=CandidateStage.SHORTLISTED
+            ).id
         name = db.session.get(Startup, startup).name
     auth.login(ZJ_MANAGER)
 
@@ -277,17 +288,20 @@ def test_nominating_never_reveals_the_banks_private_decision(app, client, auth, 
 
     health = need_id(app, "healthcare-ecosystem-it")
     startup = _fresh_startup(app, need="healthcare-ecosystem-it")
-    with in_app(app):
-        with unit_of_work():
-            candidate = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
-                                     to=CandidateStage.SHORTLISTED)
-            if stage == CandidateStage.DECLINED:
-                transition(candidate=candidate, to=stage, actor=user(BANK_STAFF), note="not now")
+    with in_app(app), unit_of_work():
+        candidate = act_on_match(
+            actor=user(BANK_STAFF), need_id=health, startup_id=startup, to=CandidateStage.SHORTLISTED
+        )
+        if stage == CandidateStage.DECLINED:
+            transition(candidate=candidate, to=stage, actor=user(BANK_STAFF), note="not now")
     auth.login(ZJ_MANAGER)
 
     response = _nominate(client, health, startup, deck=None)
-    page = client.get(response.headers.get("Location", f"/needs/{health}")).get_data(as_text=True) \
-        if response.status_code == 302 else response.get_data(as_text=True)
+    page = (
+        client.get(response.headers.get("Location", f"/needs/{health}")).get_data(as_text=True)
+        if response.status_code == 302
+        else response.get_data(as_text=True)
+    )
 
     assert "cannot be nominated for this need" in page
     assert f"(“{stage.value.capitalize()}”)" not in page and "already in the need" not in page
@@ -300,10 +314,14 @@ def test_the_banks_notes_from_before_sharing_stay_out_of_the_candidates_history(
     invited the startup."""
     health = need_id(app, "healthcare-ecosystem-it")
     startup = _fresh_startup(app, need="healthcare-ecosystem-it")
-    with in_app(app):
-        with unit_of_work():
-            cid = act_on_match(actor=user(BANK_STAFF), need_id=health, startup_id=startup,
-                               to=CandidateStage.SHORTLISTED, note="Private: the team looks thin").id
+    with in_app(app), unit_of_work():
+        cid = act_on_match(
+            actor=user(BANK_STAFF),
+            need_id=health,
+            startup_id=startup,
+            to=CandidateStage.SHORTLISTED,
+            note="Private: the team looks thin",
+        ).id
     auth.login(BANK_STAFF)
     client.post(f"/candidates/{cid}/move", data={"to": "invited", "note": "Come and pitch"})
     bank_view = client.get(f"/candidates/{cid}").get_data(as_text=True)

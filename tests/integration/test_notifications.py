@@ -21,13 +21,18 @@ pytestmark = pytest.mark.integration
 
 
 def _mails(email: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == email)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id))
+    )
 
 
 def _tell(person, title="Campus payments"):
-    return notify([person], kind="stage_changed", params={"startup": "Tuition Ledger", "title": title,
-                                                           "stage": "shortlisted"}, link="/workspace")
+    return notify(
+        [person],
+        kind="stage_changed",
+        params={"startup": "Tuition Ledger", "title": title, "stage": "shortlisted"},
+        link="/workspace",
+    )
 
 
 def test_immediate_preference_mails_each_notification(ctx):
@@ -65,8 +70,10 @@ def test_never_means_in_app_only(ctx):
 
     assert send_digests() == 0
     assert _mails(BANK_STAFF) == []
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification)
-                             .where(Notification.user_id == staff.id)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(Notification.user_id == staff.id))
+        == 1
+    )
 
 
 def test_lines_and_subjects_speak_the_readers_language(ctx):
@@ -146,12 +153,16 @@ def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, clie
 
     with in_app(app):
         with unit_of_work():
-            create_startup(actor=user(ZJ_MANAGER), data={
-                "name": "Tuition Ledger", "sectors": ["education"],
-                "tags": "campus payments, tuition, student accounts, universities",
-                "description": "Digital services that let universities and training institutions run fees, finance "
-                               "and campus life on the bank's accounts: tuition collection, refunds, campus cards.",
-            })
+            create_startup(
+                actor=user(ZJ_MANAGER),
+                data={
+                    "name": "Tuition Ledger",
+                    "sectors": ["education"],
+                    "tags": "campus payments, tuition, student accounts, universities",
+                    "description": "Digital services that let universities and training institutions run fees, finance "
+                    "and campus life on the bank's accounts: tuition collection, refunds, campus cards.",
+                },
+            )
         alerts = list(db.session.scalars(sa.select(Notification).where(Notification.kind == "new_matches")))
         staff = user(BANK_STAFF)
         titles = {a.params["title"] for a in alerts if a.user_id == staff.id}
@@ -162,8 +173,8 @@ def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, clie
 
 
 def test_editing_an_old_startup_alerts_nobody(ctx):
-    from marketplace.startups.models import Startup
     from marketplace.pipeline.match_alerts import alert_new_matches
+    from marketplace.startups.models import Startup
 
     old = db.session.scalar(sa.select(Startup).order_by(Startup.id))
     old.created_at = old.created_at.replace(year=2020)

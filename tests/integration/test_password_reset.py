@@ -39,16 +39,18 @@ def _ask(client, email: str):
 def _link(app, email: str) -> str:
     """The path of the newest reset link mailed to ``email``."""
     with in_app(app):
-        body = db.session.scalars(sa.select(OutboxMessage.body).where(OutboxMessage.recipient == email)
-                                  .order_by(OutboxMessage.id.desc())).first()
+        body = db.session.scalars(
+            sa.select(OutboxMessage.body).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id.desc())
+        ).first()
     assert body is not None, email
     return LINK.search(body).group(1)
 
 
 def _reset(client, link: str, password: str = NEW_PASSWORD, repeat: str | None = None):
     token = link.partition("token=")[2]
-    return client.post("/account/reset", data={"token": token, "password": password,
-                                               "repeat": password if repeat is None else repeat})
+    return client.post(
+        "/account/reset", data={"token": token, "password": password, "repeat": password if repeat is None else repeat}
+    )
 
 
 def _signs_in(app, email: str, password: str) -> bool:
@@ -101,7 +103,9 @@ def test_an_unknown_email_gets_the_same_answer_and_nothing_is_sent(app, client):
     unknown_answer = _ask(unknown, "nobody-here@bank.example.com")
 
     assert (unknown_answer.status_code, unknown_answer.headers["Location"]) == (
-        known_answer.status_code, known_answer.headers["Location"])
+        known_answer.status_code,
+        known_answer.headers["Location"],
+    )
     assert unknown.get("/login").get_data(as_text=True).count(NEUTRAL) == 1
     assert known.get("/login").get_data(as_text=True).count(NEUTRAL) == 1
     assert [m.recipient for m in _mails(app)[before:]] == [BANK_STAFF]
@@ -158,8 +162,9 @@ def test_a_link_dies_when_the_password_changes_otherwise(app, client, auth):
     _ask(client, ZJ_MANAGER)
     link = _link(app, ZJ_MANAGER)
     auth.login(ZJ_MANAGER)
-    changed = client.post("/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD,
-                                                      "repeat": NEW_PASSWORD})
+    changed = client.post(
+        "/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    )
     assert changed.status_code == 302
 
     answer = _reset(app.test_client(), link, OTHER_PASSWORD)
@@ -221,7 +226,7 @@ def test_a_forged_link_does_not_work(app, client, forge):
             # so changing it could leave the same signature)
             "tampered": f"{payload}.{stamp}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}",
             # another payload under this signature
-            "payload_changed": "{}xx.{}.{}".format(payload[:-2], stamp, signature),
+            "payload_changed": f"{payload[:-2]}xx.{stamp}.{signature}",
             "feed_token": feed_token(user(ZJ_MANAGER)),  # signed with the same key, another salt
             "empty": "",
         }[forge]
@@ -232,11 +237,14 @@ def test_a_forged_link_does_not_work(app, client, forge):
     assert _signs_in(app, ZJ_MANAGER, DEMO_PASSWORD)
 
 
-@pytest.mark.parametrize(("password", "repeat", "message"), [
-    (NEW_PASSWORD, NEW_PASSWORD + "x", "The two new passwords are not the same."),
-    ("tiny-pw-9", "tiny-pw-9", "Use at least 12 characters."),
-    ("manager-zhangjiang-7", "manager-zhangjiang-7", "Do not put your email address in the password."),
-])
+@pytest.mark.parametrize(
+    ("password", "repeat", "message"),
+    [
+        (NEW_PASSWORD, NEW_PASSWORD + "x", "The two new passwords are not the same."),
+        ("tiny-pw-9", "tiny-pw-9", "Use at least 12 characters."),
+        ("manager-zhangjiang-7", "manager-zhangjiang-7", "Do not put your email address in the password."),
+    ],
+)
 def test_a_refused_new_password_changes_nothing_and_the_link_still_works(app, client, password, repeat, message):
     _ask(client, ZJ_MANAGER)
     link = _link(app, ZJ_MANAGER)
@@ -271,13 +279,15 @@ def test_the_mail_is_written_in_the_persons_language(app, client):
     _ask(client, ZJ_MANAGER)
 
     with in_app(app):
-        mail = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.recipient == ZJ_MANAGER)
-                                  .order_by(OutboxMessage.id.desc())).first()
+        mail = db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.recipient == ZJ_MANAGER).order_by(OutboxMessage.id.desc())
+        ).first()
     assert "/account/reset?token=" in mail.body
     assert "Hello" not in mail.body  # Chinese, from the catalogue
 
 
 # --- rate limit ---------------------------------------------------------------------------------
+
 
 def test_requests_for_one_email_are_limited_whoever_it_belongs_to(app, limited):
     client = limited(PASSWORD_RESET_RATE_LIMIT="2/hour").test_client()

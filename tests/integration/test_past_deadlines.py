@@ -12,22 +12,24 @@ import sqlalchemy as sa
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition
 from marketplace.events.services import create_event, update_event
-from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.needs import lifecycle
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, needs_for_user
 from marketplace.needs.services import create_need, update_need
-from marketplace.startups.models import Listing, Startup
-from marketplace.pipeline.match_alerts import alert_new_matches
 from marketplace.pipeline.nominations import check_open_for
 from marketplace.pipeline.workspace import open_needs_for
+from marketplace.rankings.services import rank_needs_for_startup
+from marketplace.startups.models import Listing, Startup
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import form_token, need_id, org, user
 
 pytestmark = pytest.mark.integration
 
-NEED = {"title": "Trade finance document checks", "summary": "Check letters of credit documents automatically.",
-        "sector_tags": ["sme_finance"]}
+NEED = {
+    "title": "Trade finance document checks",
+    "summary": "Check letters of credit documents automatically.",
+    "sector_tags": ["sme_finance"],
+}
 EDU = "education-ecosystem-it"
 YESTERDAY = lifecycle.today() - timedelta(days=1)  # the platform's day (EVENT_TIMEZONE), as the rules read it
 
@@ -44,8 +46,9 @@ def test_a_new_need_cannot_have_a_deadline_in_the_past(ctx):
     with pytest.raises(InvalidInput) as refused:
         create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": YESTERDAY.isoformat()})
 
-    assert refused.value.errors == {"deadline": [
-        f"The deadline {YESTERDAY.isoformat()} has passed: choose today or a later day."]}
+    assert refused.value.errors == {
+        "deadline": [f"The deadline {YESTERDAY.isoformat()} has passed: choose today or a later day."]
+    }
     assert db.session.scalar(sa.select(sa.func.count()).where(Need.title == NEED["title"])) == 0
     assert create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": lifecycle.today().isoformat()}).id
 
@@ -65,8 +68,16 @@ def test_an_edit_may_keep_a_passed_deadline_but_not_set_one(ctx):
 def test_the_form_keeps_what_was_typed_and_says_why(client, auth):
     auth.login(BANK_STAFF)
 
-    response = client.post("/needs/new", data={**NEED, "sector_tags": "sme_finance", "deadline": "2020-01-01",
-                                               "visibility": "public", "form_token": form_token()})
+    response = client.post(
+        "/needs/new",
+        data={
+            **NEED,
+            "sector_tags": "sme_finance",
+            "deadline": "2020-01-01",
+            "visibility": "public",
+            "form_token": form_token(),
+        },
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -77,8 +88,14 @@ def test_the_form_keeps_what_was_typed_and_says_why(client, auth):
 def test_a_need_past_its_deadline_is_not_open_anywhere(ctx):
     need = past_deadline()
     manager = user(ZJ_MANAGER)
-    startups = list(db.session.scalars(sa.select(Startup).join(Listing, Listing.startup_id == Startup.id)
-                                       .where(Listing.incubator_id == org("zhangjiang-incubator").id).limit(5)))
+    startups = list(
+        db.session.scalars(
+            sa.select(Startup)
+            .join(Listing, Listing.startup_id == Startup.id)
+            .where(Listing.incubator_id == org("zhangjiang-incubator").id)
+            .limit(5)
+        )
+    )
 
     assert need.id not in {n.id for n in needs_for_user(manager, status=OPEN, per_page=500).items}
     assert need.id in {n.id for n in needs_for_user(manager, per_page=500).items}  # still listed, as passed
@@ -98,13 +115,20 @@ def test_new_startups_alert_no_need_past_its_deadline(app):
         with unit_of_work():
             past_deadline()
         with unit_of_work():
-            create_startup(actor=user(ZJ_MANAGER), data={
-                "name": "Tuition Ledger", "sectors": ["education"],
-                "tags": "campus payments, tuition, student accounts, universities",
-                "description": "Digital services that let universities and training institutions run fees, finance "
-                               "and campus life on the bank's accounts: tuition collection, refunds, campus cards."})
-        titles = {n.params["title"] for n in db.session.scalars(
-            sa.select(Notification).where(Notification.kind == "new_matches"))}
+            create_startup(
+                actor=user(ZJ_MANAGER),
+                data={
+                    "name": "Tuition Ledger",
+                    "sectors": ["education"],
+                    "tags": "campus payments, tuition, student accounts, universities",
+                    "description": "Digital services that let universities and training institutions run fees, finance "
+                    "and campus life on the bank's accounts: tuition collection, refunds, campus cards.",
+                },
+            )
+        titles = {
+            n.params["title"]
+            for n in db.session.scalars(sa.select(Notification).where(Notification.kind == "new_matches"))
+        }
         edu_title = db.session.scalar(sa.select(Need.title).where(Need.slug == EDU))
 
     assert edu_title not in titles
@@ -146,20 +170,31 @@ def test_an_event_cannot_start_in_the_past_nor_take_applications_after_its_first
     first = lifecycle.today() + timedelta(days=30)
 
     with pytest.raises(InvalidInput) as past:
-        create_event(actor=organiser, data={"name": "Old roadshow", "starts_on": "2019-05-10"}, rooms=["A"],
-                     need_ids=[edu])
+        create_event(
+            actor=organiser, data={"name": "Old roadshow", "starts_on": "2019-05-10"}, rooms=["A"], need_ids=[edu]
+        )
     with pytest.raises(InvalidInput) as late:
-        create_event(actor=organiser, data={"name": "Late roadshow", "starts_on": first,
-                                            "application_deadline": first + timedelta(days=1)},
-                     rooms=["A"], need_ids=[edu])
+        create_event(
+            actor=organiser,
+            data={"name": "Late roadshow", "starts_on": first, "application_deadline": first + timedelta(days=1)},
+            rooms=["A"],
+            need_ids=[edu],
+        )
 
     assert past.value.errors == {"starts_on": ["The first day 2019-05-10 has passed: choose today or a later day."]}
-    assert late.value.errors == {"application_deadline": [
-        f"Applications must close by the first day ({first.isoformat()})."]}
+    assert late.value.errors == {
+        "application_deadline": [f"Applications must close by the first day ({first.isoformat()})."]
+    }
 
-    event = create_event(actor=organiser, data={"name": "Spring roadshow", "starts_on": first}, rooms=["A"],
-                         need_ids=[edu])
+    event = create_event(
+        actor=organiser, data={"name": "Spring roadshow", "starts_on": first}, rooms=["A"], need_ids=[edu]
+    )
     event.starts_on = YESTERDAY  # the day went by; the event can still be edited without moving it
-    update_event(actor=organiser, event=event, data={"name": "Spring roadshow, day one", "starts_on": YESTERDAY},
-                 rooms=["A"], need_ids=[edu])
+    update_event(
+        actor=organiser,
+        event=event,
+        data={"name": "Spring roadshow, day one", "starts_on": YESTERDAY},
+        rooms=["A"],
+        need_ids=[edu],
+    )
     assert event.name == "Spring roadshow, day one"

@@ -21,9 +21,12 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def candidate(ctx, app):
-    return add_candidate(need_id=need_id(app, "education-ecosystem-it"),
-                         startup_id=startup_listed_by(app, "zhangjiang-incubator"),
-                         source=CandidateSource.MATCHED, actor_id=user(BANK_STAFF).id)
+    return add_candidate(
+        need_id=need_id(app, "education-ecosystem-it"),
+        startup_id=startup_listed_by(app, "zhangjiang-incubator"),
+        source=CandidateSource.MATCHED,
+        actor_id=user(BANK_STAFF).id,
+    )
 
 
 def _opt_in(candidate):
@@ -43,13 +46,17 @@ def test_regular_moves_and_history(candidate):
     with unit_of_work():
         transition(candidate=candidate, to=CandidateStage.ROADSHOW, actor=staff, note="Pitch on day one")
 
-    steps = [(e.action, (e.before or {}).get("stage"), e.after["stage"], who.email)
-             for e, who in history_for("candidate", candidate.id)]
-    assert steps == [("candidate.create", None, "suggested", BANK_STAFF),
-                     ("candidate.stage", "suggested", "invited", BANK_STAFF),
-                     ("candidate.stage", "invited", "applied", ZJ_MANAGER),
-                     ("candidate.stage", "applied", "shortlisted", BANK_STAFF),
-                     ("candidate.stage", "shortlisted", "roadshow", BANK_STAFF)]
+    steps = [
+        (e.action, (e.before or {}).get("stage"), e.after["stage"], who.email)
+        for e, who in history_for("candidate", candidate.id)
+    ]
+    assert steps == [
+        ("candidate.create", None, "suggested", BANK_STAFF),
+        ("candidate.stage", "suggested", "invited", BANK_STAFF),
+        ("candidate.stage", "invited", "applied", ZJ_MANAGER),
+        ("candidate.stage", "applied", "shortlisted", BANK_STAFF),
+        ("candidate.stage", "shortlisted", "roadshow", BANK_STAFF),
+    ]
     assert candidate.version == 5
     assert candidate.opted_in_at is not None
 
@@ -109,9 +116,8 @@ def test_two_people_moving_the_same_candidate_one_wins_nothing_lost(candidate):
     with unit_of_work():
         transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF), expected_version=seen)
 
-    with pytest.raises(StaleCandidate, match="Shortlisted"):
-        with unit_of_work():
-            transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(ORGANISER), expected_version=seen)
+    with pytest.raises(StaleCandidate, match="Shortlisted"), unit_of_work():
+        transition(candidate=candidate, to=CandidateStage.INVITED, actor=user(ORGANISER), expected_version=seen)
 
     db.session.expire_all()
     row = db.session.scalar(sa.select(Candidate).where(Candidate.id == candidate.id))
@@ -127,13 +133,16 @@ def test_shortlist_from_the_ranking_then_move_on_the_board(app, client, auth):
     client.post(f"/needs/{edu}/candidates", data={"startup_id": startup, "to": "shortlisted"})
     page = client.get(f"/needs/{edu}").get_data(as_text=True)
     with app.app_context():
-        candidate = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == edu,
-                                                                 Candidate.startup_id == startup))
+        candidate = db.session.scalar(
+            sa.select(Candidate).where(Candidate.need_id == edu, Candidate.startup_id == startup)
+        )
         cid, version = candidate.id, candidate.version
-    moved = client.post(f"/candidates/{cid}/move", data={"to": "invited", "version": version},
-                        follow_redirects=True).get_data(as_text=True)
-    stale = client.post(f"/candidates/{cid}/move", data={"to": "declined", "note": "n/a", "version": version},
-                        follow_redirects=True).get_data(as_text=True)
+    moved = client.post(
+        f"/candidates/{cid}/move", data={"to": "invited", "version": version}, follow_redirects=True
+    ).get_data(as_text=True)
+    stale = client.post(
+        f"/candidates/{cid}/move", data={"to": "declined", "note": "n/a", "version": version}, follow_redirects=True
+    ).get_data(as_text=True)
 
     assert 'id="pipeline"' in page and "Shortlisted" in page
     assert "Pipeline updated." in moved
@@ -186,8 +195,10 @@ def test_incubator_sees_no_board_and_cannot_move(app, client, auth):
     auth.login(ZJ_MANAGER)
 
     page = client.get(f"/needs/{edu}").get_data(as_text=True)
-    response = client.post(f"/needs/{edu}/candidates",
-                           data={"startup_id": startup_listed_by(app, "zhangjiang-incubator"), "to": "shortlisted"})
+    response = client.post(
+        f"/needs/{edu}/candidates",
+        data={"startup_id": startup_listed_by(app, "zhangjiang-incubator"), "to": "shortlisted"},
+    )
 
     assert 'id="pipeline"' not in page
     assert response.status_code == 403
@@ -215,8 +226,10 @@ def test_one_vote_per_person_startup_and_need(app, client, auth):
 def test_incubators_cannot_vote(app, client, auth):
     auth.login(ZJ_MANAGER)
 
-    response = client.post(f"/needs/{need_id(app, 'education-ecosystem-it')}/votes",
-                           data={"startup_id": startup_listed_by(app, "zhangjiang-incubator")})
+    response = client.post(
+        f"/needs/{need_id(app, 'education-ecosystem-it')}/votes",
+        data={"startup_id": startup_listed_by(app, "zhangjiang-incubator")},
+    )
 
     assert response.status_code == 403
 
@@ -227,14 +240,17 @@ def test_startups_arriving_after_a_visit_are_marked_new(app, client, auth):
     edu = need_id(app, "education-ecosystem-it")
     auth.login(BANK_STAFF)
     first = client.get(f"/needs/{edu}").get_data(as_text=True)
-    with app.app_context():
-        with unit_of_work():
-            create_startup(actor=user(ZJ_MANAGER), data={
-                "name": "Tuition Ledger", "sectors": ["education"],
+    with app.app_context(), unit_of_work():
+        create_startup(
+            actor=user(ZJ_MANAGER),
+            data={
+                "name": "Tuition Ledger",
+                "sectors": ["education"],
                 "tags": "campus payments, lms, tuition",
                 "description": "Fee collection, campus cards and reimbursements for universities and training "
-                               "institutions, connected to the bank's payment and account services.",
-            })
+                "institutions, connected to the bank's payment and account services.",
+            },
+        )
 
     second = client.get(f"/needs/{edu}").get_data(as_text=True)
     third = client.get(f"/needs/{edu}").get_data(as_text=True)
@@ -252,8 +268,9 @@ def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_mer
         edu = need_id(app, "education-ecosystem-it")
         startup = startup_listed_by(app, "zhangjiang-incubator")
         with unit_of_work():
-            candidate = add_candidate(need_id=edu, startup_id=startup, source=CandidateSource.MATCHED,
-                                      actor_id=user(BANK_STAFF).id)
+            candidate = add_candidate(
+                need_id=edu, startup_id=startup, source=CandidateSource.MATCHED, actor_id=user(BANK_STAFF).id
+            )
             _opt_in(candidate)
             transition(candidate=candidate, to=CandidateStage.SHORTLISTED, actor=user(BANK_STAFF))
             twin = create_startup(actor=user(ZJ_MANAGER), data={"name": "Twin profile", "sectors": ["education"]})
@@ -264,9 +281,13 @@ def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_mer
 
     page = client.get(f"/candidates/{cid}").get_data(as_text=True)
 
-    assert trail == [("candidate.create", BANK_STAFF), ("candidate.stage", BANK_STAFF),
-                     ("candidate.stage", ZJ_MANAGER), ("candidate.stage", BANK_STAFF),
-                     ("candidate.merge", ORGANISER)]
+    assert trail == [
+        ("candidate.create", BANK_STAFF),
+        ("candidate.stage", BANK_STAFF),
+        ("candidate.stage", ZJ_MANAGER),
+        ("candidate.stage", BANK_STAFF),
+        ("candidate.merge", ORGANISER),
+    ]
     assert "Twin profile" in page and "entered the pipeline" in page and "were merged" in page
     assert page.count("→") >= 3
 
@@ -276,9 +297,13 @@ def test_candidate_history_is_for_the_two_sides_only(app, client, auth):
 
     with in_app(app):
         owner_need = need_id(app, "education-ecosystem-it")  # large-corporate's, not trade's
-        cid = next(c.id for c in db.session.scalars(sa.select(Candidate).where(Candidate.need_id == owner_need)
-                                                   .order_by(Candidate.id))
-                   if not sides(user(PNP_MANAGER), c))
+        cid = next(
+            c.id
+            for c in db.session.scalars(
+                sa.select(Candidate).where(Candidate.need_id == owner_need).order_by(Candidate.id)
+            )
+            if not sides(user(PNP_MANAGER), c)
+        )
     seen = {}
     for email in (BANK_STAFF, ORGANISER, "trade@bank.example.com", PNP_MANAGER):
         auth.login(email)

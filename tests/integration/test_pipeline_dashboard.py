@@ -13,16 +13,16 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.core.config import REPO_ROOT
-from marketplace.dashboard.funnel import MIN_ACTIVE_CANDIDATES, TIMED_STAGES, TOP_INCUBATORS, pipeline_report
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import NotFound
+from marketplace.dashboard.funnel import MIN_ACTIVE_CANDIDATES, TIMED_STAGES, TOP_INCUBATORS, pipeline_report
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate
-from marketplace.pipeline.transitions import ORDER
 from marketplace.pipeline.services import add_candidate
+from marketplace.pipeline.transitions import ORDER
+from marketplace.startups.models import Startup
 from tests.conftest import ADMIN, BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import need_id, org, startup_listed_by
 
@@ -77,22 +77,31 @@ def expected_incubators() -> dict[str, tuple[int, int, int]]:
 
 
 def expected_short_needs() -> set[str]:
-    active = Counter(c["need"] for c in seeded_candidates() if c["history"][-1]["stage"] not in ("declined", "withdrawn"))
-    return {n["slug"] for n in fixture("needs.json")
-            if n["status"] == "published" and active.get(n["slug"], 0) < MIN_ACTIVE_CANDIDATES}
+    active = Counter(
+        c["need"] for c in seeded_candidates() if c["history"][-1]["stage"] not in ("declined", "withdrawn")
+    )
+    return {
+        n["slug"]
+        for n in fixture("needs.json")
+        if n["status"] == "published" and active.get(n["slug"], 0) < MIN_ACTIVE_CANDIDATES
+    }
 
 
 def overall_table(page: str) -> dict[str, dict[str, str]]:
     """Stage → metric → cell text of the page's overall table."""
     table = page.split('id="overall-funnel"', 1)[1].split("</table>", 1)[0]
-    return {stage: dict(re.findall(r'data-metric="(\w+)">([^<]*)<', row))
-            for stage, row in re.findall(r'<tr data-stage="(\w+)"[^>]*>(.*?)</tr>', table, re.S)}
+    return {
+        stage: dict(re.findall(r'data-metric="(\w+)">([^<]*)<', row))
+        for stage, row in re.findall(r'<tr data-stage="(\w+)"[^>]*>(.*?)</tr>', table, re.S)
+    }
 
 
 def page_numbers(page: str) -> tuple[dict[str, int], dict[str, int]]:
     rows = overall_table(page)
-    return ({stage: int(cells["current"]) for stage, cells in rows.items()},
-            {stage: int(cells["reached"]) for stage, cells in rows.items() if "reached" in cells})
+    return (
+        {stage: int(cells["current"]) for stage, cells in rows.items()},
+        {stage: int(cells["reached"]) for stage, cells in rows.items() if "reached" in cells},
+    )
 
 
 # The numbers
@@ -105,7 +114,8 @@ def test_overall_numbers_equal_the_seeded_histories(ctx):
     assert {s.value: n for s, n in report.overall.current.items()} == expected_current(seeded_candidates())
     assert {s.value: n for s, n in report.overall.reached.items()} == expected_reached(seeded_candidates())
     assert {s.value: d for s, d in report.overall.median_days.items()} == pytest.approx(
-        expected_median_days(seeded_candidates()))
+        expected_median_days(seeded_candidates())
+    )
 
 
 def test_each_need_has_its_own_funnel(ctx):
@@ -150,7 +160,8 @@ def test_report_for_one_need(app, ctx):
 
     assert [row.need.slug for row in report.needs] == ["iot-collateral-monitoring"]
     assert {s.value: n for s, n in report.overall.reached.items()} == expected_reached(
-        seeded_candidates("iot-collateral-monitoring"))
+        seeded_candidates("iot-collateral-monitoring")
+    )
     with pytest.raises(NotFound):
         pipeline_report(10**9)
 
@@ -171,8 +182,11 @@ def test_report_reads_a_fixed_number_of_queries_however_many_candidates(app, ctx
 
     need = need_id(app, "alt-data-micro-credit")
     newcomers = db.session.scalars(
-        sa.select(Startup.id).where(Startup.id.not_in(sa.select(Candidate.startup_id).where(Candidate.need_id == need)))
-        .order_by(Startup.id).limit(3)).all()
+        sa.select(Startup.id)
+        .where(Startup.id.not_in(sa.select(Candidate.startup_id).where(Candidate.need_id == need)))
+        .order_by(Startup.id)
+        .limit(3)
+    ).all()
 
     before = selects()
     for startup_id in newcomers:
@@ -265,15 +279,23 @@ def test_page_in_chinese_shows_chinese_labels_and_the_same_numbers(client, auth)
 @pytest.fixture
 def formula_need(app) -> int:
     """A published need whose title is a spreadsheet formula, with one candidate (rolled back after the test)."""
-    with app.app_context():
-        with unit_of_work():
-            need = Need(title='=HYPERLINK("https://evil.example","Open me")', summary="A need named like a formula.",
-                        slug="formula-need", owner_id=org("large-corporate").id, status=NeedStatus.PUBLISHED)
-            db.session.add(need)
-            db.session.flush()
-            add_candidate(need_id=need.id, startup_id=startup_listed_by(app, "zhangjiang-incubator"),
-                          source=CandidateSource.MATCHED, actor_id=None)
-            return need.id
+    with app.app_context(), unit_of_work():
+        need = Need(
+            title='=HYPERLINK("https://evil.example","Open me")',
+            summary="A need named like a formula.",
+            slug="formula-need",
+            owner_id=org("large-corporate").id,
+            status=NeedStatus.PUBLISHED,
+        )
+        db.session.add(need)
+        db.session.flush()
+        add_candidate(
+            need_id=need.id,
+            startup_id=startup_listed_by(app, "zhangjiang-incubator"),
+            source=CandidateSource.MATCHED,
+            actor_id=None,
+        )
+        return need.id
 
 
 def test_csv_export_has_a_row_per_need_and_neutralises_formulas(client, auth, formula_need):
@@ -283,20 +305,22 @@ def test_csv_export_has_a_row_per_need_and_neutralises_formulas(client, auth, fo
     text = response.get_data(as_text=True)
 
     assert response.mimetype == "text/csv"
-    assert re.fullmatch(r'attachment; filename="innomatch-pipeline-\d{4}-\d{2}-\d{2}\.csv"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="innomatch-pipeline-\d{4}-\d{2}-\d{2}\.csv"', response.headers["Content-Disposition"]
+    )
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Need", "Bank unit", "Candidates", "Active candidates"]
     by_title = {row[0]: dict(zip(header, row)) for row in body}
-    assert "'=HYPERLINK(\"https://evil.example\",\"Open me\")" in by_title
+    assert '\'=HYPERLINK("https://evil.example","Open me")' in by_title
     assert not any(row[0].startswith("=") for row in body)
     assert by_title["All needs"]["Candidates"] == str(len(seeded_candidates()) + 1)
     titles = {n["slug"]: n["title"] for n in fixture("needs.json")}
     iot = by_title[titles["iot-collateral-monitoring"]]
     assert {stage: int(iot[f"Reached: {CandidateStage(stage).label}"]) for stage in FORWARD} == expected_reached(
-        seeded_candidates("iot-collateral-monitoring"))
+        seeded_candidates("iot-collateral-monitoring")
+    )
 
 
 def test_xlsx_export_opens_with_a_frozen_bold_header_and_the_seeded_rows(client, auth):
@@ -306,8 +330,9 @@ def test_xlsx_export_opens_with_a_frozen_bold_header_and_the_seeded_rows(client,
 
     response = client.get("/dashboard/pipeline.xlsx")
 
-    assert re.fullmatch(r'attachment; filename="innomatch-pipeline-\d{4}-\d{2}-\d{2}\.xlsx"',
-                        response.headers["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="innomatch-pipeline-\d{4}-\d{2}-\d{2}\.xlsx"', response.headers["Content-Disposition"]
+    )
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = list(sheet.iter_rows(values_only=True))
     header = list(rows[0])
@@ -323,7 +348,8 @@ def test_xlsx_export_opens_with_a_frozen_bold_header_and_the_seeded_rows(client,
         row = by_title[titles[slug]]
         assert row["Candidates"] == len(seeded_candidates(slug))
         assert {stage: row[f"Reached: {CandidateStage(stage).label}"] for stage in FORWARD} == expected_reached(
-            seeded_candidates(slug))
+            seeded_candidates(slug)
+        )
     total = by_title["All needs"]
     assert {s.value: total[f"Now: {s.label}"] for s in CandidateStage} == expected_current(seeded_candidates())
 

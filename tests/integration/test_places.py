@@ -15,9 +15,16 @@ pytestmark = pytest.mark.integration
 def test_a_place_written_in_chinese_is_kept_once_and_read_in_either_language(app, client, auth):
     with in_app(app):
         with unit_of_work():
-            startup = create_startup(actor=user(ZJ_MANAGER), data={
-                "name": "Bund Ledger", "city": "上海", "country": "中国", "sectors": ["education"],
-                "description": "Campus payment services for universities."})
+            startup = create_startup(
+                actor=user(ZJ_MANAGER),
+                data={
+                    "name": "Bund Ledger",
+                    "city": "上海",
+                    "country": "中国",
+                    "sectors": ["education"],
+                    "description": "Campus payment services for universities.",
+                },
+            )
         startup_id, stored = startup.id, (startup.city, startup.country)
     auth.login(ZJ_MANAGER)
 

@@ -15,14 +15,18 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
 # Would be a real start if a check let it through: nothing answers there, so it could not get far.
-UNREACHABLE = {"DATABASE_URL": "postgresql://127.0.0.1:1/nowhere", "REDIS_URL": "redis://127.0.0.1:6390/0",
-               "SECRET_KEY": "k" * 40}
+UNREACHABLE = {
+    "DATABASE_URL": "postgresql://127.0.0.1:1/nowhere",
+    "REDIS_URL": "redis://127.0.0.1:6390/0",
+    "SECRET_KEY": "k" * 40,
+}
 
 
 def run_prod(**env: str) -> subprocess.CompletedProcess:
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
-    return subprocess.run([str(ROOT / "bin" / "prod")], env={**base, **env}, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [str(ROOT / "bin" / "prod")], env={**base, **env}, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_without_its_environment_it_names_what_is_missing_and_exits():
@@ -53,8 +57,13 @@ def test_demo_or_debug_mode_is_refused(flag):
 def test_the_procfile_is_valid_for_honcho():
     honcho = Path(sys.executable).parent / "honcho"
 
-    done = subprocess.run([str(honcho), "check", "--procfile", str(ROOT / "Procfile")], capture_output=True,
-                          text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [str(honcho), "check", "--procfile", str(ROOT / "Procfile")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
     assert done.returncode == 0, done.stderr
     assert "Valid procfile detected (web, worker, mail, clock)" in done.stderr + done.stdout

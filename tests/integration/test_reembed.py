@@ -29,19 +29,19 @@ from rq.job import Job
 
 from marketplace.core.db import db, unit_of_work
 from marketplace.jobs.queue import enqueue_now
+from marketplace.needs.models import Need
+from marketplace.needs.services import create_need
+from marketplace.ops.seeding import FIXTURES
 from marketplace.rankings.engine import engine, init_engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.jobs import index_profiles, reembed
 from marketplace.rankings.models import ProfileVector
 from marketplace.rankings.services import REEMBED_CHUNK
-from marketplace.needs.models import Need
-from marketplace.needs.services import create_need
-from marketplace.ops.seeding import FIXTURES
 from marketplace.startups.models import Startup
 from marketplace.startups.services import create_startup, update_startup
 from matching import store
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ORGANISER, ZJ_MANAGER, database_url, seeded_app
-from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, need_id, startup_listed_by, user
+from tests.helpers import flask_env, kill_worker_and_horse, need_id, rq_worker, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -71,8 +71,12 @@ def upgraded(tmp_path_factory):
     redis = Redis.from_url(REDIS_URL)
     redis.flushdb()
     url = database_url("postgresql", tmp_path_factory.mktemp("reembed"), "innomatch_test_reembed")
-    app = seeded_app(url, fixtures=smaller_world(tmp_path_factory.mktemp("reembed-world")), REDIS_URL=REDIS_URL,
-                     EMBEDDING_MULTILINGUAL=OLD)
+    app = seeded_app(
+        url,
+        fixtures=smaller_world(tmp_path_factory.mktemp("reembed-world")),
+        REDIS_URL=REDIS_URL,
+        EMBEDDING_MULTILINGUAL=OLD,
+    )
     redis.flushdb()  # whatever seeding queued: the indexes are built already
     with app.app_context():
         old_model = engine().model_id
@@ -115,9 +119,11 @@ def snapshot(app, kind: ProfileKind = ProfileKind.STARTUP):
 def stored(app, model: str, kind: ProfileKind = ProfileKind.STARTUP) -> dict[int, tuple]:
     """The vectors stored under ``model``: entity id → (content hash, updated at)."""
     with app.app_context():
-        rows = db.session.execute(sa.select(ProfileVector.entity_id, ProfileVector.content_hash,
-                                            ProfileVector.updated_at)
-                                  .where(ProfileVector.kind == kind, ProfileVector.model == model)).all()
+        rows = db.session.execute(
+            sa.select(ProfileVector.entity_id, ProfileVector.content_hash, ProfileVector.updated_at).where(
+                ProfileVector.kind == kind, ProfileVector.model == model
+            )
+        ).all()
         return {entity_id: (digest, at) for entity_id, digest, at in rows}
 
 
@@ -152,26 +158,34 @@ def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publ
     assert ready.status_code == 200
     assert ready.get_json()["status"] == "degraded"
     assert ready.get_json()["indexes"] == {"startup": "reembedding", "need": "reembedding"}
-    assert ready.get_json()["reembedding"] == {"startup": {"done": 0, "total": startups},
-                                               "need": {"done": 0, "total": needs}}
+    assert ready.get_json()["reembedding"] == {
+        "startup": {"done": 0, "total": startups},
+        "need": {"done": 0, "total": needs},
+    }
     jobs = queued()
     assert sorted(job.kwargs["kind"] for job in jobs) == ["need", "startup"]
     assert {job.kwargs["model"] for job in jobs} == {new_model}
     startup_job = next(job for job in jobs if job.kwargs["kind"] == "startup")
-    assert notice(organiser, need) == [f"Re-encoding profiles for the new language model: 0 of {startups}. "
-                                       "Rankings use the previous model until it is done."]
+    assert notice(organiser, need) == [
+        f"Re-encoding profiles for the new language model: 0 of {startups}. "
+        "Rankings use the previous model until it is done."
+    ]
     assert notice(staff, need) == [], "only organisers see it"
 
     # A real worker stores the new vectors a committed chunk at a time; it is killed after the first chunks.
     first = worker(app, burst=False)
     deadline = time.time() + 600
-    while time.time() < deadline and first.poll() is None and not (
-            len(stored(app, new_model)) >= REEMBED_CHUNK and progress(startup_job).get("done", 0) >= REEMBED_CHUNK):
+    while (
+        time.time() < deadline
+        and first.poll() is None
+        and not (len(stored(app, new_model)) >= REEMBED_CHUNK and progress(startup_job).get("done", 0) >= REEMBED_CHUNK)
+    ):
         time.sleep(0.2)
     kill_worker_and_horse(first)
     done = stored(app, new_model)
     assert REEMBED_CHUNK <= len(done) < startups, "the worker should die in the middle of the re-embed: " + (
-        first.stdout.read() if first.stdout else "")
+        first.stdout.read() if first.stdout else ""
+    )
     assert len(done) % REEMBED_CHUNK == 0, "whole chunks committed"
 
     # Between chunks: nothing new is published, rankings answer from the old snapshot, progress is visible.
@@ -183,10 +197,14 @@ def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publ
     meta = progress(startup_job)
     assert (meta["kind"], meta["model"], meta["total"]) == ("startup", new_model, startups)
     assert REEMBED_CHUNK <= meta["done"] <= len(done)
-    assert notice(organiser, need) == [f"Re-encoding profiles for the new language model: {len(done)} of "
-                                       f"{startups}. Rankings use the previous model until it is done."]
+    assert notice(organiser, need) == [
+        f"Re-encoding profiles for the new language model: {len(done)} of "
+        f"{startups}. Rankings use the previous model until it is done."
+    ]
     organiser.post("/language", data={"locale": "zh_Hans", "next": f"/needs/{need}"})
-    assert notice(organiser, need) == [f"正在用新的语言模型重新编码档案：{len(done)} / {startups}。完成前，排名沿用之前的模型。"]
+    assert notice(organiser, need) == [
+        f"正在用新的语言模型重新编码档案：{len(done)} / {startups}。完成前，排名沿用之前的模型。"
+    ]
 
     # Edits meanwhile: their jobs store the new model's vector and keep the old snapshot current without any
     # new-model vector in it (an edited profile keeps its old vector with its new words; a new one is found by
@@ -194,20 +212,34 @@ def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publ
     with app.app_context():
         edited = db.session.get(Startup, startup_listed_by(app, "zhangjiang-incubator"))
         with unit_of_work():
-            update_startup(actor=user(ZJ_MANAGER), startup=edited, data={
-                "name": edited.name, "sectors": edited.sectors,
-                "description": edited.description + " Zyxquantum sensors watch pledged machinery.",
-            })
-            created = create_startup(actor=user(ZJ_MANAGER), data={
-                "name": "Quarry Zyxquantum", "sectors": ["iot_logistics"],
-                "description": "Zyxquantum vibration sensors for pledged machinery in warehouses.",
-            })
+            update_startup(
+                actor=user(ZJ_MANAGER),
+                startup=edited,
+                data={
+                    "name": edited.name,
+                    "sectors": edited.sectors,
+                    "description": edited.description + " Zyxquantum sensors watch pledged machinery.",
+                },
+            )
+            created = create_startup(
+                actor=user(ZJ_MANAGER),
+                data={
+                    "name": "Quarry Zyxquantum",
+                    "sectors": ["iot_logistics"],
+                    "description": "Zyxquantum vibration sensors for pledged machinery in warehouses.",
+                },
+            )
         edited_id, created_id = edited.id, created.id
         index_profiles(kind="startup", ids=[edited_id, created_id])  # as the worker would
         with unit_of_work():
-            new_need = create_need(actor=user(BANK_STAFF), data={
-                "title": "Zyxquantum collateral monitoring", "sector_tags": ["iot_logistics"],
-                "summary": "Sensors that watch pledged machinery in warehouses for zyxquantum loans."})
+            new_need = create_need(
+                actor=user(BANK_STAFF),
+                data={
+                    "title": "Zyxquantum collateral monitoring",
+                    "sector_tags": ["iot_logistics"],
+                    "summary": "Sensors that watch pledged machinery in warehouses for zyxquantum loans.",
+                },
+            )
         new_need_id = new_need.id
     version, size, model = snapshot(app)
     assert (version, size, model) == (old_version + 1, startups + 1, old_model), "no new-model snapshot yet"
@@ -240,7 +272,11 @@ def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publ
     assert len(ranked_names(staff, need)) == 20
     assert notice(organiser, need) == []
     assert app.test_client().get("/readyz").get_json() == {
-        "status": "ok", "database": "ok", "redis": "ok", "indexes": {"startup": "ok", "need": "ok"}}
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "indexes": {"startup": "ok", "need": "ok"},
+    }
 
 
 def test_reindex_prints_a_line_per_chunk_and_background_queues_jobs_a_worker_runs(upgraded, monkeypatch):
@@ -253,8 +289,10 @@ def test_reindex_prints_a_line_per_chunk_and_background_queues_jobs_a_worker_run
     lines = result.output.splitlines()
     startups = db_count(app, Startup)
     assert 100 < startups <= 200
-    assert lines[:2] == [f"startup: 100/{startups} profiles (0 encoded in this chunk)",
-                         f"startup: {startups}/{startups} profiles (0 encoded in this chunk)"]
+    assert lines[:2] == [
+        f"startup: 100/{startups} profiles (0 encoded in this chunk)",
+        f"startup: {startups}/{startups} profiles (0 encoded in this chunk)",
+    ]
     assert lines[2] == f"startup index at version {snapshot(app)[0]}"
     assert lines[-1] == f"need index at version {snapshot(app, ProfileKind.NEED)[0]}"
 
@@ -307,6 +345,7 @@ def test_a_reembed_job_runs_in_slices_and_publishes_once_at_the_end(upgraded, mo
 
     with app.app_context():
         ids = sorted(db.session.scalars(sa.select(Need.id)))
-    assert runs == [ids[min(start + 4, needs - 1)] for start in range(0, needs, 5)], \
+    assert runs == [ids[min(start + 4, needs - 1)] for start in range(0, needs, 5)], (
         "each continuation starts after the last id its predecessor did"
+    )
     assert snapshot(app, ProfileKind.NEED)[0] == version + 1

@@ -86,14 +86,14 @@ def test_api_requests_log_the_token_owner_never_the_token(app, client, caplog):
     from marketplace.accounts.tokens import create_token
     from marketplace.core.db import unit_of_work
 
-    with app.app_context():
-        with unit_of_work():
-            staff = user(BANK_STAFF)
-            secret = create_token(user=staff, name="log test", can_write=False)[1]
-            staff_id = staff.id
+    with app.app_context(), unit_of_work():
+        staff = user(BANK_STAFF)
+        secret = create_token(user=staff, name="log test", can_write=False)[1]
+        staff_id = staff.id
 
-    response, records, _ = request_logs(app, client, caplog, "/api/v1/needs",
-                                        headers={"Authorization": f"Bearer {secret}"})
+    response, records, _ = request_logs(
+        app, client, caplog, "/api/v1/needs", headers={"Authorization": f"Bearer {secret}"}
+    )
 
     line = access_line(records)
     assert response.status_code == 200 and line.user_id == staff_id
@@ -122,8 +122,8 @@ def test_probe_access_lines_are_debug(app, client, caplog):
 
 
 def test_jobs_queued_to_rq_carry_the_request_id(ctx, monkeypatch):
-    from marketplace.jobs import queue as jobs
     from marketplace.core.db import unit_of_work
+    from marketplace.jobs import queue as jobs
 
     queued = []
 

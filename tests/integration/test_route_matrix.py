@@ -36,8 +36,12 @@ IGNORED_METHODS = frozenset({"HEAD", "OPTIONS"})
 
 DEFAULT_UNIT = "large-corporate"
 EVENT_UNIT = "algo-finance-lab"  # owns the MPC need, so its staff judge the MPC pitch
-PEOPLE = {matrix.INC_INVITED: ZJ_MANAGER, matrix.INC_OTHER: PNP_MANAGER, matrix.ORGANISER: ORGANISER,
-          matrix.ADMIN: ADMIN}
+PEOPLE = {
+    matrix.INC_INVITED: ZJ_MANAGER,
+    matrix.INC_OTHER: PNP_MANAGER,
+    matrix.ORGANISER: ORGANISER,
+    matrix.ADMIN: ADMIN,
+}
 OTHER_BANK_STAFF = (BANK_STAFF, "trade@bank.example.com")
 READ_ONLY = "/read-only"  # suffix of a role run with a read-only API token
 
@@ -47,13 +51,24 @@ def _is_static(rule) -> bool:
 
 
 def app_routes(app) -> set[tuple[str, str]]:
-    return {(method, rule.rule) for rule in app.url_map.iter_rules() if not _is_static(rule)
-            for method in rule.methods - IGNORED_METHODS}
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if not _is_static(rule)
+        for method in rule.methods - IGNORED_METHODS
+    }
 
 
 def test_the_table_covers_every_route(tmp_path):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'routes.sqlite3'}", "TESTING": True,
-                      "WTF_CSRF_ENABLED": False, "REDIS_URL": None, "INDEX_DIR": str(tmp_path / "index")})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'routes.sqlite3'}",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+            "REDIS_URL": None,
+            "INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
     routes = app_routes(app)
     table = {(row.method, row.rule) for row in matrix.ROWS}
 
@@ -61,11 +76,14 @@ def test_the_table_covers_every_route(tmp_path):
 
     problems = []
     if missing:
-        problems.append("routes without a row in tests/route_matrix.py (add one per method and rule):\n"
-                        + "\n".join(f"    {method} {rule}" for method, rule in missing))
+        problems.append(
+            "routes without a row in tests/route_matrix.py (add one per method and rule):\n"
+            + "\n".join(f"    {method} {rule}" for method, rule in missing)
+        )
     if gone:
-        problems.append("rows for routes the app no longer has:\n"
-                        + "\n".join(f"    {method} {rule}" for method, rule in gone))
+        problems.append(
+            "rows for routes the app no longer has:\n" + "\n".join(f"    {method} {rule}" for method, rule in gone)
+        )
     assert not problems, "\n".join(problems)
 
 
@@ -109,12 +127,22 @@ class World:
     def bank_own(self) -> User:
         if self._bank_own_id is None:
             unit = org(self.unit)
-            found = db.session.scalar(sa.select(User).where(User.organisation_id == unit.id,
-                                                            User.role == UserRole.BANK_STAFF, User.active.is_(True))
-                                      .order_by(User.id).limit(1))
+            found = db.session.scalar(
+                sa.select(User)
+                .where(User.organisation_id == unit.id, User.role == UserRole.BANK_STAFF, User.active.is_(True))
+                .order_by(User.id)
+                .limit(1)
+            )
             if found is None:  # a unit the fixtures give no user
-                found = User(email=f"matrix@{unit.slug}.example", name="Matrix Staff", role=UserRole.BANK_STAFF,
-                             organisation_id=unit.id, password_hash="!", locale="en", active=True)
+                found = User(
+                    email=f"matrix@{unit.slug}.example",
+                    name="Matrix Staff",
+                    role=UserRole.BANK_STAFF,
+                    organisation_id=unit.id,
+                    password_hash="!",
+                    locale="en",
+                    active=True,
+                )
                 db.session.add(found)
                 db.session.flush()
             self._bank_own_id = found.id
@@ -127,8 +155,11 @@ class World:
         for key in self.row.args.values():
             kind, _, name = key.partition(":")
             if kind in ("need", "candidate", "deck", "colisted", "colisted-deck", "hidden-invitation"):
-                return db.session.scalar(sa.select(Organisation.slug).join(Need, Need.owner_id == Organisation.id)
-                                         .where(Need.slug == name.split("/")[0]))
+                return db.session.scalar(
+                    sa.select(Organisation.slug)
+                    .join(Need, Need.owner_id == Organisation.id)
+                    .where(Need.slug == name.split("/")[0])
+                )
             if kind in ("event", "pitch"):
                 return EVENT_UNIT
         return DEFAULT_UNIT
@@ -220,8 +251,14 @@ class World:
             toggle_vote(actor=self.bank_own, need_id=candidate.need_id, startup_id=candidate.startup_id)
             return "▲"
         if kind == "review":  # the platform's comment on a status change of the need
-            record_change(actor_id=user(ORGANISER).id, action="need.status", entity="need", entity_id=_need_id(name),
-                          before={"status": "in_review"}, after={"status": "published", "comment": "Matrix review"})
+            record_change(
+                actor_id=user(ORGANISER).id,
+                action="need.status",
+                entity="need",
+                entity_id=_need_id(name),
+                before={"status": "in_review"},
+                after={"status": "published", "comment": "Matrix review"},
+            )
             return "Matrix review"
         if kind == "stage":  # the candidate's stage, told by a refused nomination
             self.resolve(f"colisted:{name}")
@@ -232,9 +269,15 @@ class World:
             before = kind == "pre-share-note"
             at = candidate.shared_at + (timedelta(days=-1) if before else timedelta(minutes=1))
             note = "Matrix note before sharing" if before else "Matrix note after sharing"
-            record_change(actor_id=self.bank_own.id, action="candidate.stage", entity="candidate",
-                          entity_id=candidate.id, before={"stage": "suggested"},
-                          after={"stage": candidate.stage.value, "note": note}, at=at)
+            record_change(
+                actor_id=self.bank_own.id,
+                action="candidate.stage",
+                entity="candidate",
+                entity_id=candidate.id,
+                before={"stage": "suggested"},
+                after={"stage": candidate.stage.value, "note": note},
+                at=at,
+            )
             return note
         if kind in ("hidden-invitation-title", "declined-hidden-invitation-title"):  # finding 11
             candidate_id = self.resolve(f"hidden-invitation:{name}")
@@ -243,16 +286,26 @@ class World:
                 from marketplace.pipeline.models import Candidate
                 from marketplace.pipeline.services import transition
 
-                transition(candidate=db.session.get(Candidate, candidate_id), to=CandidateStage.DECLINED,
-                           actor=user(ORGANISER), note="Matrix decline")
+                transition(
+                    candidate=db.session.get(Candidate, candidate_id),
+                    to=CandidateStage.DECLINED,
+                    actor=user(ORGANISER),
+                    note="Matrix decline",
+                )
             return db.session.get(Need, _need_id(name)).title
         if kind == "judge-comment":  # a panel judge's mark and comment on the pitch (issue 16, item 11)
             from marketplace.events.models import Event, Pitch, Score
 
             pitch = db.session.get(Pitch, self.resolve(name))
             rubric = db.session.get(Event, pitch.event_id).rubric
-            db.session.add(Score(pitch_id=pitch.id, judge_id=self.bank_own.id,
-                                 marks={c["key"]: 4 for c in rubric}, comment="Matrix judge comment"))
+            db.session.add(
+                Score(
+                    pitch_id=pitch.id,
+                    judge_id=self.bank_own.id,
+                    marks={c["key"]: 4 for c in rubric},
+                    comment="Matrix judge comment",
+                )
+            )
             db.session.flush()
             return "Matrix judge comment"
         if kind == "schedule-reason":  # a failed run's reason about that need's pitch at the day (finding 5)
@@ -278,8 +331,11 @@ def _candidate(name: str):
     from marketplace.pipeline.models import Candidate
 
     need_slug, startup_slug = name.split("/")
-    found = db.session.scalar(sa.select(Candidate).where(Candidate.need_id == _need_id(need_slug),
-                                                         Candidate.startup_id == startup_by_slug(startup_slug).id))
+    found = db.session.scalar(
+        sa.select(Candidate).where(
+            Candidate.need_id == _need_id(need_slug), Candidate.startup_id == startup_by_slug(startup_slug).id
+        )
+    )
     assert found is not None, name
     return found
 
@@ -303,8 +359,13 @@ def _imported_over(startup_id: int, *, by: str) -> int:
 
     startup = db.session.get(Startup, startup_id)
     rows = [{"name": startup.name}, {"name": "Matrix Lookalike", "website": startup.website or "lookalike.example"}]
-    import_rows(incubator=org(by), actor=None, rows=rows, mapping={"name": "name", "website": "website"},
-                schedule_embedding=False)
+    import_rows(
+        incubator=org(by),
+        actor=None,
+        rows=rows,
+        mapping={"name": "name", "website": "website"},
+        schedule_embedding=False,
+    )
     db.session.flush()
     return startup_id
 
@@ -319,8 +380,15 @@ def _hidden_invitation(need_slug: str) -> int:
 
     now = utcnow()
     startup_id = startup_listed_by(_current_app(), "zhangjiang-incubator")
-    candidate = Candidate(need_id=_need_id(need_slug), startup_id=startup_id, stage=CandidateStage.INVITED,
-                          source=CandidateSource.MATCHED, created_at=now, updated_at=now, shared_at=now)
+    candidate = Candidate(
+        need_id=_need_id(need_slug),
+        startup_id=startup_id,
+        stage=CandidateStage.INVITED,
+        source=CandidateSource.MATCHED,
+        created_at=now,
+        updated_at=now,
+        shared_at=now,
+    )
     db.session.add(candidate)
     db.session.flush()
     return candidate.id
@@ -334,10 +402,14 @@ def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
     if found is not None and not accepted:
         db.session.delete(found)
     elif found is None and accepted:
-        manager = db.session.scalar(sa.select(User).where(User.organisation_id == incubator.id,
-                                                          User.role == UserRole.INCUBATOR_MANAGER).order_by(User.id))
-        db.session.add(NeedTermsAcceptance(need_id=need_id, organisation_id=incubator.id, user_id=manager.id,
-                                           terms="matrix"))
+        manager = db.session.scalar(
+            sa.select(User)
+            .where(User.organisation_id == incubator.id, User.role == UserRole.INCUBATOR_MANAGER)
+            .order_by(User.id)
+        )
+        db.session.add(
+            NeedTermsAcceptance(need_id=need_id, organisation_id=incubator.id, user_id=manager.id, terms="matrix")
+        )
     db.session.flush()
 
 
@@ -347,8 +419,13 @@ def _deck(candidate) -> int:
     from marketplace.pipeline.models import PitchDeck
 
     content = b"%PDF-1.4 matrix\n%%EOF\n"
-    deck = PitchDeck(candidate_id=candidate.id, filename="deck.pdf", size_bytes=len(content),
-                     sha256=hashlib.sha256(content).hexdigest(), content=content)
+    deck = PitchDeck(
+        candidate_id=candidate.id,
+        filename="deck.pdf",
+        size_bytes=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+    )
     db.session.add(deck)
     db.session.flush()
     return deck.id
@@ -362,16 +439,26 @@ def _published_event() -> int:
     from marketplace.events.services import change_event_status, create_event
 
     organiser = user(ORGANISER)
-    event = create_event(actor=organiser, data={"name": "Matrix day", "starts_on": date.today() + timedelta(days=30),
-                                                "days": 1, "venue": "Lujiazui campus"},
-                         rooms=["Room A"], need_ids=[_need_id("mpc-blockchain-cryptography"),
-                                                     _need_id("iot-collateral-monitoring")],
-                         incubator_ids=[org("zhangjiang-incubator").id])
+    event = create_event(
+        actor=organiser,
+        data={
+            "name": "Matrix day",
+            "starts_on": date.today() + timedelta(days=30),
+            "days": 1,
+            "venue": "Lujiazui campus",
+        },
+        rooms=["Room A"],
+        need_ids=[_need_id("mpc-blockchain-cryptography"), _need_id("iot-collateral-monitoring")],
+        incubator_ids=[org("zhangjiang-incubator").id],
+    )
     change_event_status(actor=organiser, event=event, to=EventStatus.APPLICATIONS_OPEN)
     change_event_status(actor=organiser, event=event, to=EventStatus.SHORTLISTING)
     room = db.session.scalar(sa.select(EventRoom.id).where(EventRoom.event_id == event.id))
-    for slot, pitch in enumerate(db.session.scalars(
-            sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)).order_by(Pitch.id))):
+    for slot, pitch in enumerate(
+        db.session.scalars(
+            sa.select(Pitch).where(Pitch.event_id == event.id, Pitch.cancelled.is_(False)).order_by(Pitch.id)
+        )
+    ):
         pitch.room_id, pitch.start_slot = room, slot * 2
     db.session.flush()
     change_event_status(actor=organiser, event=event, to=EventStatus.SCHEDULED)
@@ -382,20 +469,38 @@ def _schedule_reason(event_id: int, need_id: int) -> str:
     """A finished run of the scheduler that found no schedule, its one reason naming the need's pitch at the day
     (a startup Zhangjiang does not list) by a planted name; returns that name."""
     from marketplace.events.models import Pitch, ScheduleRun
-    from marketplace.startups.models import Listing
     from marketplace.pipeline.models import Candidate
+    from marketplace.startups.models import Listing
 
-    startup_id = db.session.scalar(sa.select(Candidate.startup_id).join(Pitch, Pitch.candidate_id == Candidate.id)
-                                   .where(Pitch.event_id == event_id, Candidate.need_id == need_id))
+    startup_id = db.session.scalar(
+        sa.select(Candidate.startup_id)
+        .join(Pitch, Pitch.candidate_id == Candidate.id)
+        .where(Pitch.event_id == event_id, Candidate.need_id == need_id)
+    )
     assert startup_id is not None and not db.session.scalar(
-        sa.select(Listing.id).where(Listing.startup_id == startup_id,
-                                    Listing.incubator_id == org("zhangjiang-incubator").id))
+        sa.select(Listing.id).where(
+            Listing.startup_id == startup_id, Listing.incubator_id == org("zhangjiang-incubator").id
+        )
+    )
     name = "Matrix unplaced startup"
-    db.session.add(ScheduleRun(event_id=event_id, status="done", progress="infeasible", result={
-        "status": "infeasible", "unplaced": [], "reasons": [{
-            "template": "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
-            "params": {"startup": name, "need": "Matrix need"},
-            "parties": {"startups": [startup_id], "needs": [need_id], "judges": []}}]}))
+    db.session.add(
+        ScheduleRun(
+            event_id=event_id,
+            status="done",
+            progress="infeasible",
+            result={
+                "status": "infeasible",
+                "unplaced": [],
+                "reasons": [
+                    {
+                        "template": "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
+                        "params": {"startup": name, "need": "Matrix need"},
+                        "parties": {"startups": [startup_id], "needs": [need_id], "judges": []},
+                    }
+                ],
+            },
+        )
+    )
     db.session.flush()
     return name
 
@@ -404,9 +509,13 @@ def _pitch_of(event_id: int, need_slug: str) -> int:
     from marketplace.events.models import Pitch
     from marketplace.pipeline.models import Candidate
 
-    found = db.session.scalar(sa.select(Pitch.id).join(Candidate, Candidate.id == Pitch.candidate_id)
-                              .where(Pitch.event_id == event_id, Candidate.need_id == _need_id(need_slug),
-                                     Pitch.cancelled.is_(False)).order_by(Pitch.id).limit(1))
+    found = db.session.scalar(
+        sa.select(Pitch.id)
+        .join(Candidate, Candidate.id == Pitch.candidate_id)
+        .where(Pitch.event_id == event_id, Candidate.need_id == _need_id(need_slug), Pitch.cancelled.is_(False))
+        .order_by(Pitch.id)
+        .limit(1)
+    )
     assert found is not None, need_slug
     return found
 
@@ -414,11 +523,18 @@ def _pitch_of(event_id: int, need_slug: str) -> int:
 def _batch(incubator_slug: str) -> int:
     from marketplace.imports.services import start_import
 
-    manager = db.session.scalar(sa.select(User).where(User.organisation_id == org(incubator_slug).id,
-                                                      User.role == UserRole.INCUBATOR_MANAGER).order_by(User.id))
-    batch = start_import(actor=manager, incubator=org(incubator_slug), filename="portfolio.csv",
-                         data=b"name,website,description\nMatrix Robotics,matrix-robotics.example,Robots.\n",
-                         max_rows=100)
+    manager = db.session.scalar(
+        sa.select(User)
+        .where(User.organisation_id == org(incubator_slug).id, User.role == UserRole.INCUBATOR_MANAGER)
+        .order_by(User.id)
+    )
+    batch = start_import(
+        actor=manager,
+        incubator=org(incubator_slug),
+        filename="portfolio.csv",
+        data=b"name,website,description\nMatrix Robotics,matrix-robotics.example,Robots.\n",
+        max_rows=100,
+    )
     return batch.id
 
 
@@ -460,9 +576,11 @@ def _cases() -> list:
         if row.api and row.method in matrix.WRITE_METHODS:
             roles += [role + READ_ONLY for role in matrix.SIGNED_IN if row.expect[role] == matrix.ALLOW]
         cases += [Case(row, role) for role in roles]
-    return ([pytest.param("sqlite", case, id=f"sqlite-{case.id}") for case in cases]
-            + [pytest.param("postgresql", case, id=f"postgresql-{case.id}") for case in cases
-               if case.row.rule in matrix.VISIBILITY_RULES])
+    return [pytest.param("sqlite", case, id=f"sqlite-{case.id}") for case in cases] + [
+        pytest.param("postgresql", case, id=f"postgresql-{case.id}")
+        for case in cases
+        if case.row.rule in matrix.VISIBILITY_RULES
+    ]
 
 
 @pytest.fixture
@@ -482,23 +600,22 @@ def _sign_in(app, client, login_id: str) -> None:
 
 def _send(app, case: Case):
     row = case.row
-    with app.app_context():
-        with unit_of_work():
-            world = World(row)
-            texts = [world.plant(secret.key) for secret in row.secrets]
-            person = world.person(case.role)
-            path = row.rule
-            for name, key in row.args.items():
-                path = _fill(path, name, world.resolve(key))
-            query = {k: world.value(v) for k, v in row.query.items()}
-            form = {k: world.value(v) for k, v in row.form.items()} if row.form is not None else None
-            body = {k: world.value(v) for k, v in row.json.items()} if isinstance(row.json, dict) else row.json
-            secret = None
-            if row.api and person is not None:
-                from marketplace.accounts.tokens import create_token
+    with app.app_context(), unit_of_work():
+        world = World(row)
+        texts = [world.plant(secret.key) for secret in row.secrets]
+        person = world.person(case.role)
+        path = row.rule
+        for name, key in row.args.items():
+            path = _fill(path, name, world.resolve(key))
+        query = {k: world.value(v) for k, v in row.query.items()}
+        form = {k: world.value(v) for k, v in row.form.items()} if row.form is not None else None
+        body = {k: world.value(v) for k, v in row.json.items()} if isinstance(row.json, dict) else row.json
+        secret = None
+        if row.api and person is not None:
+            from marketplace.accounts.tokens import create_token
 
-                secret = create_token(user=person, name="matrix", can_write=not case.role.endswith(READ_ONLY))[1]
-            login_id = person.get_id() if person is not None else None  # "id:session version"
+            secret = create_token(user=person, name="matrix", can_write=not case.role.endswith(READ_ONLY))[1]
+        login_id = person.get_id() if person is not None else None  # "id:session version"
     client = app.test_client()
     headers = {}
     if secret:
@@ -527,8 +644,11 @@ def _is_login_redirect(response) -> bool:
     from urllib.parse import parse_qs, urlsplit
 
     location = urlsplit(response.headers.get("Location", ""))
-    return response.status_code in (301, 302, 303, 307) and location.path == "/login" \
+    return (
+        response.status_code in (301, 302, 303, 307)
+        and location.path == "/login"
         and "next" in parse_qs(location.query)
+    )
 
 
 def _describe(response) -> str:
@@ -555,5 +675,7 @@ def test_route_answers_as_the_table_says(backend, app, no_jobs, case: Case):
         body = response.get_data(as_text=True)
         for secret, text in zip(case.row.secrets, texts):
             reader, shown = case.role in secret.readers, text in body
-            assert shown == reader, (f"{case.id}: {secret.key} ({text!r}) is {'shown' if shown else 'not shown'}"
-                                     f" to a {'reader' if reader else 'role that may not read it'}")
+            assert shown == reader, (
+                f"{case.id}: {secret.key} ({text!r}) is {'shown' if shown else 'not shown'}"
+                f" to a {'reader' if reader else 'role that may not read it'}"
+            )

@@ -30,9 +30,15 @@ WITHHELD = "Other reasons concern other participants"
 
 
 def _pitch(event_id: int, startup_slug: str) -> Pitch:
-    return db.session.scalar(sa.select(Pitch).join(Candidate, Candidate.id == Pitch.candidate_id)
-                             .where(Pitch.event_id == event_id, Candidate.startup_id == startup_by_slug(startup_slug).id,
-                                    Pitch.cancelled.is_(False)))
+    return db.session.scalar(
+        sa.select(Pitch)
+        .join(Candidate, Candidate.id == Pitch.candidate_id)
+        .where(
+            Pitch.event_id == event_id,
+            Candidate.startup_id == startup_by_slug(startup_slug).id,
+            Pitch.cancelled.is_(False),
+        )
+    )
 
 
 def _day_nobody_can_schedule(app) -> int:
@@ -42,16 +48,26 @@ def _day_nobody_can_schedule(app) -> int:
     with in_app(app):
         organiser = user(ORGANISER)
         with unit_of_work():
-            event = create_event(actor=organiser, data={"name": "Reasons day", "starts_on": "2027-05-10", "days": 1},
-                                 rooms=["Room A"], need_ids=[need_id(app, OPEN_NEED), need_id(app, INTERNAL)],
-                                 incubator_ids=[org("plug-and-play").id])
+            event = create_event(
+                actor=organiser,
+                data={"name": "Reasons day", "starts_on": "2027-05-10", "days": 1},
+                rooms=["Room A"],
+                need_ids=[need_id(app, OPEN_NEED), need_id(app, INTERNAL)],
+                incubator_ids=[org("plug-and-play").id],
+            )
             change_event_status(actor=organiser, event=event, to=EventStatus.APPLICATIONS_OPEN)
-            slots = day_slots(days=event.days, day_start=event.day_start, day_end=event.day_end,
-                              slot_minutes=event.slot_minutes, breaks=event.breaks)
+            slots = day_slots(
+                days=event.days,
+                day_start=event.day_start,
+                day_end=event.day_end,
+                slot_minutes=event.slot_minutes,
+                breaks=event.breaks,
+            )
             for slug in (OWN, OTHERS):
                 assert _pitch(event.id, slug) is not None, slug
-                db.session.add_all(Unavailability(event_id=event.id, startup_id=startup_by_slug(slug).id, slot=s.index)
-                                   for s in slots)
+                db.session.add_all(
+                    Unavailability(event_id=event.id, startup_id=startup_by_slug(slug).id, slot=s.index) for s in slots
+                )
             pinned = _pitch(event.id, INTERNAL_PITCH)
             pinned.room_id = db.session.scalar(sa.select(EventRoom.id).where(EventRoom.event_id == event.id))
             pinned.start_slot, pinned.pinned = 0, True
@@ -65,9 +81,12 @@ def _day_nobody_can_schedule(app) -> int:
 
 def _names(app) -> dict[str, str]:
     with in_app(app):
-        return {"own": startup_by_slug(OWN).name, "others": startup_by_slug(OTHERS).name,
-                "internal_pitch": startup_by_slug(INTERNAL_PITCH).name,
-                "internal_title": db.session.get(Need, need_id(app, INTERNAL)).title}
+        return {
+            "own": startup_by_slug(OWN).name,
+            "others": startup_by_slug(OTHERS).name,
+            "internal_pitch": startup_by_slug(INTERNAL_PITCH).name,
+            "internal_title": db.session.get(Need, need_id(app, INTERNAL)).title,
+        }
 
 
 def _read(client, event_id: int) -> tuple[str, str]:
@@ -111,11 +130,23 @@ def test_reasons_stored_before_they_named_their_parties_are_read_safely(app, cli
     with in_app(app):
         other = startup_by_slug(OTHERS).name
         with unit_of_work():
-            db.session.add(ScheduleRun(event_id=event_id, status="done", result={"status": "infeasible", "reasons": [
-                {"template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
-                             "{available}.", "params": {"needed": 40, "rooms": 1, "slots": 24, "available": 24}},
-                {"template": "the availability of {startup}", "params": {"startup": other}},
-            ]}))
+            db.session.add(
+                ScheduleRun(
+                    event_id=event_id,
+                    status="done",
+                    result={
+                        "status": "infeasible",
+                        "reasons": [
+                            {
+                                "template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
+                                "{available}.",
+                                "params": {"needed": 40, "rooms": 1, "slots": 24, "available": 24},
+                            },
+                            {"template": "the availability of {startup}", "params": {"startup": other}},
+                        ],
+                    },
+                )
+            )
     auth.login(PNP_MANAGER)
     page, status = _read(client, event_id)
     auth.logout()

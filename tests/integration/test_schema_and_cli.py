@@ -42,12 +42,38 @@ def test_users_create_command_checks_role_and_organisation(tmp_path):
     runner = app.test_cli_runner()
     runner.invoke(args=["seed"])
 
-    wrong = runner.invoke(args=["users", "create", "--email", "x@zj.example", "--name", "X", "--role",
-                                "bank_staff", "--organisation", "zhangjiang-incubator", "--password",
-                                "long-enough-password"])
-    right = runner.invoke(args=["users", "create", "--email", "x@zj.example", "--name", "X", "--role",
-                                "incubator_manager", "--organisation", "zhangjiang-incubator", "--password",
-                                "long-enough-password"])
+    wrong = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@zj.example",
+            "--name",
+            "X",
+            "--role",
+            "bank_staff",
+            "--organisation",
+            "zhangjiang-incubator",
+            "--password",
+            "long-enough-password",
+        ]
+    )
+    right = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "x@zj.example",
+            "--name",
+            "X",
+            "--role",
+            "incubator_manager",
+            "--organisation",
+            "zhangjiang-incubator",
+            "--password",
+            "long-enough-password",
+        ]
+    )
 
     assert wrong.exit_code != 0 and "role" in wrong.output
     assert right.exit_code == 0, right.output

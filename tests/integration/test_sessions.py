@@ -85,8 +85,9 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app):
     colleague = _signed_in(app, PNP_MANAGER)
     stolen = changing.get_cookie("session").value
 
-    answer = changing.post("/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD,
-                                                      "repeat": NEW_PASSWORD})
+    answer = changing.post(
+        "/account/password", data={"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD}
+    )
 
     assert answer.status_code == 302 and answer.headers["Location"] == "/account"  # the profile
     assert _is_signed_in(changing)
@@ -97,20 +98,33 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app):
     assert _is_signed_in(_signed_in(app, ZJ_MANAGER, NEW_PASSWORD))
     with in_app(app):
         rows = history_for("user", user(ZJ_MANAGER).id, action="user.password_change")
-        assert [(event.actor_id, event.after["session_version"] - event.before["session_version"])
-                for event, _who in rows] == [(user(ZJ_MANAGER).id, 1)]
+        assert [
+            (event.actor_id, event.after["session_version"] - event.before["session_version"]) for event, _who in rows
+        ] == [(user(ZJ_MANAGER).id, 1)]
         stored = json.dumps([(event.before, event.after) for event, _who in rows])
     assert NEW_PASSWORD not in stored and DEMO_PASSWORD not in stored
 
 
-@pytest.mark.parametrize(("form", "field", "message"), [
-    ({"current_password": "not-my-password-1", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
-     "current_password", "This is not your current password."),
-    ({"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD + "x"},
-     "repeat", "The two new passwords are not the same."),
-    ({"current_password": DEMO_PASSWORD, "password": "tiny-pw-9", "repeat": "tiny-pw-9"},
-     "password", "Use at least 12 characters."),
-])
+@pytest.mark.parametrize(
+    ("form", "field", "message"),
+    [
+        (
+            {"current_password": "not-my-password-1", "password": NEW_PASSWORD, "repeat": NEW_PASSWORD},
+            "current_password",
+            "This is not your current password.",
+        ),
+        (
+            {"current_password": DEMO_PASSWORD, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD + "x"},
+            "repeat",
+            "The two new passwords are not the same.",
+        ),
+        (
+            {"current_password": DEMO_PASSWORD, "password": "tiny-pw-9", "repeat": "tiny-pw-9"},
+            "password",
+            "Use at least 12 characters.",
+        ),
+    ],
+)
 def test_a_refused_password_change_changes_nothing_and_ends_no_session(app, form, field, message):
     changing, other_browser = _signed_in(app, ZJ_MANAGER), _signed_in(app, ZJ_MANAGER)
     with in_app(app):
@@ -133,9 +147,8 @@ def test_setting_a_password_ends_every_session_of_the_person(app):
     from marketplace.accounts.services import set_user_password
 
     browser = _signed_in(app, BANK_STAFF)
-    with in_app(app):
-        with unit_of_work():
-            set_user_password(user(BANK_STAFF), NEW_PASSWORD)
+    with in_app(app), unit_of_work():
+        set_user_password(user(BANK_STAFF), NEW_PASSWORD)
 
     assert not _is_signed_in(browser)
 
@@ -144,9 +157,8 @@ def test_api_tokens_do_not_depend_on_the_session(app):
     from marketplace.accounts.tokens import create_token
 
     browser = _signed_in(app, BANK_STAFF)
-    with in_app(app):
-        with unit_of_work():
-            secret = create_token(user=user(BANK_STAFF), name="sessions", can_write=False)[1]
+    with in_app(app), unit_of_work():
+        secret = create_token(user=user(BANK_STAFF), name="sessions", can_write=False)[1]
     browser.post("/logout")
 
     answer = app.test_client().get("/api/v1/needs", headers={"Authorization": f"Bearer {secret}"})

@@ -49,8 +49,9 @@ def test_incubator_adds_startup_listed_under_its_own_id(app, client, auth):
 def test_add_startup_with_bad_input_keeps_values_and_saves_nothing(app, client, auth):
     auth.login(ZJ_MANAGER)
 
-    response = client.post("/startups/new", data={**NEW, "founded_year": "20x1", "contact_email": "nope",
-                                                 "form_token": form_token()})
+    response = client.post(
+        "/startups/new", data={**NEW, "founded_year": "20x1", "contact_email": "nope", "form_token": form_token()}
+    )
 
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -85,16 +86,21 @@ def test_edit_by_listing_incubator_is_audited(app, client, auth):
     auth.login(ZJ_MANAGER)
     with app.app_context():
         current = db.session.get(Startup, startup_id)
-        form = {"name": current.name, "description": "A rewritten description.", "stage": "series_a",
-                "version": str(current.version)}
+        form = {
+            "name": current.name,
+            "description": "A rewritten description.",
+            "stage": "series_a",
+            "version": str(current.version),
+        }
 
     response = client.post(f"/startups/{startup_id}/edit", data=form)
 
     assert response.status_code == 302
     with app.app_context():
         startup = db.session.get(Startup, startup_id)
-        event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.entity == "startup",
-                                                              AuditEvent.entity_id == startup_id))
+        event = db.session.scalar(
+            sa.select(AuditEvent).where(AuditEvent.entity == "startup", AuditEvent.entity_id == startup_id)
+        )
         assert startup.description == "A rewritten description."
         assert event.after["description"] == "A rewritten description."
         assert event.actor_id == user(ZJ_MANAGER).id

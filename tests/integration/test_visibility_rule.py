@@ -21,7 +21,8 @@ def test_visible_needs_clause_matches_can_view_need(ctx):
     for user in users:
         listed = {n.id for n in needs_for_user(user, per_page=10_000).items}
         allowed = {
-            n.id for n in needs
+            n.id
+            for n in needs
             if authz.can_view_need(user, n, invited=user.organisation_id in audience_ids_for_need(n.id))
         }
         assert listed == allowed, user.email
@@ -39,7 +40,8 @@ def test_readable_needs_clause_matches_can_read_full_need(ctx):
     for user in users:
         readable = readable_need_ids(user, {n.id for n in needs})
         allowed = {
-            n.id for n in needs
+            n.id
+            for n in needs
             if authz.can_read_full_need(user, n, accepted_terms=has_accepted_terms(n.id, user.organisation_id))
         }
         assert readable == allowed, user.email

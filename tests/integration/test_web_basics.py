@@ -41,9 +41,10 @@ def test_unknown_email_gets_same_message(auth):
 
 
 def test_login_ignores_offsite_next(client):
-    response = client.post("/login?next=https://evil.example/",
-                           data={"email": BANK_STAFF, "password": "demo-password-1",
-                                 "next": "https://evil.example/"})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": BANK_STAFF, "password": "demo-password-1", "next": "https://evil.example/"},
+    )
 
     assert response.headers["Location"] == "/"
 

@@ -20,8 +20,9 @@ def a_user(role: UserRole, org: int) -> User:
 
 
 def a_need(status: NeedStatus, visibility: NeedVisibility, owner: int = OWN_UNIT) -> Need:
-    return Need(id=1, slug="n", title="A need", summary="A summary", status=status, visibility=visibility,
-                owner_id=owner)
+    return Need(
+        id=1, slug="n", title="A need", summary="A summary", status=status, visibility=visibility, owner_id=owner
+    )
 
 
 STAFF = a_user(UserRole.BANK_STAFF, OWN_UNIT)
@@ -97,12 +98,15 @@ def test_listing_ids_private_to_their_incubator():
     assert authz.can_view_listing_ids(ORGANISER, INCUBATOR)
 
 
-@pytest.mark.parametrize(("nominated_by", "listed_by", "side"), [
-    (INCUBATOR, {INCUBATOR, 7}, {INCUBATOR}),  # a nomination is the nominating incubator's alone
-    (7, {INCUBATOR, 7}, {7}),  # listing the startup does not make another incubator's nomination yours
-    (7, set(), {7}),  # the nominator keeps it even if its listing is gone (a merge, a removal)
-    (None, {INCUBATOR, 7}, {INCUBATOR, 7}),  # found or invited by the bank: every incubator listing it
-    (None, set(), set()),
-])
+@pytest.mark.parametrize(
+    ("nominated_by", "listed_by", "side"),
+    [
+        (INCUBATOR, {INCUBATOR, 7}, {INCUBATOR}),  # a nomination is the nominating incubator's alone
+        (7, {INCUBATOR, 7}, {7}),  # listing the startup does not make another incubator's nomination yours
+        (7, set(), {7}),  # the nominator keeps it even if its listing is gone (a merge, a removal)
+        (None, {INCUBATOR, 7}, {INCUBATOR, 7}),  # found or invited by the bank: every incubator listing it
+        (None, set(), set()),
+    ],
+)
 def test_startup_side_of_a_candidate(nominated_by, listed_by, side):
     assert authz.startup_side_incubators(nominated_by, listed_by) == side

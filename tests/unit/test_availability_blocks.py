@@ -14,7 +14,9 @@ SLOTS = day_slots(days=2, day_start=9 * 60, day_end=17 * 60, slot_minutes=60, br
 def test_a_block_is_its_days_slots_split_at_noon():
     mornings = {s.index for s in SLOTS if s.day == 1 and s.start_minute < 12 * 60}
 
-    assert block_slots(SLOTS, ["1:am"]) == mornings == {s.index for s in halves_of([s for s in SLOTS if s.day == 1])["am"]}
+    assert (
+        block_slots(SLOTS, ["1:am"]) == mornings == {s.index for s in halves_of([s for s in SLOTS if s.day == 1])["am"]}
+    )
     assert block_slots(SLOTS, ["0:day"]) == {s.index for s in SLOTS if s.day == 0}
     assert block_slots(SLOTS, ["0:am", "0:pm"]) == block_slots(SLOTS, ["0:day"])
 

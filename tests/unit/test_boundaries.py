@@ -12,8 +12,7 @@ import pytest
 pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
-FORBIDDEN = {"marketplace", "flask", "flask_login", "flask_wtf", "flask_babel", "sqlalchemy", "sqlmodel", "rq",
-             "redis"}
+FORBIDDEN = {"marketplace", "flask", "flask_login", "flask_wtf", "flask_babel", "sqlalchemy", "sqlmodel", "rq", "redis"}
 SCHEDULING_ALLOWED = set(sys.stdlib_module_names) | {"ortools", "scheduling"}
 
 
@@ -56,15 +55,18 @@ def test_boundary_check_catches_a_forbidden_import(tmp_path):
 
 def test_scheduling_check_catches_flask_numpy_marketplace_and_relative_imports(tmp_path):
     sample = tmp_path / "bad.py"
-    sample.write_text("import flask\nfrom numpy import array\nfrom marketplace.core.db import db\nimport ortools\n"
-                      "from .model import Instance\nfrom scheduling.model import Pitch\n")
+    sample.write_text(
+        "import flask\nfrom numpy import array\nfrom marketplace.core.db import db\nimport ortools\n"
+        "from .model import Instance\nfrom scheduling.model import Pitch\n"
+    )
 
     assert imported_roots(sample) - SCHEDULING_ALLOWED == {"flask", "numpy", "marketplace", ".relative"}
 
 
 def test_only_config_and_factory_read_the_environment():
     readers = sorted(
-        str(p.relative_to(ROOT)) for p in (ROOT / "marketplace").rglob("*.py")
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "marketplace").rglob("*.py")
         if "os.environ" in p.read_text(encoding="utf-8") or "os.getenv" in p.read_text(encoding="utf-8")
     )
 

@@ -6,8 +6,8 @@ import pytest
 from pydantic_core import PydanticCustomError
 
 from marketplace.core.errors import InvalidInput
-from marketplace.needs.models import NeedInput
 from marketplace.core.validation import parse_budget, validate
+from marketplace.needs.models import NeedInput
 
 pytestmark = pytest.mark.unit
 
@@ -44,23 +44,44 @@ def test_parse_budget_refuses_other_text(raw):
 
 
 def test_need_input_parses_both_budgets(babel_ctx):
-    need = validate(NeedInput, {"title": "Campus payments", "summary": "Payments for campuses",
-                                "budget_min_cny": "50万", "budget_max_cny": "￥1,000,000"})
+    need = validate(
+        NeedInput,
+        {
+            "title": "Campus payments",
+            "summary": "Payments for campuses",
+            "budget_min_cny": "50万",
+            "budget_max_cny": "￥1,000,000",
+        },
+    )
 
     assert (need.budget_min_cny, need.budget_max_cny) == (500_000, 1_000_000)
 
 
 def test_need_input_refuses_a_bad_budget_with_a_clear_message(babel_ctx):
     with pytest.raises(InvalidInput) as exc:
-        validate(NeedInput, {"title": "Campus payments", "summary": "Payments for campuses",
-                             "budget_min_cny": "lots", "budget_max_cny": "2万"})
+        validate(
+            NeedInput,
+            {
+                "title": "Campus payments",
+                "summary": "Payments for campuses",
+                "budget_min_cny": "lots",
+                "budget_max_cny": "2万",
+            },
+        )
 
     assert exc.value.errors == {"budget_min_cny": ["Enter an amount in yuan, e.g. 500000, 500,000, 50万 or 5,000元."]}
 
 
 def test_need_input_keeps_the_budget_order_rule_for_parsed_amounts(babel_ctx):
     with pytest.raises(InvalidInput) as exc:
-        validate(NeedInput, {"title": "Campus payments", "summary": "Payments for campuses",
-                             "budget_min_cny": "50万", "budget_max_cny": "5,000元"})
+        validate(
+            NeedInput,
+            {
+                "title": "Campus payments",
+                "summary": "Payments for campuses",
+                "budget_min_cny": "50万",
+                "budget_max_cny": "5,000元",
+            },
+        )
 
     assert exc.value.errors == {"budget_max_cny": ["The maximum budget is below the minimum."]}

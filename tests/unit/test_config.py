@@ -53,7 +53,10 @@ def test_https_and_rate_limits_are_on_in_production():
     assert config["RATELIMIT_ENABLED"] is True
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"  # counters shared by every process
     assert (config["LOGIN_IP_RATE_LIMIT"], config["LOGIN_RATE_LIMIT"], config["API_RATE_LIMIT"]) == (
-        "10/minute", "5/15 minutes", "300/minute")
+        "10/minute",
+        "5/15 minutes",
+        "300/minute",
+    )
 
 
 def test_demo_serves_plain_http_and_counts_in_memory():
@@ -70,10 +73,15 @@ def test_tests_run_unthrottled_unless_they_ask():
 
 
 def test_rate_limits_come_from_the_environment_and_are_checked():
-    config = Settings.from_env({"INNOMATCH_DEMO": "1", "API_RATE_LIMIT": "50 per minute", "RATELIMIT_ENABLED": "0",
-                                "FORCE_HTTPS": "1"}).finalise()
+    config = Settings.from_env(
+        {"INNOMATCH_DEMO": "1", "API_RATE_LIMIT": "50 per minute", "RATELIMIT_ENABLED": "0", "FORCE_HTTPS": "1"}
+    ).finalise()
 
-    assert (config["API_RATE_LIMIT"], config["RATELIMIT_ENABLED"], config["FORCE_HTTPS"]) == ("50 per minute", False, True)
+    assert (config["API_RATE_LIMIT"], config["RATELIMIT_ENABLED"], config["FORCE_HTTPS"]) == (
+        "50 per minute",
+        False,
+        True,
+    )
     with pytest.raises(ConfigError, match="LOGIN_RATE_LIMIT"):
         Settings.from_env({"INNOMATCH_DEMO": "1", "LOGIN_RATE_LIMIT": "five a minute"}).finalise()
 

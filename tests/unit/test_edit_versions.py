@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.web.forms import read_version, shown
 from marketplace.core.versioning import StaleEdit, check_version
+from marketplace.web.forms import read_version, shown
 
 pytestmark = pytest.mark.unit
 
@@ -34,8 +34,20 @@ def test_a_version_that_never_was_is_stale_with_nothing_to_name():
     assert str(stale.value) == "stale 9->4: —"
 
 
-@pytest.mark.parametrize("sent, read", [("3", 3), (" 12 ", 12), ("", None), (None, None), ("0", None), ("-1", None),
-                                        ("3.0", None), ("x", None), (str(2**31), None)])
+@pytest.mark.parametrize(
+    "sent, read",
+    [
+        ("3", 3),
+        (" 12 ", 12),
+        ("", None),
+        (None, None),
+        ("0", None),
+        ("-1", None),
+        ("3.0", None),
+        ("x", None),
+        (str(2**31), None),
+    ],
+)
 def test_an_edit_forms_version_is_a_positive_whole_number_or_nothing(sent, read):
     assert read_version(SimpleNamespace(version=SimpleNamespace(data=sent))) == read
 

@@ -27,8 +27,9 @@ def test_a_break_that_cuts_a_slot_pushes_it_after_the_break():
     assert [s.start_minute for s in slots] == [540, 600, 630]
 
 
-@pytest.mark.parametrize(("text", "minutes"), [("9:00", 540), ("17.30", 1050), ("24:00", 1440), ("25:00", None),
-                                                ("9", None), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "minutes"), [("9:00", 540), ("17.30", 1050), ("24:00", 1440), ("25:00", None), ("9", None), ("", None)]
+)
 def test_times_of_day(text, minutes):
     assert parse_clock(text) == minutes
 

@@ -17,10 +17,10 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from marketplace.core.errors import InvalidInput
+from marketplace.core.validation import validate
 from marketplace.events.forms import parse_breaks, parse_clock, parse_rubric
 from marketplace.events.grid import day_slots
 from marketplace.events.services import EventInput
-from marketplace.core.validation import validate
 
 pytestmark = pytest.mark.unit
 
@@ -39,10 +39,13 @@ def babel_ctx():
 # Minutes of the day, mostly on a 5-minute grid and inside the day, sometimes just outside it.
 minute = st.one_of(st.integers(0, DAY // 5).map(lambda m: m * 5), st.integers(-30, DAY + 30))
 a_break = st.one_of(st.tuples(minute, minute).map(list), st.lists(minute, max_size=3))
-number = st.one_of(st.integers(-5, 200), st.sampled_from([0, 5, 120, 121, 1.5, float("inf"), float("nan"), "20",
-                                                          "x", None]))
-rubric_item = st.fixed_dictionaries({"label": st.sampled_from(["Team", "团队", "", " Fit "])},
-                                    optional={"weight": number, "key": st.sampled_from(["team", "", None])})
+number = st.one_of(
+    st.integers(-5, 200), st.sampled_from([0, 5, 120, 121, 1.5, float("inf"), float("nan"), "20", "x", None])
+)
+rubric_item = st.fixed_dictionaries(
+    {"label": st.sampled_from(["Team", "团队", "", " Fit "])},
+    optional={"weight": number, "key": st.sampled_from(["team", "", None])},
+)
 
 
 @st.composite
@@ -60,8 +63,9 @@ def event_data(draw) -> dict:
     if draw(st.booleans()):
         data["rubric"] = draw(st.lists(rubric_item, max_size=9))
     if draw(st.booleans()):
-        data["weights"] = draw(st.dictionaries(st.sampled_from(["need_rooms", "late_rank", "moved", "x"]), number,
-                                               max_size=3))
+        data["weights"] = draw(
+            st.dictionaries(st.sampled_from(["need_rooms", "late_rank", "moved", "x"]), number, max_size=3)
+        )
     if draw(st.booleans()):
         data["online_link"] = draw(st.sampled_from(["", "https://meet.example/x", "meet.example", "ftp://x"]))
     return data
@@ -77,9 +81,16 @@ def sound_event_data(draw) -> dict:
     for _ in range(draw(st.integers(0, 3))):
         b_start = draw(st.integers(start, end - 1))
         breaks.append([b_start, draw(st.integers(b_start + 1, min(end, b_start + 180)))])
-    return {"name": "Roadshow day", "starts_on": date(2026, 5, 12), "days": draw(st.integers(1, 3)),
-            "day_start": start, "day_end": end, "slot_minutes": draw(st.integers(5, 120)), "breaks": breaks,
-            "changeover_slots": draw(st.integers(0, 6))}
+    return {
+        "name": "Roadshow day",
+        "starts_on": date(2026, 5, 12),
+        "days": draw(st.integers(1, 3)),
+        "day_start": start,
+        "day_end": end,
+        "slot_minutes": draw(st.integers(5, 120)),
+        "breaks": breaks,
+        "changeover_slots": draw(st.integers(0, 6)),
+    }
 
 
 def clear_cut_errors(data: dict) -> set[str]:
@@ -102,8 +113,9 @@ def assert_sound_grid(fields) -> None:
     """Slots numbered in time order, each inside the day and outside every break, none overlapping
     another, and no room left in the day for one more."""
     length = fields.slot_minutes
-    slots = day_slots(days=fields.days, day_start=fields.day_start, day_end=fields.day_end, slot_minutes=length,
-                      breaks=fields.breaks)
+    slots = day_slots(
+        days=fields.days, day_start=fields.day_start, day_end=fields.day_end, slot_minutes=length, breaks=fields.breaks
+    )
 
     assert [s.index for s in slots] == list(range(len(slots)))
     assert [(s.day, s.start_minute) for s in slots] == sorted((s.day, s.start_minute) for s in slots)
@@ -116,21 +128,62 @@ def assert_sound_grid(fields) -> None:
         assert not any(b_start < start + length and start < b_end for b_start, b_end in fields.breaks)
     assert all(b >= a + length for a, b in zip(starts, starts[1:]))  # no two slots overlap
     for free in range(fields.day_start, fields.day_end - length + 1):  # nothing more fits
-        clashes = any(b_start < free + length and free < b_end for b_start, b_end in fields.breaks) or \
-            any(s < free + length and free < s + length for s in starts)
+        clashes = any(b_start < free + length and free < b_end for b_start, b_end in fields.breaks) or any(
+            s < free + length and free < s + length for s in starts
+        )
         assert clashes, f"a slot at minute {free} would fit"
 
 
 @PROPS
 @given(event_data())
-@example({"name": "Roadshow day", "starts_on": "2026-05-12", "days": 1, "day_start": 540, "day_end": 540,
-          "slot_minutes": 20, "breaks": [], "changeover_slots": 1})
-@example({"name": "Roadshow day", "starts_on": "2026-05-12", "days": 1, "day_start": 540, "day_end": 1050,
-          "slot_minutes": 0, "breaks": [[720, 700]], "changeover_slots": 1})
-@example({"name": "Roadshow day", "starts_on": "2026-05-12", "days": 2, "day_start": 540, "day_end": 1050,
-          "slot_minutes": 25, "breaks": [[600, 615], [610, 700], [1000, 1050]], "changeover_slots": 0})
-@example({"name": "Roadshow day", "starts_on": "2026-05-12", "day_start": 540, "day_end": 1050, "slot_minutes": 20,
-          "breaks": [], "changeover_slots": 1, "rubric": [{"label": "Team", "weight": float("inf")}]})
+@example(
+    {
+        "name": "Roadshow day",
+        "starts_on": "2026-05-12",
+        "days": 1,
+        "day_start": 540,
+        "day_end": 540,
+        "slot_minutes": 20,
+        "breaks": [],
+        "changeover_slots": 1,
+    }
+)
+@example(
+    {
+        "name": "Roadshow day",
+        "starts_on": "2026-05-12",
+        "days": 1,
+        "day_start": 540,
+        "day_end": 1050,
+        "slot_minutes": 0,
+        "breaks": [[720, 700]],
+        "changeover_slots": 1,
+    }
+)
+@example(
+    {
+        "name": "Roadshow day",
+        "starts_on": "2026-05-12",
+        "days": 2,
+        "day_start": 540,
+        "day_end": 1050,
+        "slot_minutes": 25,
+        "breaks": [[600, 615], [610, 700], [1000, 1050]],
+        "changeover_slots": 0,
+    }
+)
+@example(
+    {
+        "name": "Roadshow day",
+        "starts_on": "2026-05-12",
+        "day_start": 540,
+        "day_end": 1050,
+        "slot_minutes": 20,
+        "breaks": [],
+        "changeover_slots": 1,
+        "rubric": [{"label": "Team", "weight": float("inf")}],
+    }
+)
 def test_event_input_names_each_broken_field_or_accepts_a_sound_grid(data):
     """Any event settings: InvalidInput with translated messages keyed by the broken fields (at
     least every clear-cut one: days, slot length, a day ending before it starts, a break ending
@@ -159,7 +212,11 @@ def test_a_sound_window_is_accepted_and_cut_into_a_sound_grid(data):
     fields = validate(EventInput, data)
 
     assert (fields.day_start, fields.day_end, fields.slot_minutes, fields.breaks) == (
-        data["day_start"], data["day_end"], data["slot_minutes"], data["breaks"])
+        data["day_start"],
+        data["day_end"],
+        data["slot_minutes"],
+        data["breaks"],
+    )
     assert_sound_grid(fields)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ from marketplace.pipeline.transitions import ORDER
 
 pytestmark = pytest.mark.unit
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def history(*path: tuple[C, float], need: int = 1, incubators: tuple[int, ...] = ()) -> History:
@@ -54,7 +54,8 @@ def test_a_candidate_that_skips_stages_reached_the_ones_it_skipped():
 
     assert reached_stages(straight_to_shortlist) == [C.SUGGESTED, C.INVITED, C.APPLIED, C.SHORTLISTED]
     assert reached_counts([straight_to_shortlist, nominated]) == reached(
-        suggested=2, invited=2, applied=2, shortlisted=2, roadshow=1)
+        suggested=2, invited=2, applied=2, shortlisted=2, roadshow=1
+    )
 
 
 def test_declined_and_withdrawn_candidates_keep_the_stages_they_reached_but_are_not_active():
@@ -73,8 +74,12 @@ def test_a_move_back_counts_the_furthest_stage_once():
     back_and_forth = history((C.SUGGESTED, 0), (C.SHORTLISTED, 1), (C.INVITED, 3), (C.APPLIED, 6), (C.SHORTLISTED, 8))
 
     assert reached_counts([back_and_forth]) == reached(suggested=1, invited=1, applied=1, shortlisted=1)
-    assert finished_stays(back_and_forth) == [(C.SUGGESTED, 1.0), (C.SHORTLISTED, 2.0), (C.INVITED, 3.0),
-                                              (C.APPLIED, 2.0)]
+    assert finished_stays(back_and_forth) == [
+        (C.SUGGESTED, 1.0),
+        (C.SHORTLISTED, 2.0),
+        (C.INVITED, 3.0),
+        (C.APPLIED, 2.0),
+    ]
 
 
 def test_current_counts_list_every_stage():
@@ -148,8 +153,9 @@ def test_empty_data_gives_zeros_and_nothing_to_measure():
 def test_incubators_are_credited_and_ranked_by_selected_then_shortlisted():
     histories = [
         history((C.SUGGESTED, 0), (C.SHORTLISTED, 1), incubators=(10, 11)),
-        history((C.APPLIED, 0), (C.SHORTLISTED, 1), (C.ROADSHOW, 2), (C.SELECTED, 3), (C.DECLINED, 4),
-                incubators=(12,)),
+        history(
+            (C.APPLIED, 0), (C.SHORTLISTED, 1), (C.ROADSHOW, 2), (C.SELECTED, 3), (C.DECLINED, 4), incubators=(12,)
+        ),
         history((C.SUGGESTED, 0), incubators=(10,)),
         history((C.SUGGESTED, 0), (C.SHORTLISTED, 2), incubators=(11,)),
         history((C.SUGGESTED, 0)),

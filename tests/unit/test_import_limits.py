@@ -16,7 +16,14 @@ import pytest
 
 from marketplace.imports.enums import FileKind
 from marketplace.imports.reading import (
-    MAX_COLUMNS, MB, XLSX_PART_BYTES, XLSX_SHEET_BYTES, TooManyRows, UnreadableFile, first_rows, read_table,
+    MAX_COLUMNS,
+    MB,
+    XLSX_PART_BYTES,
+    XLSX_SHEET_BYTES,
+    TooManyRows,
+    UnreadableFile,
+    first_rows,
+    read_table,
     scan_table,
 )
 from tests.upload_files import CONTENT_TYPES, MAIN, huge_csv, workbook, zip_bomb
@@ -54,17 +61,21 @@ def test_a_zip_bomb_is_refused_from_its_directory_before_anything_is_unpacked(tm
     outcome, peak = peak_memory(lambda: scan_table(data, max_rows=20_000))
 
     assert isinstance(outcome, UnreadableFile)
-    assert str(outcome) == ("The workbook is too large once unpacked: xl/worksheets/sheet1.xml holds more than "
-                            "64 MB. Split it into smaller files.")
+    assert str(outcome) == (
+        "The workbook is too large once unpacked: xl/worksheets/sheet1.xml holds more than "
+        "64 MB. Split it into smaller files."
+    )
     assert peak < 5 * MB
 
 
 def test_a_workbook_is_read_no_further_than_the_row_limit(tmp_path):
     """Past row 1,001 the sheet's XML is broken: a reader that went on would say the workbook is broken.
     (The sheet says its size up front, as Excel writes it, so openpyxl does not read it through first.)"""
+
     def long_sheet(rows: int) -> bytes:
-        return workbook(tmp_path / f"{rows}.xlsx", rows=rows, tail=b"<row><c><v>broken",
-                        dimension=f"A1:B{rows + 1}").read_bytes()
+        return workbook(
+            tmp_path / f"{rows}.xlsx", rows=rows, tail=b"<row><c><v>broken", dimension=f"A1:B{rows + 1}"
+        ).read_bytes()
 
     with pytest.raises(TooManyRows, match="more than 1000 rows; the limit is 1000"):
         scan_table(long_sheet(50_000), max_rows=1000)
@@ -120,19 +131,23 @@ def test_every_other_workbook_part_is_capped_smaller_than_a_sheet(tmp_path):
     styles = f'<styleSheet xmlns="{MAIN}">'.encode() + b"<a/>" * (XLSX_PART_BYTES // 4) + b"</styleSheet>"
 
     with pytest.raises(UnreadableFile, match="xl/styles.xml holds more than 2 MB"):
-        scan_table(workbook(tmp_path / "styles.xlsx", rows=2, parts={"xl/styles.xml": styles}).read_bytes(),
-                   max_rows=10)
+        scan_table(
+            workbook(tmp_path / "styles.xlsx", rows=2, parts={"xl/styles.xml": styles}).read_bytes(), max_rows=10
+        )
 
 
 def test_a_sheet_named_in_the_manifest_as_something_else_gets_the_small_cap(tmp_path):
     """The cap follows what the manifest says a part is, not where it sits: shared strings (kept in memory
     whole) moved under xl/worksheets/ do not get a sheet's room."""
     manifest = CONTENT_TYPES.replace(
-        "</Types>", '<Override PartName="/xl/worksheets/strings.xml" ContentType="application/'
-                    'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        "</Types>",
+        '<Override PartName="/xl/worksheets/strings.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+    )
     strings = f'<sst xmlns="{MAIN}">'.encode() + b"<si><t>a</t></si>" * (17 * MB // 17) + b"</sst>"
-    path = workbook(tmp_path / "strings.xlsx", rows=2,
-                    parts={"[Content_Types].xml": manifest, "xl/worksheets/strings.xml": strings})
+    path = workbook(
+        tmp_path / "strings.xlsx", rows=2, parts={"[Content_Types].xml": manifest, "xl/worksheets/strings.xml": strings}
+    )
 
     with pytest.raises(UnreadableFile, match="xl/worksheets/strings.xml holds more than 16 MB"):
         scan_table(path.read_bytes(), max_rows=10)
@@ -140,7 +155,9 @@ def test_a_sheet_named_in_the_manifest_as_something_else_gets_the_small_cap(tmp_
 
 def test_a_million_empty_rows_below_the_data_stop_the_read_with_a_message(tmp_path):
     """A used range far below the data (openpyxl fills the gap with empty rows) is not read to the end."""
-    path = workbook(tmp_path / "gap.xlsx", rows=3, tail=b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>')
+    path = workbook(
+        tmp_path / "gap.xlsx", rows=3, tail=b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row>'
+    )
 
     with pytest.raises(UnreadableFile, match="more than 1000 empty rows. Delete them"):
         scan_table(path.read_bytes(), max_rows=10)

@@ -16,13 +16,21 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from marketplace.core.taxonomy import Sector, StartupStage, clean_tags
 from marketplace.imports.enums import FileKind
 from marketplace.imports.mapping import (
-    FIELD_ALIASES, FIELDS, TEMPLATE_HEADERS, auto_map, founded_value, normalise_header, number_value,
-    row_to_fields, split_sectors, stage_value,
+    FIELD_ALIASES,
+    FIELDS,
+    TEMPLATE_HEADERS,
+    auto_map,
+    founded_value,
+    normalise_header,
+    number_value,
+    row_to_fields,
+    split_sectors,
+    stage_value,
 )
 from marketplace.imports.reading import Table, UnreadableFile, read_table
-from marketplace.core.taxonomy import Sector, StartupStage, clean_tags
 from tests.unit.test_import_rules import xlsx_bytes
 
 pytestmark = pytest.mark.unit
@@ -31,8 +39,9 @@ FAST = settings(max_examples=200, deadline=None, derandomize=True)
 SLOW = settings(max_examples=60, deadline=None, derandomize=True)  # each example builds a workbook
 
 
-SAMPLE_XLSX = xlsx_bytes([["公司名称", "Website", "Founded"]] + [[f"公司{i}", f"s{i}.example", 2000 + i]
-                                                               for i in range(300)])
+SAMPLE_XLSX = xlsx_bytes(
+    [["公司名称", "Website", "Founded"]] + [[f"公司{i}", f"s{i}.example", 2000 + i] for i in range(300)]
+)
 
 
 def _member_span(data: bytes, name: str) -> tuple[int, int]:
@@ -92,20 +101,40 @@ def mutated_xlsx(draw) -> bytes:
     return bytes(data)
 
 
-PREFIXES = st.sampled_from([b"", b"PK\x03\x04", b"[", b"{", b"\xef\xbb\xbf", b"[{", b'{"name": ', b"name,website\n",
-                            b"\xef\xbb\xbf[", b"[" * 5000, b'[{"n": ' + b"9" * 5000, b"a\r\n", b"a\rb\r"])
+PREFIXES = st.sampled_from(
+    [
+        b"",
+        b"PK\x03\x04",
+        b"[",
+        b"{",
+        b"\xef\xbb\xbf",
+        b"[{",
+        b'{"name": ',
+        b"name,website\n",
+        b"\xef\xbb\xbf[",
+        b"[" * 5000,
+        b'[{"n": ' + b"9" * 5000,
+        b"a\r\n",
+        b"a\rb\r",
+    ]
+)
 
 
 any_upload = st.one_of(
     st.binary(max_size=400),
     st.builds(lambda p, b: p + b, PREFIXES, st.binary(max_size=200)),
-    st.builds(lambda p, t, enc: p + t.encode(enc), PREFIXES, st.text(CELL_CHARS, max_size=200),
-              st.sampled_from(["utf-8", "gb18030"])),
+    st.builds(
+        lambda p, t, enc: p + t.encode(enc),
+        PREFIXES,
+        st.text(CELL_CHARS, max_size=200),
+        st.sampled_from(["utf-8", "gb18030"]),
+    ),
     mutated_xlsx(),
 )
 
 
 # -- reading any bytes --------------------------------------------------------------------------
+
 
 @FAST
 @given(any_upload)
@@ -136,6 +165,7 @@ def test_any_bytes_read_as_rows_or_fail_with_a_message(data):
 
 # -- round trips --------------------------------------------------------------------------------
 
+
 @st.composite
 def records(draw, *, cells=cell_text, max_columns: int = 5, max_rows: int = 6):
     """Distinct non-empty headers and rows of cells (text with no surrounding whitespace).
@@ -145,8 +175,11 @@ def records(draw, *, cells=cell_text, max_columns: int = 5, max_rows: int = 6):
     header does not start with what marks another kind of file: "[" or "{" (JSON) or a
     byte-order mark; such a file is read by its content as JSON (see reading.sniff)."""
     name = cells.filter(lambda h: h and not re.search("[;\t]", h))
-    headers = draw(st.lists(name, min_size=1, max_size=max_columns, unique=True)
-                   .filter(lambda hs: not hs[0].startswith(("[", "{", "\ufeff"))))
+    headers = draw(
+        st.lists(name, min_size=1, max_size=max_columns, unique=True).filter(
+            lambda hs: not hs[0].startswith(("[", "{", "\ufeff"))
+        )
+    )
     rows = draw(st.lists(st.lists(cells, min_size=len(headers), max_size=len(headers)), max_size=max_rows))
     return headers, rows
 
@@ -172,8 +205,11 @@ WRITERS = st.sampled_from([{"lineterminator": "\r\n"}, {"lineterminator": "\n", 
 @FAST
 @given(records(), st.sampled_from(["utf-8", "utf-8-sig"]), WRITERS)
 @example((["name", "notes"], [["Acme", "a;b;c"], ["Beta", "x;y"]]), "utf-8", {"lineterminator": "\r\n"})
-@example((["公司名称", "简介"], [["链融", "=1+1"], ["'quoted'", 'say "hi", then\nbye']]), "utf-8-sig",
-         {"lineterminator": "\n", "quoting": csv.QUOTE_ALL})
+@example(
+    (["公司名称", "简介"], [["链融", "=1+1"], ["'quoted'", 'say "hi", then\nbye']]),
+    "utf-8-sig",
+    {"lineterminator": "\n", "quoting": csv.QUOTE_ALL},
+)
 @example((["name", "note"], [["'a'", '"'], ["b", "x\ry"]]), "utf-8", {"lineterminator": "\r\n"})
 def test_csv_written_from_records_reads_back_the_same(data, encoding, writer):
     """A CSV written by a standard writer (quotes, commas, semicolons, line breaks, Chinese,
@@ -202,9 +238,13 @@ def test_json_and_json_lines_read_back_the_same(data):
 
 
 # Characters an .xlsx cell can hold (XML 1.0 has no control characters but tab and line breaks).
-xlsx_cell = st.text(st.one_of(st.sampled_from(list("ab Z9,;\"'=+-@\n\t公司科技")),
-                              st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"))),
-                    max_size=20).map(str.strip)
+xlsx_cell = st.text(
+    st.one_of(
+        st.sampled_from(list("ab Z9,;\"'=+-@\n\t公司科技")),
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")),
+    ),
+    max_size=20,
+).map(str.strip)
 
 
 @SLOW
@@ -220,8 +260,10 @@ def test_xlsx_reads_back_what_csv_reads(data):
 
 
 # Chinese text GBK can encode (GBK has no emoji nor rare CJK extensions), with ASCII mixed in.
-gbk_cell = st.text(st.one_of(st.sampled_from(list("abc 019,.\"'=-\n")),
-                             st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)), max_size=15).map(str.strip)
+gbk_cell = st.text(
+    st.one_of(st.sampled_from(list("abc 019,.\"'=-\n")), st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)),
+    max_size=15,
+).map(str.strip)
 
 
 @FAST
@@ -308,12 +350,37 @@ def test_auto_map_takes_each_field_once_from_its_first_column(headers):
 # -- cell normalisation -------------------------------------------------------------------------
 
 free_text = st.text(CELL_CHARS, max_size=30)
-stage_text = st.one_of(free_text, st.sampled_from(["A轮", "Pre-A", "Series B", "天使轮", "种子轮", "C+轮", "Pre-IPO",
-                                                   "seed", "b", " SERIES  a ", "later", "上市"] +
-                                                  [s.value for s in StartupStage]))
-sector_text = st.one_of(free_text, st.lists(st.sampled_from(
-    ["金融科技", "物联网", "Education", "space tourism", "SaaS", "区块链", "医疗", "health", "iot_logistics",
-     "sme_finance", "  ", "retail", "/", "、"]), max_size=5).map("、".join))
+stage_text = st.one_of(
+    free_text,
+    st.sampled_from(
+        ["A轮", "Pre-A", "Series B", "天使轮", "种子轮", "C+轮", "Pre-IPO", "seed", "b", " SERIES  a ", "later", "上市"]
+        + [s.value for s in StartupStage]
+    ),
+)
+sector_text = st.one_of(
+    free_text,
+    st.lists(
+        st.sampled_from(
+            [
+                "金融科技",
+                "物联网",
+                "Education",
+                "space tourism",
+                "SaaS",
+                "区块链",
+                "医疗",
+                "health",
+                "iot_logistics",
+                "sme_finance",
+                "  ",
+                "retail",
+                "/",
+                "、",
+            ]
+        ),
+        max_size=5,
+    ).map("、".join),
+)
 
 
 @FAST
@@ -377,10 +444,24 @@ def _as_cells(data: dict) -> dict[str, str]:
 
 
 @FAST
-@given(st.fixed_dictionaries({}, optional={
-    "name": free_text, "website": free_text, "description": free_text, "founded_year": free_text,
-    "stage": stage_text, "team_size": free_text, "funding_raised_usd": free_text, "tags": free_text,
-    "sectors": sector_text, "contact_email": free_text, "external_id": free_text}))
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": free_text,
+            "website": free_text,
+            "description": free_text,
+            "founded_year": free_text,
+            "stage": stage_text,
+            "team_size": free_text,
+            "funding_raised_usd": free_text,
+            "tags": free_text,
+            "sectors": sector_text,
+            "contact_email": free_text,
+            "external_id": free_text,
+        },
+    )
+)
 def test_row_normalisation_is_idempotent(row):
     """A row normalised once and written back as cells normalises to the same fields again."""
     once, external_id = row_to_fields(row, {f: f for f in row})
@@ -389,4 +470,3 @@ def test_row_normalisation_is_idempotent(row):
 
     assert again == once
     assert external_again == external_id
-

@@ -8,10 +8,10 @@ import json
 import pytest
 from openpyxl import Workbook
 
+from marketplace.core.text_keys import domain_of, normalised_name
 from marketplace.imports.enums import FileKind
 from marketplace.imports.mapping import auto_map, row_to_fields, split_sectors, stage_value
 from marketplace.imports.reading import UnreadableFile, read_table, sniff
-from marketplace.core.text_keys import domain_of, normalised_name
 
 pytestmark = pytest.mark.unit
 
@@ -59,8 +59,13 @@ def test_json_and_json_lines():
 
 @pytest.mark.parametrize(
     ("data", "message"),
-    [(b"", "empty"), (b"PK\x03\x04notreally", "ZIP"), (b"\x00\x01\x02binary", "binary"),
-     (b"[{\"name\": ", "broken"), (b"[1, 2]", "object")],
+    [
+        (b"", "empty"),
+        (b"PK\x03\x04notreally", "ZIP"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b'[{"name": ', "broken"),
+        (b"[1, 2]", "object"),
+    ],
 )
 def test_unreadable_files_say_why(data, message):
     with pytest.raises(UnreadableFile, match=message):
@@ -76,15 +81,29 @@ def test_auto_map_knows_english_and_chinese_headers():
     headers = ["公司名称", "官网", "简介", "成立时间", "融资轮次", "Team Size", "CRM ID", "备注"]
 
     assert auto_map(headers) == {
-        "公司名称": "name", "官网": "website", "简介": "description", "成立时间": "founded_year",
-        "融资轮次": "stage", "Team Size": "team_size", "CRM ID": "external_id",
+        "公司名称": "name",
+        "官网": "website",
+        "简介": "description",
+        "成立时间": "founded_year",
+        "融资轮次": "stage",
+        "Team Size": "team_size",
+        "CRM ID": "external_id",
     }
 
 
 @pytest.mark.parametrize(
     ("text", "stage"),
-    [("A轮", "series_a"), ("Series B", "series_b"), ("天使轮", "pre_seed"), ("种子轮", "seed"),
-     ("C+轮", "series_c_plus"), ("Pre-IPO", "series_c_plus"), ("seed", "seed"), ("", None), ("later", "later")],
+    [
+        ("A轮", "series_a"),
+        ("Series B", "series_b"),
+        ("天使轮", "pre_seed"),
+        ("种子轮", "seed"),
+        ("C+轮", "series_c_plus"),
+        ("Pre-IPO", "series_c_plus"),
+        ("seed", "seed"),
+        ("", None),
+        ("later", "later"),
+    ],
 )
 def test_stage_words(text, stage):
     assert stage_value(text) == stage
@@ -99,8 +118,14 @@ def test_row_to_fields_normalises_cells():
     data, external_id = row_to_fields(table.rows[0], auto_map(table.headers))
 
     assert external_id is None
-    assert data == {"name": "链融科技", "website": "https://www.lianrong.example", "description": "供应链金融风控平台",
-                    "founded_year": "2019", "stage": "series_a", "sectors": ["sme_finance", "iot_logistics"]}
+    assert data == {
+        "name": "链融科技",
+        "website": "https://www.lianrong.example",
+        "description": "供应链金融风控平台",
+        "founded_year": "2019",
+        "stage": "series_a",
+        "sectors": ["sme_finance", "iot_logistics"],
+    }
 
 
 @pytest.mark.parametrize(

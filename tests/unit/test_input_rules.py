@@ -6,10 +6,10 @@ import pytest
 
 from marketplace.core.errors import InvalidInput
 from marketplace.core.list_queries import slugify
-from marketplace.needs.models import NeedInput
-from marketplace.startups.models import StartupInput
 from marketplace.core.taxonomy import clean_tags
 from marketplace.core.validation import validate
+from marketplace.needs.models import NeedInput
+from marketplace.startups.models import StartupInput
 
 pytestmark = pytest.mark.unit
 
@@ -28,8 +28,15 @@ def test_clean_tags(raw, expected):
 
 
 def test_need_input_normalises_lists_and_email(babel_ctx):
-    need = validate(NeedInput, {"title": "  Campus payments ", "summary": "Payments for campuses",
-                                "sector_tags": "Education", "contact_email": "Li@Bank.Example.com"})
+    need = validate(
+        NeedInput,
+        {
+            "title": "  Campus payments ",
+            "summary": "Payments for campuses",
+            "sector_tags": "Education",
+            "contact_email": "Li@Bank.Example.com",
+        },
+    )
 
     assert need.title == "Campus payments"
     assert need.sector_tags == ["education"]
@@ -38,8 +45,10 @@ def test_need_input_normalises_lists_and_email(babel_ctx):
 
 def test_need_input_reports_every_broken_field(babel_ctx):
     with pytest.raises(InvalidInput) as exc:
-        validate(NeedInput, {"title": "x", "summary": "short", "sector_tags": ["space"],
-                             "budget_min_cny": -1, "pilot_horizon": "h9"})
+        validate(
+            NeedInput,
+            {"title": "x", "summary": "short", "sector_tags": ["space"], "budget_min_cny": -1, "pilot_horizon": "h9"},
+        )
 
     assert exc.value.errors == {
         "title": ["Enter at least 5 characters."],
@@ -52,8 +61,10 @@ def test_need_input_reports_every_broken_field(babel_ctx):
 
 def test_need_budget_order_is_a_field_error(babel_ctx):
     with pytest.raises(InvalidInput) as exc:
-        validate(NeedInput, {"title": "Valid title", "summary": "Valid summary text",
-                             "budget_min_cny": 10, "budget_max_cny": 5})
+        validate(
+            NeedInput,
+            {"title": "Valid title", "summary": "Valid summary text", "budget_min_cny": 10, "budget_max_cny": 5},
+        )
 
     assert exc.value.errors == {"budget_max_cny": ["The maximum budget is below the minimum."]}
 
@@ -77,15 +88,30 @@ def test_startup_input_requires_name(babel_ctx):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("Smart Campus: Payments!", "smart-campus-payments"), ("教育生态", "jiao-yu-sheng-tai"),
-     ("AI 风控 2.0", "ai-feng-kong-2-0"), ("Café Ørsted", "cafe-rsted"), ("！？", "need")],
+    [
+        ("Smart Campus: Payments!", "smart-campus-payments"),
+        ("教育生态", "jiao-yu-sheng-tai"),
+        ("AI 风控 2.0", "ai-feng-kong-2-0"),
+        ("Café Ørsted", "cafe-rsted"),
+        ("！？", "need"),
+    ],
 )
 def test_slugify(text, expected):
     assert slugify(text, "need") == expected
 
 
-@pytest.mark.parametrize("website", ["javascript:alert(1)", "not a url at all", "ftp://files.example",
-                                     "data:text/html,hi", "https://user@evil.example", "http://localhost", "https://"])
+@pytest.mark.parametrize(
+    "website",
+    [
+        "javascript:alert(1)",
+        "not a url at all",
+        "ftp://files.example",
+        "data:text/html,hi",
+        "https://user@evil.example",
+        "http://localhost",
+        "https://",
+    ],
+)
 def test_a_website_must_be_a_web_address(babel_ctx, website):
     """Security review, finding 15: these were stored (from forms, the API and imports) and used as links and
     for duplicate matching."""
@@ -95,7 +121,8 @@ def test_a_website_must_be_a_web_address(babel_ctx, website):
     assert "website" in exc.value.errors
 
 
-@pytest.mark.parametrize("website", ["https://quadworks.example", "campusledger.example/about",
-                                     "http://a.b.cn/x?y=1", "例子.中国", ""])
+@pytest.mark.parametrize(
+    "website", ["https://quadworks.example", "campusledger.example/about", "http://a.b.cn/x?y=1", "例子.中国", ""]
+)
 def test_web_addresses_and_bare_hosts_are_kept_as_typed(babel_ctx, website):
     assert validate(StartupInput, {"name": "Site Co", "website": website}).website == website

@@ -36,7 +36,8 @@ def record(message: str = "hello %s", *args, level: int = logging.INFO, **extra)
     if message == "hello %s" and not args:
         args = ("world",)
     return logging.getLogger("tests.logging").makeRecord(
-        "tests.logging", level, __file__, 1, message, args, None, extra=extra or None)
+        "tests.logging", level, __file__, 1, message, args, None, extra=extra or None
+    )
 
 
 @pytest.mark.parametrize("incoming", ["abc", "lb-1234.abc_DEF", "0f" * 16, "a" * 64])
@@ -68,21 +69,40 @@ def test_records_carry_the_bound_request_id_and_none_outside():
 
 def test_json_lines_have_the_fields_and_stay_one_line():
     with bound_request_id("req-1"):
-        access = record("%s %s", "GET", "/needs/", method="GET", path="/needs/", status=200, duration_ms=3.2,
-                        user_id=5)
+        access = record("%s %s", "GET", "/needs/", method="GET", path="/needs/", status=200, duration_ms=3.2, user_id=5)
         multiline = record("two\nlines and 中文 %s", "x", level=logging.WARNING)
 
     line = JsonFormatter().format(access)
     entry = json.loads(line)
     other = JsonFormatter().format(multiline)
 
-    assert set(entry) == {"time", "level", "logger", "message", "request_id", "pid", "method", "path", "status",
-                          "duration_ms", "user_id"}
+    assert set(entry) == {
+        "time",
+        "level",
+        "logger",
+        "message",
+        "request_id",
+        "pid",
+        "method",
+        "path",
+        "status",
+        "duration_ms",
+        "user_id",
+    }
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry["time"])
     assert (entry["level"], entry["logger"], entry["message"], entry["request_id"]) == (
-        "INFO", "tests.logging", "GET /needs/", "req-1")
+        "INFO",
+        "tests.logging",
+        "GET /needs/",
+        "req-1",
+    )
     assert (entry["method"], entry["path"], entry["status"], entry["duration_ms"], entry["user_id"]) == (
-        "GET", "/needs/", 200, 3.2, 5)
+        "GET",
+        "/needs/",
+        200,
+        3.2,
+        5,
+    )
     assert "\n" not in other and other.isascii()
     assert json.loads(other)["message"] == "two\nlines and 中文 x"
 
@@ -164,8 +184,9 @@ def test_gunicorn_writes_its_own_lines_as_json_and_no_access_lines():
         "logging.getLogger('gunicorn.access').info('GET /needs/?token=secret HTTP/1.1')\n"
     )
     env = {**os.environ, "LOG_FORMAT": "json"}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True
+    )
 
     lines = [line for line in done.stderr.splitlines() + done.stdout.splitlines() if line.strip()]
     assert len(lines) == 1, lines
@@ -198,11 +219,18 @@ def _record(name: str, level: int) -> logging.LogRecord:
 
 @pytest.mark.parametrize(
     ("name", "level", "kept"),
-    [("marketplace.imports.jobs", logging.INFO, True), ("matching.embed", logging.DEBUG, True),
-     ("werkzeug", logging.INFO, True), ("root", logging.INFO, False), ("faiss.loader", logging.INFO, False),
-     ("bm25s", logging.DEBUG, False), ("alembic.runtime.plugins", logging.INFO, False),
-     ("faiss.loader", logging.WARNING, True), ("urllib3", logging.ERROR, True),
-     ("sentence_transformers.backend.utils", logging.WARNING, False)],
+    [
+        ("marketplace.imports.jobs", logging.INFO, True),
+        ("matching.embed", logging.DEBUG, True),
+        ("werkzeug", logging.INFO, True),
+        ("root", logging.INFO, False),
+        ("faiss.loader", logging.INFO, False),
+        ("bm25s", logging.DEBUG, False),
+        ("alembic.runtime.plugins", logging.INFO, False),
+        ("faiss.loader", logging.WARNING, True),
+        ("urllib3", logging.ERROR, True),
+        ("sentence_transformers.backend.utils", logging.WARNING, False),
+    ],
 )
 def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level, kept):
     from marketplace.core.logging_setup import ThirdPartyNoise

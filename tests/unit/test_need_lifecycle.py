@@ -48,7 +48,11 @@ def test_deadline_passes_the_day_after_it():
 
     today = date(2026, 12, 4)
     assert [deadline_passed(d, today) for d in (date(2026, 12, 3), today, date(2027, 1, 1), None)] == [
-        True, False, False, False]
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Pacific/Kiritimati", "Pacific/Pago_Pago"])

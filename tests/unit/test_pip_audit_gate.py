@@ -28,9 +28,14 @@ def report(*dependencies) -> str:
 
 
 def test_a_known_vulnerability_fails_and_names_the_fix():
-    text = report({"name": "flask", "version": "2.2.0", "vulns": []},
-                  {"name": "werkzeug", "version": "2.2.2", "vulns": [
-                      {"id": "PYSEC-2023-58", "fix_versions": ["2.2.3"], "aliases": []}]})
+    text = report(
+        {"name": "flask", "version": "2.2.0", "vulns": []},
+        {
+            "name": "werkzeug",
+            "version": "2.2.2",
+            "vulns": [{"id": "PYSEC-2023-58", "fix_versions": ["2.2.3"], "aliases": []}],
+        },
+    )
 
     code, lines = gate.verdict(1, text, "")
 
@@ -46,8 +51,10 @@ def test_a_clean_audit_passes():
 
 
 def test_an_unreachable_service_warns_without_failing():
-    stderr = ("Traceback (most recent call last):\nrequests.exceptions.ConnectionError: "
-              "HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded")
+    stderr = (
+        "Traceback (most recent call last):\nrequests.exceptions.ConnectionError: "
+        "HTTPSConnectionPool(host='pypi.org', port=443): Max retries exceeded"
+    )
 
     code, lines = gate.verdict(1, "", stderr)
 

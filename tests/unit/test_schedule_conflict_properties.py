@@ -56,9 +56,13 @@ def hard_rule_lines(inst: Instance, placements: list[Placement]) -> set[str]:
 
 # Two pitches of one need, whose panel names no judge (its unit has no active staff), at the same
 # time in two rooms; and a pitch left past the end of a grid that was shortened to two slots.
-NO_JUDGES = Instance(slots=(Slot(0, 0, 540), Slot(1, 0, 560)), slot_minutes=20, rooms=("A", "B"),
-                     needs=(NeedSpec(1, "Need 1", 1, ()),),
-                     pitches=(Pitch(1, 1, 10, "Startup 10", 1), Pitch(2, 1, 11, "Startup 11", 2)))
+NO_JUDGES = Instance(
+    slots=(Slot(0, 0, 540), Slot(1, 0, 560)),
+    slot_minutes=20,
+    rooms=("A", "B"),
+    needs=(NeedSpec(1, "Need 1", 1, ()),),
+    pitches=(Pitch(1, 1, 10, "Startup 10", 1), Pitch(2, 1, 11, "Startup 11", 2)),
+)
 
 
 @PROPS

@@ -19,9 +19,11 @@ def app_context():
 
 def _problem():
     # Need 1 (judge 7) with startups 1 and 2; need 2 shares judge 7; startup 1 also pitches for need 2.
-    return instance([need(1, judges=(7,)), need(2, judges=(7, 8))],
-                    [pitch(1, 1, 1), pitch(2, 1, 2), pitch(3, 2, 1)],
-                    startup_unavailable={2: frozenset({5})})
+    return instance(
+        [need(1, judges=(7,)), need(2, judges=(7, 8))],
+        [pitch(1, 1, 1), pitch(2, 1, 2), pitch(3, 2, 1)],
+        startup_unavailable={2: frozenset({5})},
+    )
 
 
 def test_a_valid_schedule_has_no_conflicts(app_context):

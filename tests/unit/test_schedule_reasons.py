@@ -25,8 +25,12 @@ def test_every_scheduler_reason_can_be_translated():
 
 
 def test_a_reason_reads_in_the_readers_language(app_context_zh):
-    text = reason_text({"template": "{need} has {pitches} pitches but its panel is free for {free} slots.",
-                        "params": {"need": "IT for education", "pitches": 9, "free": 6}})
+    text = reason_text(
+        {
+            "template": "{need} has {pitches} pitches but its panel is free for {free} slots.",
+            "params": {"need": "IT for education", "pitches": 9, "free": 6},
+        }
+    )
 
     assert "IT for education" in text and "9" in text and "6" in text and "panel is free" not in text
 
@@ -45,11 +49,16 @@ def app_context_zh():
 def test_a_stored_reason_says_whom_it_names_and_an_older_one_is_read_safely():
     from marketplace.events.reasons import parties_of
 
-    stored = {"template": "the availability of {startup}", "params": {"startup": "Kaiyue Tech"},
-              "parties": {"startups": [4], "needs": [2], "judges": []}}
+    stored = {
+        "template": "the availability of {startup}",
+        "params": {"startup": "Kaiyue Tech"},
+        "parties": {"startups": [4], "needs": [2], "judges": []},
+    }
     older = {"template": "the availability of {startup}", "params": {"startup": "Kaiyue Tech"}}
-    plain = {"template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
-                         "{available}.", "params": {"needed": 7, "rooms": 1, "slots": 6, "available": 6}}
+    plain = {
+        "template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}.",
+        "params": {"needed": 7, "rooms": 1, "slots": 6, "available": 6},
+    }
 
     assert parties_of(stored) == {"startups": {4}, "needs": {2}, "judges": set()}
     assert parties_of(older) is None  # names someone, but whom can no longer be told

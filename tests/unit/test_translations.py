@@ -12,8 +12,15 @@ pytestmark = pytest.mark.unit
 
 ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "marketplace" / "translations" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "mail_subject": None,
-            "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "lazy_gettext": None,
+    "_l": None,
+    "mail_subject": None,
+    "N_": None,
+}
 
 
 def catalogue():
@@ -39,7 +46,8 @@ def test_every_source_string_is_in_the_chinese_catalogue():
 
 def test_every_entry_is_translated_and_not_fuzzy():
     untranslated = [
-        m.id for m in catalogue()
+        m.id
+        for m in catalogue()
         if m.id and (m.fuzzy or not (all(m.string) if isinstance(m.string, tuple) else m.string))
     ]
 

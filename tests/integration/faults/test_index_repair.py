@@ -56,8 +56,13 @@ def startup_dir(app) -> Path:
 
 def run_worker(app) -> str:
     env = flask_env(app, REDIS_URL)
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst", "matching"],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst", "matching"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -89,8 +94,9 @@ def test_rankings_continue_while_one_worker_job_rebuilds_the_index(fault_app, da
     assert ready.status_code == 200
     assert ready.get_json()["status"] == "degraded"
     assert ready.get_json()["indexes"] == {"startup": "rebuilding", "need": "ok"}
-    assert [job.func_name.rsplit(".", 1)[-1] for job in queue.get_jobs()] == ["repair_index"], \
+    assert [job.func_name.rsplit(".", 1)[-1] for job in queue.get_jobs()] == ["repair_index"], (
         "one repair job, however many requests found the damage"
+    )
 
     run_worker(app)
 

@@ -88,8 +88,12 @@ def served():
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         result = Served(app, f"http://127.0.0.1:{server.server_port}", cluster, need_id, secret)
-        login = requests.post(f"{result.base}/login", data={"email": BANK_STAFF, "password": DEMO_PASSWORD},
-                              allow_redirects=False, timeout=30)
+        login = requests.post(
+            f"{result.base}/login",
+            data={"email": BANK_STAFF, "password": DEMO_PASSWORD},
+            allow_redirects=False,
+            timeout=30,
+        )
         assert login.status_code == 302, login.text[:500]
         result.cookies = login.cookies.get_dict()
         try:
@@ -102,8 +106,13 @@ def served():
 
 def targets(served: Served) -> list[tuple[str, dict]]:
     """Pages that each need the database, the liveness probe, and one API read."""
-    return [("/needs/", {}), ("/startups/", {}), (f"/needs/{served.need_id}", {}), ("/healthz", {}),
-            ("/api/v1/needs", bearer(served.api_secret))]
+    return [
+        ("/needs/", {}),
+        ("/startups/", {}),
+        (f"/needs/{served.need_id}", {}),
+        ("/healthz", {}),
+        ("/api/v1/needs", bearer(served.api_secret)),
+    ]
 
 
 def judge(path: str, response: requests.Response) -> str:
@@ -135,7 +144,7 @@ class Traffic:
         self._stop = threading.Event()
         self._threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
 
-    def __enter__(self) -> "Traffic":
+    def __enter__(self) -> Traffic:
         for thread in self._threads:
             thread.start()
         return self
@@ -155,13 +164,15 @@ class Traffic:
             turn += 1
             started = time.monotonic()
             try:
-                response = client.get(self.served.base + path, headers=headers, allow_redirects=False,
-                                      timeout=REQUEST_BOUND_SECONDS + 5)
+                response = client.get(
+                    self.served.base + path, headers=headers, allow_redirects=False, timeout=REQUEST_BOUND_SECONDS + 5
+                )
             except requests.RequestException as exc:
                 outcome = Outcome(path, started, time.monotonic() - started, None, f"no answer: {exc!r}")
             else:
-                outcome = Outcome(path, started, time.monotonic() - started, response.status_code,
-                                  judge(path, response))
+                outcome = Outcome(
+                    path, started, time.monotonic() - started, response.status_code, judge(path, response)
+                )
             with self._lock:
                 self.outcomes.append(outcome)
             self._stop.wait(PAUSE_SECONDS)
@@ -208,16 +219,28 @@ def test_a_restart_under_traffic_cuts_a_write_cleanly_and_the_same_app_recovers(
     with Traffic(served) as traffic:
         wait_for(lambda: traffic.everything_answered_200_since(started), 30, "every page to answer before the restart")
         cut: dict = {}
-        writer = threading.Thread(target=lambda: cut.update(response=served.client().post(
-            f"{served.base}{SLOW_PATH}/{served.need_id}", timeout=REQUEST_BOUND_SECONDS + 5)), daemon=True)
+        writer = threading.Thread(
+            target=lambda: cut.update(
+                response=served.client().post(
+                    f"{served.base}{SLOW_PATH}/{served.need_id}", timeout=REQUEST_BOUND_SECONDS + 5
+                )
+            ),
+            daemon=True,
+        )
         writer.start()
-        wait_for(lambda: scalar(served, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'")
-                 > 0, 15, "the slow write to wait inside its transaction")
+        wait_for(
+            lambda: scalar(served, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'") > 0,
+            15,
+            "the slow write to wait inside its transaction",
+        )
         served.cluster.restart()
         back = time.monotonic()
         writer.join(timeout=REQUEST_BOUND_SECONDS + 5)
-        recovered = wait_for(lambda: traffic.everything_answered_200_since(back), RECOVERY_BOUND_SECONDS,
-                             "every page to answer 200 again after the restart")
+        recovered = wait_for(
+            lambda: traffic.everything_answered_200_since(back),
+            RECOVERY_BOUND_SECONDS,
+            "every page to answer 200 again after the restart",
+        )
 
     response = cut.get("response")
     assert response is not None, "the write cut by the restart got no answer"
@@ -226,8 +249,10 @@ def test_a_restart_under_traffic_cuts_a_write_cleanly_and_the_same_app_recovers(
     assert need_title(served) == title  # the half-done transaction was rolled back by the server
     assert_clean(traffic)
     assert served.engine is engine and served.engine.pool is pool  # nobody rebuilt or disposed anything
-    print(f"restart: {len(traffic.outcomes)} requests, {sum(o.status == 503 for o in traffic.outcomes)} answered"
-          f" 503, every page 200 again {recovered - back:.2f} s after the restart")
+    print(
+        f"restart: {len(traffic.outcomes)} requests, {sum(o.status == 503 for o in traffic.outcomes)} answered"
+        f" 503, every page 200 again {recovered - back:.2f} s after the restart"
+    )
 
 
 def test_a_stopped_database_answers_503_then_the_same_app_recovers_and_a_retried_write_succeeds(served):
@@ -243,17 +268,25 @@ def test_a_stopped_database_answers_503_then_the_same_app_recovers_and_a_retried
         wait_for(lambda: traffic.everything_answered_200_since(started), 30, "every page to answer before the stop")
         down = time.monotonic()  # from the moment the stop begins: pg_ctl returns once the server is gone
         served.cluster.stop()
-        failed_write = served.client().post(clone_url, data=clone_form, allow_redirects=False,
-                                            timeout=REQUEST_BOUND_SECONDS + 5)
-        chinese = served.client().get(f"{served.base}/needs/", headers={"Accept-Language": "zh-CN"},
-                                      timeout=REQUEST_BOUND_SECONDS + 5)
-        wait_for(lambda: {o.path for o in traffic.since(down) if o.status == 503} >= {p for p, _h in targets(served)},
-                 15, "every page and the probe to answer 503 while the database is stopped")
+        failed_write = served.client().post(
+            clone_url, data=clone_form, allow_redirects=False, timeout=REQUEST_BOUND_SECONDS + 5
+        )
+        chinese = served.client().get(
+            f"{served.base}/needs/", headers={"Accept-Language": "zh-CN"}, timeout=REQUEST_BOUND_SECONDS + 5
+        )
+        wait_for(
+            lambda: {o.path for o in traffic.since(down) if o.status == 503} >= {p for p, _h in targets(served)},
+            15,
+            "every page and the probe to answer 503 while the database is stopped",
+        )
         time.sleep(max(0.0, down + OUTAGE_SECONDS - time.monotonic()))
         served.cluster.start()
         back = time.monotonic()
-        recovered = wait_for(lambda: traffic.everything_answered_200_since(back), RECOVERY_BOUND_SECONDS,
-                             "every page to answer 200 again after the start")
+        recovered = wait_for(
+            lambda: traffic.everything_answered_200_since(back),
+            RECOVERY_BOUND_SECONDS,
+            "every page to answer 200 again after the start",
+        )
 
     assert_clean(traffic)
     assert failed_write.status_code == 503 and MESSAGE in failed_write.text, failed_write.text[:500]
@@ -272,8 +305,10 @@ def test_a_stopped_database_answers_503_then_the_same_app_recovers_and_a_retried
     assert retried.status_code == 302 and retried.headers["Location"].endswith("/edit"), retried.text[:500]
     assert (scalar(served, copies, copy_title), scalar(served, creations)) == (before[0] + 1, before[1] + 1)
     assert served.engine is engine and served.engine.pool is pool
-    print(f"stop: {len(traffic.outcomes)} requests, {sum(o.status == 503 for o in traffic.outcomes)} answered 503,"
-          f" every page 200 again {recovered - back:.2f} s after the start")
+    print(
+        f"stop: {len(traffic.outcomes)} requests, {sum(o.status == 503 for o in traffic.outcomes)} answered 503,"
+        f" every page 200 again {recovered - back:.2f} s after the start"
+    )
 
 
 def test_a_session_whose_connection_was_killed_is_discarded_without_an_error(served):
@@ -309,8 +344,13 @@ def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(ser
         env = flask_env(served.app, redis.url(0))
         served.cluster.stop()
         try:
-            worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst",
-                                       "default"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "marketplace", "worker", "--burst", "default"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             # The worker is up and its job is waiting for the database (a busy machine takes seconds to start it).
             deadline = time.monotonic() + 60
             while job.id not in StartedJobRegistry("default", connection=redis.client()).get_job_ids():

@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from rq import Queue, Worker, cron_scheduler_registry
 from rq.job import Job
 
+from marketplace.accounts.models import Organisation
 from marketplace.core.db import db
 from marketplace.jobs.outbox import PendingJob
+from marketplace.rankings.documents import startup_document
+from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.models import ProfileVector
 from marketplace.rankings.services import _hash
-from marketplace.rankings.documents import startup_document
-from marketplace.rankings.engine import engine
-from marketplace.accounts.models import Organisation
 from marketplace.startups.models import Listing, Startup
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, ZJ_MANAGER, fresh_postgres_database, seeded_app
 from tests.helpers import flask_env, need_id
@@ -44,9 +44,14 @@ def outage():
 
 
 def flask_process(app, redis, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "marketplace", *args],
-                            env=flask_env(app, redis.url(0)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "marketplace", *args],
+        env=flask_env(app, redis.url(0)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
 
 
 def worker(app, redis, *queues: str, burst: bool) -> subprocess.Popen:
@@ -59,9 +64,14 @@ def cron_schedulers(redis) -> set[str]:
 
 def startups_listed_by(app, slug: str) -> list[int]:
     with app.app_context():
-        return list(db.session.scalars(sa.select(Listing.startup_id).join(Organisation, Organisation.id ==
-                                                                          Listing.incubator_id)
-                                       .where(Organisation.slug == slug).order_by(Listing.startup_id)))
+        return list(
+            db.session.scalars(
+                sa.select(Listing.startup_id)
+                .join(Organisation, Organisation.id == Listing.incubator_id)
+                .where(Organisation.slug == slug)
+                .order_by(Listing.startup_id)
+            )
+        )
 
 
 def signed_in(app, email: str):
@@ -74,16 +84,22 @@ def edit_description(client, startup_id: int, text: str):
     with client.application.app_context():
         startup = db.session.get(Startup, startup_id)
         name, version = startup.name, startup.version
-    return client.post(f"/startups/{startup_id}/edit", data={"name": name, "description": text, "stage": "seed",
-                                                             "version": str(version)}, follow_redirects=True)
+    return client.post(
+        f"/startups/{startup_id}/edit",
+        data={"name": name, "description": text, "stage": "seed", "version": str(version)},
+        follow_redirects=True,
+    )
 
 
 def vector_is_current(app, startup_id: int) -> bool:
     with app.app_context():
         db.session.expire_all()
         startup = db.session.get(Startup, startup_id)
-        row = db.session.scalar(sa.select(ProfileVector).where(ProfileVector.kind == ProfileKind.STARTUP,
-                                                               ProfileVector.entity_id == startup_id))
+        row = db.session.scalar(
+            sa.select(ProfileVector).where(
+                ProfileVector.kind == ProfileKind.STARTUP, ProfileVector.entity_id == startup_id
+            )
+        )
         return row is not None and row.content_hash == _hash(engine().model_id, startup_document(startup))
 
 
@@ -134,7 +150,8 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
         assert db.session.get(Startup, second).description.endswith("during the outage.")
     waiting = pending_jobs(app)
     assert [(job.func, job.queue, job.kwargs) for job in waiting] == [
-        ("marketplace.rankings.jobs.index_profiles", "matching", {"kind": "startup", "ids": [second]})]
+        ("marketplace.rankings.jobs.index_profiles", "matching", {"kind": "startup", "ids": [second]})
+    ]
     late_worker = worker(app, redis, "email", burst=True)  # started during the outage: waits for Redis
     time.sleep(3)
     assert mail_worker.poll() is None, "a running worker must wait for Redis, not exit"
@@ -172,8 +189,9 @@ def test_the_outbox_is_relayed_once_even_when_asked_twice(outage):
     app, redis = outage
     redis.client().flushdb()
     with app.app_context():
-        db.session.add_all([PendingJob(func="marketplace.jobs.queue.relay_pending_jobs", queue="default", kwargs={})
-                            for _ in range(3)])
+        db.session.add_all(
+            [PendingJob(func="marketplace.jobs.queue.relay_pending_jobs", queue="default", kwargs={}) for _ in range(3)]
+        )
         db.session.commit()
         assert relay_pending_jobs() == 3
         assert relay_pending_jobs() == 0

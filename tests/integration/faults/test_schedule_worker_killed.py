@@ -32,11 +32,11 @@ from marketplace.jobs.queue import JOB_RETRIES, JOB_TIMEOUT, enqueue
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.notifications.jobs import deliver_email
-from scheduling.check import violations
-from scheduling.model import Placement
-from marketplace.startups.models import Startup
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.startups.models import Startup
+from scheduling.check import violations
+from scheduling.model import Placement
 from tests.conftest import ORGANISER, fresh_postgres_database, seeded_app
 from tests.helpers import flask_env, user
 from tests.private_redis import PrivateRedis
@@ -70,20 +70,33 @@ def crowded_event() -> Event:
     (neighbouring needs share half of theirs, so startups pitch twice and need changeovers)."""
     # Eight needs (~160 pitches) keep CP-SAT busy and still fit 2 days x 4 rooms; with every published need of
     # the bilingual world the event no longer fits and the solver answers "infeasible" at once.
-    needs = list(db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.PUBLISHED)
-                                    .order_by(Need.id).limit(8)))
+    needs = list(
+        db.session.scalars(sa.select(Need).where(Need.status == NeedStatus.PUBLISHED).order_by(Need.id).limit(8))
+    )
     startups = list(db.session.scalars(sa.select(Startup.id).order_by(Startup.id)))
     known = {(n, s) for n, s in db.session.execute(sa.select(Candidate.need_id, Candidate.startup_id))}
     half = PITCHES_PER_NEED // 2
     for k, need in enumerate(needs):
-        for startup_id in startups[k * half:k * half + PITCHES_PER_NEED]:
+        for startup_id in startups[k * half : k * half + PITCHES_PER_NEED]:
             if (need.id, startup_id) not in known:
-                db.session.add(Candidate(need_id=need.id, startup_id=startup_id, stage=CandidateStage.SHORTLISTED,
-                                         source=CandidateSource.APPLIED, opted_in_at=utcnow(), shared_at=utcnow()))
+                db.session.add(
+                    Candidate(
+                        need_id=need.id,
+                        startup_id=startup_id,
+                        stage=CandidateStage.SHORTLISTED,
+                        source=CandidateSource.APPLIED,
+                        opted_in_at=utcnow(),
+                        shared_at=utcnow(),
+                    )
+                )
     db.session.flush()
     organiser = user(ORGANISER)
-    event = create_event(actor=organiser, data={"name": "Kill-test roadshow", "starts_on": "2027-05-10", "days": 2},
-                         rooms=[f"Room {i}" for i in range(1, 5)], need_ids=[n.id for n in needs])
+    event = create_event(
+        actor=organiser,
+        data={"name": "Kill-test roadshow", "starts_on": "2027-05-10", "days": 2},
+        rooms=[f"Room {i}" for i in range(1, 5)],
+        need_ids=[n.id for n in needs],
+    )
     change_event_status(actor=organiser, event=event, to=EventStatus.APPLICATIONS_OPEN)
     change_event_status(actor=organiser, event=event, to=EventStatus.SHORTLISTING)
     return event
@@ -126,8 +139,13 @@ def kill_worker_and_horse(worker: subprocess.Popen) -> list[int]:
     return horses
 
 
-def wait_for(what: str, check: Callable[[], bool], seconds: float, worker: subprocess.Popen | None = None,
-             log: Path | None = None) -> None:
+def wait_for(
+    what: str,
+    check: Callable[[], bool],
+    seconds: float,
+    worker: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     while not check():
         if worker is not None and worker.poll() is not None:
@@ -147,8 +165,11 @@ def run_row(app, run_id: int) -> ScheduleRun:
 
 def placed_pitches(app, event_id: int) -> int:
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(Pitch).where(
-            Pitch.event_id == event_id, Pitch.start_slot.is_not(None)))
+        return db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Pitch)
+            .where(Pitch.event_id == event_id, Pitch.start_slot.is_not(None))
+        )
 
 
 def test_worker_killed_mid_solve_the_retry_completes_the_schedule_once(kill_app, redis_server, tmp_path):
@@ -160,8 +181,10 @@ def test_worker_killed_mid_solve_the_retry_completes_the_schedule_once(kill_app,
         with unit_of_work():  # commits, then enqueues run_schedule on rq
             run_id = request_schedule(actor=user(ORGANISER), event=event).id
         event_id = event.id
-        pitches = {p.id: p.candidate_id for p in db.session.scalars(
-            sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))}
+        pitches = {
+            p.id: p.candidate_id
+            for p in db.session.scalars(sa.select(Pitch).where(Pitch.event_id == event_id, Pitch.cancelled.is_(False)))
+        }
     assert len(pitches) >= 100, "the event should be big enough to keep the solver busy"
 
     [job_id] = queue.get_job_ids()
@@ -174,8 +197,13 @@ def test_worker_killed_mid_solve_the_retry_completes_the_schedule_once(kill_app,
     log = tmp_path / "worker.log"
     first = start_worker(app, redis_server.url(), log, burst=False)
     try:
-        wait_for("solver progress on the run", lambda: "of the time limit" in run_row(app, run_id).progress,
-                 WORKER_START_SECONDS, first, log)
+        wait_for(
+            "solver progress on the run",
+            lambda: "of the time limit" in run_row(app, run_id).progress,
+            WORKER_START_SECONDS,
+            first,
+            log,
+        )
     finally:
         horses = kill_worker_and_horse(first)
     assert horses, f"the worker should have forked a work horse for the job:\n{tail(log)}"
@@ -183,7 +211,8 @@ def test_worker_killed_mid_solve_the_retry_completes_the_schedule_once(kill_app,
 
     at_kill = run_row(app, run_id)
     assert (at_kill.status, at_kill.finished_at) == ("running", None), (
-        f"the worker should die in the middle of the solve (raise SOLVE_LIMIT): {at_kill.status}, {at_kill.progress}")
+        f"the worker should die in the middle of the solve (raise SOLVE_LIMIT): {at_kill.status}, {at_kill.progress}"
+    )
     assert placed_pitches(app, event_id) == 0, "nothing is written before the solve ends"
     started = StartedJobRegistry(QUEUE, connection=conn)
     assert job.get_status(refresh=True) == JobStatus.STARTED
@@ -233,9 +262,8 @@ def test_worker_killed_mid_solve_the_retry_completes_the_schedule_once(kill_app,
 def test_jobs_are_queued_with_the_retry_the_worker_relies_on(kill_app, redis_server):
     """The worker runs without rq's scheduler (`with_scheduler=False`), so a retry must requeue at once:
     a retry interval would park the job in the scheduled registry, where nothing would ever pick it up."""
-    with kill_app.app_context():
-        with unit_of_work():
-            enqueue(deliver_email, queue="email", message_id=-1)
+    with kill_app.app_context(), unit_of_work():
+        enqueue(deliver_email, queue="email", message_id=-1)
     conn = redis_server.client()
     jobs = [Job.fetch(i, connection=conn) for i in Queue("email", connection=conn).get_job_ids()]
     [job] = [j for j in jobs if j.kwargs == {"message_id": -1}]

@@ -17,14 +17,20 @@ from tests.integration.imports.test_import_startups import xlsx
 
 pytestmark = pytest.mark.integration
 
-RECORDS = [{"name": "Api Robotics", "website": "api-robotics.example", "description": "Warehouse robots.",
-            "founded": 2020, "id": "API-1"}]
+RECORDS = [
+    {
+        "name": "Api Robotics",
+        "website": "api-robotics.example",
+        "description": "Warehouse robots.",
+        "founded": 2020,
+        "id": "API-1",
+    }
+]
 
 
 def token_for(app, email: str, *, write: bool = True) -> str:
-    with in_app(app):
-        with unit_of_work():
-            _token, secret = create_token(user=user(email), name="crm sync", can_write=write)
+    with in_app(app), unit_of_work():
+        _token, secret = create_token(user=user(email), name="crm sync", can_write=write)
     return secret
 
 
@@ -35,8 +41,9 @@ def bearer(secret: str) -> dict:
 def test_import_json_records_with_a_write_token(app, client):
     secret = token_for(app, ZJ_MANAGER)
 
-    response = client.post("/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret), content_type="application/json"
+    )
 
     body = response.get_json()
     assert response.status_code == 201  # no Redis: finished before answering
@@ -50,8 +57,12 @@ def test_import_json_records_with_a_write_token(app, client):
 def test_import_xlsx_file_as_multipart(app, client):
     secret = token_for(app, ZJ_MANAGER)
 
-    response = client.post("/api/v1/imports", data={"file": (io.BytesIO(xlsx()), "p.xlsx")}, headers=bearer(secret),
-                           content_type="multipart/form-data")
+    response = client.post(
+        "/api/v1/imports",
+        data={"file": (io.BytesIO(xlsx()), "p.xlsx")},
+        headers=bearer(secret),
+        content_type="multipart/form-data",
+    )
 
     assert response.get_json()["counts"]["imported"] == 2
 
@@ -74,8 +85,9 @@ def test_missing_wrong_or_revoked_token_is_401(app, client):
 def test_read_only_token_cannot_import(app, client):
     secret = token_for(app, ZJ_MANAGER, write=False)
 
-    response = client.post("/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret), content_type="application/json"
+    )
 
     assert response.status_code == 403
 
@@ -83,8 +95,9 @@ def test_read_only_token_cannot_import(app, client):
 def test_bank_staff_token_cannot_import(app, client):
     secret = token_for(app, BANK_STAFF)
 
-    response = client.post("/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(secret), content_type="application/json"
+    )
 
     assert response.status_code == 422  # a bank unit is not an incubator
 
@@ -94,11 +107,19 @@ def test_incubator_cannot_import_for_another_or_read_its_imports(app, client):
     pnp = token_for(app, PNP_MANAGER)
     with app.app_context():
         pnp_id = org("plug-and-play").id
-    created = client.post("/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(zj),
-                          content_type="application/json")
+    created = client.post(
+        "/api/v1/imports", data=json.dumps(RECORDS), headers=bearer(zj), content_type="application/json"
+    )
 
-    assert client.post(f"/api/v1/imports?incubator_id={pnp_id}", data=json.dumps(RECORDS), headers=bearer(zj),
-                       content_type="application/json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/imports?incubator_id={pnp_id}",
+            data=json.dumps(RECORDS),
+            headers=bearer(zj),
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert client.get(created.headers["Location"], headers=bearer(pnp)).status_code == 404
 
 
@@ -107,8 +128,12 @@ def test_organiser_imports_for_a_named_incubator(app, client):
     with app.app_context():
         zj_id = org("zhangjiang-incubator").id
 
-    response = client.post(f"/api/v1/imports?incubator_id={zj_id}", data=json.dumps(RECORDS), headers=bearer(secret),
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/imports?incubator_id={zj_id}",
+        data=json.dumps(RECORDS),
+        headers=bearer(secret),
+        content_type="application/json",
+    )
 
     assert response.status_code == 201
 

@@ -26,8 +26,10 @@ from tests.upload_files import MB, huge_csv, zip_bomb
 pytestmark = pytest.mark.integration
 
 REQUEST_MEMORY = 100 * MB  # the review's bar for extra memory
-BOMB_MESSAGE = ("The workbook is too large once unpacked: xl/worksheets/sheet1.xml holds more than 64 MB. "
-                "Split it into smaller files.")
+BOMB_MESSAGE = (
+    "The workbook is too large once unpacked: xl/worksheets/sheet1.xml holds more than 64 MB. "
+    "Split it into smaller files."
+)
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +89,9 @@ def test_the_upload_page_says_so_in_chinese(app, client, auth, bomb):
     client.post("/language", data={"locale": "zh_Hans", "next": "/"})
     app.config["IMPORT_MAX_ROWS"] = 2
     try:
-        too_long = client.post("/imports/new", data={"file": (io.BytesIO(b"name\na\nb\nc\n"), "p.csv")},
-                               content_type="multipart/form-data")
+        too_long = client.post(
+            "/imports/new", data={"file": (io.BytesIO(b"name\na\nb\nc\n"), "p.csv")}, content_type="multipart/form-data"
+        )
     finally:
         app.config["IMPORT_MAX_ROWS"] = 20_000
     refused = upload_file(client, bomb, "portfolio.xlsx")
@@ -105,8 +108,12 @@ def test_the_api_refuses_both_with_a_problem_naming_the_limit(app, client, bomb)
     refused, peak = measured(lambda: upload_file(client, bomb, "p.xlsx", bearer(secret), url="/api/v1/imports"))
     app.config["IMPORT_MAX_ROWS"] = 2
     try:
-        too_long = client.post("/api/v1/imports", data=json.dumps([{"name": n} for n in "abc"]),
-                               headers={**bearer(secret), "Accept-Language": "zh-CN"}, content_type="application/json")
+        too_long = client.post(
+            "/api/v1/imports",
+            data=json.dumps([{"name": n} for n in "abc"]),
+            headers={**bearer(secret), "Accept-Language": "zh-CN"},
+            content_type="application/json",
+        )
     finally:
         app.config["IMPORT_MAX_ROWS"] = 20_000
 
@@ -124,8 +131,11 @@ def test_the_job_reads_the_upload_a_chunk_at_a_time_and_keeps_each_rejected_row(
     auth.login(ZJ_MANAGER)
     named = {0: "Chunk One Co", 260: "Chunk Two Co", 520: "Chunk Three Co"}
     lines = ["name,website"] + [f"{named.get(i, '')},row-{i}.example" for i in range(521)]
-    location = client.post("/imports/new", data={"file": (io.BytesIO("\n".join(lines).encode()), "chunks.csv")},
-                           content_type="multipart/form-data").headers["Location"]
+    location = client.post(
+        "/imports/new",
+        data={"file": (io.BytesIO("\n".join(lines).encode()), "chunks.csv")},
+        content_type="multipart/form-data",
+    ).headers["Location"]
 
     detail = client.post(location, data={"col-0": "name", "col-1": "website"}).headers["Location"]
 

@@ -29,9 +29,22 @@ def test_upload_map_and_run_an_import(app, client, auth):
     page = mapping_page.get_data(as_text=True)
     assert "链融科技" in page  # preview
     assert 'value="name" selected' in page  # 公司名称 auto-mapped
-    form = {f"col-{i}": f for i, f in enumerate(
-        ["external_id", "name", "website", "description", "founded_year", "stage", "team_size", "sectors",
-         "contact_email"])}
+    form = {
+        f"col-{i}": f
+        for i, f in enumerate(
+            [
+                "external_id",
+                "name",
+                "website",
+                "description",
+                "founded_year",
+                "stage",
+                "team_size",
+                "sectors",
+                "contact_email",
+            ]
+        )
+    }
     started = client.post(response.headers["Location"], data=form)
 
     assert started.status_code == 302
@@ -46,10 +59,12 @@ def test_upload_map_and_run_an_import(app, client, auth):
 
 def test_rejected_rows_download_neutralises_formulas(app, client, auth):
     auth.login(ZJ_MANAGER)
-    bad = [["ZJ-X", "=HYPERLINK(\"http://evil\")", "evil.example", "x", "2099", "", "", "", ""]]
+    bad = [["ZJ-X", '=HYPERLINK("http://evil")', "evil.example", "x", "2099", "", "", "", ""]]
     location = upload(client, gbk_csv(bad), "bad.csv").headers["Location"]
-    detail = client.post(location, data={f"col-{i}": f for i, f in enumerate(
-        ["external_id", "name", "website", "description", "founded_year"])}).headers["Location"]
+    detail = client.post(
+        location,
+        data={f"col-{i}": f for i, f in enumerate(["external_id", "name", "website", "description", "founded_year"])},
+    ).headers["Location"]
 
     csv_text = client.get(detail + "/rejected.csv").get_data(as_text=True)
 
@@ -169,9 +184,22 @@ def test_failed_import_shows_why_and_can_be_retried(app, client, auth):
 def test_a_finished_import_says_done_and_links_its_result(app, client, auth):
     auth.login(ZJ_MANAGER)
     location = upload(client, xlsx()).headers["Location"]
-    form = {f"col-{i}": f for i, f in enumerate(
-        ["external_id", "name", "website", "description", "founded_year", "stage", "team_size", "sectors",
-         "contact_email"])}
+    form = {
+        f"col-{i}": f
+        for i, f in enumerate(
+            [
+                "external_id",
+                "name",
+                "website",
+                "description",
+                "founded_year",
+                "stage",
+                "team_size",
+                "sectors",
+                "contact_email",
+            ]
+        )
+    }
     detail = client.post(location, data=form).headers["Location"]
 
     page = client.get(detail).get_data(as_text=True)
@@ -186,8 +214,10 @@ def test_rejection_reasons_are_shown_in_the_readers_language(app, client, auth):
     client.post("/language", data={"locale": "zh_Hans"})
     bad = [["ZJ-Y", "Future Year Co", "future.example", "x", "2099", "", "", "", ""]]
     location = upload(client, gbk_csv(bad), "bad.csv").headers["Location"]
-    detail = client.post(location, data={f"col-{i}": f for i, f in enumerate(
-        ["external_id", "name", "website", "description", "founded_year"])}).headers["Location"]
+    detail = client.post(
+        location,
+        data={f"col-{i}": f for i, f in enumerate(["external_id", "name", "website", "description", "founded_year"])},
+    ).headers["Location"]
     in_chinese = client.get(detail).get_data(as_text=True)
 
     client.post("/language", data={"locale": "en"})

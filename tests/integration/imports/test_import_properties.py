@@ -28,14 +28,32 @@ from tests.unit.test_import_properties import any_upload
 
 pytestmark = [pytest.mark.integration, pytest.mark.parametrize("backend", ["sqlite"], indirect=True)]
 
-DB_EXAMPLES = settings(max_examples=25, deadline=None, derandomize=True,
-                       suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+DB_EXAMPLES = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 _batches = itertools.count(1)
 
-FIELDS_IN_FILE = ("external_id", "name", "website", "description", "founded_year", "stage", "team_size",
-                  "funding_raised_usd", "sectors", "contact_email")
-text = st.text(st.one_of(st.sampled_from(list("ab Z9,;\"'=+-@\n公司科技金融")),
-                         st.characters(codec="utf-8", exclude_characters="\x00")), max_size=30)
+FIELDS_IN_FILE = (
+    "external_id",
+    "name",
+    "website",
+    "description",
+    "founded_year",
+    "stage",
+    "team_size",
+    "funding_raised_usd",
+    "sectors",
+    "contact_email",
+)
+text = st.text(
+    st.one_of(
+        st.sampled_from(list("ab Z9,;\"'=+-@\n公司科技金融")), st.characters(codec="utf-8", exclude_characters="\x00")
+    ),
+    max_size=30,
+)
 
 # One broken field per invalid row, and the column its rejection must name.
 BREAKS = {
@@ -63,7 +81,8 @@ def portfolio(draw):
             "website": draw(st.sampled_from(["", f"https://www.pf{{batch}}x{i:02d}.example/about"])),
             "description": draw(text),
             "founded_year": draw(st.sampled_from(["", "{y}", "{y}年5月", "founded in {y}"])).format(
-                y=draw(st.integers(1900, date.today().year))),
+                y=draw(st.integers(1900, date.today().year))
+            ),
             "stage": draw(st.sampled_from(["", "A轮", "Series B", "seed", "天使轮", "Pre-IPO", "series_a"])),
             "team_size": draw(st.sampled_from(["", "{n}", "{n:,}", " {n} "])).format(n=draw(st.integers(1, 10**6))),
             "funding_raised_usd": draw(st.sampled_from(["", "{n}", "{n:,}"])).format(n=draw(st.integers(0, 10**13))),
@@ -90,8 +109,13 @@ def test_valid_rows_are_imported_invalid_rows_rejected_and_counts_add_up(ctx, ge
     incubator = org("zhangjiang-incubator")
 
     with unit_of_work():
-        report = import_rows(incubator=incubator, actor=None, rows=rows, mapping=auto_map(list(header_of.values())),
-                             schedule_embedding=False)
+        report = import_rows(
+            incubator=incubator,
+            actor=None,
+            rows=rows,
+            mapping=auto_map(list(header_of.values())),
+            schedule_embedding=False,
+        )
 
     valid = [i for i in range(len(rows)) if i not in broken]
     assert sum(report.counts.values()) == len(rows)
@@ -104,9 +128,13 @@ def test_valid_rows_are_imported_invalid_rows_rejected_and_counts_add_up(ctx, ge
 
     names = db.session.scalars(sa.select(Startup.name).where(Startup.name.like(f"%PF{batch}x%"))).all()
     assert sorted(names) == sorted(rows[i][header_of["name"]].strip() for i in valid)
-    listed = dict(db.session.execute(
-        sa.select(Startup.name, Listing.external_id).join(Listing, Listing.startup_id == Startup.id)
-        .where(Listing.incubator_id == incubator.id, Startup.name.like(f"%PF{batch}x%"))).all())
+    listed = dict(
+        db.session.execute(
+            sa.select(Startup.name, Listing.external_id)
+            .join(Listing, Listing.startup_id == Startup.id)
+            .where(Listing.incubator_id == incubator.id, Startup.name.like(f"%PF{batch}x%"))
+        ).all()
+    )
     assert listed == {rows[i][header_of["name"]].strip(): rows[i][header_of["external_id"]] or None for i in valid}
 
 
@@ -116,8 +144,9 @@ def test_any_upload_is_kept_for_mapping_or_refused_with_a_reason(ctx, data):
     """start_import, for any bytes: a batch waiting for its mapping, with as many rows as the file
     and an automatic mapping onto its own headers; or InvalidInput naming the file, with a message."""
     try:
-        batch = start_import(actor=user(ZJ_MANAGER), incubator=org("zhangjiang-incubator"), filename="upload.bin",
-                             data=data, max_rows=50)
+        batch = start_import(
+            actor=user(ZJ_MANAGER), incubator=org("zhangjiang-incubator"), filename="upload.bin", data=data, max_rows=50
+        )
     except InvalidInput as exc:
         assert list(exc.errors) == ["file"]
         assert all(m.strip() for m in exc.errors["file"])

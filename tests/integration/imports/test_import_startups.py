@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import Workbook
 
+from marketplace.accounts.models import User
 from marketplace.core.db import db, unit_of_work
 from marketplace.imports.mapping import auto_map
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import import_rows
-from marketplace.accounts.models import User
 from marketplace.startups.models import Listing, Startup
 from tests.helpers import org
 
@@ -26,10 +26,28 @@ SCALE_ROWS = int(os.environ.get("IMPORT_SCALE_ROWS", "1000"))
 
 HEADERS = ["企业编号", "公司名称", "官网", "简介", "成立时间", "融资轮次", "团队规模", "行业", "联系邮箱"]
 ROWS = [
-    ["ZJ-IMP-001", "链融科技", "https://www.lianrong.example", "供应链金融风控平台，基于仓单和物流数据。", "2019年5月", "A轮", "35",
-     "金融科技", "bd@lianrong.example"],
-    ["ZJ-IMP-002", "Campus Ledger", "campusledger.example", "Tuition and campus-card settlement for universities.",
-     "2021", "Seed", "12", "Education", ""],
+    [
+        "ZJ-IMP-001",
+        "链融科技",
+        "https://www.lianrong.example",
+        "供应链金融风控平台，基于仓单和物流数据。",
+        "2019年5月",
+        "A轮",
+        "35",
+        "金融科技",
+        "bd@lianrong.example",
+    ],
+    [
+        "ZJ-IMP-002",
+        "Campus Ledger",
+        "campusledger.example",
+        "Tuition and campus-card settlement for universities.",
+        "2021",
+        "Seed",
+        "12",
+        "Education",
+        "",
+    ],
 ]
 
 
@@ -100,16 +118,37 @@ def test_bad_rows_are_rejected_with_row_and_column_and_leave_nothing(ctx):
 
     assert report.counts == {"imported": 1, "updated": 0, "unchanged": 0, "rejected": 5}
     assert [(r.row, r.column) for r in report.rejections] == [
-        (2, "公司名称"), (3, "成立时间"), (4, "联系邮箱"), (5, "团队规模"), (6, "融资轮次"),
+        (2, "公司名称"),
+        (3, "成立时间"),
+        (4, "联系邮箱"),
+        (5, "团队规模"),
+        (6, "融资轮次"),
     ]
-    assert db.session.scalar(sa.select(sa.func.count()).where(Startup.name.in_(
-        ["Future Co", "Mail Co", "Count Co", "Stage Co"]))) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(Startup.name.in_(["Future Co", "Mail Co", "Count Co", "Stage Co"]))
+        )
+        == 0
+    )
 
 
-@pytest.mark.parametrize("row", [
-    ["PNP-77", "Campus Ledger Inc.", "https://campusledger.example/", "Rewritten by a rival", "2021", "", "", "", ""],
-    ["", "Campus Ledger", "", "", "", "", "", "", ""],  # the name alone
-])
+@pytest.mark.parametrize(
+    "row",
+    [
+        [
+            "PNP-77",
+            "Campus Ledger Inc.",
+            "https://campusledger.example/",
+            "Rewritten by a rival",
+            "2021",
+            "",
+            "",
+            "",
+            "",
+        ],
+        ["", "Campus Ledger", "", "", "", "", "", "", ""],  # the name alone
+    ],
+)
 def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_never_a_listing(ctx, row):
     """Security review, finding 1: a name or a website in a file once added the importer's listing to
     another incubator's profile, and with it the right to edit it, read its contact and act on its
@@ -126,8 +165,11 @@ def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_neve
     rival = org("plug-and-play")
     assert incubator_ids_for_startup(original.id) == {org("zhangjiang-incubator").id}
     assert original.description == ROWS[1][3]
-    new_id = db.session.scalar(sa.select(Listing.startup_id).join(Startup, Startup.id == Listing.startup_id)
-                               .where(Listing.incubator_id == rival.id, Startup.name.like("Campus Ledger%")))
+    new_id = db.session.scalar(
+        sa.select(Listing.startup_id)
+        .join(Startup, Startup.id == Listing.startup_id)
+        .where(Listing.incubator_id == rival.id, Startup.name.like("Campus Ledger%"))
+    )
     assert new_id is not None and new_id != original.id
     assert report.counts["imported"] == 1
     assert [(d.row, d.startup_id, d.existing_id) for d in report.duplicates] == [(2, new_id, original.id)]
@@ -140,8 +182,10 @@ def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_neve
 
 
 def test_a_row_with_a_website_that_is_not_one_is_rejected_with_its_column(ctx):
-    rows = [["ZJ-W1", "Script Co", "javascript:alert(1)", "x", "", "", "", "", ""],
-            ["ZJ-W2", "Words Co", "not a url at all", "x", "", "", "", "", ""]]
+    rows = [
+        ["ZJ-W1", "Script Co", "javascript:alert(1)", "x", "", "", "", "", ""],
+        ["ZJ-W2", "Words Co", "not a url at all", "x", "", "", "", "", ""],
+    ]
 
     report = run(gbk_csv(rows))
 
@@ -160,24 +204,49 @@ def test_cli_prints_counts_last_and_fails_only_for_unreadable_files(app, tmp_pat
     bad = runner.invoke(args=["import-startups", str(broken), "--incubator", "zhangjiang-incubator"])
 
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output.strip().splitlines()[-1]) == {"imported": 2, "rejected": 0, "unchanged": 0,
-                                                                "updated": 0}
+    assert json.loads(ok.output.strip().splitlines()[-1]) == {
+        "imported": 2,
+        "rejected": 0,
+        "unchanged": 0,
+        "updated": 0,
+    }
     assert bad.exit_code != 0 and "not an Excel workbook" in bad.output
 
 
 def test_many_rows_import_once_and_then_change_nothing(ctx):
-    rows = [[f"ZJ-5K-{i:05d}", f"Bulk Startup {i:05d}", f"https://bulk-{i:05d}.example",
-             f"Sensor network {i} for warehouse receipts.", str(2010 + i % 14), "", str(5 + i % 50), "", ""]
-            for i in range(SCALE_ROWS)]
+    rows = [
+        [
+            f"ZJ-5K-{i:05d}",
+            f"Bulk Startup {i:05d}",
+            f"https://bulk-{i:05d}.example",
+            f"Sensor network {i} for warehouse receipts.",
+            str(2010 + i % 14),
+            "",
+            str(5 + i % 50),
+            "",
+            "",
+        ]
+        for i in range(SCALE_ROWS)
+    ]
     table = read_table(xlsx(rows))
     mapping = auto_map(table.headers)
 
     with unit_of_work():
-        first = import_rows(incubator=org("zhangjiang-incubator"), actor=None, rows=table.rows, mapping=mapping,
-                            schedule_embedding=False)
+        first = import_rows(
+            incubator=org("zhangjiang-incubator"),
+            actor=None,
+            rows=table.rows,
+            mapping=mapping,
+            schedule_embedding=False,
+        )
     with unit_of_work():
-        second = import_rows(incubator=org("zhangjiang-incubator"), actor=None, rows=table.rows, mapping=mapping,
-                             schedule_embedding=False)
+        second = import_rows(
+            incubator=org("zhangjiang-incubator"),
+            actor=None,
+            rows=table.rows,
+            mapping=mapping,
+            schedule_embedding=False,
+        )
 
     assert first.counts == {"imported": SCALE_ROWS, "updated": 0, "unchanged": 0, "rejected": 0}
     assert second.counts == {"imported": 0, "updated": 0, "unchanged": SCALE_ROWS, "rejected": 0}

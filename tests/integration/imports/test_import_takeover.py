@@ -26,8 +26,9 @@ def test_a_rivals_startup_named_in_a_file_is_imported_apart_and_reported(app, cl
     auth.login(PNP_MANAGER)
     rows = [{"name": name}, {"name": "Elsewhere Labs", "website": website}]
     data = "\n".join(json.dumps(row) for row in rows).encode("utf-8")
-    location = client.post("/imports/new", data={"file": (io.BytesIO(data), "rival.jsonl")},
-                           content_type="multipart/form-data").headers["Location"]
+    location = client.post(
+        "/imports/new", data={"file": (io.BytesIO(data), "rival.jsonl")}, content_type="multipart/form-data"
+    ).headers["Location"]
     detail = client.post(location, data={"col-0": "name", "col-1": "website"}).headers["Location"]
 
     page = client.get(detail).get_data(as_text=True)
@@ -35,10 +36,14 @@ def test_a_rivals_startup_named_in_a_file_is_imported_apart_and_reported(app, cl
     with app.app_context():
         assert incubator_ids_for_startup(target_id) == {zhangjiang}
         pnp = org("plug-and-play").id
-        made = set(db.session.scalars(sa.select(Listing.startup_id).join(Startup, Startup.id == Listing.startup_id)
-                                      .where(Listing.incubator_id == pnp,
-                                             Startup.name.in_([name, "Elsewhere Labs"]))))
+        made = set(
+            db.session.scalars(
+                sa.select(Listing.startup_id)
+                .join(Startup, Startup.id == Listing.startup_id)
+                .where(Listing.incubator_id == pnp, Startup.name.in_([name, "Elsewhere Labs"]))
+            )
+        )
         assert len(made) == 2 and target_id not in made
     assert 'id="likely-duplicates"' in page
-    assert page.count(f"/startups/{target_id}\"") == 2  # both rows point at the profile already listed
+    assert page.count(f'/startups/{target_id}"') == 2  # both rows point at the profile already listed
     assert client.get(f"/startups/{target_id}/edit").status_code == 403

@@ -20,7 +20,7 @@ from marketplace.imports.services import confirm_mapping, start_import
 from marketplace.jobs.queue import enqueue
 from marketplace.startups.models import Startup
 from tests.conftest import ZJ_MANAGER, fresh_postgres_database, seeded_app
-from tests.helpers import flask_env, kill_worker_and_horse, rq_worker, org, user
+from tests.helpers import flask_env, kill_worker_and_horse, org, rq_worker, user
 
 pytestmark = pytest.mark.integration
 
@@ -37,8 +37,15 @@ def portfolio() -> bytes:
     sheet.append(["编号", "公司名称", "官网", "简介", "成立时间"])
     for i in range(1, ROWS + 1):
         year = 2099 if i % BAD_EVERY == 0 else 2015 + i % 9
-        sheet.append([f"KILL-{i:05d}", f"Killtest Startup {i:05d}", f"https://killtest-{i:05d}.example",
-                      f"Cold-chain sensor network number {i} for pledged goods.", year])
+        sheet.append(
+            [
+                f"KILL-{i:05d}",
+                f"Killtest Startup {i:05d}",
+                f"https://killtest-{i:05d}.example",
+                f"Cold-chain sensor network number {i} for pledged goods.",
+                year,
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -68,8 +75,13 @@ def test_worker_killed_mid_import_then_rerun_imports_every_good_row_once(killed_
     app = killed_app
     with app.app_context():
         with unit_of_work():
-            batch = start_import(actor=user(ZJ_MANAGER), incubator=org("zhangjiang-incubator"),
-                                 filename="kill.xlsx", data=portfolio(), max_rows=10_000)
+            batch = start_import(
+                actor=user(ZJ_MANAGER),
+                incubator=org("zhangjiang-incubator"),
+                filename="kill.xlsx",
+                data=portfolio(),
+                max_rows=10_000,
+            )
         with unit_of_work():
             confirm_mapping(actor=user(ZJ_MANAGER), batch=batch, mapping=dict(batch.mapping))
         batch_id = batch.id
@@ -83,9 +95,8 @@ def test_worker_killed_mid_import_then_rerun_imports_every_good_row_once(killed_
     at_kill = processed(app, batch_id)
     assert 0 < at_kill < ROWS, "the worker should die in the middle of the import"
 
-    with app.app_context():
-        with unit_of_work():
-            enqueue(run_import, batch_id=batch_id)  # the job run again, as a retry does
+    with app.app_context(), unit_of_work():
+        enqueue(run_import, batch_id=batch_id)  # the job run again, as a retry does
     second = worker(app, burst=True)
     output, _ = second.communicate(timeout=600)
     assert second.returncode == 0, output

@@ -18,18 +18,28 @@ pytestmark = pytest.mark.integration
 
 # Written for this test: one English and one Chinese profile without sectors or tags.
 ROWS = [
-    {"name": "WardFlow Clinics", "description": "Hospital bed management and electronic medical records for "
-     "clinics; patients book appointments online and doctors follow up after discharge."},
-    {"name": "慧学课堂", "description": "面向中小学的智慧教育平台：教师布置作业、在线课堂和学情分析，学生在手机上完成练习。"},
-    {"name": "PledgeTrack IoT", "description": "GPS trackers and warehouse sensors watch pledged vehicles and stock "
-     "for lenders, with alerts when collateral moves."},
+    {
+        "name": "WardFlow Clinics",
+        "description": "Hospital bed management and electronic medical records for "
+        "clinics; patients book appointments online and doctors follow up after discharge.",
+    },
+    {
+        "name": "慧学课堂",
+        "description": "面向中小学的智慧教育平台：教师布置作业、在线课堂和学情分析，学生在手机上完成练习。",
+    },
+    {
+        "name": "PledgeTrack IoT",
+        "description": "GPS trackers and warehouse sensors watch pledged vehicles and stock "
+        "for lenders, with alerts when collateral moves.",
+    },
 ]
 
 
 def import_untagged(client) -> str:
     data = "\n".join(json.dumps(row, ensure_ascii=False) for row in ROWS).encode("utf-8")
-    location = client.post("/imports/new", data={"file": (io.BytesIO(data), "untagged.jsonl")},
-                           content_type="multipart/form-data").headers["Location"]
+    location = client.post(
+        "/imports/new", data={"file": (io.BytesIO(data), "untagged.jsonl")}, content_type="multipart/form-data"
+    ).headers["Location"]
     return client.post(location, data={"col-0": "name", "col-1": "description"}).headers["Location"]
 
 

@@ -14,8 +14,10 @@ def _chips(query: str, doc: str) -> list[str]:
 
 
 def test_english_stop_words_and_generic_words_are_not_chips():
-    text = ("Data from banks: see how we get the SME loans, also using ledgers via open banking, "
-            "which would include invoices.")
+    text = (
+        "Data from banks: see how we get the SME loans, also using ledgers via open banking, "
+        "which would include invoices."
+    )
 
     chips = _chips(text, text)
 

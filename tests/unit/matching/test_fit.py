@@ -50,7 +50,7 @@ def test_terms_no_profile_uses_are_left_out_of_the_share():
 def test_fit_weighs_meaning_and_keywords_as_the_ranking_does():
     fit = fit_of(0.5, ["sme", "loan"], ["sme"], idf)
 
-    assert DENSE_WEIGHT == RankSettings().dense_weight
+    assert RankSettings().dense_weight == DENSE_WEIGHT
     assert fit == Fit(score=round(DENSE_WEIGHT * 50 + (1 - DENSE_WEIGHT) * 75), meaning=50, keywords=75)
 
 
@@ -102,8 +102,13 @@ def _fit(corpus: Corpus, query: Query, match) -> Fit:
     """The fit of a ranked match from what the pair alone decides: the ranking's dense component (the unmoved
     query's inner product) and the two term lists."""
     keywords = corpus.keywords
-    return fit_of(match.components["dense"], query.tokens, corpus.tokens[corpus.positions[match.id]],
-                  keywords.idf, lambda term: keywords.doc_freq(term) > 0)
+    return fit_of(
+        match.components["dense"],
+        query.tokens,
+        corpus.tokens[corpus.positions[match.id]],
+        keywords.idf,
+        lambda term: keywords.doc_freq(term) > 0,
+    )
 
 
 def test_a_pair_fits_the_same_in_a_ranking_of_everyone_and_in_a_portfolio_ranking():

@@ -26,9 +26,7 @@ def test_hnsw_finds_what_exact_search_finds():
     graph.build()
     queries = clustered(50, seed=9)
 
-    recall = np.mean([
-        len(set(exact.search(q, 10)[0]) & set(graph.search(q, 10)[0])) / 10 for q in queries
-    ])
+    recall = np.mean([len(set(exact.search(q, 10)[0]) & set(graph.search(q, 10)[0])) / 10 for q in queries])
 
     assert graph.uses_graph and graph.graph_ready and not exact.uses_graph
     assert recall >= 0.95

@@ -28,15 +28,22 @@ def encode(texts):
 
 def fitted(**settings):
     vectors = encode(TEXTS)
-    return fit_labels(["Healthcare", "Education"], vectors, [tokenize(t) for t in TEXTS], encode,
-                      LabelSettings(**settings)), vectors
+    return fit_labels(
+        ["Healthcare", "Education"], vectors, [tokenize(t) for t in TEXTS], encode, LabelSettings(**settings)
+    ), vectors
 
 
 def test_a_document_gets_the_label_whose_documents_it_resembles_without_naming_it():
     model, _vectors = fitted(min_z=0.3)
 
-    inferred = model.infer(encode(["Scheduling and billing for hospitals, clinics and patients",
-                                   "Courses, analytics and homework for schools, students and teachers"]))
+    inferred = model.infer(
+        encode(
+            [
+                "Scheduling and billing for hospitals, clinics and patients",
+                "Courses, analytics and homework for schools, students and teachers",
+            ]
+        )
+    )
 
     assert inferred == [("healthcare",), ("education",)]
 
@@ -61,8 +68,15 @@ def test_at_most_per_document_labels_closest_first():
 
 def test_examples_stand_in_for_documents_that_name_the_label():
     vectors = encode(TEXTS)
-    model = fit_labels(["Medicine"], vectors, [tokenize(t) for t in TEXTS], encode, LabelSettings(min_z=0.3),
-                       examples={"medicine": [0, 1, 2, 3]}, names={"Medicine": "Medicine 医疗"})
+    model = fit_labels(
+        ["Medicine"],
+        vectors,
+        [tokenize(t) for t in TEXTS],
+        encode,
+        LabelSettings(min_z=0.3),
+        examples={"medicine": [0, 1, 2, 3]},
+        names={"Medicine": "Medicine 医疗"},
+    )
 
     assert model.infer(encode(["Scheduling and billing for hospitals, clinics and patients"])) == [("medicine",)]
     assert model.infer(encode(["Courses, analytics and homework for schools, students and teachers"])) == [()]

@@ -12,17 +12,37 @@ from tests.unit.matching.fake_embedder import DIM, vector
 pytestmark = pytest.mark.unit
 
 DOCS = [
-    Document(1, "LedgerJoint", "Secure multi-party computation for joint risk control between banks.",
-             tags=("mpc", "privacy computing")),
-    Document(2, "FedScore", "Federated learning lets lenders train credit models without sharing data.",
-             tags=("federated learning", "privacy computing")),
+    Document(
+        1,
+        "LedgerJoint",
+        "Secure multi-party computation for joint risk control between banks.",
+        tags=("mpc", "privacy computing"),
+    ),
+    Document(
+        2,
+        "FedScore",
+        "Federated learning lets lenders train credit models without sharing data.",
+        tags=("federated learning", "privacy computing"),
+    ),
     Document(3, "CampusPay", "Campus card and tuition payments for universities.", tags=("campus card",)),
-    Document(4, "PledgeEye", "GPS trackers and cameras monitor pledged vehicles for car-pledge loans.",
-             tags=("iot", "collateral monitoring")),
-    Document(5, "WardLink", "Hospital information system connecting wards and insurance bureaus.",
-             tags=("hospital information system",)),
-    Document(6, "PrivyJoin", "Private set intersection for joint marketing without revealing customers.",
-             tags=("privacy computing", "psi")),
+    Document(
+        4,
+        "PledgeEye",
+        "GPS trackers and cameras monitor pledged vehicles for car-pledge loans.",
+        tags=("iot", "collateral monitoring"),
+    ),
+    Document(
+        5,
+        "WardLink",
+        "Hospital information system connecting wards and insurance bureaus.",
+        tags=("hospital information system",),
+    ),
+    Document(
+        6,
+        "PrivyJoin",
+        "Private set intersection for joint marketing without revealing customers.",
+        tags=("privacy computing", "psi"),
+    ),
 ]
 
 
@@ -53,9 +73,11 @@ def test_hybrid_puts_the_obvious_match_first():
 def test_feedback_labels_lift_documents_sharing_the_best_matches_labels():
     corpus = make_corpus()
     plain = HybridRanker(corpus, RankSettings(label_weight=0.0, feedback_docs=1)).rank(
-        query("multi-party computation risk control"), k=6)
+        query("multi-party computation risk control"), k=6
+    )
     fed = HybridRanker(corpus, RankSettings(label_weight=2.0, feedback_docs=1)).rank(
-        query("multi-party computation risk control"), k=6)
+        query("multi-party computation risk control"), k=6
+    )
 
     def position(matches, doc_id):
         return [m.id for m in matches].index(doc_id)
@@ -138,10 +160,18 @@ def test_a_score_floor_keeps_a_rare_words_only_profile_from_being_buried():
     corpus.upsert([Entry(9999, far, ("sensor", "zyxquantum"))])
     lookup = Query(vector=direction, tokens=("zyxquantum",))
 
-    buried = [m.id for m in HybridRanker(corpus, RankSettings(rocchio_beta=0, expansion_terms=0,
-                                                              label_weight=0)).rank(lookup, k=20)]
-    floored = [m.id for m in HybridRanker(corpus, RankSettings(rocchio_beta=0, expansion_terms=0, label_weight=0,
-                                                               z_floor=-2.0)).rank(lookup, k=20)]
+    buried = [
+        m.id
+        for m in HybridRanker(corpus, RankSettings(rocchio_beta=0, expansion_terms=0, label_weight=0)).rank(
+            lookup, k=20
+        )
+    ]
+    floored = [
+        m.id
+        for m in HybridRanker(
+            corpus, RankSettings(rocchio_beta=0, expansion_terms=0, label_weight=0, z_floor=-2.0)
+        ).rank(lookup, k=20)
+    ]
 
     assert 9999 not in buried
     assert floored[0] == 9999

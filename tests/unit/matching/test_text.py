@@ -1,7 +1,16 @@
 import pytest
 
-from matching.text import (canonical_label, content_hash, glossary_forms, in_english, passages, sentences, surface_terms, term_spans,
-                           tokenize)
+from matching.text import (
+    canonical_label,
+    content_hash,
+    glossary_forms,
+    in_english,
+    passages,
+    sentences,
+    surface_terms,
+    term_spans,
+    tokenize,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -89,7 +98,7 @@ def test_term_spans_point_at_the_words_they_index():
     spans = term_spans(text)
 
     assert [s.term for s in spans] == tokenize(text)
-    written = [text[s.start:s.end] for s in spans]
+    written = [text[s.start : s.end] for s in spans]
     assert written[:4] == ["IoT", "sensors", "Visa", "pledged"]
     assert "物联网" in written and "押品监控" in written
 

@@ -24,7 +24,15 @@ def pitch(id: int, need_id: int, startup_id: int, rank: int = 1) -> Pitch:
     return Pitch(id=id, need_id=need_id, startup_id=startup_id, startup_name=f"Startup {startup_id}", rank=rank)
 
 
-def instance(needs, pitches, *, grid=MORNING_AND_AFTERNOON, rooms: int = 2, weights: Weights | None = None,
-             **kwargs) -> Instance:
-    return Instance(slots=grid, slot_minutes=20, rooms=tuple(f"Room {r + 1}" for r in range(rooms)),
-                    needs=tuple(needs), pitches=tuple(pitches), weights=weights or Weights(), **kwargs)
+def instance(
+    needs, pitches, *, grid=MORNING_AND_AFTERNOON, rooms: int = 2, weights: Weights | None = None, **kwargs
+) -> Instance:
+    return Instance(
+        slots=grid,
+        slot_minutes=20,
+        rooms=tuple(f"Room {r + 1}" for r in range(rooms)),
+        needs=tuple(needs),
+        pitches=tuple(pitches),
+        weights=weights or Weights(),
+        **kwargs,
+    )

@@ -13,8 +13,23 @@ pytestmark = pytest.mark.unit
 
 
 def test_bench_schedule_prints_the_summary_json_last():
-    out = CliRunner().invoke(events_cli, ["bench-schedule", "--pitches", "30", "--rooms", "3", "--days", "2",
-                                          "--seed", "2", "--time-limit", "5", "--resolve"])
+    out = CliRunner().invoke(
+        events_cli,
+        [
+            "bench-schedule",
+            "--pitches",
+            "30",
+            "--rooms",
+            "3",
+            "--days",
+            "2",
+            "--seed",
+            "2",
+            "--time-limit",
+            "5",
+            "--resolve",
+        ],
+    )
 
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output.strip().splitlines()[-1])

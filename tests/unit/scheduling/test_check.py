@@ -48,7 +48,8 @@ def test_startup_needs_a_changeover_gap_but_not_across_lunch():
     inst = two_needs()
 
     assert violations(inst, [P(1, 0, 0), P(2, 0, 1), P(3, 1, 1)]) == [
-        "startup 10 has pitches 1 and 3 without a changeover gap"]
+        "startup 10 has pitches 1 and 3 without a changeover gap"
+    ]
     assert violations(inst, [P(1, 0, 2), P(2, 0, 0), P(3, 1, 3)]) == []  # 9:40 then 13:00
 
 

@@ -28,8 +28,13 @@ def test_greedy_and_warm_start_keep_every_hard_rule(size, seed):
 def test_greedy_leaves_out_what_first_fit_cannot_place_and_pays_for_it():
     # First fit puts startup 10 at 9:00 for Need A and at 9:40 for Need B; then Need B's other
     # pitch (startup 11, free only at 9:40) has nowhere to go. CP-SAT places all three.
-    inst = instance([need(1), need(2)], [pitch(1, 1, 10), pitch(2, 2, 10, rank=1), pitch(3, 2, 11, rank=2)],
-                    rooms=2, grid=instance([], []).slots[:3], startup_unavailable={11: frozenset({0, 1})})
+    inst = instance(
+        [need(1), need(2)],
+        [pitch(1, 1, 10), pitch(2, 2, 10, rank=1), pitch(3, 2, 11, rank=2)],
+        rooms=2,
+        grid=instance([], []).slots[:3],
+        startup_unavailable={11: frozenset({0, 1})},
+    )
 
     placed = greedy(inst)
 
@@ -41,8 +46,11 @@ def test_greedy_leaves_out_what_first_fit_cannot_place_and_pays_for_it():
 
 
 def test_need_without_named_judges_still_has_one_pitch_at_a_time():
-    inst = instance([NeedSpec(id=1, name="Need A", pitch_slots=1, panel=())],
-                    [pitch(i, 1, 10 + i, rank=i) for i in (1, 2, 3)], rooms=3)
+    inst = instance(
+        [NeedSpec(id=1, name="Need A", pitch_slots=1, panel=())],
+        [pitch(i, 1, 10 + i, rank=i) for i in (1, 2, 3)],
+        rooms=3,
+    )
 
     for build in (greedy, warm_start):
         placed = build(inst)

@@ -54,8 +54,9 @@ def _slot_sets(draw, keys, n_slots: int, stale: bool) -> dict[int, frozenset[int
     out = {}
     for key in keys:
         if draw(st.booleans()):
-            out[key] = frozenset(draw(st.lists(st.integers(0, n_slots + 3 if stale else n_slots - 1),
-                                               max_size=5 if stale else 2)))
+            out[key] = frozenset(
+                draw(st.lists(st.integers(0, n_slots + 3 if stale else n_slots - 1), max_size=5 if stale else 2))
+            )
     return out
 
 
@@ -68,32 +69,73 @@ def instances(draw, *, max_pitches: int = 6, stale: bool = True) -> Instance:
     n_slots = len(slots)
     n_rooms = draw(st.integers(1, 3))
     judges = [1, 2, 3, 4]
-    needs = tuple(NeedSpec(id=n, name=f"Need {n}", pitch_slots=draw(st.integers(1, 2)),
-                           panel=tuple(draw(st.lists(st.sampled_from(judges), max_size=2, unique=True))))
-                  for n in range(1, draw(st.integers(1, 3)) + 1))
+    needs = tuple(
+        NeedSpec(
+            id=n,
+            name=f"Need {n}",
+            pitch_slots=draw(st.integers(1, 2)),
+            panel=tuple(draw(st.lists(st.sampled_from(judges), max_size=2, unique=True))),
+        )
+        for n in range(1, draw(st.integers(1, 3)) + 1)
+    )
     pitches = []
     # sampled_from, not integers: hypothesis favours small integers, and most instances would be tiny.
     for pid in range(1, draw(st.sampled_from(range(max_pitches + 1))) + 1):
         need_id = draw(st.sampled_from([n.id for n in needs]))
         startup = draw(st.integers(10, 13))
-        pitches.append(Pitch(id=pid, need_id=need_id, startup_id=startup, startup_name=f"Startup {startup}",
-                             rank=1 + sum(1 for p in pitches if p.need_id == need_id)))
+        pitches.append(
+            Pitch(
+                id=pid,
+                need_id=need_id,
+                startup_id=startup,
+                startup_name=f"Startup {startup}",
+                rank=1 + sum(1 for p in pitches if p.need_id == need_id),
+            )
+        )
     pids = [p.id for p in pitches]
-    anywhere = st.tuples(st.integers(-1 if stale else 0, n_rooms if stale else n_rooms - 1),
-                         st.integers(-1 if stale else 0, n_slots + (1 if stale else -1)))
-    pins = {pid: draw(anywhere) for pid in draw(st.lists(st.sampled_from(pids), max_size=2, unique=True))} \
-        if pids and n_slots and draw(st.booleans()) else {}
-    previous = {pid: draw(anywhere) for pid in draw(st.lists(st.sampled_from(pids), unique=True))} \
-        if pids and n_slots and draw(st.booleans()) else None
+    anywhere = st.tuples(
+        st.integers(-1 if stale else 0, n_rooms if stale else n_rooms - 1),
+        st.integers(-1 if stale else 0, n_slots + (1 if stale else -1)),
+    )
+    pins = (
+        {pid: draw(anywhere) for pid in draw(st.lists(st.sampled_from(pids), max_size=2, unique=True))}
+        if pids and n_slots and draw(st.booleans())
+        else {}
+    )
+    previous = (
+        {pid: draw(anywhere) for pid in draw(st.lists(st.sampled_from(pids), unique=True))}
+        if pids and n_slots and draw(st.booleans())
+        else None
+    )
     soft = st.sampled_from([0.0, 0.5, 1.0, 3.0, 100.0])
-    weights = draw(st.one_of(st.just(Weights()), st.builds(
-        Weights, need_rooms=soft, need_blocks=soft, panel_room_changes=soft, late_rank=soft, room_balance=soft,
-        late_slots=st.integers(0, 3), top_ranks=st.integers(0, 3))))
-    return Instance(slots=slots, slot_minutes=minutes, rooms=tuple(f"Room {r + 1}" for r in range(n_rooms)),
-                    needs=needs, pitches=tuple(pitches),
-                    judge_unavailable=_slot_sets(draw, judges, n_slots, stale),
-                    startup_unavailable=_slot_sets(draw, range(10, 14), n_slots, stale),
-                    pins=pins, changeover_slots=draw(st.integers(0, 2)), weights=weights, previous=previous)
+    weights = draw(
+        st.one_of(
+            st.just(Weights()),
+            st.builds(
+                Weights,
+                need_rooms=soft,
+                need_blocks=soft,
+                panel_room_changes=soft,
+                late_rank=soft,
+                room_balance=soft,
+                late_slots=st.integers(0, 3),
+                top_ranks=st.integers(0, 3),
+            ),
+        )
+    )
+    return Instance(
+        slots=slots,
+        slot_minutes=minutes,
+        rooms=tuple(f"Room {r + 1}" for r in range(n_rooms)),
+        needs=needs,
+        pitches=tuple(pitches),
+        judge_unavailable=_slot_sets(draw, judges, n_slots, stale),
+        startup_unavailable=_slot_sets(draw, range(10, 14), n_slots, stale),
+        pins=pins,
+        changeover_slots=draw(st.integers(0, 2)),
+        weights=weights,
+        previous=previous,
+    )
 
 
 @st.composite
@@ -107,17 +149,24 @@ def shortened(draw, base=None) -> Instance:
     def marked(away: dict[int, frozenset[int]], keys) -> dict[int, frozenset[int]]:
         return {k: away.get(k, frozenset()) | frozenset(draw(gone)) for k in keys}
 
-    return replace(inst, slots=inst.slots[:keep], judge_unavailable=marked(inst.judge_unavailable, [1, 2, 3, 4]),
-                   startup_unavailable=marked(inst.startup_unavailable, range(10, 14)))
+    return replace(
+        inst,
+        slots=inst.slots[:keep],
+        judge_unavailable=marked(inst.judge_unavailable, [1, 2, 3, 4]),
+        startup_unavailable=marked(inst.startup_unavailable, range(10, 14)),
+    )
 
 
 # A judge on two panels marked away for slot 0 and for slots 7-9, which the grid lost when the day
 # was shortened: free for 3 of the 4 slots, enough for the 2 pitches.
 STALE_AWAY = Instance(
-    slots=tuple(Slot(i, 0, 540 + 20 * i) for i in range(4)), slot_minutes=20, rooms=("Room 1",),
+    slots=tuple(Slot(i, 0, 540 + 20 * i) for i in range(4)),
+    slot_minutes=20,
+    rooms=("Room 1",),
     needs=(NeedSpec(1, "Need 1", 1, (1,)), NeedSpec(2, "Need 2", 1, (1, 2))),
     pitches=(Pitch(1, 1, 10, "Startup 10", 1), Pitch(2, 2, 11, "Startup 11", 1)),
-    judge_unavailable={1: frozenset({0, 7, 8, 9})})
+    judge_unavailable={1: frozenset({0, 7, 8, 9})},
+)
 
 
 def _complete(instance: Instance, placements) -> bool:
@@ -140,8 +189,11 @@ def test_solve_returns_a_valid_schedule_or_reasons_and_is_never_beaten_by_the_co
     its own score."""
     result = solve(inst, time_limit_s=SOLVE_SECONDS, workers=1)
     event(f"{result.status}, {len(inst.pitches)} pitches")
-    constructions = [built for built in (greedy(inst), warm_start(inst), warm_start(inst, random.Random(1)))
-                     if _complete(inst, built)]
+    constructions = [
+        built
+        for built in (greedy(inst), warm_start(inst), warm_start(inst, random.Random(1)))
+        if _complete(inst, built)
+    ]
 
     assert result.status in ("optimal", "feasible", "infeasible")  # never out of time on instances this small
     if result.status == "infeasible":

@@ -15,15 +15,30 @@ TWO_DAYS = slots((0, 540, 3), (0, 780, 3), (1, 540, 3), (1, 780, 3))  # 12 slots
 
 
 def one_need(count: int, weights: Weights = Weights(late_slots=1), **kwargs):
-    return instance([need(1)], [pitch(i, 1, 10 + i, rank=i) for i in range(1, count + 1)], grid=TWO_DAYS,
-                    rooms=3, weights=weights, **kwargs)
+    return instance(
+        [need(1)],
+        [pitch(i, 1, 10 + i, rank=i) for i in range(1, count + 1)],
+        grid=TWO_DAYS,
+        rooms=3,
+        weights=weights,
+        **kwargs,
+    )
 
 
 def test_contiguous_need_in_one_room_costs_nothing_but_balance():
     s = score(one_need(3), [P(1, 0, 0), P(2, 0, 1), P(3, 0, 2)])
 
-    assert s.terms == {"need_rooms": 0, "need_blocks": 0, "panel_room_changes": 0, "late_rank": 0,
-                       "room_balance": 2, "half_days": 1, "room_gaps": 0, "moved": 0, "unplaced": 0}
+    assert s.terms == {
+        "need_rooms": 0,
+        "need_blocks": 0,
+        "panel_room_changes": 0,
+        "late_rank": 0,
+        "room_balance": 2,
+        "half_days": 1,
+        "room_gaps": 0,
+        "moved": 0,
+        "unplaced": 0,
+    }
     assert s.total == 2.0 + 1.0  # busiest room 3 slots, even share ceil(3/3) = 1; one half-day used
 
 
@@ -68,8 +83,7 @@ def test_unplaced_pitches_cost_the_large_penalty():
 
 
 def test_weights_are_editable_and_apply_in_hundredths():
-    inst = one_need(3, weights=Weights(need_blocks=0.5, room_balance=0.25, half_days=0.5, room_gaps=0.75,
-                                       late_slots=1))
+    inst = one_need(3, weights=Weights(need_blocks=0.5, room_balance=0.25, half_days=0.5, room_gaps=0.75, late_slots=1))
 
     # 3 blocks, busiest room 3 of an even share of 1, two half-days, one idle gap (9:20) in room 0
     assert objective(inst, [P(1, 0, 0), P(2, 0, 2), P(3, 0, 3)]) == 2 * 0.5 + 2 * 0.25 + 2 * 0.5 + 1 * 0.75

@@ -15,8 +15,16 @@ pytestmark = pytest.mark.unit
 
 # Only slot 0 (9:00) is not "late": every top-ranked pitch wants 9:00, so each hard rule is tested
 # where breaking it would pay.
-EARLY_ONLY = Weights(need_rooms=0, need_blocks=0, panel_room_changes=0, room_balance=0, half_days=0, room_gaps=0,
-                     late_rank=1, late_slots=5)
+EARLY_ONLY = Weights(
+    need_rooms=0,
+    need_blocks=0,
+    panel_room_changes=0,
+    room_balance=0,
+    half_days=0,
+    room_gaps=0,
+    late_rank=1,
+    late_slots=5,
+)
 
 
 def solved(inst, time_limit_s: float = 5, **kwargs):
@@ -27,8 +35,9 @@ def solved(inst, time_limit_s: float = 5, **kwargs):
 
 
 def test_room_holds_one_pitch_at_a_time():
-    inst = instance([need(1), need(2)], [pitch(i, 1 + i % 2, 10 + i, rank=1) for i in range(6)], rooms=1,
-                    weights=EARLY_ONLY)
+    inst = instance(
+        [need(1), need(2)], [pitch(i, 1 + i % 2, 10 + i, rank=1) for i in range(6)], rooms=1, weights=EARLY_ONLY
+    )
 
     _, where = solved(inst)
 
@@ -47,8 +56,7 @@ def test_panel_attends_every_pitch_of_its_need_so_one_at_a_time():
 
 
 def test_judge_on_two_panels_is_in_one_place_at_a_time():
-    inst = instance([need(1, (7,)), need(2, (7, 8))], [pitch(1, 1, 10), pitch(2, 2, 11)], rooms=2,
-                    weights=EARLY_ONLY)
+    inst = instance([need(1, (7,)), need(2, (7, 8))], [pitch(1, 1, 10), pitch(2, 2, 11)], rooms=2, weights=EARLY_ONLY)
 
     _, where = solved(inst)
 
@@ -66,8 +74,14 @@ def test_startup_gets_a_changeover_gap_between_its_pitches():
 
 
 def test_unavailability_is_respected():
-    inst = instance([need(1), need(2)], [pitch(1, 1, 10), pitch(2, 2, 11)], rooms=2, weights=EARLY_ONLY,
-                    judge_unavailable={101: frozenset({0})}, startup_unavailable={11: frozenset({0})})
+    inst = instance(
+        [need(1), need(2)],
+        [pitch(1, 1, 10), pitch(2, 2, 11)],
+        rooms=2,
+        weights=EARLY_ONLY,
+        judge_unavailable={101: frozenset({0})},
+        startup_unavailable={11: frozenset({0})},
+    )
 
     result, where = solved(inst)
 
@@ -76,8 +90,9 @@ def test_unavailability_is_respected():
 
 
 def test_pins_are_kept_even_when_they_cost():
-    inst = instance([need(1)], [pitch(1, 1, 10), pitch(2, 1, 11, rank=2)], rooms=2, weights=EARLY_ONLY,
-                    pins={1: (1, 5)})
+    inst = instance(
+        [need(1)], [pitch(1, 1, 10), pitch(2, 1, 11, rank=2)], rooms=2, weights=EARLY_ONLY, pins={1: (1, 5)}
+    )
 
     result, where = solved(inst)
 
@@ -86,8 +101,7 @@ def test_pins_are_kept_even_when_they_cost():
 
 
 def test_long_pitches_take_consecutive_slots_in_one_room_and_never_cross_lunch():
-    inst = instance([need(1, pitch_slots=2)], [pitch(i, 1, 10 + i, rank=i) for i in (1, 2)], rooms=2,
-                    weights=Weights())
+    inst = instance([need(1, pitch_slots=2)], [pitch(i, 1, 10 + i, rank=i) for i in (1, 2)], rooms=2, weights=Weights())
 
     _, where = solved(inst)
 
