@@ -1,48 +1,26 @@
 """Vocabulary shared by needs and startups: sectors and funding stages."""
 
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.enums import LabelledEnum
 from marketplace.core.validation import clean_text, rule_error
 
 
-class Sector(StrEnum):
-    EDUCATION = "education"
-    HEALTHCARE = "healthcare"
-    IOT_LOGISTICS = "iot_logistics"
-    PRIVACY_BLOCKCHAIN = "privacy_blockchain"
-    SME_FINANCE = "sme_finance"
-    ENTERPRISE_SOFTWARE = "enterprise_software"
-
-    @property
-    def label(self):
-        return {
-            Sector.EDUCATION: _l("Education"),
-            Sector.HEALTHCARE: _l("Healthcare"),
-            Sector.IOT_LOGISTICS: _l("IoT and logistics"),
-            Sector.PRIVACY_BLOCKCHAIN: _l("Privacy computing and blockchain"),
-            Sector.SME_FINANCE: _l("SME finance"),
-            Sector.ENTERPRISE_SOFTWARE: _l("Enterprise software"),
-        }[self]
+class Sector(LabelledEnum):
+    EDUCATION = "education", _l("Education")
+    HEALTHCARE = "healthcare", _l("Healthcare")
+    IOT_LOGISTICS = "iot_logistics", _l("IoT and logistics")
+    PRIVACY_BLOCKCHAIN = "privacy_blockchain", _l("Privacy computing and blockchain")
+    SME_FINANCE = "sme_finance", _l("SME finance")
+    ENTERPRISE_SOFTWARE = "enterprise_software", _l("Enterprise software")
 
 
-class StartupStage(StrEnum):
-    PRE_SEED = "pre_seed"
-    SEED = "seed"
-    SERIES_A = "series_a"
-    SERIES_B = "series_b"
-    SERIES_C_PLUS = "series_c_plus"
-
-    @property
-    def label(self):
-        return {
-            StartupStage.PRE_SEED: _l("Pre-seed"),
-            StartupStage.SEED: _l("Seed"),
-            StartupStage.SERIES_A: _l("Series A"),
-            StartupStage.SERIES_B: _l("Series B"),
-            StartupStage.SERIES_C_PLUS: _l("Series C and later"),
-        }[self]
+class StartupStage(LabelledEnum):
+    PRE_SEED = "pre_seed", _l("Pre-seed")
+    SEED = "seed", _l("Seed")
+    SERIES_A = "series_a", _l("Series A")
+    SERIES_B = "series_b", _l("Series B")
+    SERIES_C_PLUS = "series_c_plus", _l("Series C and later")
 
 
 def clean_tags(value, *, lower: bool = False) -> list[str]:

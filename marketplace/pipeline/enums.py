@@ -1,34 +1,19 @@
-from enum import StrEnum
-
 from flask_babel import lazy_gettext as _l
 
+from marketplace.core.enums import LabelledEnum
 
-class CandidateStage(StrEnum):
-    SUGGESTED = "suggested"
-    INVITED = "invited"
-    APPLIED = "applied"
-    SHORTLISTED = "shortlisted"
-    ROADSHOW = "roadshow"
-    SELECTED = "selected"
-    IN_PILOT = "in_pilot"
-    PRODUCTISED = "productised"
-    DECLINED = "declined"
-    WITHDRAWN = "withdrawn"
 
-    @property
-    def label(self):
-        return {
-            CandidateStage.SUGGESTED: _l("Suggested"),
-            CandidateStage.INVITED: _l("Invited"),
-            CandidateStage.APPLIED: _l("Applied"),
-            CandidateStage.SHORTLISTED: _l("Shortlisted"),
-            CandidateStage.ROADSHOW: _l("Roadshow"),
-            CandidateStage.SELECTED: _l("Selected for pilot"),
-            CandidateStage.IN_PILOT: _l("In pilot"),
-            CandidateStage.PRODUCTISED: _l("Productised"),
-            CandidateStage.DECLINED: _l("Declined"),
-            CandidateStage.WITHDRAWN: _l("Withdrawn"),
-        }[self]
+class CandidateStage(LabelledEnum):
+    SUGGESTED = "suggested", _l("Suggested")
+    INVITED = "invited", _l("Invited")
+    APPLIED = "applied", _l("Applied")
+    SHORTLISTED = "shortlisted", _l("Shortlisted")
+    ROADSHOW = "roadshow", _l("Roadshow")
+    SELECTED = "selected", _l("Selected for pilot")
+    IN_PILOT = "in_pilot", _l("In pilot")
+    PRODUCTISED = "productised", _l("Productised")
+    DECLINED = "declined", _l("Declined")
+    WITHDRAWN = "withdrawn", _l("Withdrawn")
 
     @property
     def action(self):
@@ -47,15 +32,7 @@ class CandidateStage(StrEnum):
         }[self]
 
 
-class CandidateSource(StrEnum):
-    MATCHED = "matched"
-    NOMINATED = "nominated"
-    APPLIED = "applied"
-
-    @property
-    def label(self):
-        return {
-            CandidateSource.MATCHED: _l("Matched"),
-            CandidateSource.NOMINATED: _l("Nominated by an incubator"),
-            CandidateSource.APPLIED: _l("Applied"),
-        }[self]
+class CandidateSource(LabelledEnum):
+    MATCHED = "matched", _l("Matched")
+    NOMINATED = "nominated", _l("Nominated by an incubator")
+    APPLIED = "applied", _l("Applied")
