@@ -1,9 +1,10 @@
-"""Vocabulary shared by needs and startups: sectors and funding stages."""
+"""Vocabulary shared by needs and startups: sectors and funding stages, and the input rules both profiles share."""
 
 from flask_babel import lazy_gettext as _l
+from pydantic import field_validator
 
 from marketplace.core.enums import LabelledEnum
-from marketplace.core.validation import clean_text, rule_error
+from marketplace.core.validation import check_email, clean_text, rule_error
 
 
 class Sector(LabelledEnum):
@@ -55,3 +56,46 @@ def clean_sectors(value) -> list[str]:
     if unknown:
         raise rule_error("unknown_sector", names=", ".join(unknown))
     return tags
+
+
+class ProfileRules:
+    """The input rules a need and a startup profile share, as pydantic validators (NeedInput, StartupInput); each
+    applies to those of its fields the model has: text trimmed, tags and sectors cleaned, the contact email checked."""
+
+    @field_validator(
+        "title",
+        "summary",
+        "name",
+        "city",
+        "country",
+        "description",
+        "products",
+        "customers",
+        "contact_name",
+        "confidentiality_terms",
+        mode="before",
+        check_fields=False,
+    )
+    @classmethod
+    def _strip(cls, value):
+        return clean_text(value)
+
+    @field_validator("scenarios", "technology_tags", mode="before", check_fields=False)
+    @classmethod
+    def _tags(cls, value):
+        return clean_tags(value)
+
+    @field_validator("tags", mode="before", check_fields=False)
+    @classmethod
+    def _lower_tags(cls, value):
+        return clean_tags(value, lower=True)
+
+    @field_validator("sector_tags", "sectors", mode="before", check_fields=False)
+    @classmethod
+    def _sectors(cls, value):
+        return clean_sectors(value)
+
+    @field_validator("contact_email", mode="before", check_fields=False)
+    @classmethod
+    def _email(cls, value):
+        return check_email(value)

@@ -7,8 +7,8 @@ from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from marketplace.core.db import enum_type, utcnow
-from marketplace.core.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.core.validation import check_email, clean_text, parse_budget, rule_error
+from marketplace.core.taxonomy import ProfileRules, StartupStage
+from marketplace.core.validation import parse_budget, rule_error
 from marketplace.needs.enums import NeedStatus, NeedVisibility, PilotHorizon
 
 
@@ -34,28 +34,8 @@ class NeedFields(SQLModel):
     confidentiality_terms: str = Field(default="", max_length=5000, sa_type=sa.Text)
 
 
-class NeedInput(NeedFields):
+class NeedInput(NeedFields, ProfileRules):
     """Validated input for creating or editing a need."""
-
-    @field_validator("title", "summary", "description", "contact_name", "confidentiality_terms", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return clean_text(value)
-
-    @field_validator("scenarios", "technology_tags", mode="before")
-    @classmethod
-    def _tags(cls, value):
-        return clean_tags(value)
-
-    @field_validator("sector_tags", mode="before")
-    @classmethod
-    def _sectors(cls, value):
-        return clean_sectors(value)
-
-    @field_validator("contact_email", mode="before")
-    @classmethod
-    def _email(cls, value):
-        return check_email(value)
 
     @field_validator("budget_min_cny", "budget_max_cny", mode="before")
     @classmethod

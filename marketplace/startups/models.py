@@ -8,8 +8,8 @@ from sqlmodel import Field, SQLModel
 
 from marketplace.core.db import enum_type, utcnow
 from marketplace.core.places import canonical_city, canonical_country
-from marketplace.core.taxonomy import StartupStage, clean_sectors, clean_tags
-from marketplace.core.validation import check_email, check_website, clean_text, rule_error
+from marketplace.core.taxonomy import ProfileRules, StartupStage
+from marketplace.core.validation import check_website, rule_error
 
 
 class StartupFields(SQLModel):
@@ -32,22 +32,8 @@ class StartupFields(SQLModel):
     contact_email: str = Field(default="", max_length=254)
 
 
-class StartupInput(StartupFields):
+class StartupInput(StartupFields, ProfileRules):
     """Validated input for creating or editing a startup profile."""
-
-    @field_validator(
-        "name",
-        "city",
-        "country",
-        "description",
-        "products",
-        "customers",
-        "contact_name",
-        mode="before",
-    )
-    @classmethod
-    def _strip(cls, value):
-        return clean_text(value)
 
     @field_validator("country")
     @classmethod
@@ -63,21 +49,6 @@ class StartupInput(StartupFields):
     @classmethod
     def _website(cls, value):
         return check_website(value)
-
-    @field_validator("tags", mode="before")
-    @classmethod
-    def _tags(cls, value):
-        return clean_tags(value, lower=True)
-
-    @field_validator("sectors", mode="before")
-    @classmethod
-    def _sectors(cls, value):
-        return clean_sectors(value)
-
-    @field_validator("contact_email", mode="before")
-    @classmethod
-    def _email(cls, value):
-        return check_email(value)
 
     @field_validator("founded_year")
     @classmethod
