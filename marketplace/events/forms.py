@@ -10,7 +10,7 @@ from marketplace.accounts.names import org_name
 from marketplace.core.errors import InvalidInput
 from marketplace.core.validation import validate
 from marketplace.events.grid import clock
-from marketplace.events.services import SOFT_TERMS, EventInput
+from marketplace.events.models import SOFT_TERMS, EventInput
 from marketplace.web.forms import MultiCheckboxField, mark_required, options
 from scheduling.model import Weights
 
@@ -54,7 +54,7 @@ def parse_rubric(text: str) -> list[dict] | None:
 
 
 class EventForm(FlaskForm):
-    """Parses the event form; the rules are EventInput's (services.py)."""
+    """Parses the event form; the rules are EventInput's (models.py)."""
 
     name = StringField(_l("Name"))
     starts_on = StringField(_l("First day"), render_kw={"type": "date"})

@@ -3,9 +3,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from marketplace.core.db import enum_type, utcnow
+from marketplace.core.list_queries import slugify
+from marketplace.core.validation import clean_text, rule_error
 from marketplace.events.enums import EventStatus
 
 
@@ -40,6 +43,77 @@ class EventFields(SQLModel):
     # from its defaults.
     rubric: list[dict] = Field(default_factory=default_rubric, sa_type=sa.JSON)
     weights: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class EventInput(EventFields):
+    """Validated input for creating or editing an event."""
+
+    @field_validator("name", "venue", "online_link", mode="before")
+    @classmethod
+    def _strip(cls, value):
+        return clean_text(value)
+
+    @field_validator("online_link")
+    @classmethod
+    def _link(cls, value: str):
+        if value and not value.lower().startswith(("https://", "http://")):
+            raise rule_error("bad_link")
+        return value
+
+    @field_validator("day_end")
+    @classmethod
+    def _day_order(cls, value, info: ValidationInfo):
+        start = info.data.get("day_start")
+        if start is not None and value <= start:
+            raise rule_error("day_order")
+        return value
+
+    @field_validator("breaks")
+    @classmethod
+    def _breaks(cls, value, info: ValidationInfo):
+        start, end = info.data.get("day_start", 0), info.data.get("day_end", 24 * 60)
+        for item in value:
+            if len(item) != 2 or not start <= item[0] < item[1] <= end:
+                raise rule_error("bad_break")
+        return [list(map(int, item)) for item in value]
+
+    @field_validator("rubric")
+    @classmethod
+    def _rubric(cls, value):
+        if not 1 <= len(value) <= 8:
+            raise rule_error("bad_rubric")
+        clean, keys = [], set()
+        for item in value:
+            label = str(item.get("label", "")).strip()[:60]
+            try:
+                weight = int(item.get("weight"))
+            except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
+                raise rule_error("bad_rubric") from None
+            key = str(item.get("key") or _DEFAULT_KEYS.get(label) or slugify(label, "criterion"))[:40]
+            if not label or not 1 <= weight <= 100 or key in keys:
+                raise rule_error("bad_rubric")
+            keys.add(key)
+            clean.append({"key": key, "label": label, "weight": weight})
+        return clean
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value):
+        clean = {}
+        for name, number in value.items():
+            try:
+                number = float(number)
+            except (TypeError, ValueError):
+                raise rule_error("bad_weights") from None
+            if name not in SOFT_TERMS or not 0 <= number <= 100:
+                raise rule_error("bad_weights")
+            clean[name] = number
+        return clean
+
+
+_DEFAULT_KEYS = {c["label"]: c["key"] for c in default_rubric()}
+# The scheduler's soft terms an organiser may weigh (scheduling.model.Weights).
+SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps")
 
 
 class Event(EventFields, table=True):

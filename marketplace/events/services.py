@@ -6,7 +6,6 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from pydantic import ValidationInfo, field_validator
 
 from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind, UserRole
@@ -14,19 +13,19 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
-from marketplace.core.list_queries import slugify, unique_slug
-from marketplace.core.validation import clean_text, rule_error, validate
+from marketplace.core.list_queries import unique_slug
+from marketplace.core.validation import validate
 from marketplace.events import lifecycle
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import (
     Event,
     EventFields,
     EventIncubator,
+    EventInput,
     EventNeed,
     EventRoom,
     Pitch,
     ScheduleRun,
-    default_rubric,
 )
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.lifecycle import deadline_may_be_set
@@ -38,77 +37,6 @@ MAX_ROOMS = 10
 AUDITED_FIELDS = list(EventFields.model_fields)
 # Candidates in these stages pitch at an event that includes their need.
 PITCHING_STAGES = (CandidateStage.SHORTLISTED, CandidateStage.ROADSHOW)
-
-
-class EventInput(EventFields):
-    """Validated input for creating or editing an event."""
-
-    @field_validator("name", "venue", "online_link", mode="before")
-    @classmethod
-    def _strip(cls, value):
-        return clean_text(value)
-
-    @field_validator("online_link")
-    @classmethod
-    def _link(cls, value: str):
-        if value and not value.lower().startswith(("https://", "http://")):
-            raise rule_error("bad_link")
-        return value
-
-    @field_validator("day_end")
-    @classmethod
-    def _day_order(cls, value, info: ValidationInfo):
-        start = info.data.get("day_start")
-        if start is not None and value <= start:
-            raise rule_error("day_order")
-        return value
-
-    @field_validator("breaks")
-    @classmethod
-    def _breaks(cls, value, info: ValidationInfo):
-        start, end = info.data.get("day_start", 0), info.data.get("day_end", 24 * 60)
-        for item in value:
-            if len(item) != 2 or not start <= item[0] < item[1] <= end:
-                raise rule_error("bad_break")
-        return [list(map(int, item)) for item in value]
-
-    @field_validator("rubric")
-    @classmethod
-    def _rubric(cls, value):
-        if not 1 <= len(value) <= 8:
-            raise rule_error("bad_rubric")
-        clean, keys = [], set()
-        for item in value:
-            label = str(item.get("label", "")).strip()[:60]
-            try:
-                weight = int(item.get("weight"))
-            except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
-                raise rule_error("bad_rubric") from None
-            key = str(item.get("key") or _DEFAULT_KEYS.get(label) or slugify(label, "criterion"))[:40]
-            if not label or not 1 <= weight <= 100 or key in keys:
-                raise rule_error("bad_rubric")
-            keys.add(key)
-            clean.append({"key": key, "label": label, "weight": weight})
-        return clean
-
-    @field_validator("weights")
-    @classmethod
-    def _weights(cls, value):
-        clean = {}
-        for name, number in value.items():
-            try:
-                number = float(number)
-            except (TypeError, ValueError):
-                raise rule_error("bad_weights") from None
-            if name not in SOFT_TERMS or not 0 <= number <= 100:
-                raise rule_error("bad_weights")
-            clean[name] = number
-        return clean
-
-
-_DEFAULT_KEYS = {c["label"]: c["key"] for c in default_rubric()}
-# The scheduler's soft terms an organiser may weigh (scheduling.model.Weights).
-SOFT_TERMS = ("need_rooms", "need_blocks", "panel_room_changes", "late_rank", "room_balance", "half_days", "room_gaps")
 
 
 def _require_platform(actor: User) -> None:
@@ -415,7 +343,6 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     Raises PermissionDenied unless the actor is on the platform, InvalidTransition when the event is
     not in a state to be scheduled or a run is already under way.
     """
-    from marketplace.events.jobs import run_schedule
     from marketplace.jobs.queue import enqueue
 
     _require_platform(actor)
@@ -435,7 +362,7 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     record_change(
         actor_id=actor.id, action="event.schedule_requested", entity="event", entity_id=event.id, after={"run": run.id}
     )
-    enqueue(run_schedule, queue="default", run_id=run.id)
+    enqueue("marketplace.events.jobs.run_schedule", queue="default", run_id=run.id)
     return run
 
 
