@@ -8,10 +8,12 @@ only the reasons about what they may know of.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import combinations
 
 from ortools.sat.python import cp_model
 
+from scheduling.formulation import build, fewest_half_days, fits_in
 from scheduling.model import Instance, Pitch, Reason
 
 
@@ -245,8 +247,6 @@ def explain_infeasible(instance: Instance, *, time_limit_s: float = 10.0) -> lis
     if reasons:
         return reasons
 
-    from scheduling.formulation import build
-
     f = build(instance, explain=True)
     f.model.add_assumptions([g.literal for g in f.groups])
     solver = cp_model.CpSolver()
@@ -326,10 +326,6 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
     is away during another half-day the schedule uses, or a startup pitching there is; otherwise the
     other goals (each panel's pitches together in one room, balanced rooms) would cost more. Empty when
     the schedule is as compact as the rooms and panels allow."""
-    from dataclasses import replace
-
-    from scheduling.formulation import _fits_in, fewest_half_days
-
     placements = [pl for pl in placements if pl.pitch_id in instance.pitch_by_id]
     by_half: dict[int, list[Pitch]] = {}
     for pl in placements:
@@ -354,7 +350,7 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
                 and not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))
             }
             room_left = sum(
-                _fits_in(need.pitch_slots, free, instance.half_days[o])
+                fits_in(need.pitch_slots, free, instance.half_days[o])
                 - sum(1 for p in by_half[o] if p.need_id == need_id)
                 for o in others
             )

@@ -24,12 +24,14 @@ literal, and there is no objective.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from math import ceil
+from typing import Any
 
 from ortools.sat.python import cp_model
 
-from scheduling.model import Instance, Pitch, Placement
+from scheduling.model import Instance, NeedSpec, Pitch, Placement
 
 
 @dataclass
@@ -51,63 +53,106 @@ class Formulation:
     analytic_bound: int = 0  # scaled; a lower bound on the objective proven by counting
 
 
-def build(instance: Instance, *, explain: bool = False) -> Formulation:
-    """The CP-SAT model of `instance`; with `explain=True`, switchable groups and no objective."""
-    m = cp_model.CpModel()
-    n_rooms, n_slots = len(instance.rooms), len(instance.slots)
-    rooms = range(n_rooms)
-    f = Formulation(model=m, x={}, z={})
+@dataclass
+class _Builder:
+    """What the rule families of `build` share: the instance, the model being built and the mode."""
 
-    def group(kind: str, key: int) -> cp_model.IntVar | None:
-        if not explain:
-            return None
-        lit = m.new_bool_var(f"{kind}_{key}")
-        f.groups.append(Group(kind, key, lit))
+    instance: Instance
+    f: Formulation
+    explain: bool
+
+    @property
+    def m(self) -> cp_model.CpModel:
+        return self.f.model
+
+    def switch(self, kind: str, key: int) -> cp_model.IntVar:
+        """A new assumption literal that switches a group of rules on (explain mode)."""
+        lit = self.m.new_bool_var(f"{kind}_{key}")
+        self.f.groups.append(Group(kind, key, lit))
         return lit
 
-    def starts_for(pitch: Pitch) -> list[int]:
-        grid = [s for s in range(n_slots) if instance.covered(s, instance.length(pitch)) is not None]
-        allowed = grid if explain else instance.feasible_starts(pitch)
-        if pitch.id in instance.pins and not explain:
+    def group(self, kind: str, key: int) -> cp_model.IntVar | None:
+        """The literal of a switchable group in explain mode; None (always on) otherwise."""
+        return self.switch(kind, key) if self.explain else None
+
+    def starts_for(self, pitch: Pitch) -> list[int]:
+        """The starts the pitch may take: where it fits the grid (explain mode, availability is a group)
+        or where it fits and everyone is free; a pinned pitch only its pinned start, if allowed."""
+        instance = self.instance
+        grid = [s for s in range(len(instance.slots)) if instance.covered(s, instance.length(pitch)) is not None]
+        allowed = grid if self.explain else instance.feasible_starts(pitch)
+        if pitch.id in instance.pins and not self.explain:
             pinned = instance.pins[pitch.id][1]
             return [pinned] if pinned in allowed else []
         return allowed
 
-    # Pitches choose a start.
-    covering: dict[tuple[int, int], list[cp_model.IntVar]] = {}  # (need, slot) -> x covering it
-    continuing: dict[tuple[int, int], list[cp_model.IntVar]] = {}  # (need, slot) -> x covering slot-1 and slot
-    for pitch in instance.pitches:
-        length = instance.length(pitch)
-        starts = starts_for(pitch)
+
+Cells = dict[tuple[int, int], list[cp_model.IntVar]]  # (need id, slot) -> start variables
+
+
+def build(instance: Instance, *, explain: bool = False) -> Formulation:
+    """The CP-SAT model of `instance`; with `explain=True`, switchable groups and no objective."""
+    b = _Builder(instance, Formulation(model=cp_model.CpModel(), x={}, z={}), explain)
+    covering, continuing = _add_starts(b)
+    if explain:
+        _add_availability_groups(b)
+    occupancy = _add_panel_rooms(b, covering)
+    _add_room_capacity(b)
+    _add_room_continuity(b, continuing)
+    _add_judge_clashes(b, occupancy)
+    _add_changeovers(b)
+    _add_pins(b)
+    if not explain:
+        _add_objective(instance, b.f)
+    return b.f
+
+
+def _add_starts(b: _Builder) -> tuple[Cells, Cells]:
+    """Each pitch chooses exactly one start (`x`). Returns the x covering each (need, slot), and the x
+    covering it as the continuation of a pitch begun the slot before."""
+    covering: Cells = {}
+    continuing: Cells = {}
+    for pitch in b.instance.pitches:
+        length = b.instance.length(pitch)
+        starts = b.starts_for(pitch)
         for s in starts:
-            var = m.new_bool_var(f"x_{pitch.id}_{s}")
-            f.x[pitch.id, s] = var
+            var = b.m.new_bool_var(f"x_{pitch.id}_{s}")
+            b.f.x[pitch.id, s] = var
             for t in range(s, s + length):
                 covering.setdefault((pitch.need_id, t), []).append(var)
                 if t > s:
                     continuing.setdefault((pitch.need_id, t), []).append(var)
-        m.add_exactly_one(f.x[pitch.id, s] for s in starts)  # no start at all makes the model infeasible
+        b.m.add_exactly_one(b.f.x[pitch.id, s] for s in starts)  # no start at all makes the model infeasible
+    return covering, continuing
 
-    # Availability as switchable groups (explain mode; otherwise it is in the domains above).
-    if explain:
-        for need in instance.needs:
-            lit = group("panel", need.id)
-            away = instance.panel_unavailable(need.id)
-            for pitch in instance.pitches_by_need[need.id]:
-                for s in starts_for(pitch):
-                    if away.intersection(range(s, s + instance.length(pitch))):
-                        m.add(f.x[pitch.id, s] == 0).only_enforce_if(lit)
-        for startup, pitches in instance.pitches_by_startup.items():
-            away = instance.startup_unavailable.get(startup, frozenset())
-            if not away:
-                continue
-            lit = group("startup_away", startup)
-            for pitch in pitches:
-                for s in starts_for(pitch):
-                    if away.intersection(range(s, s + instance.length(pitch))):
-                        m.add(f.x[pitch.id, s] == 0).only_enforce_if(lit)
 
-    # Panels hold one room while busy; a room holds one panel at a time.
+def _add_availability_groups(b: _Builder) -> None:
+    """Explain mode: each panel's and each startup's unavailability as a switchable group (otherwise it
+    is in the domains of x)."""
+    instance = b.instance
+    for need in instance.needs:
+        lit = b.switch("panel", need.id)
+        _forbid_starts_during(b, instance.pitches_by_need[need.id], instance.panel_unavailable(need.id), lit)
+    for startup, pitches in instance.pitches_by_startup.items():
+        away = instance.startup_unavailable.get(startup, frozenset())
+        if not away:
+            continue
+        lit = b.switch("startup_away", startup)
+        _forbid_starts_during(b, pitches, away, lit)
+
+
+def _forbid_starts_during(b: _Builder, pitches: list[Pitch], away: frozenset[int], lit: cp_model.IntVar) -> None:
+    for pitch in pitches:
+        for s in b.starts_for(pitch):
+            if away.intersection(range(s, s + b.instance.length(pitch))):
+                b.m.add(b.f.x[pitch.id, s] == 0).only_enforce_if(lit)
+
+
+def _add_panel_rooms(b: _Builder, covering: Cells) -> dict[tuple[int, int], cp_model.LinearExprT]:
+    """A panel sees its need's pitches one at a time, and holds one room (`z`) at each slot it is busy.
+    Returns the number of its need's pitches at each (need, slot)."""
+    m, f = b.m, b.f
+    rooms = range(len(b.instance.rooms))
     occupancy: dict[tuple[int, int], cp_model.LinearExprT] = {}
     for (need_id, t), xs in covering.items():
         occupancy[need_id, t] = sum(xs)
@@ -116,78 +161,144 @@ def build(instance: Instance, *, explain: bool = False) -> Formulation:
         for r in rooms:
             f.z[need_id, r, t] = m.new_bool_var(f"z_{need_id}_{r}_{t}")
         m.add(sum(f.z[need_id, r, t] for r in rooms) == occupancy[need_id, t])
-    for r in rooms:
-        for t in range(n_slots):
-            here = [f.z[n.id, r, t] for n in instance.needs if (n.id, r, t) in f.z]
+    return occupancy
+
+
+def _add_room_capacity(b: _Builder) -> None:
+    """A room holds one panel at a time."""
+    for r in range(len(b.instance.rooms)):
+        for t in range(len(b.instance.slots)):
+            here = [b.f.z[n.id, r, t] for n in b.instance.needs if (n.id, r, t) in b.f.z]
             if len(here) > 1:
-                m.add_at_most_one(here)
-    for (need_id, t), xs in continuing.items():  # a multi-slot pitch keeps its room
+                b.m.add_at_most_one(here)
+
+
+def _add_room_continuity(b: _Builder, continuing: Cells) -> None:
+    """A multi-slot pitch keeps its room."""
+    m, z = b.m, b.f.z
+    for (need_id, t), xs in continuing.items():
         cont = sum(xs)
-        for r in rooms:
-            m.add(f.z[need_id, r, t] - f.z[need_id, r, t - 1] <= 1 - cont)
-            m.add(f.z[need_id, r, t - 1] - f.z[need_id, r, t] <= 1 - cont)
+        for r in range(len(b.instance.rooms)):
+            m.add(z[need_id, r, t] - z[need_id, r, t - 1] <= 1 - cont)
+            m.add(z[need_id, r, t - 1] - z[need_id, r, t] <= 1 - cont)
 
-    # A judge on several panels is in one place at a time.
-    panels_of: dict[int, list[int]] = {}
-    for need in instance.needs:
+
+def _panels_of_judges(needs: Iterable[NeedSpec]) -> dict[int, list[NeedSpec]]:
+    """Judge id -> the needs whose panel the judge sits on."""
+    out: dict[int, list[NeedSpec]] = {}
+    for need in needs:
         for judge in need.panel:
-            panels_of.setdefault(judge, []).append(need.id)
-    for need_ids in panels_of.values():
-        if len(need_ids) > 1:
-            for t in range(n_slots):
-                busy = [occupancy[n, t] for n in need_ids if (n, t) in occupancy]
-                if len(busy) > 1:
-                    m.add(sum(busy) <= 1)
+            out.setdefault(judge, []).append(need)
+    return out
 
-    # A startup is in one place at a time, with a changeover gap (a break counts as one).
-    for startup, pitches in instance.pitches_by_startup.items():
+
+def _add_judge_clashes(b: _Builder, occupancy: dict[tuple[int, int], cp_model.LinearExprT]) -> None:
+    """A judge on several panels is in one place at a time."""
+    for of_judge in _panels_of_judges(b.instance.needs).values():
+        if len(of_judge) < 2:
+            continue
+        for t in range(len(b.instance.slots)):
+            busy = [occupancy[n.id, t] for n in of_judge if (n.id, t) in occupancy]
+            if len(busy) > 1:
+                b.m.add(sum(busy) <= 1)
+
+
+def _add_changeovers(b: _Builder) -> None:
+    """A startup is in one place at a time, with a changeover gap (a break counts as one)."""
+    for startup, pitches in b.instance.pitches_by_startup.items():
         if len(pitches) < 2:
             continue
-        lit = group("changeover", startup)
-        windows: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
-        for pitch in pitches:
-            length = instance.length(pitch)
-            for s in starts_for(pitch):
-                last = s
-                while last < s + length - 1 + instance.changeover_slots and instance.adjacent_next[last]:
-                    last += 1
-                for t in range(s, last + 1):
-                    windows.setdefault(t, []).append((pitch.id, f.x[pitch.id, s]))
-        for t, entries in windows.items():
+        lit = b.group("changeover", startup)
+        for entries in _changeover_windows(b, pitches).values():
             if len({pid for pid, _ in entries}) > 1:
-                ct = m.add(sum(var for _, var in entries) <= 1)
+                ct = b.m.add(sum(var for _, var in entries) <= 1)
                 if lit is not None:
                     ct.only_enforce_if(lit)
 
-    # Organiser pins.
-    for pid, (room, start) in instance.pins.items():
-        pitch = instance.pitch_by_id.get(pid)
-        if pitch is None:
-            continue
-        lit = group("pin", pid)
-        cov = instance.covered(start, instance.length(pitch))
-        if cov is None or (pid, start) not in f.x or not 0 <= room < n_rooms:
-            if lit is None:
-                m.add_bool_or([])  # impossible pin: infeasible (explain's quick checks name it)
-            else:
-                m.add_bool_or([]).only_enforce_if(lit)
-            continue
-        pinned = [m.add(f.x[pid, start] == 1)] + [m.add(f.z[pitch.need_id, room, t] == 1) for t in cov]
-        if lit is not None:
-            for ct in pinned:
-                ct.only_enforce_if(lit)
 
-    if not explain:
-        _add_objective(instance, f)
-    return f
+def _changeover_windows(b: _Builder, pitches: list[Pitch]) -> dict[int, list[tuple[int, cp_model.IntVar]]]:
+    """Slot -> the (pitch id, x) of the startup's pitches that hold the startup at that slot: pitching
+    there, or in the changeover after a pitch (which a break ends)."""
+    instance = b.instance
+    windows: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    for pitch in pitches:
+        length = instance.length(pitch)
+        for s in b.starts_for(pitch):
+            last = s
+            while last < s + length - 1 + instance.changeover_slots and instance.adjacent_next[last]:
+                last += 1
+            for t in range(s, last + 1):
+                windows.setdefault(t, []).append((pitch.id, b.f.x[pitch.id, s]))
+    return windows
+
+
+def _add_pins(b: _Builder) -> None:
+    """Organiser pins: the pitch starts where pinned and its panel holds the pinned room meanwhile."""
+    for pid, (room, start) in b.instance.pins.items():
+        pitch = b.instance.pitch_by_id.get(pid)
+        if pitch is not None:
+            _add_pin(b, pitch, room, start)
+
+
+def _add_pin(b: _Builder, pitch: Pitch, room: int, start: int) -> None:
+    m, f = b.m, b.f
+    lit = b.group("pin", pitch.id)
+    cov = b.instance.covered(start, b.instance.length(pitch))
+    if cov is None or (pitch.id, start) not in f.x or not 0 <= room < len(b.instance.rooms):
+        pinned = [m.add_bool_or([])]  # impossible pin: infeasible (explain's quick checks name it)
+    else:
+        pinned = [m.add(f.x[pitch.id, start] == 1)] + [m.add(f.z[pitch.need_id, room, t] == 1) for t in cov]
+    if lit is not None:
+        for ct in pinned:
+            ct.only_enforce_if(lit)
+
+
+Terms = dict[str, list[Any]]  # term name -> its parts (linear expressions or ints), summed into Formulation.terms
 
 
 def _add_objective(instance: Instance, f: Formulation) -> None:
-    m = f.model
-    rooms = range(len(instance.rooms))
     weights = instance.weights.scaled()
-    terms: dict[str, list] = {name: [] for name in weights}
+    terms: Terms = {name: [] for name in weights}
+    _add_late_rank(instance, f, terms)
+    used, need_slots, min_blocks = _add_need_terms(instance, f, terms)
+    packed, share = _add_room_balance(instance, f, used, terms)
+    # Compactness: the half-days holding a pitch, and idle gaps between pitches in a room within a half-day.
+    fewest_half_days = _add_compactness(instance, f, terms)
+    _add_moved(instance, f, terms)
+    if rooms_interchangeable(instance):
+        _break_room_symmetry(instance, f, used)
 
+    f.terms = {name: sum(parts) for name, parts in terms.items() if parts}
+    objective = sum(weights[name] * expr for name, expr in f.terms.items())
+    f.model.minimize(objective)
+    f.analytic_bound = _analytic_bound(instance, weights, need_slots, min_blocks, fewest_half_days, packed, share)
+    f.model.add(objective >= f.analytic_bound)
+
+
+def _analytic_bound(
+    instance: Instance,
+    weights: dict[str, int],
+    need_slots: dict[int, list[int]],
+    min_blocks: dict[int, int],
+    fewest_half_days: int,
+    packed: int,
+    share: int,
+) -> int:
+    """The analytic bound, stated on the objective so CP-SAT has it at once instead of after a long
+    LP: every need has its fewest possible blocks, and either all needs stay whole (the busiest room
+    holds at least the packing bound) or one is split (a need_rooms penalty). Other terms >= 0.
+    Half-days and blocks together: whichever half-days a schedule uses must hold every need's pitches,
+    and each need needs at least the fewest blocks the stretches inside them allow (`_half_days_and_blocks`)."""
+    blocks_and_half_days = _half_days_and_blocks(instance, need_slots, fewest_half_days, weights)
+    if blocks_and_half_days is None:
+        blocks_and_half_days = (
+            weights["need_blocks"] * sum(min_blocks.values()) + weights["half_days"] * fewest_half_days
+        )
+    return blocks_and_half_days + min(weights["room_balance"] * max(0, packed - share), weights["need_rooms"])
+
+
+def _add_late_rank(instance: Instance, f: Formulation, terms: Terms) -> None:
+    """late_rank: a top-ranked pitch starting in the last slots of its day."""
     late = instance.late_slots
     for (pid, s), var in f.x.items():
         if s in late:
@@ -195,6 +306,13 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
             if cost:
                 terms["late_rank"].append(cost * var)
 
+
+def _add_need_terms(
+    instance: Instance, f: Formulation, terms: Terms
+) -> tuple[dict[tuple[int, int], cp_model.IntVar], dict[int, list[int]], dict[int, int]]:
+    """need_rooms, need_blocks and panel_room_changes, read off z. Returns the rooms each need uses
+    ((need id, room) -> used), the slots each need's pitches can occupy, and each need's fewest extra blocks."""
+    m = f.model
     used: dict[tuple[int, int], cp_model.IntVar] = {}
     min_blocks: dict[int, int] = {}  # need id -> fewest extra blocks
     need_slots: dict[int, list[int]] = {}  # need id -> slots its pitches can occupy
@@ -202,39 +320,10 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
         slots_of_need = sorted({t for (n, _r, t) in f.z if n == need.id})
         if not slots_of_need:
             continue
-        blocks_of_need = []
-        rooms_that_day: dict[int, list[cp_model.IntVar]] = {}
-        for r in rooms:
-            u = m.new_bool_var(f"u_{need.id}_{r}")
-            used[need.id, r] = u
-            starts_in_room = []
-            for day in instance.days:
-                day_slots = [t for t in slots_of_need if instance.slots[t].day == day]
-                if not day_slots:
-                    continue
-                v = m.new_bool_var(f"v_{need.id}_{r}_{day}")
-                rooms_that_day.setdefault(day, []).append(v)
-                starts_that_day = []
-                for t in day_slots:
-                    z = f.z[need.id, r, t]
-                    m.add_implication(z, v)
-                    before = f.z.get((need.id, r, t - 1)) if t > 0 and instance.adjacent_next[t - 1] else None
-                    if before is None:
-                        starts_that_day.append(z)
-                    else:
-                        b = m.new_bool_var(f"b_{need.id}_{r}_{t}")  # a block starts here: z[t] and not z[t-1]
-                        m.add(b >= z - before)
-                        m.add_implication(b, z)
-                        m.add_implication(b, before.Not())
-                        starts_that_day.append(b)
-                m.add(sum(starts_that_day) >= v)  # a room used that day holds a block that day
-                m.add_implication(v, u)
-                starts_in_room += starts_that_day
-            m.add(sum(starts_in_room) >= u)
-            blocks_of_need += starts_in_room
+        blocks_of_need, rooms_that_day = _add_need_room_use(instance, f, need, slots_of_need, used)
         # Integer counts with tight domains let CP-SAT bound the objective from domains alone.
         rooms_used = m.new_int_var(1, len(instance.rooms), f"rooms_{need.id}")
-        m.add(rooms_used == sum(used[need.id, r] for r in rooms))
+        m.add(rooms_used == sum(used[need.id, r] for r in range(len(instance.rooms))))
         terms["need_rooms"].append(rooms_used - 1)
         min_blocks[need.id] = _min_blocks(instance, need.id, slots_of_need) - 1
         need_slots[need.id] = slots_of_need
@@ -246,15 +335,75 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
                 extra = m.new_int_var(0, len(vs) - 1, f"changes_{need.id}")
                 m.add(extra >= sum(vs) - 1)
                 terms["panel_room_changes"].append(extra)
+    return used, need_slots, min_blocks
 
-    # Room balance: the busiest room's load above the even share. A need spread over k rooms puts at
-    # least ceil(size / k) slots in one of them, which lets the LP see the rooms/balance trade-off.
+
+def _add_need_room_use(
+    instance: Instance,
+    f: Formulation,
+    need: NeedSpec,
+    slots_of_need: list[int],
+    used: dict[tuple[int, int], cp_model.IntVar],
+) -> tuple[list[cp_model.IntVar], dict[int, list[cp_model.IntVar]]]:
+    """Whether the need uses each room (added to `used`), each day, and where its blocks start there.
+    Returns the need's block starts and, per day, whether it uses each room that day."""
+    m = f.model
+    blocks_of_need: list[cp_model.IntVar] = []
+    rooms_that_day: dict[int, list[cp_model.IntVar]] = {}
+    for r in range(len(instance.rooms)):
+        u = m.new_bool_var(f"u_{need.id}_{r}")
+        used[need.id, r] = u
+        starts_in_room: list[cp_model.IntVar] = []
+        for day in instance.days:
+            day_slots = [t for t in slots_of_need if instance.slots[t].day == day]
+            if not day_slots:
+                continue
+            v = m.new_bool_var(f"v_{need.id}_{r}_{day}")
+            rooms_that_day.setdefault(day, []).append(v)
+            starts_that_day = _add_block_starts(instance, f, need.id, r, day_slots, v)
+            m.add(sum(starts_that_day) >= v)  # a room used that day holds a block that day
+            m.add_implication(v, u)
+            starts_in_room += starts_that_day
+        m.add(sum(starts_in_room) >= u)
+        blocks_of_need += starts_in_room
+    return blocks_of_need, rooms_that_day
+
+
+def _add_block_starts(
+    instance: Instance, f: Formulation, need_id: int, r: int, day_slots: list[int], v: cp_model.IntVar
+) -> list[cp_model.IntVar]:
+    """The need's block starts in room r on one day (`v`: it uses the room that day)."""
+    m = f.model
+    starts: list[cp_model.IntVar] = []
+    for t in day_slots:
+        z = f.z[need_id, r, t]
+        m.add_implication(z, v)
+        before = f.z.get((need_id, r, t - 1)) if t > 0 and instance.adjacent_next[t - 1] else None
+        if before is None:
+            starts.append(z)
+        else:
+            b = m.new_bool_var(f"b_{need_id}_{r}_{t}")  # a block starts here: z[t] and not z[t-1]
+            m.add(b >= z - before)
+            m.add_implication(b, z)
+            m.add_implication(b, before.Not())
+            starts.append(b)
+    return starts
+
+
+def _add_room_balance(
+    instance: Instance, f: Formulation, used: dict[tuple[int, int], cp_model.IntVar], terms: Terms
+) -> tuple[int, int]:
+    """room_balance: the busiest room's load above the even share. A need spread over k rooms puts at
+    least ceil(size / k) slots in one of them, which lets the LP see the rooms/balance trade-off.
+    Returns the packing bound and the even share."""
+    m = f.model
+    rooms = range(len(instance.rooms))
     total = sum(instance.length(p) for p in instance.pitches)
     n_rooms = len(instance.rooms)
     share = ceil(total / n_rooms)
     hi = m.new_int_var(share, total, "max_load")
     for room in rooms:
-        m.add(hi >= sum(var for (n, r, t), var in f.z.items() if r == room))
+        m.add(hi >= sum(var for (_n, r, _t), var in f.z.items() if r == room))
     for need in instance.needs:
         if (need.id, 0) not in used:
             continue
@@ -270,62 +419,46 @@ def _add_objective(instance: Instance, f: Formulation) -> None:
         extra_rooms = sum(used[key] for key in used) - sum(1 for n in instance.needs if instance.pitches_by_need[n.id])
         m.add(hi >= packed - (packed - share) * extra_rooms)
     terms["room_balance"].append(hi - share)
-
-    # Compactness: the half-days holding a pitch, and idle gaps between pitches in a room within a half-day.
-    fewest_half_days = _add_compactness(instance, f, terms)
-
-    if instance.previous:
-        for pid, (room, start) in instance.previous.items():
-            pitch = instance.pitch_by_id.get(pid)
-            if pitch is None:
-                continue
-            x, z = f.x.get((pid, start)), f.z.get((pitch.need_id, room, start))
-            if x is None or z is None:
-                terms["moved"].append(1)
-                continue
-            stay = m.new_bool_var(f"stay_{pid}")
-            m.add_implication(stay, x)
-            m.add_implication(stay, z)
-            terms["moved"].append(1 - stay)
-
-    if rooms_interchangeable(instance):
-        # Rooms are interchangeable: room r is first used by a need no earlier than room r-1's first need.
-        for idx, need in enumerate(instance.needs):
-            for r in range(1, n_rooms):
-                if (need.id, r) in used:
-                    earlier = [used[n.id, r - 1] for n in instance.needs[: idx + 1] if (n.id, r - 1) in used]
-                    m.add(used[need.id, r] <= sum(earlier))
-
-    f.terms = {name: sum(parts) for name, parts in terms.items() if parts}
-    objective = sum(weights[name] * expr for name, expr in f.terms.items())
-    m.minimize(objective)
-    # The analytic bound, stated on the objective so CP-SAT has it at once instead of after a long
-    # LP: every need has its fewest possible blocks, and either all needs stay whole (the busiest room
-    # holds at least the packing bound) or one is split (a need_rooms penalty). Other terms >= 0.
-    # Half-days and blocks together: whichever half-days a schedule uses must hold every need's pitches,
-    # and each need needs at least the fewest blocks the stretches inside them allow (`_half_days_and_blocks`).
-    blocks_and_half_days = _half_days_and_blocks(instance, need_slots, fewest_half_days, weights)
-    if blocks_and_half_days is None:
-        blocks_and_half_days = (
-            weights["need_blocks"] * sum(min_blocks.values()) + weights["half_days"] * fewest_half_days
-        )
-    f.analytic_bound = blocks_and_half_days + min(
-        weights["room_balance"] * max(0, packed - share), weights["need_rooms"]
-    )
-    m.add(objective >= f.analytic_bound)
+    return packed, share
 
 
-def _add_compactness(instance: Instance, f: Formulation, terms: dict[str, list]) -> int:
+def _add_moved(instance: Instance, f: Formulation, terms: Terms) -> None:
+    """moved: a pitch of the previous schedule that leaves its room or start."""
+    m = f.model
+    for pid, (room, start) in (instance.previous or {}).items():
+        pitch = instance.pitch_by_id.get(pid)
+        if pitch is None:
+            continue
+        x, z = f.x.get((pid, start)), f.z.get((pitch.need_id, room, start))
+        if x is None or z is None:
+            terms["moved"].append(1)
+            continue
+        stay = m.new_bool_var(f"stay_{pid}")
+        m.add_implication(stay, x)
+        m.add_implication(stay, z)
+        terms["moved"].append(1 - stay)
+
+
+def _break_room_symmetry(instance: Instance, f: Formulation, used: dict[tuple[int, int], cp_model.IntVar]) -> None:
+    """Rooms are interchangeable: room r is first used by a need no earlier than room r-1's first need."""
+    for idx, need in enumerate(instance.needs):
+        for r in range(1, len(instance.rooms)):
+            if (need.id, r) in used:
+                earlier = [used[n.id, r - 1] for n in instance.needs[: idx + 1] if (n.id, r - 1) in used]
+                f.model.add(used[need.id, r] <= sum(earlier))
+
+
+def _add_compactness(instance: Instance, f: Formulation, terms: Terms) -> int:
     """The half_days and room_gaps terms (see objective.py); returns the proven fewest half-days."""
     m = f.model
     n_rooms = len(instance.rooms)
     half_of = instance.half_day_of
-    busy: dict[tuple[int, int], list] = {}  # (need, slot) -> z of the need at that slot, one per room
-    for (need_id, r, t), var in f.z.items():
+    busy: dict[tuple[int, int], list[cp_model.IntVar]] = {}  # (need, slot) -> z of the need there, one per room
+    for (need_id, _r, t), var in f.z.items():
         busy.setdefault((need_id, t), []).append(var)
     used = {k: m.new_bool_var(f"h_{k}") for k in sorted({half_of[t] for (_n, t) in busy})}
-    load: dict[int, list] = {}
-    for (need_id, t), zs in busy.items():
+    load: dict[int, list[cp_model.IntVar]] = {}
+    for (_need_id, t), zs in busy.items():
         k = half_of[t]
         m.add(sum(zs) <= used[k])  # a panel busy in a half-day opens it
         load.setdefault(k, []).extend(zs)
@@ -367,32 +500,12 @@ def fewest_half_days(instance: Instance, time_limit_s: float = 1.0) -> int:
     parts = instance.half_days
     m = cp_model.CpModel()
     used = [m.new_bool_var(f"h_{k}") for k in range(len(parts))]
-    put: dict[tuple[int, int], cp_model.IntVar] = {}
-    for need in needs:
-        pitches = instance.pitches_by_need[need.id]
-        starts = set().union(*(instance.feasible_starts(p) for p in pitches))
-        for k, part in enumerate(parts):
-            cap = min(_fits_in(need.pitch_slots, starts, part), len(pitches))
-            if cap:
-                put[need.id, k] = m.new_int_var(0, cap, f"a_{need.id}_{k}")
-                m.add(put[need.id, k] <= cap * used[k])
-        m.add(sum(put[need.id, k] for k in range(len(parts)) if (need.id, k) in put) == len(pitches))
+    put = _add_half_day_shares(instance, m, needs, used)
     for k, part in enumerate(parts):
         here = [need.pitch_slots * put[need.id, k] for need in needs if (need.id, k) in put]
         if here:
             m.add(sum(here) <= len(instance.rooms) * len(part))
-    panels_of: dict[int, list] = {}
-    for need in needs:
-        for judge in need.panel:
-            panels_of.setdefault(judge, []).append(need)
-    for judge, of_judge in panels_of.items():
-        if len(of_judge) < 2:
-            continue
-        away = instance.judge_unavailable.get(judge, frozenset())
-        for k, part in enumerate(parts):
-            here = [n.pitch_slots * put[n.id, k] for n in of_judge if (n.id, k) in put]
-            if here:
-                m.add(sum(here) <= sum(1 for t in part if t not in away))
+    _add_judges_free_time(instance, m, needs, put)
     m.minimize(sum(used))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
@@ -401,6 +514,38 @@ def fewest_half_days(instance: Instance, time_limit_s: float = 1.0) -> int:
     if status == cp_model.INFEASIBLE:
         return len(parts)
     return max(0, int(solver.best_objective_bound + 0.999)) if status != cp_model.UNKNOWN else 1
+
+
+def _add_half_day_shares(
+    instance: Instance, m: cp_model.CpModel, needs: list[NeedSpec], used: list[cp_model.IntVar]
+) -> dict[tuple[int, int], cp_model.IntVar]:
+    """(need id, half-day) -> how many of the need's pitches are there, at most what its free stretches
+    there hold and only in a used half-day; every pitch is somewhere."""
+    put: dict[tuple[int, int], cp_model.IntVar] = {}
+    for need in needs:
+        pitches = instance.pitches_by_need[need.id]
+        starts = set().union(*(instance.feasible_starts(p) for p in pitches))
+        for k, part in enumerate(instance.half_days):
+            cap = min(fits_in(need.pitch_slots, starts, part), len(pitches))
+            if cap:
+                put[need.id, k] = m.new_int_var(0, cap, f"a_{need.id}_{k}")
+                m.add(put[need.id, k] <= cap * used[k])
+        m.add(sum(put[need.id, k] for k in range(len(instance.half_days)) if (need.id, k) in put) == len(pitches))
+    return put
+
+
+def _add_judges_free_time(
+    instance: Instance, m: cp_model.CpModel, needs: list[NeedSpec], put: dict[tuple[int, int], cp_model.IntVar]
+) -> None:
+    """A judge on several panels sees their pitches in a half-day one after another, in the judge's free time."""
+    for judge, of_judge in _panels_of_judges(needs).items():
+        if len(of_judge) < 2:
+            continue
+        away = instance.judge_unavailable.get(judge, frozenset())
+        for k, part in enumerate(instance.half_days):
+            here = [n.pitch_slots * put[n.id, k] for n in of_judge if (n.id, k) in put]
+            if here:
+                m.add(sum(here) <= sum(1 for t in part if t not in away))
 
 
 MAX_HALF_DAY_SETS = 1024
@@ -430,7 +575,7 @@ def _half_days_and_blocks(
         value = weights["half_days"] * len(chosen)
         for need in needs:
             slots = [t for t in need_slots[need.id] if instance.half_day_of[t] in chosen]
-            blocks = _min_blocks(instance, need.id, slots, exact=True)
+            blocks = _min_blocks_exact(instance, need.id, slots)
             if blocks is None:
                 break
             value += weights["need_blocks"] * (blocks - 1)
@@ -440,7 +585,7 @@ def _half_days_and_blocks(
     return best if best is not None else weights["half_days"] * n_half
 
 
-def _fits_in(length: int, starts: set[int], part: tuple[int, ...]) -> int:
+def fits_in(length: int, starts: set[int], part: tuple[int, ...]) -> int:
     """How many pitches of `length` slots, one after another, fit in `part` starting only at `starts`
     (a start in `starts` already fits the grid, so the pitch ends inside the half-day)."""
     count, i = 0, 0
@@ -503,13 +648,26 @@ def packing(instance: Instance, time_limit_s: float = 1.0) -> tuple[int, dict[in
     return int(solver.best_objective_bound), rooms
 
 
-def _min_blocks(instance: Instance, need_id: int, slots: list[int], exact: bool = False) -> int | None:
+def _min_blocks(instance: Instance, need_id: int, slots: list[int]) -> int:
     """The fewest blocks that can hold all of a need's pitches: its pitches can only be in stretches
-    of adjacent slots where one of them can be, so take the longest stretches first. With `exact`,
-    None when the stretches cannot hold them all."""
-    pitches = instance.pitches_by_need[need_id]
-    if not pitches:
+    of adjacent slots where one of them can be, so take the longest stretches first."""
+    if not instance.pitches_by_need[need_id]:
         return 0
+    blocks, _left = _fill_longest_stretches(instance, need_id, slots)
+    return max(blocks, 1)
+
+
+def _min_blocks_exact(instance: Instance, need_id: int, slots: list[int]) -> int | None:
+    """`_min_blocks`, or None when the stretches cannot hold all of the need's pitches."""
+    if not instance.pitches_by_need[need_id]:
+        return 0
+    blocks, left = _fill_longest_stretches(instance, need_id, slots)
+    return None if left > 0 else max(blocks, 1)
+
+
+def _fill_longest_stretches(instance: Instance, need_id: int, slots: list[int]) -> tuple[int, int]:
+    """(stretches used, pitches left over) when the need's pitches fill the longest stretches of adjacent
+    slots among `slots` first."""
     length = instance.need_by_id[need_id].pitch_slots
     stretches, run = [], 0
     present = set(slots)
@@ -520,12 +678,10 @@ def _min_blocks(instance: Instance, need_id: int, slots: list[int], exact: bool 
             if run:
                 stretches.append(run // length)
             run = 0
-    need, blocks = len(pitches), 0
+    left, blocks = len(instance.pitches_by_need[need_id]), 0
     for fits in sorted(stretches, reverse=True):
-        if need <= 0:
+        if left <= 0:
             break
-        need -= fits
+        left -= fits
         blocks += 1
-    if exact and need > 0:
-        return None
-    return max(blocks, 1)
+    return blocks, left
