@@ -6,7 +6,7 @@ Used by the tests (on CP-SAT's and the greedy's answers) and by the benchmark as
 from __future__ import annotations
 
 from collections.abc import Iterable
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from scheduling.model import Instance, Placement
 
@@ -18,7 +18,6 @@ def violations(instance: Instance, placements: Iterable[Placement], *, complete:
     other rule still applies. Pins are checked either way (a pinned pitch must be where pinned).
     """
     found: list[str] = []
-    placements = list(placements)
     by_pitch: dict[int, Placement] = {}
     for pl in placements:
         if pl.pitch_id not in instance.pitch_by_id:
@@ -29,7 +28,19 @@ def violations(instance: Instance, placements: Iterable[Placement], *, complete:
             by_pitch[pl.pitch_id] = pl
     if complete:
         found += [f"pitch {p.id} not placed" for p in instance.pitches if p.id not in by_pitch]
+    cells = _cells(instance, by_pitch, found)
+    for pid, (room, start) in instance.pins.items():
+        pinned = by_pitch.get(pid)
+        if pinned is None or (pinned.room, pinned.start) != (room, start):
+            found.append(f"pitch {pid} is not where it is pinned")
+    for a, b in combinations(sorted(cells), 2):
+        found += _clashes(instance, by_pitch[a], cells[a], by_pitch[b], cells[b])
+    return found
 
+
+def _cells(instance: Instance, by_pitch: dict[int, Placement], found: list[str]) -> dict[int, tuple[int, ...]]:
+    """The slots each placed pitch occupies (pitch id -> slots), for those that fit the grid; adds to `found`
+    the pitches in unknown rooms, off the grid, or when a judge of their panel or their startup is away."""
     cells: dict[int, tuple[int, ...]] = {}
     for pid, pl in by_pitch.items():
         pitch = instance.pitch_by_id[pid]
@@ -45,25 +56,26 @@ def violations(instance: Instance, placements: Iterable[Placement], *, complete:
                 found.append(f"pitch {pid}: judge {judge} is unavailable")
         if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
             found.append(f"pitch {pid}: startup {pitch.startup_id} is unavailable")
+    return cells
 
-    for pid, (room, start) in instance.pins.items():
-        pl = by_pitch.get(pid)
-        if pl is None or (pl.room, pl.start) != (room, start):
-            found.append(f"pitch {pid} is not where it is pinned")
 
-    for a, b in combinations(sorted(cells), 2):
-        pa, pb = instance.pitch_by_id[a], instance.pitch_by_id[b]
-        overlap = set(cells[a]) & set(cells[b])
-        if overlap and by_pitch[a].room == by_pitch[b].room:
-            found.append(f"room {by_pitch[a].room} double-booked by pitches {a} and {b}")
-        if overlap and pa.need_id == pb.need_id:
-            found.append(f"panel of need {pa.need_id} at pitches {a} and {b} at once")
-        elif overlap and set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel):
-            found.append(f"a judge is at pitches {a} and {b} at once")
-        if pa.startup_id == pb.startup_id and instance.too_close(
-            by_pitch[a].start, len(cells[a]), by_pitch[b].start, len(cells[b])
-        ):
-            found.append(f"startup {pa.startup_id} has pitches {a} and {b} without a changeover gap")
+def _clashes(
+    instance: Instance, pl_a: Placement, cells_a: tuple[int, ...], pl_b: Placement, cells_b: tuple[int, ...]
+) -> list[str]:
+    """The rules two placed pitches break together: one room, one panel, a shared judge, or one startup
+    without its changeover."""
+    a, b = pl_a.pitch_id, pl_b.pitch_id
+    pa, pb = instance.pitch_by_id[a], instance.pitch_by_id[b]
+    found = []
+    overlap = set(cells_a) & set(cells_b)
+    if overlap and pl_a.room == pl_b.room:
+        found.append(f"room {pl_a.room} double-booked by pitches {a} and {b}")
+    if overlap and pa.need_id == pb.need_id:
+        found.append(f"panel of need {pa.need_id} at pitches {a} and {b} at once")
+    elif overlap and set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel):
+        found.append(f"a judge is at pitches {a} and {b} at once")
+    if pa.startup_id == pb.startup_id and instance.too_close(pl_a.start, len(cells_a), pl_b.start, len(cells_b)):
+        found.append(f"startup {pa.startup_id} has pitches {a} and {b} without a changeover gap")
     return found
 
 
@@ -76,7 +88,7 @@ def compactness(instance: Instance, placements: Iterable[Placement]) -> dict[str
         of_day = sorted((s for s in instance.slots if s.day == day), key=lambda s: s.start_minute)
         pauses = [
             (b.start_minute - a.start_minute - instance.slot_minutes, i)
-            for i, (a, b) in enumerate(zip(of_day, of_day[1:]), start=1)
+            for i, (a, b) in enumerate(pairwise(of_day), start=1)
             if b.start_minute != a.start_minute + instance.slot_minutes
         ]
         cut = max(pauses)[1] if pauses else sum(1 for s in of_day if s.start_minute < 12 * 60)
@@ -91,5 +103,5 @@ def compactness(instance: Instance, placements: Iterable[Placement]) -> dict[str
     gaps = 0
     for intervals in runs.values():
         intervals.sort()
-        gaps += sum(1 for (_, end), (start, _) in zip(intervals, intervals[1:]) if start > end + 1)
+        gaps += sum(1 for (_, end), (start, _) in pairwise(intervals) if start > end + 1)
     return {"half_days": len({h for _room, h in runs}), "room_gaps": gaps}

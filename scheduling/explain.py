@@ -8,13 +8,14 @@ only the reasons about what they may know of.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from itertools import combinations
 
 from ortools.sat.python import cp_model
 
 from scheduling.formulation import build, fewest_half_days, fits_in
-from scheduling.model import Instance, Pitch, Reason
+from scheduling.model import Instance, Pitch, Placement, Reason
 
 
 def _when(instance: Instance, slot: int) -> str:
@@ -59,70 +60,96 @@ def quick_reasons(instance: Instance) -> list[Reason]:
     """Reasons found by counting, without a solver: room capacity, each panel's and each startup's
     free time, judges on several panels, pitches with no possible slot, and pins (unknown room, off
     the grid, on unavailable time, clashing with each other). Empty when no check fails."""
-    reasons: list[Reason] = []
+    return (
+        _capacity_reasons(instance)
+        + _panel_time_reasons(instance)
+        + _judge_time_reasons(instance)
+        + _startup_time_reasons(instance)
+        + _pin_reasons(instance)
+    )
+
+
+def _capacity_reasons(instance: Instance) -> list[Reason]:
     n_slots, n_rooms = len(instance.slots), len(instance.rooms)
-
     needed = sum(instance.length(p) for p in instance.pitches)
-    if needed > n_slots * n_rooms:
-        reasons.append(
-            Reason(
-                "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}.",
-                {"needed": needed, "rooms": n_rooms, "slots": n_slots, "available": n_slots * n_rooms},
-            )
+    if needed <= n_slots * n_rooms:
+        return []
+    return [
+        Reason(
+            "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}.",
+            {"needed": needed, "rooms": n_rooms, "slots": n_slots, "available": n_slots * n_rooms},
         )
+    ]
 
+
+def _panel_time_reasons(instance: Instance) -> list[Reason]:
+    """A need with more pitches than its panel's free stretches hold."""
+    reasons: list[Reason] = []
     for need in instance.needs:
         count = len(instance.pitches_by_need[need.id])
-        free = set(range(n_slots)) - instance.panel_unavailable(need.id)
-        fits = sum(run // need.pitch_slots for run in _stretches(instance, free))
-        if count > fits:
-            if need.pitch_slots == 1:
-                reasons.append(
-                    Reason(
-                        "{need} has {pitches} pitches but its panel is free for {free} slots.",
-                        {"need": need.name, "pitches": count, "free": fits},
-                        _named(instance, needs=[need.id]),
-                    )
+        free_slots = set(range(len(instance.slots))) - instance.panel_unavailable(need.id)
+        fits = sum(run // need.pitch_slots for run in _stretches(instance, free_slots))
+        if count <= fits:
+            continue
+        if need.pitch_slots == 1:
+            reasons.append(
+                Reason(
+                    "{need} has {pitches} pitches but its panel is free for {free} slots.",
+                    {"need": need.name, "pitches": count, "free": fits},
+                    _named(instance, needs=[need.id]),
                 )
-            else:
-                reasons.append(
-                    Reason(
-                        "{need} has {pitches} pitches of {length} slots but its panel's free time fits only {fits}.",
-                        {"need": need.name, "pitches": count, "length": need.pitch_slots, "fits": fits},
-                        _named(instance, needs=[need.id]),
-                    )
+            )
+        else:
+            reasons.append(
+                Reason(
+                    "{need} has {pitches} pitches of {length} slots but its panel's free time fits only {fits}.",
+                    {"need": need.name, "pitches": count, "length": need.pitch_slots, "fits": fits},
+                    _named(instance, needs=[need.id]),
                 )
+            )
+    return reasons
 
+
+def _judge_time_reasons(instance: Instance) -> list[Reason]:
+    """A judge on several panels whose pitches together outlast the judge's free time."""
+    reasons: list[Reason] = []
     judges: dict[int, list[int]] = {}
     for need in instance.needs:
         for judge in need.panel:
             judges.setdefault(judge, []).append(need.id)
     for judge, need_ids in judges.items():
-        if len(need_ids) > 1:
-            demand = sum(instance.length(p) for n in need_ids for p in instance.pitches_by_need[n])
-            # Only slots of the grid: away-marks may outlive a day that was later shortened.
-            free = len(set(range(n_slots)) - instance.judge_unavailable.get(judge, frozenset()))
-            if demand > free:
-                reasons.append(
-                    Reason(
-                        "Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
-                        "but is free for {free} slots.",
-                        {
-                            "judge": judge,
-                            "panels": len(need_ids),
-                            "needed": demand,
-                            "free": free,
-                            "names": ", ".join(instance.need_by_id[n].name for n in need_ids),
-                        },
-                        _named(instance, needs=need_ids, judges=[judge]),
-                    )
+        if len(need_ids) < 2:
+            continue
+        demand = sum(instance.length(p) for n in need_ids for p in instance.pitches_by_need[n])
+        # Only slots of the grid: away-marks may outlive a day that was later shortened.
+        free_count = len(set(range(len(instance.slots))) - instance.judge_unavailable.get(judge, frozenset()))
+        if demand > free_count:
+            reasons.append(
+                Reason(
+                    "Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches "
+                    "but is free for {free} slots.",
+                    {
+                        "judge": judge,
+                        "panels": len(need_ids),
+                        "needed": demand,
+                        "free": free_count,
+                        "names": ", ".join(instance.need_by_id[n].name for n in need_ids),
+                    },
+                    _named(instance, needs=need_ids, judges=[judge]),
                 )
+            )
+    return reasons
 
+
+def _startup_time_reasons(instance: Instance) -> list[Reason]:
+    """A startup with more pitches than its free time holds with changeovers, and its pitches with no
+    slot when both the panel and the startup are free."""
+    reasons: list[Reason] = []
     for startup, pitches in instance.pitches_by_startup.items():
         name = pitches[0].startup_name
-        free = set(range(n_slots)) - instance.startup_unavailable.get(startup, frozenset())
+        free_slots = set(range(len(instance.slots))) - instance.startup_unavailable.get(startup, frozenset())
         length, gap = min(instance.length(p) for p in pitches), instance.changeover_slots
-        fits = sum((run + gap) // (length + gap) for run in _stretches(instance, free))
+        fits = sum((run + gap) // (length + gap) for run in _stretches(instance, free_slots))
         if len(pitches) > fits:
             reasons.append(
                 Reason(
@@ -132,106 +159,124 @@ def quick_reasons(instance: Instance) -> list[Reason]:
                     _named(instance, startups=[startup]),
                 )
             )
-        for pitch in pitches:
-            if pitch.id not in instance.pins and not instance.feasible_starts(pitch):
-                reasons.append(
-                    Reason(
-                        "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
-                        {"startup": name, "need": _need(instance, pitch)},
-                        _named(instance, pitches=[pitch]),
-                    )
-                )
-
-    reasons += _pin_reasons(instance)
+        reasons += [
+            Reason(
+                "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
+                {"startup": name, "need": _need(instance, pitch)},
+                _named(instance, pitches=[pitch]),
+            )
+            for pitch in pitches
+            if pitch.id not in instance.pins and not instance.feasible_starts(pitch)
+        ]
     return reasons
 
 
 def _pin_reasons(instance: Instance) -> list[Reason]:
     reasons: list[Reason] = []
-    valid: dict[int, tuple[int, tuple[int, ...]]] = {}
+    valid: dict[int, tuple[int, tuple[int, ...]]] = {}  # pitch id -> (room, slots) of pins on the grid
     for pid, (room, start) in instance.pins.items():
         pitch = instance.pitch_by_id.get(pid)
         if pitch is None:
             continue
-        params = {"startup": pitch.startup_name, "need": _need(instance, pitch)}
-        named = _named(instance, pitches=[pitch])
-        cov = instance.covered(start, instance.length(pitch)) if 0 <= start < len(instance.slots) else None
-        if not 0 <= room < len(instance.rooms):
-            reasons.append(
-                Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params, named)
-            )
-            continue
-        if cov is None:
-            reasons.append(
-                Reason(
-                    "The pitch of {startup} for {need} is pinned where it would run into a break or "
-                    "past the end of the day.",
-                    params,
-                    named,
-                )
-            )
-            continue
-        params = {**params, "room": instance.rooms[room], "when": _when(instance, start)}
-        if instance.panel_unavailable(pitch.need_id).intersection(cov):
-            reasons.append(
-                Reason(
-                    "The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} is away.",
-                    params,
-                    named,
-                )
-            )
-        if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
-            reasons.append(
-                Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.", params, named)
-            )
-        valid[pid] = (room, cov)
-
+        cov = _single_pin_reasons(instance, pitch, room, start, reasons)
+        if cov is not None:
+            valid[pid] = (room, cov)
     for a, b in combinations(sorted(valid), 2):
-        pa, pb = instance.pitch_by_id[a], instance.pitch_by_id[b]
-        (room_a, cov_a), (room_b, cov_b) = valid[a], valid[b]
-        both = {
-            "startup_a": pa.startup_name,
-            "need_a": _need(instance, pa),
-            "startup_b": pb.startup_name,
-            "need_b": _need(instance, pb),
-        }
-        named = _named(instance, pitches=[pa, pb])
-        overlap = sorted(set(cov_a) & set(cov_b))
-        if overlap and room_a == room_b:
-            reasons.append(
-                Reason(
-                    "Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and "
-                    "{startup_b} for {need_b}.",
-                    {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])},
-                    named,
-                )
+        reasons += _pin_pair_reasons(instance, instance.pitch_by_id[a], valid[a], instance.pitch_by_id[b], valid[b])
+    return reasons
+
+
+def _single_pin_reasons(
+    instance: Instance, pitch: Pitch, room: int, start: int, reasons: list[Reason]
+) -> tuple[int, ...] | None:
+    """Adds to `reasons` what is wrong with one pin on its own; returns the pinned slots, or None when
+    the pin names no room or is off the grid."""
+    params: dict[str, object] = {"startup": pitch.startup_name, "need": _need(instance, pitch)}
+    named = _named(instance, pitches=[pitch])
+    cov = instance.covered(start, instance.length(pitch)) if 0 <= start < len(instance.slots) else None
+    if not 0 <= room < len(instance.rooms):
+        reasons.append(
+            Reason("The pitch of {startup} for {need} is pinned to a room that does not exist.", params, named)
+        )
+        return None
+    if cov is None:
+        reasons.append(
+            Reason(
+                "The pitch of {startup} for {need} is pinned where it would run into a break or "
+                "past the end of the day.",
+                params,
+                named,
             )
-        elif overlap and (
-            pa.need_id == pb.need_id
-            or set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel)
-        ):
-            reasons.append(
-                Reason(
-                    "A panel would be in two places at {when}: {startup_a} for {need_a} and "
-                    "{startup_b} for {need_b} are pinned at the same time.",
-                    {**both, "when": _when(instance, overlap[0])},
-                    named,
-                )
+        )
+        return None
+    params = {**params, "room": instance.rooms[room], "when": _when(instance, start)}
+    if instance.panel_unavailable(pitch.need_id).intersection(cov):
+        reasons.append(
+            Reason(
+                "The pitch of {startup} for {need} is pinned at {when}, when the panel of {need} is away.",
+                params,
+                named,
             )
-        if pa.startup_id == pb.startup_id and instance.too_close(cov_a[0], len(cov_a), cov_b[0], len(cov_b)):
-            reasons.append(
-                Reason(
-                    "{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
-                    "of {gap} slot(s) between them.",
-                    {
-                        **both,
-                        "when_a": _when(instance, cov_a[0]),
-                        "when_b": _when(instance, cov_b[0]),
-                        "gap": instance.changeover_slots,
-                    },
-                    named,
-                )
+        )
+    if instance.startup_unavailable.get(pitch.startup_id, frozenset()).intersection(cov):
+        reasons.append(
+            Reason("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away.", params, named)
+        )
+    return cov
+
+
+def _pin_pair_reasons(
+    instance: Instance,
+    pa: Pitch,
+    pinned_a: tuple[int, tuple[int, ...]],
+    pb: Pitch,
+    pinned_b: tuple[int, tuple[int, ...]],
+) -> list[Reason]:
+    """What two pins break together: one room, one panel or one startup's changeover."""
+    reasons: list[Reason] = []
+    (room_a, cov_a), (room_b, cov_b) = pinned_a, pinned_b
+    both = {
+        "startup_a": pa.startup_name,
+        "need_a": _need(instance, pa),
+        "startup_b": pb.startup_name,
+        "need_b": _need(instance, pb),
+    }
+    named = _named(instance, pitches=[pa, pb])
+    overlap = sorted(set(cov_a) & set(cov_b))
+    if overlap and room_a == room_b:
+        reasons.append(
+            Reason(
+                "Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and {startup_b} for {need_b}.",
+                {**both, "room": instance.rooms[room_a], "when": _when(instance, overlap[0])},
+                named,
             )
+        )
+    elif overlap and (
+        pa.need_id == pb.need_id
+        or set(instance.need_by_id[pa.need_id].panel) & set(instance.need_by_id[pb.need_id].panel)
+    ):
+        reasons.append(
+            Reason(
+                "A panel would be in two places at {when}: {startup_a} for {need_a} and "
+                "{startup_b} for {need_b} are pinned at the same time.",
+                {**both, "when": _when(instance, overlap[0])},
+                named,
+            )
+        )
+    if pa.startup_id == pb.startup_id and instance.too_close(cov_a[0], len(cov_a), cov_b[0], len(cov_b)):
+        reasons.append(
+            Reason(
+                "{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover "
+                "of {gap} slot(s) between them.",
+                {
+                    **both,
+                    "when_a": _when(instance, cov_a[0]),
+                    "when_b": _when(instance, cov_b[0]),
+                    "gap": instance.changeover_slots,
+                },
+                named,
+            )
+        )
     return reasons
 
 
@@ -317,7 +362,7 @@ def half_day_name(instance: Instance, k: int) -> str:
     )
 
 
-def why_spread(instance: Instance, placements) -> list[Reason]:
+def why_spread(instance: Instance, placements: Iterable[Placement]) -> list[Reason]:
     """Why a schedule uses more half-days than its pitches strictly need, in words an organiser understands.
 
     The pitches would fit in `fewest` half-days if nobody were ever away (the rooms' capacity, and each
@@ -326,10 +371,10 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
     is away during another half-day the schedule uses, or a startup pitching there is; otherwise the
     other goals (each panel's pitches together in one room, balanced rooms) would cost more. Empty when
     the schedule is as compact as the rooms and panels allow."""
-    placements = [pl for pl in placements if pl.pitch_id in instance.pitch_by_id]
     by_half: dict[int, list[Pitch]] = {}
     for pl in placements:
-        by_half.setdefault(instance.half_day_of[pl.start], []).append(instance.pitch_by_id[pl.pitch_id])
+        if pl.pitch_id in instance.pitch_by_id:
+            by_half.setdefault(instance.half_day_of[pl.start], []).append(instance.pitch_by_id[pl.pitch_id])
     fewest = fewest_half_days(replace(instance, judge_unavailable={}, startup_unavailable={}))
     extra = len(by_half) - max(1, fewest)
     if extra <= 0:
@@ -337,59 +382,84 @@ def why_spread(instance: Instance, placements) -> list[Reason]:
     reasons: list[Reason] = []
     for k in sorted(by_half, key=lambda k: (len(by_half[k]), -k))[:extra]:
         others = [o for o in sorted(by_half) if o != k]
-        here = {"half_day": half_day_name(instance, k)}
-        reason = None
-        for need_id in sorted({p.need_id for p in by_half[k]}):
-            # The panel's unavailability spread it out only if its free time in the other half-days used
-            # cannot also hold its pitches of this one.
-            need = instance.need_by_id[need_id]
-            free = {
-                t
-                for t in range(len(instance.slots))
-                if instance.covered(t, need.pitch_slots)
-                and not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))
-            }
-            room_left = sum(
-                fits_in(need.pitch_slots, free, instance.half_days[o])
-                - sum(1 for p in by_half[o] if p.need_id == need_id)
-                for o in others
-            )
-            if room_left >= sum(1 for p in by_half[k] if p.need_id == need_id):
-                continue
-            judge, hit, most = None, None, 0
-            for j in need.panel:
-                away = instance.judge_unavailable.get(j, frozenset())
-                for o in others:
-                    if len(away.intersection(instance.half_days[o])) > most:
-                        judge, hit, most = j, o, len(away.intersection(instance.half_days[o]))
-            if judge is not None:
-                reason = Reason(
-                    "{half_day} is used because a judge of the panel of {need} is unavailable on {other}.",
-                    {**here, "need": need.name, "other": half_day_name(instance, hit)},
-                    _named(instance, needs=[need_id], judges=[judge]),
-                )
-                break
-        if reason is None:
-            for pitch in by_half[k]:
-                # The startup's unavailability spread it out if the pitch could be in no other half-day used.
-                if any(instance.half_day_of[s] in others for s in instance.feasible_starts(pitch)):
-                    continue
-                away = instance.startup_unavailable.get(pitch.startup_id, frozenset())
-                hit = max(others, key=lambda o: (len(away.intersection(instance.half_days[o])), -o))
-                if away.intersection(instance.half_days[hit]):
-                    reason = Reason(
-                        "{half_day} is used because {startup} is unavailable on {other}.",
-                        {**here, "startup": pitch.startup_name, "other": half_day_name(instance, hit)},
-                        _named(instance, startups=[pitch.startup_id]),
-                    )
-                    break
+        reason = _panel_spread_reason(instance, k, by_half, others) or _startup_spread_reason(
+            instance, k, by_half, others
+        )
         if reason is None:
             need_ids = sorted({p.need_id for p in by_half[k]})
             reason = Reason(
                 "{half_day} is used to keep the pitches of {needs} together in one room with balanced "
                 "rooms; fewer half-days would cost more there.",
-                {**here, "needs": ", ".join(instance.need_by_id[n].name for n in need_ids)},
+                {
+                    "half_day": half_day_name(instance, k),
+                    "needs": ", ".join(instance.need_by_id[n].name for n in need_ids),
+                },
                 _named(instance, needs=need_ids),
             )
         reasons.append(reason)
     return reasons
+
+
+def _panel_spread_reason(
+    instance: Instance, k: int, by_half: dict[int, list[Pitch]], others: list[int]
+) -> Reason | None:
+    """Half-day `k` is used because a judge of a panel pitching there is away in another half-day used,
+    and the panel's free time in the others cannot also hold its pitches of this one."""
+    for need_id in sorted({p.need_id for p in by_half[k]}):
+        need = instance.need_by_id[need_id]
+        free = {
+            t
+            for t in range(len(instance.slots))
+            if instance.covered(t, need.pitch_slots)
+            and not instance.panel_unavailable(need_id).intersection(range(t, t + need.pitch_slots))
+        }
+        room_left = sum(
+            fits_in(need.pitch_slots, free, instance.half_days[o]) - sum(1 for p in by_half[o] if p.need_id == need_id)
+            for o in others
+        )
+        if room_left >= sum(1 for p in by_half[k] if p.need_id == need_id):
+            continue
+        away_most = _judge_most_away(instance, need.panel, others)
+        if away_most is not None:
+            judge, hit = away_most
+            return Reason(
+                "{half_day} is used because a judge of the panel of {need} is unavailable on {other}.",
+                {"half_day": half_day_name(instance, k), "need": need.name, "other": half_day_name(instance, hit)},
+                _named(instance, needs=[need_id], judges=[judge]),
+            )
+    return None
+
+
+def _judge_most_away(instance: Instance, panel: tuple[int, ...], half_days: list[int]) -> tuple[int, int] | None:
+    """(judge, half-day): the judge of the panel away for the most slots of one of `half_days` (the first
+    such on a tie), or None when none of them is away then."""
+    best, most = None, 0
+    for j in panel:
+        away = instance.judge_unavailable.get(j, frozenset())
+        for o in half_days:
+            if len(away.intersection(instance.half_days[o])) > most:
+                best, most = (j, o), len(away.intersection(instance.half_days[o]))
+    return best
+
+
+def _startup_spread_reason(
+    instance: Instance, k: int, by_half: dict[int, list[Pitch]], others: list[int]
+) -> Reason | None:
+    """Half-day `k` is used because a startup pitching there could be in no other half-day used, and is
+    away in one of them."""
+    for pitch in by_half[k]:
+        if any(instance.half_day_of[s] in others for s in instance.feasible_starts(pitch)):
+            continue
+        away = instance.startup_unavailable.get(pitch.startup_id, frozenset())
+        hit = max(others, key=lambda o: (len(away.intersection(instance.half_days[o])), -o))
+        if away.intersection(instance.half_days[hit]):
+            return Reason(
+                "{half_day} is used because {startup} is unavailable on {other}.",
+                {
+                    "half_day": half_day_name(instance, k),
+                    "startup": pitch.startup_name,
+                    "other": half_day_name(instance, hit),
+                },
+                _named(instance, startups=[pitch.startup_id]),
+            )
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import pairwise
 from typing import Literal
 
 SCALE = 100
@@ -136,7 +137,7 @@ class Instance:
     def adjacent_next(self) -> tuple[bool, ...]:
         """adjacent_next[i]: slot i+1 follows slot i directly (same day, no break between)."""
         out = []
-        for a, b in zip(self.slots, self.slots[1:]):
+        for a, b in pairwise(self.slots):
             out.append(a.day == b.day and b.start_minute == a.start_minute + self.slot_minutes)
         out.append(False)
         return tuple(out)
@@ -169,7 +170,7 @@ class Instance:
             of_day = [s for s in self.slots if s.day == day]
             breaks = [
                 (b.start_minute - (a.start_minute + self.slot_minutes), i + 1)
-                for i, (a, b) in enumerate(zip(of_day, of_day[1:]))
+                for i, (a, b) in enumerate(pairwise(of_day))
                 if not self.adjacent_next[a.index]
             ]
             if breaks:
