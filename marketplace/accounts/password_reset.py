@@ -65,7 +65,9 @@ def request_password_reset(email: str, *, ip: str | None = None) -> None:
     job, so the answer, its timing and what a waiting job makes the page say are the same for every email."""
     from marketplace.jobs.queue import enqueue
 
-    enqueue(send_reset_link, queue="email", email=(email or "").strip()[:320], ip=ip)
+    enqueue(
+        "marketplace.accounts.password_reset.send_reset_link", queue="email", email=(email or "").strip()[:320], ip=ip
+    )
 
 
 def send_reset_link(*, email: str, ip: str | None = None) -> bool:

@@ -7,9 +7,9 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.rules import is_incubator, is_platform, require_platform
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -37,11 +37,6 @@ MAX_ROOMS = 10
 AUDITED_FIELDS = list(EventFields.model_fields)
 # Candidates in these stages pitch at an event that includes their need.
 PITCHING_STAGES = (CandidateStage.SHORTLISTED, CandidateStage.ROADSHOW)
-
-
-def _require_platform(actor: User) -> None:
-    if not authz.is_platform(actor):
-        raise PermissionDenied()
 
 
 def _clean_rooms(rooms: Iterable[str]) -> list[str]:
@@ -139,7 +134,7 @@ def create_event(
 
     Raises PermissionDenied unless the actor is an organiser or admin; InvalidInput for broken rules.
     """
-    _require_platform(actor)
+    require_platform(actor)
     fields = validate(EventInput, data)
     _check_dates(fields)
     names = _clean_rooms(rooms)
@@ -176,7 +171,7 @@ def update_event(
     rubric keeps its criteria's keys by name, and is fixed once judges have scored."""
     from marketplace.events.models import Score
 
-    _require_platform(actor)
+    require_platform(actor)
     if "rubric" in data:
         known = {c["label"]: c["key"] for c in event.rubric}
         data = {
@@ -261,7 +256,7 @@ def change_event_status(*, actor: User, event: Event, to: EventStatus) -> Event:
     Raises PermissionDenied unless the actor is on the platform; InvalidTransition for a move the
     lifecycle does not allow or a schedule that is not complete.
     """
-    _require_platform(actor)
+    require_platform(actor)
     frm = event.status
     if (frm, to) not in lifecycle.TRANSITIONS:
         raise InvalidTransition(_("An event cannot go from “%(frm)s” to “%(to)s”.", frm=frm.label, to=to.label))
@@ -345,7 +340,7 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     """
     from marketplace.jobs.queue import enqueue
 
-    _require_platform(actor)
+    require_platform(actor)
     if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
         raise InvalidTransition(_("Open applications first; the schedule is made from the shortlists."))
     for unfinished in db.session.scalars(
@@ -377,11 +372,11 @@ def check_availability_access(
 
     if (user_id is None) == (startup_id is None):
         raise InvalidInput({"": [_("Say whose availability this is.")]})
-    platform = authz.is_platform(actor)
+    platform = is_platform(actor)
     if user_id is not None and not (platform or user_id == actor.id):
         raise PermissionDenied()
     if startup_id is not None and not platform:
-        if actor.role != UserRole.INCUBATOR_MANAGER or startup_id not in {
+        if not is_incubator(actor) or startup_id not in {
             r.startup.id for r in visible_pitches(actor, pitches_of(event.id))
         }:
             raise PermissionDenied()
@@ -497,7 +492,7 @@ def move_pitch(
     """
     from marketplace.events.grid import day_slots
 
-    _require_platform(actor)
+    require_platform(actor)
     event = db.session.get(Event, pitch.event_id)
     if event.status in (EventStatus.LIVE, EventStatus.CLOSED) or pitch.cancelled:
         raise InvalidTransition(_("This pitch can no longer be moved."))
@@ -629,7 +624,7 @@ def cancel_pitch(*, actor: User, pitch: Pitch) -> Pitch:
 
     Raises PermissionDenied outside the platform; InvalidTransition before the schedule is published
     (pitches follow the shortlists then: decline or withdraw the candidate instead) or once it is over."""
-    _require_platform(actor)
+    require_platform(actor)
     event = db.session.get(Event, pitch.event_id)
     if event.status in lifecycle.PITCHES_FOLLOW_SHORTLIST:
         raise InvalidTransition(

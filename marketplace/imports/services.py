@@ -6,7 +6,7 @@ joins a profile only other incubators list: a listing grants editing the profile
 contact, so a name or a website in a file must not be enough to take it. Such a row becomes a
 separate profile, reported as a likely duplicate of the other; the platform merges the two after
 checking (startups.services.merge_startups), and nominations stay with the incubator that made
-them (authz.startup_side_incubators). Running the same file twice changes nothing.
+them (pipeline.rules.startup_side_incubators). Running the same file twice changes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from marketplace.imports.enums import RowOutcome
 from marketplace.imports.mapping import row_to_fields
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile
+from marketplace.imports.rules import can_import_for
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
@@ -259,12 +260,11 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
     Raises PermissionDenied for someone else's incubator, InvalidInput when the file cannot be
     read or has more rows than allowed; nothing is kept then.
     """
-    from marketplace import authz
     from marketplace.core.errors import PermissionDenied
     from marketplace.imports.mapping import auto_map
     from marketplace.imports.reading import scan_table
 
-    if not authz.can_import_for(actor, incubator.id):
+    if not can_import_for(actor, incubator.id):
         raise PermissionDenied()
     try:
         scan = scan_table(data, max_rows=max_rows)
@@ -292,14 +292,12 @@ def unreadable_message(exc: UnreadableFile) -> str:
 
 def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Stores the chosen mapping (header → field, blank = ignore) and queues the import after commit."""
-    from marketplace import authz
     from marketplace.core.errors import InvalidTransition, PermissionDenied
     from marketplace.imports.enums import ImportStatus
-    from marketplace.imports.jobs import run_import
     from marketplace.imports.mapping import FIELDS
     from marketplace.jobs.queue import enqueue
 
-    if not authz.can_import_for(actor, batch.incubator_id):
+    if not can_import_for(actor, batch.incubator_id):
         raise PermissionDenied()
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.FAILED):
         raise InvalidTransition(_("This import has already started."))
@@ -319,7 +317,7 @@ def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str])
     batch.status = ImportStatus.QUEUED
     batch.error = ""
     db.session.flush()
-    enqueue(run_import, queue="default", batch_id=batch.id)
+    enqueue("marketplace.imports.jobs.run_import", queue="default", batch_id=batch.id)
     return batch
 
 

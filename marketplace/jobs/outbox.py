@@ -37,10 +37,6 @@ class PendingJob(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-def func_path(func) -> str:
-    return f"{func.__module__}.{func.__qualname__}"
-
-
 def send_pending(ids: list[int] | None, push) -> int:
     """Sends pending jobs (these ``ids``, or the oldest RELAY_BATCH) with ``push(row)`` and deletes each sent row.
 

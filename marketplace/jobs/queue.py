@@ -1,15 +1,17 @@
 """Queues, enqueue() and the worker command.
 
-Jobs are plain functions taking keyword-only ids. With REDIS_URL a job is a row of the outbox
-(job_outbox.PendingJob) written in the caller's transaction and sent to rq after it commits; when
-Redis does not answer the row waits for `relay_pending_jobs` and the person is told. Without
-REDIS_URL jobs run in this process right after commit, so the demo needs no server. A job queued
-during a request carries the request's id in its meta, and the worker logs the job's lines with it
-(RequestIdWorker).
+Jobs are plain functions taking keyword-only ids, queued by their dotted path
+("marketplace.imports.jobs.run_import"), so the service that queues one never imports its jobs module (which
+imports the service). With REDIS_URL a job is a row of the outbox (jobs.outbox.PendingJob) written in the
+caller's transaction and sent to rq after it commits; when Redis does not answer the row waits for
+`relay_pending_jobs` and the person is told. Without REDIS_URL jobs run in this process right after commit, so
+the demo needs no server. A job queued during a request carries the request's id in its meta, and the worker
+logs the job's lines with it (RequestIdWorker).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -28,7 +30,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from marketplace.core.db import after_commit, db
 from marketplace.core.extensions import redis_connection
 from marketplace.core.request_ids import bound_request_id, current_request_id
-from marketplace.jobs.outbox import RELAY_BATCH, PendingJob, func_path, send_pending
+from marketplace.jobs.outbox import RELAY_BATCH, PendingJob, send_pending
+from marketplace.rankings.engine import engine
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +48,29 @@ REQUEST_ID_META = "request_id"
 _TOLD = "innomatch_told_jobs_wait"
 
 
-def enqueue(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> None:
-    """Schedule ``func(**kwargs)`` for after the current unit of work commits."""
+def job_function(job: str) -> Callable[..., Any]:
+    """The function a job's dotted name ("marketplace.imports.jobs.run_import") names; a misspelt name raises
+    (ModuleNotFoundError, or ValueError for a missing function), at the call that queues it."""
+    module_name, _, name = job.rpartition(".")
+    if not module_name.startswith("marketplace."):
+        raise ValueError(f"a job is a function of ours named by its dotted path, not {job!r}")
+    func = getattr(importlib.import_module(module_name), name, None)
+    if not callable(func):
+        raise ValueError(f"{module_name} has no job {name!r}")
+    return func
+
+
+def enqueue(job: str, *, queue: str = "default", **kwargs: Any) -> None:
+    """Schedule the job named ``job`` (its dotted path) with ``**kwargs`` for after the current unit of work
+    commits."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    func = job_function(job)
     request_id = current_request_id()
     if redis_connection() is None:
         after_commit(lambda: _run_in_process(func, kwargs))
         return
-    row = PendingJob(func=func_path(func), queue=queue, kwargs=kwargs, request_id=request_id)
+    row = PendingJob(func=job, queue=queue, kwargs=kwargs, request_id=request_id)
     db.session.add(row)
     after_commit(lambda: _send_after_commit(row.id))
 
@@ -97,9 +114,9 @@ def _push(row: PendingJob) -> None:
     _to_rq(row.queue, row.func, row.kwargs, row.request_id)
 
 
-def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], request_id: str | None) -> Job:
+def _to_rq(queue: str, job: str, kwargs: dict[str, Any], request_id: str | None) -> Job:
     return Queue(queue, connection=redis_connection()).enqueue(
-        func,
+        job,
         kwargs=kwargs,
         job_timeout=JOB_TIMEOUT,
         result_ttl=24 * 3600,
@@ -108,19 +125,20 @@ def _to_rq(queue: str, func: Callable[..., Any] | str, kwargs: dict[str, Any], r
     )
 
 
-def enqueue_now(func: Callable[..., Any], *, queue: str = "default", **kwargs: Any) -> str | None:
-    """Queue ``func(**kwargs)`` at once, for work that waits on no uncommitted write (e.g. repairing an
-    index a request found damaged). Returns the rq job's id; None without Redis (the function has run in
+def enqueue_now(job: str, *, queue: str = "default", **kwargs: Any) -> str | None:
+    """Queue the job named ``job`` with ``**kwargs`` at once, for work that waits on no uncommitted write (e.g.
+    repairing an index a request found damaged). Returns the rq job's id; None without Redis (the function has run in
     this process) and, logged, when Redis does not answer."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
+    func = job_function(job)
     if redis_connection() is None:
         _run_in_process(func, kwargs)
         return None
     try:
-        return _to_rq(queue, func, kwargs, current_request_id()).id
+        return _to_rq(queue, job, kwargs, current_request_id()).id
     except RedisError:
-        log.warning("could not queue %s: Redis does not answer", getattr(func, "__name__", func), exc_info=True)
+        log.warning("could not queue %s: Redis does not answer", job, exc_info=True)
         return None
 
 
@@ -222,8 +240,6 @@ def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
         log.warning("could not relay the job outbox now; the clock will", exc_info=True)
     if "matching" in names:
         # Loaded once here, so forked work horses share it instead of each loading the model.
-        from marketplace.rankings.engine import engine
-
         engine().embedder  # noqa: B018
     RequestIdWorker(
         [Queue(n, connection=conn) for n in names], connection=conn, maintenance_interval=MAINTENANCE_SECONDS

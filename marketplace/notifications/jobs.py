@@ -8,6 +8,7 @@ from flask import current_app
 
 from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.notifications.models import OutboxMessage
+from marketplace.notifications.services import queue_digests
 
 log = logging.getLogger(__name__)
 
@@ -34,39 +35,9 @@ def deliver_email(*, message_id: int) -> None:
 
 
 def send_digests() -> int:
-    """One email per person who asked for a daily digest, holding every notification not yet
-    mailed; returns how many emails were queued. Safe to run twice: a mailed notification is marked."""
-    import sqlalchemy as sa
-
-    from marketplace.accounts.enums import DigestPreference
-    from marketplace.accounts.models import User
-    from marketplace.notifications.kinds import mail_subject
-    from marketplace.notifications.models import Notification
-    from marketplace.notifications.services import queue_email
-
-    sent = 0
+    """One email per person who asked for a daily digest (``services.queue_digests``), committed; returns how
+    many emails were queued. Safe to run twice: a mailed notification is marked."""
     with unit_of_work():
-        users = db.session.scalars(
-            sa.select(User).where(User.digest == DigestPreference.DAILY, User.active.is_(True)).order_by(User.id)
-        ).all()
-        for user in users:
-            pending = db.session.scalars(
-                sa.select(Notification)
-                .where(Notification.user_id == user.id, Notification.mailed_at.is_(None))
-                .order_by(Notification.created_at)
-                .with_for_update()
-            ).all()
-            if not pending:
-                continue
-            queue_email(
-                recipient=user,
-                subject=mail_subject("Your innomatch digest: %(count)s new"),
-                subject_args={"count": len(pending)},
-                template="email/digest.txt",
-                notifications=pending,
-            )
-            for notification in pending:
-                notification.mailed_at = utcnow()
-            sent += 1
+        sent = queue_digests()
     log.info("queued %d digest emails", sent)
     return sent

@@ -6,6 +6,7 @@ reads their notifications in the language they use now, not the one of the momen
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,10 +48,8 @@ def localised(params: dict[str, Any]) -> dict[str, Any]:
     """Parameters ready for the active language (a stage's value becomes its label)."""
     values = dict(params)
     if "stage" in values:
-        try:
+        with contextlib.suppress(ValueError):  # a stage no longer known keeps its stored value
             values["stage"] = CandidateStage(values["stage"]).label
-        except ValueError:
-            pass
     return values
 
 

@@ -11,11 +11,10 @@ from marketplace.accounts.enums import DigestPreference
 from marketplace.accounts.models import User
 from marketplace.core.db import db, utcnow
 from marketplace.jobs.queue import enqueue
-from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.kinds import KINDS, localised, mail_subject
 from marketplace.notifications.models import Notification, OutboxMessage
 
-__all__ = ["link_for", "mail_subject", "mark_read", "notify", "queue_email", "set_digest"]
+__all__ = ["link_for", "mail_subject", "mark_read", "notify", "queue_digests", "queue_email", "set_digest"]
 
 
 def link_for(endpoint: str, **values: Any) -> str:
@@ -38,7 +37,7 @@ def queue_email(
         )
     db.session.add(message)
     db.session.flush()
-    enqueue(deliver_email, queue="email", message_id=message.id)
+    enqueue("marketplace.notifications.jobs.deliver_email", queue="email", message_id=message.id)
     return message
 
 
@@ -87,6 +86,36 @@ def notify(
         made.append(notification)
     db.session.flush()
     return made
+
+
+def queue_digests() -> int:
+    """Queues one email per person who asked for a daily digest, holding every notification not yet mailed, and
+    marks those mailed; returns how many emails were queued."""
+    sent = 0
+    users = db.session.scalars(
+        sa.select(User).where(User.digest == DigestPreference.DAILY, User.active.is_(True)).order_by(User.id)
+    ).all()
+    for user in users:
+        pending = db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.user_id == user.id, Notification.mailed_at.is_(None))
+            .order_by(Notification.created_at)
+            .with_for_update()
+        ).all()
+        if not pending:
+            continue
+        queue_email(
+            recipient=user,
+            subject=mail_subject("Your innomatch digest: %(count)s new"),
+            subject_args={"count": len(pending)},
+            template="email/digest.txt",
+            notifications=pending,
+        )
+        for notification in pending:
+            notification.mailed_at = utcnow()
+        sent += 1
+    db.session.flush()
+    return sent
 
 
 def mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -86,13 +86,19 @@ def matching_reindex(background: bool, chunk: int | None) -> None:
     from marketplace.jobs.queue import enqueue_now
     from marketplace.rankings.engine import engine
     from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.jobs import REEMBED_CHUNK, reembed, reembed_in_process
+    from marketplace.rankings.jobs import REEMBED_CHUNK, reembed_in_process
 
     if background:
         if redis_connection() is None:
             raise click.ClickException("--background needs REDIS_URL (a worker on the matching queue runs the jobs).")
         for kind in ProfileKind:
-            job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=engine().model_id, rebuild=True)
+            job_id = enqueue_now(
+                "marketplace.rankings.jobs.reembed",
+                queue="matching",
+                kind=kind.value,
+                model=engine().model_id,
+                rebuild=True,
+            )
             if job_id is None:
                 raise click.ClickException("Redis does not answer; nothing was queued.")
             click.echo(f"{kind.value} re-embed queued as job {job_id}")

@@ -50,10 +50,8 @@ def index_profiles(*, kind: str, ids: list[int]) -> None:
 
 
 def schedule_match_alerts(startup_ids: list[int]) -> None:
-    """After commit: re-rank the published needs for newly arrived startups (workflow.match_alerts)."""
-    from marketplace.pipeline.jobs import alert_new_matches_job
-
-    enqueue(alert_new_matches_job, queue="matching", startup_ids=sorted(set(startup_ids)))
+    """After commit: re-rank the published needs for newly arrived startups (pipeline.match_alerts)."""
+    enqueue("marketplace.pipeline.jobs.alert_new_matches_job", queue="matching", startup_ids=sorted(set(startup_ids)))
 
 
 def reindex(*, kind: str) -> None:

@@ -17,8 +17,6 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 from redis.exceptions import RedisError
 
-from marketplace import authz
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.core.db import db, utcnow
 from marketplace.core.extensions import redis_connection
@@ -30,6 +28,7 @@ from marketplace.rankings.documents import need_document, startup_document
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.models import ProfileVector
+from marketplace.rankings.rules import only_own_portfolio
 from marketplace.startups.models import Listing, Startup
 from matching import store
 from matching.corpus import Corpus, Entry, entry_for
@@ -351,9 +350,7 @@ def _sector_model():
 
 def schedule_indexing(kind: ProfileKind, ids: Iterable[int]) -> None:
     """After commit, re-embed these profiles and update the index (an rq job with Redis)."""
-    from marketplace.rankings.jobs import index_profiles
-
-    enqueue(index_profiles, queue="matching", kind=kind.value, ids=sorted(set(ids)))
+    enqueue("marketplace.rankings.jobs.index_profiles", queue="matching", kind=kind.value, ids=sorted(set(ids)))
 
 
 # -- ranking ---------------------------------------------------------------------------------
@@ -541,8 +538,6 @@ def request_reembed(
 ) -> str | None:
     """Queues the re-embed of a kind (``jobs.reembed``) unless one is waiting in the queue already; from each
     process at most once a minute (a running job's ``continuation`` is never held back). Returns the job's id."""
-    from marketplace.rankings.jobs import reembed
-
     eng = engine()
     now = time.monotonic()
     if not continuation:
@@ -557,7 +552,14 @@ def request_reembed(
     except RedisError:
         log.warning("could not queue the %s re-embed: Redis does not answer", kind.value, exc_info=True)
         return None
-    job_id = enqueue_now(reembed, queue="matching", kind=kind.value, model=eng.model_id, after=after, rebuild=rebuild)
+    job_id = enqueue_now(
+        "marketplace.rankings.jobs.reembed",
+        queue="matching",
+        kind=kind.value,
+        model=eng.model_id,
+        after=after,
+        rebuild=rebuild,
+    )
     if job_id is None:
         with contextlib.suppress(RedisError):
             conn.delete(key)
@@ -620,14 +622,12 @@ def profile_count(kind: ProfileKind, *, up_to: int | None = None) -> int:
 
 def request_index_repair(kind: ProfileKind) -> None:
     """Queues a rebuild of a missing or damaged index, at most once a minute from each process."""
-    from marketplace.rankings.jobs import repair_index
-
     eng = engine()
     now = time.monotonic()
     if now - eng.repair_requested.get(kind, -REPAIR_EVERY_SECONDS) < REPAIR_EVERY_SECONDS:
         return
     eng.repair_requested[kind] = now
-    enqueue_now(repair_index, queue="matching", kind=kind.value)
+    enqueue_now("marketplace.rankings.jobs.repair_index", queue="matching", kind=kind.value)
 
 
 def _stand_in(kind: ProfileKind) -> Corpus:
@@ -656,7 +656,7 @@ def _stand_in(kind: ProfileKind) -> Corpus:
 
 def startup_ids_for_viewer(user: User) -> set[int] | None:
     """The startups a user may see in rankings: all, except that an incubator sees only its own."""
-    if user.role == UserRole.INCUBATOR_MANAGER:
+    if only_own_portfolio(user):
         return set(
             db.session.scalars(sa.select(Listing.startup_id).where(Listing.incubator_id == user.organisation_id))
         )
@@ -692,7 +692,7 @@ def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
 def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
     """Needs open for nominations (lifecycle.is_open) the user may see and read, ranked for one startup. A confidential need whose terms the
     user's organisation has not accepted is not ranked: its vector and its explanations come from the hidden
-    text (authz.readable_needs_clause)."""
+    text (needs.rules.readable_needs_clause)."""
     visible = needs_for_user(user, status=OPEN, per_page=100_000).items
     readable = readable_need_ids(user, {n.id for n in visible})
     visible = [n for n in visible if n.id in readable]
@@ -723,11 +723,6 @@ def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 
     filters = Filters(allowed_ids=frozenset(allowed_ids) if allowed_ids is not None else None)
     settings = search_settings(query.tokens, eng.model_id)
     return HybridRanker(_corpus(ProfileKind.STARTUP), settings).rank(query, k=k, filters=filters)
-
-
-def can_see_matches(user: User, need: Need) -> bool:
-    """Bank staff of any unit, organisers and incubators (their own portfolio) see rankings."""
-    return authz.is_platform(user) or user.role in (UserRole.BANK_STAFF, UserRole.INCUBATOR_MANAGER)
 
 
 def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, per_page: int):

@@ -32,6 +32,7 @@ from marketplace.jobs.queue import enqueue_now
 from marketplace.needs.models import Need
 from marketplace.needs.services import create_need
 from marketplace.ops.seeding import FIXTURES
+from marketplace.rankings import jobs
 from marketplace.rankings.engine import engine, init_engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.jobs import index_profiles, reembed
@@ -254,7 +255,7 @@ def test_rankings_use_the_old_snapshot_until_a_resumable_background_reembed_publ
     # The job run again (as rq's retry does) resumes: what the killed job stored is not encoded again, and the
     # new index is published once every profile has its new vector; every process then switches to it.
     with app.app_context():
-        enqueue_now(reembed, queue="matching", kind="startup", model=new_model)
+        enqueue_now("marketplace.rankings.jobs.reembed", queue="matching", kind="startup", model=new_model)
     second = worker(app, burst=True)
     output, _ = second.communicate(timeout=1800)
     assert second.returncode == 0, output
@@ -324,7 +325,6 @@ def db_count(app, model) -> int:
 def test_a_reembed_job_runs_in_slices_and_publishes_once_at_the_end(upgraded, monkeypatch):
     """Each job gives the queue back after its slice: it queues its continuation from the next id (the matching
     queue's other jobs run in between), and only the job that reaches the end publishes."""
-    from marketplace.rankings import jobs
 
     app, _old_model, new_model = upgraded
     monkeypatch.setattr(jobs, "REEMBED_CHUNK", 5)

@@ -11,8 +11,12 @@ import re
 import pytest
 from flask import template_rendered
 
+from marketplace.accounts.tokens import create_token
+from marketplace.core.db import unit_of_work
 from marketplace.core.logging_setup import JsonFormatter
 from marketplace.core.request_ids import HEADER, REDACTED, bound_request_id
+from marketplace.events.feeds import feed_token
+from marketplace.jobs import queue as jobs
 from tests.conftest import BANK_STAFF
 from tests.helpers import user
 
@@ -83,8 +87,6 @@ def test_the_access_line_has_the_fields_and_no_query_string(app, client, auth, c
 
 
 def test_api_requests_log_the_token_owner_never_the_token(app, client, caplog):
-    from marketplace.accounts.tokens import create_token
-    from marketplace.core.db import unit_of_work
 
     with app.app_context(), unit_of_work():
         staff = user(BANK_STAFF)
@@ -101,7 +103,6 @@ def test_api_requests_log_the_token_owner_never_the_token(app, client, caplog):
 
 
 def test_a_calendar_feed_token_in_the_path_is_redacted(app, client, caplog):
-    from marketplace.events.feeds import feed_token
 
     with app.app_context():
         token = feed_token(user(BANK_STAFF))
@@ -122,8 +123,6 @@ def test_probe_access_lines_are_debug(app, client, caplog):
 
 
 def test_jobs_queued_to_rq_carry_the_request_id(ctx, monkeypatch):
-    from marketplace.core.db import unit_of_work
-    from marketplace.jobs import queue as jobs
 
     queued = []
 
@@ -138,9 +137,9 @@ def test_jobs_queued_to_rq_carry_the_request_id(ctx, monkeypatch):
     monkeypatch.setattr(jobs, "Queue", FakeQueue)
 
     with bound_request_id("req-5"), unit_of_work():
-        jobs.enqueue(print, queue="email", message_id=1)
+        jobs.enqueue("marketplace.notifications.jobs.deliver_email", queue="email", message_id=1)
     with unit_of_work():  # a CLI command or the clock: no request
-        jobs.enqueue(print, queue="default", message_id=2)
+        jobs.enqueue("marketplace.notifications.jobs.deliver_email", queue="default", message_id=2)
 
     (_, _, with_request), (_, _, without) = queued
     assert with_request["meta"] == {jobs.REQUEST_ID_META: "req-5"} and with_request["kwargs"] == {"message_id": 1}

@@ -9,6 +9,7 @@ or two after the last beat), in a later worker's registry maintenance; the test 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,7 +32,6 @@ from marketplace.events.services import change_event_status, create_event, reque
 from marketplace.jobs.queue import JOB_RETRIES, JOB_TIMEOUT, enqueue
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
-from marketplace.notifications.jobs import deliver_email
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Startup
@@ -131,10 +131,8 @@ def kill_worker_and_horse(worker: subprocess.Popen) -> list[int]:
     """SIGKILL the work horse(s) the worker forked (rq gives each its own session), then the worker."""
     horses = children_of(worker.pid)
     for pid in [*horses, worker.pid]:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     worker.wait(timeout=10)
     return horses
 
@@ -263,7 +261,7 @@ def test_jobs_are_queued_with_the_retry_the_worker_relies_on(kill_app, redis_ser
     """The worker runs without rq's scheduler (`with_scheduler=False`), so a retry must requeue at once:
     a retry interval would park the job in the scheduled registry, where nothing would ever pick it up."""
     with kill_app.app_context(), unit_of_work():
-        enqueue(deliver_email, queue="email", message_id=-1)
+        enqueue("marketplace.notifications.jobs.deliver_email", queue="email", message_id=-1)
     conn = redis_server.client()
     jobs = [Job.fetch(i, connection=conn) for i in Queue("email", connection=conn).get_job_ids()]
     [job] = [j for j in jobs if j.kwargs == {"message_id": -1}]

@@ -14,7 +14,6 @@ from redis import Redis
 
 from marketplace.core.db import db, unit_of_work
 from marketplace.imports.enums import ImportStatus
-from marketplace.imports.jobs import run_import
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.services import confirm_mapping, start_import
 from marketplace.jobs.queue import enqueue
@@ -96,7 +95,7 @@ def test_worker_killed_mid_import_then_rerun_imports_every_good_row_once(killed_
     assert 0 < at_kill < ROWS, "the worker should die in the middle of the import"
 
     with app.app_context(), unit_of_work():
-        enqueue(run_import, batch_id=batch_id)  # the job run again, as a retry does
+        enqueue("marketplace.imports.jobs.run_import", batch_id=batch_id)  # the job run again, as a retry does
     second = worker(app, burst=True)
     output, _ = second.communicate(timeout=600)
     assert second.returncode == 0, output
