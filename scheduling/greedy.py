@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from scheduling.model import Instance, Placement
+from scheduling.board import Board
+from scheduling.model import Instance, Pitch, Placement
 
 
 def greedy(instance: Instance) -> list[Placement]:
@@ -11,35 +12,15 @@ def greedy(instance: Instance) -> list[Placement]:
 
     Never breaks a hard rule; a pitch with no such place is left out (so the result may be partial).
     """
-    room_busy: set[tuple[int, int]] = set()
-    judge_busy: set[tuple[int, int]] = set()
-    need_busy: set[tuple[int, int]] = set()  # the panel attends all its need's pitches, even with no judges named
-    startup_placed: dict[int, list[tuple[int, int]]] = {}  # startup -> [(start, length)]
+    board = Board(instance)
     placements: list[Placement] = []
     last_room: dict[int, int] = {}
 
-    def fits(pitch, room: int, start: int) -> bool:
-        length = instance.length(pitch)
-        cov = instance.covered(start, length)
-        if cov is None:
-            return False
-        panel = instance.need_by_id[pitch.need_id].panel
-        if any((room, s) in room_busy or (pitch.need_id, s) in need_busy for s in cov) or any(
-            (j, s) in judge_busy for j in panel for s in cov
-        ):
-            return False
-        return not any(
-            instance.too_close(start, length, other, other_len)
-            for other, other_len in startup_placed.get(pitch.startup_id, [])
-        )
+    def fits(pitch: Pitch, room: int, start: int) -> bool:
+        return instance.covered(start, instance.length(pitch)) is not None and board.free(pitch, room, start)
 
-    def place(pitch, room: int, start: int) -> None:
-        length = instance.length(pitch)
-        for s in range(start, start + length):
-            room_busy.add((room, s))
-            need_busy.add((pitch.need_id, s))
-            judge_busy.update((j, s) for j in instance.need_by_id[pitch.need_id].panel)
-        startup_placed.setdefault(pitch.startup_id, []).append((start, length))
+    def place(pitch: Pitch, room: int, start: int) -> None:
+        board.take(pitch, room, start)
         placements.append(Placement(pitch.id, room, start))
         last_room[pitch.need_id] = room
 
