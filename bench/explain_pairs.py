@@ -90,7 +90,7 @@ def best_pair(q_sents, q_vecs, d_sents, d_vecs) -> float:
     return result.pairs[0].similarity if result.pairs else -1.0
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 (a benchmark's steps in order, read top to bottom)
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
     parser.add_argument("--profiles", type=int, default=10, help="relevant and unrelated profiles per need")

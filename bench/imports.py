@@ -19,6 +19,20 @@ import tempfile
 import time
 from pathlib import Path
 
+import sqlalchemy as sa
+
+from marketplace import create_app
+from marketplace.accounts.models import Organisation, User
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.migrate import upgrade_database
+from marketplace.imports import jobs
+from marketplace.imports.models import ImportBatch
+from marketplace.imports.services import start_import
+from marketplace.ops.seeding import load_world
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import sync_index
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
@@ -92,24 +106,11 @@ def main() -> int:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     args = parser.parse_args()
 
-    import sqlalchemy as sa
-
-    from marketplace import create_app
-    from marketplace.accounts.models import Organisation, User
-    from marketplace.core.db import db, unit_of_work
-    from marketplace.core.migrate import upgrade_database
-    from marketplace.imports import jobs
-    from marketplace.imports.models import ImportBatch
-    from marketplace.imports.services import start_import
-    from marketplace.ops.seeding import load_world
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import sync_index
-
     scratch = Path(tempfile.mkdtemp(prefix="innomatch-import-bench-"))
     if args.database == "sqlite":
         url = f"sqlite:///{scratch / 'bench.sqlite3'}"
     else:
-        from tests.conftest import fresh_postgres_database
+        from tests.conftest import fresh_postgres_database  # noqa: PLC0415 (the suite's helpers only for PostgreSQL runs)
 
         url = fresh_postgres_database("innomatch_bench_import")
     app = create_app({"DATABASE_URL": url, "TESTING": True, "INDEX_DIR": str(scratch / "index")})
@@ -121,7 +122,6 @@ def main() -> int:
             load_world()
         manager = db.session.scalar(sa.select(User).where(User.email == "manager@zhangjiang.example"))
         incubator = db.session.scalar(sa.select(Organisation).where(Organisation.slug == "zhangjiang-incubator"))
-        from marketplace.rankings.engine import engine
 
         engine().embedder  # noqa: B018 - model load is not part of the import
         total = time.perf_counter()

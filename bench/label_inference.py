@@ -51,7 +51,7 @@ def knn_labels(
             weights = np.maximum(sims[row, top[row]], 0)
             weights = weights / (weights.sum() or 1.0)
             votes: dict[str, float] = {}
-            for j, w in zip(train[top[row]], weights):
+            for j, w in zip(train[top[row]], weights, strict=False):
                 for label in truth[j]:
                     votes[label] = votes.get(label, 0.0) + float(w)
             best = sorted(votes.items(), key=lambda item: -item[1])[:cap]
@@ -61,8 +61,9 @@ def knn_labels(
 
 def tfidf_labels(texts: list[str], truth: list[frozenset], threshold: float = 0.2, cap: int = 5) -> list[frozenset]:
     """Labels from a ridge regression on tf-idf of the index terms, trained on the other folds."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import Ridge
+    # scikit-learn is not a dependency: only this comparison needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
+    from sklearn.linear_model import Ridge  # noqa: PLC0415
 
     names = sorted({label for labels in truth for label in labels})
     column = {name: j for j, name in enumerate(names)}
@@ -79,7 +80,7 @@ def tfidf_labels(texts: list[str], truth: list[frozenset], threshold: float = 0.
 
 
 def micro(pred: list[frozenset], truth: list[frozenset]) -> dict[str, float]:
-    hits = sum(len(p & t) for p, t in zip(pred, truth))
+    hits = sum(len(p & t) for p, t in zip(pred, truth, strict=False))
     precision = hits / max(sum(map(len, pred)), 1)
     recall = hits / max(sum(map(len, truth)), 1)
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
@@ -97,7 +98,7 @@ def main() -> int:
     embedder = load_embedder(None, multilingual=USE_MODEL, cache_dir=args.cache_dir / "models")
     docs = [document_from(row, labels=False) for row in rows]
     vectors = document_vectors(embedder, docs, args.cache_dir)
-    entries = [entry_for(d, v) for d, v in zip(docs, vectors)]
+    entries = [entry_for(d, v) for d, v in zip(docs, vectors, strict=False)]
     truth = [
         frozenset(
             canonical_label(label) for label in (*(r.get("tags") or ()), *(r.get("industries") or ())) if label.strip()
@@ -117,17 +118,17 @@ def main() -> int:
         corpus = Corpus(embedder.dim)
         corpus.upsert(
             [
-                replace(e, labels=l, tokens=e.tokens + tuple(t for x in sorted(l) for t in tokenize(x)))
+                replace(e, labels=found, tokens=e.tokens + tuple(t for x in sorted(found) for t in tokenize(x)))
                 if in_text
-                else replace(e, labels=l)
-                for e, l in zip(entries, labels)
+                else replace(e, labels=found)
+                for e, found in zip(entries, labels, strict=False)
             ]
         )
         out = {}
         for name, (queries, ids) in needs.items():
             if need_labels is not None:
                 inferred = need_labels.infer(np.stack([q.vector for q in queries]))
-                queries = [replace(q, labels=frozenset(l)) for q, l in zip(queries, inferred)]
+                queries = [replace(q, labels=frozenset(found)) for q, found in zip(queries, inferred, strict=False)]
             found = evaluate(HybridRanker(corpus), queries, ids, qrels, ("hybrid",), 10)["hybrid"]
             out[name] = {"ndcg@10": found["ndcg@10"], "recall@100": found["recall@100"]}
         return out

@@ -66,7 +66,7 @@ def bench_size(base: Corpus, queries: list[Query], size: int, noise: float, tmp:
     exact_top = [np.argsort(-(corpus.index.vectors @ q.vector))[:10] for q in queries]
     times, recalls = [], []
     for _ in range(5):
-        for q, truth in zip(queries, exact_top):
+        for q, truth in zip(queries, exact_top, strict=False):
             t = time.perf_counter()
             found, _ = corpus.index.search(q.vector, 10)
             times.append(time.perf_counter() - t)

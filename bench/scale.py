@@ -29,12 +29,37 @@ import random
 import re
 import resource
 import shutil
+import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote_plus
 
 import sqlalchemy as sa
+from redis import Redis
+from rq.job import Job
+from rq.registry import FailedJobRegistry, FinishedJobRegistry
+
+import matching.corpus as corpus_module
+from marketplace import create_app
+from marketplace.accounts.enums import OrganisationKind
+from marketplace.accounts.models import Organisation, User
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.migrate import upgrade_database
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.models import Need
+from marketplace.ops.seeding import load_world
+from marketplace.rankings import services
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import rank_startups_for_need, rebuild_index, refresh_vectors
+from marketplace.startups.models import Listing, Startup, StartupFields
+from marketplace.startups.services import update_startup
+from matching import store
+from matching.corpus import Corpus
+from matching.index import VectorIndex
+from matching.rank import HybridRanker
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -94,16 +119,6 @@ def drop_database(url: str, admin_database: str) -> None:
 
 def generate(app, plan: synth.Plan) -> dict:
     """Schema, demo world (its ~230 profiles encoded for real), then the synthetic startups by COPY."""
-    from marketplace.accounts.enums import OrganisationKind
-    from marketplace.accounts.models import Organisation
-    from marketplace.core.db import db, unit_of_work
-    from marketplace.core.migrate import upgrade_database
-    from marketplace.needs.models import Need
-    from marketplace.ops.seeding import load_world
-    from marketplace.rankings.engine import engine
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import rebuild_index, refresh_vectors
-    from marketplace.startups.models import Startup
 
     out: dict = {}
     with app.app_context():
@@ -175,7 +190,6 @@ def _reserve_ids(connection, count: int) -> int:
 
 def reindex_command(env: dict, log_path: Path) -> dict:
     """`flask --app marketplace matching reindex` exactly as an operator runs it: seconds, peak RSS, outcome."""
-    import subprocess
 
     started = time.perf_counter()
     with open(log_path, "wb") as fh:
@@ -226,11 +240,6 @@ def patched(patches: list[tuple[object, str, object]]):
 
 def rebuild_timers(bucket: dict):
     """Times the pieces of rebuild_index where they are called (nothing re-implemented) and counts encodes."""
-    import matching.corpus as corpus_module
-    from marketplace.rankings import services
-    from matching import store
-    from matching.corpus import Corpus
-    from matching.index import VectorIndex
 
     def counted(func):
         def wrapper(embedder, docs):
@@ -253,8 +262,6 @@ def rebuild_timers(bucket: dict):
 
 def ranking_timers(bucket: dict):
     """Times the pieces of rank_startups_for_need: the need's stored vector, the ranker, the explanations."""
-    from marketplace.rankings import services
-    from matching.rank import HybridRanker
 
     return patched(
         [
@@ -267,8 +274,6 @@ def ranking_timers(bucket: dict):
 
 def build_index(app) -> dict:
     """rebuild_index(STARTUP) in a unit of work, as `flask matching reindex` does, with its parts."""
-    from marketplace.core.db import db, unit_of_work
-    from marketplace.rankings.services import rebuild_index
 
     out: dict = {}
     with app.app_context():
@@ -278,7 +283,6 @@ def build_index(app) -> dict:
 
 
 def _timed_rebuild(rebuild_index, unit_of_work) -> dict:
-    from marketplace.rankings.enums import ProfileKind
 
     parts: dict = {}
     started = time.perf_counter()
@@ -298,11 +302,6 @@ def _timed_rebuild(rebuild_index, unit_of_work) -> dict:
 
 def rank_in_process(app, calls: int) -> dict:
     """rank_startups_for_need (with explanations) per published need as bank staff; a fresh session per call."""
-    from marketplace.accounts.models import User
-    from marketplace.core.db import db
-    from marketplace.needs.enums import NeedStatus
-    from marketplace.needs.models import Need
-    from marketplace.rankings.services import rank_startups_for_need
 
     with app.app_context():
         user_id = db.session.scalar(sa.select(User.id).where(User.email == BANK_STAFF[0]))
@@ -355,10 +354,6 @@ def service_env(url: str, index_dir: Path, model_cache: Path) -> dict:
 
 def owned_needs(app) -> list[int]:
     """Published needs of the bank staff user's own unit (the page shows them the board and the ranking)."""
-    from marketplace.accounts.models import User
-    from marketplace.core.db import db
-    from marketplace.needs.enums import NeedStatus
-    from marketplace.needs.models import Need
 
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == BANK_STAFF[0]))
@@ -382,7 +377,6 @@ def search_queries(data: Path) -> list[str]:
 
 def page_runs(web_url: str, need_ids: list[int], queries: list[str], requests_per_page: int, memory) -> dict:
     """Signed in as the need's unit staff: the need page, the directory page 1 and directory searches."""
-    from urllib.parse import quote_plus
 
     client = procs.signed_in(web_url, *BANK_STAFF)
     ranked = lambda html: 'class="ranked-list"' in html and len(PROFILE_LINK.findall(html)) >= 20  # noqa: E731
@@ -429,11 +423,6 @@ def web_memory(web: procs.Process) -> dict:
 
 def edit_and_wait(app_redis, worker: procs.Process, index_dir: Path, web_url: str) -> dict:
     """Edits one synthetic startup as its incubator; times the job, the new snapshot and the web's reload."""
-    from redis import Redis
-    from rq.job import Job
-    from rq.registry import FailedJobRegistry, FinishedJobRegistry
-
-    from matching import store
 
     conn = Redis.from_url(REDIS_URL)
     before = store.current_version(index_dir / "startup")
@@ -470,7 +459,6 @@ def edit_and_wait(app_redis, worker: procs.Process, index_dir: Path, web_url: st
 
 def _snapshot_has(index_dir: Path, startup_id: int) -> bool:
     """Whether the current snapshot holds the edited text's new term at the startup's live position."""
-    from matching import store
 
     _version, corpus, _meta = store.load(index_dir / "startup")
     return EDIT_WORD in corpus.tokens[corpus.positions[startup_id]]
@@ -478,10 +466,6 @@ def _snapshot_has(index_dir: Path, startup_id: int) -> bool:
 
 def _edit_one_startup(app_redis) -> int:
     """A synthetic startup listed by the signed-in manager's incubator gets a word nobody else uses."""
-    from marketplace.accounts.models import User
-    from marketplace.core.db import db, unit_of_work
-    from marketplace.startups.models import Listing, Startup, StartupFields
-    from marketplace.startups.services import update_startup
 
     with app_redis.app_context():
         manager = db.session.scalar(sa.select(User).where(User.email == INCUBATOR_MANAGER[0]))
@@ -515,7 +499,6 @@ def _wait_for(condition, timeout: float, since: float | None = None) -> float:
 
 def backup_runs(env: dict, tmp: Path, args) -> dict:
     """flask export, then flask restore into a fresh scale_restore database (which rebuilds the indexes)."""
-    import subprocess
 
     archive = tmp / "scale.zip"
     out: dict = {}
@@ -697,10 +680,8 @@ def main() -> int:
         "load_average": {"start": load_average()},
     }
     url = recreate_database(args.database_url, args.admin_database)
-    from redis import Redis
 
     Redis.from_url(REDIS_URL).flushdb()
-    from marketplace import create_app
 
     base = {
         "DATABASE_URL": url,

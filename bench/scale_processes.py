@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import requests
+from redis import Redis
+from rq import Worker
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
@@ -69,7 +71,7 @@ class Process:
 
     def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
         self.log = log
-        self._fh = open(log, "wb")
+        self._fh = open(log, "wb")  # noqa: SIM115 (held by the child until stop() closes it)
         self.popen = subprocess.Popen(
             args, env=env, cwd=REPO, stdout=self._fh, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -128,8 +130,6 @@ def start_web(env: dict[str, str], port: int, log: Path, *, workers: int = 2) ->
 
 def start_worker(env: dict[str, str], log: Path, redis_url: str) -> Process:
     """`flask --app marketplace worker matching default` (the Procfile's worker); returns once registered."""
-    from redis import Redis
-    from rq import Worker
 
     worker = Process([str(BIN / "flask"), "--app", "marketplace", "worker", "matching", "default"], env, log)
     conn = Redis.from_url(redis_url)

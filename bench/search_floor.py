@@ -92,7 +92,7 @@ def query_for(embedder, text: str) -> Query:
     return Query(vector=embed_query(embedder, text), tokens=tuple(tokenize(text)))
 
 
-def main() -> int:
+def main() -> int:  # noqa: C901 (a benchmark's steps in order, read top to bottom)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
     parser.add_argument("--cache-dir", type=Path, default=None, help="document vectors kept between runs")

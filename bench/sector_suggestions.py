@@ -19,6 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
+from marketplace.rankings import services
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.conftest import seeded_app  # noqa: E402
@@ -29,9 +33,6 @@ def main() -> int:
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.8, 1.0, 1.2, 1.5])
     args = parser.parse_args()
     app = seeded_app(f"sqlite:///{tempfile.mkdtemp()}/sectors.sqlite3")
-    from marketplace.rankings import services
-    from marketplace.rankings.engine import engine
-    from marketplace.rankings.enums import ProfileKind
 
     with app.test_request_context():
         model = services._sector_model()
@@ -42,7 +43,7 @@ def main() -> int:
     results = {}
     for threshold in args.thresholds:
         tp = fp = fn = 0
-        for row, wanted in zip(z, truth):
+        for row, wanted in zip(z, truth, strict=False):
             if not wanted:
                 continue
             got = {model.labels[j] for j in np.argsort(-row)[:2] if row[j] >= threshold}

@@ -30,6 +30,13 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from marketplace.core.validation import validate
+from marketplace.rankings.documents import startup_document
+from marketplace.rankings.services import _explainable_sentences, _hash
+from marketplace.startups.models import StartupInput
+from matching.corpus import entry_for
+from matching.embed import embed_documents
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "fixtures"))
 
@@ -227,9 +234,6 @@ class ArchetypeVectors:
 
 def encode_archetypes(embedder, archetypes: list[Archetype]) -> ArchetypeVectors:
     """Encodes one prototype profile per archetype with the real model, as refresh_vectors does."""
-    from marketplace.rankings.documents import startup_document
-    from marketplace.rankings.services import _explainable_sentences
-    from matching.embed import embed_documents
 
     docs = [startup_document(_as_startup(-i, render(a, random.Random(i), 0))) for i, a in enumerate(archetypes)]
     vectors = embed_documents(embedder, docs)
@@ -286,8 +290,6 @@ class Generator:
 
     def chunks(self, first_id: int) -> Iterator[list[tuple[int, dict]]]:
         """Validated profiles with their ids, CHUNK at a time (drawn in order, so reproducible)."""
-        from marketplace.core.validation import validate
-        from marketplace.startups.models import StartupInput
 
         chunk: list[tuple[int, dict]] = []
         for offset in range(self.plan.count):
@@ -312,15 +314,12 @@ class Generator:
 
     def vector_rows(self, chunk: list[tuple[int, dict]]) -> list[tuple]:
         """ProfileVector rows exactly as refresh_vectors would write them, but with noisy archetype vectors."""
-        from marketplace.rankings.documents import startup_document
-        from marketplace.rankings.services import _explainable_sentences, _hash
-        from matching.corpus import entry_for
 
         started = time.perf_counter()
         bases = self.encoded.vectors[[fields["archetype"] for _id, fields in chunk]]
         vectors = _noisy(bases, self.noise_rng, self.plan.noise)
         rows = []
-        for (startup_id, fields), vector in zip(chunk, vectors):
+        for (startup_id, fields), vector in zip(chunk, vectors, strict=False):
             doc = startup_document(_as_startup(startup_id, _startup_fields(fields)))
             group = _explainable_sentences(doc)
             prototype = self.encoded.sentence_vectors[fields["archetype"]]

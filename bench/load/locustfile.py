@@ -77,7 +77,7 @@ def record_samples(environment, **_kwargs) -> None:
     path = os.environ.get("LOAD_SAMPLES")
     if not path:
         return
-    fh = open(path, "w", newline="")
+    fh = open(path, "w", newline="")  # noqa: SIM115 (open for the whole run; closed on the quitting event)
     writer = csv.writer(fh)
     writer.writerow(["end", "method", "name", "ms", "failed"])
 

@@ -42,6 +42,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import sqlalchemy as sa
+from redis import Redis
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 PROJECT_VENV = Path(os.environ.get("INNOMATCH_VENV", REPO / ".venv"))
@@ -89,7 +92,6 @@ def ensure_load_venv() -> Path:
 
 def fresh_database(admin_url: str) -> str:
     """Drops and recreates ``load_innomatch``; returns its URL."""
-    import sqlalchemy as sa
 
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -100,7 +102,6 @@ def fresh_database(admin_url: str) -> str:
 
 
 def flush_redis(url: str) -> None:
-    from redis import Redis
 
     Redis.from_url(url).flushdb()
 
@@ -186,7 +187,7 @@ def warm_up(base: str, workers: int) -> tuple[float, float, int]:
         rounds += 1
         slowest: list[float] = []
 
-        def visit(i: int) -> None:
+        def visit(i: int, slowest: list[float] = slowest) -> None:
             began = time.monotonic()
             # Chinese too: jieba loads its dictionary on the first Chinese text a process tokenizes.
             query = urllib.parse.urlencode({"q": f"冷链 cold chain {i}"})
@@ -297,7 +298,6 @@ def rss_mib(pid: int) -> float:
 
 def postgres_backends(database_url: str) -> list[int]:
     """The server processes holding connections to the load database (the stack's pools)."""
-    import sqlalchemy as sa
 
     engine = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1))
     with engine.connect() as conn:
@@ -656,7 +656,8 @@ def load_test(args: argparse.Namespace, locust: Path, index_dir: str) -> int:
         "gunicorn worker RSS at the end: " + ", ".join(f"{mib:.0f} MiB" for mib in measured.worker_rss),
         (
             f"warm-up before the measured run: {warmed[0]:.1f} s, {warmed[2]} rounds of {2 * args.workers} concurrent "
-            f"search + need page; slowest in the first round {warmed[1]:.1f} s (model, index and jieba loading per worker)"
+            f"search + need page; slowest in the first round {warmed[1]:.1f} s "
+            "(model, index and jieba loading per worker)"
             if args.warm_up
             else "no warm-up: the measured run includes each worker's first model and index load"
         ),
