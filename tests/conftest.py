@@ -15,6 +15,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from marketplace.core.db import db, unit_of_work
+from marketplace.core.migrate import upgrade_database
+from marketplace.ops.seeding import FIXTURES, load_world
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import rebuild_index
+from matching import store
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from marketplace import create_app  # noqa: E402
@@ -95,14 +102,9 @@ def _app(url: str, overrides: dict):
 
 
 def _seed(url: str, overrides: dict, fixtures: Path | None = None):
-    from marketplace.core.db import unit_of_work
-    from marketplace.core.migrate import upgrade_database
-    from marketplace.ops.seeding import FIXTURES, load_world
 
     app = _app(url, overrides)
     with app.app_context():
-        from marketplace.core.db import db
-
         upgrade_database(db.engine)
         with unit_of_work():
             load_world(fixtures or FIXTURES)
@@ -153,16 +155,12 @@ def _copy_database(source: sa.URL, target: sa.URL) -> None:
 
 
 def index_versions(app) -> dict:
-    from matching import store
 
     root = Path(app.config["INDEX_DIR"])
     return {kind: store.current_version(root / kind) for kind in ("startup", "need")}
 
 
 def rebuild_indexes(app) -> None:
-    from marketplace.core.db import unit_of_work
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import rebuild_index
 
     with app.app_context():
         for kind in ProfileKind:

@@ -8,13 +8,14 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext, suppress
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from werkzeug.serving import make_server
 
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.submissions import new_form_token
 from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.startups.models import Listing, Startup
@@ -61,7 +62,6 @@ def startup_by_slug(slug: str) -> Startup:
 def form_token() -> str:
     """A one-time token as a create form carries it (accounts/submissions.py); a test posting a create form sends
     one, as our pages do."""
-    from marketplace.accounts.submissions import new_form_token
 
     return new_form_token()
 
@@ -102,10 +102,8 @@ def kill_worker_and_horse(process: subprocess.Popen) -> None:
     """SIGKILL the rq worker and the work horse it forked (rq puts the horse in its own session)."""
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     for pid in [*children, str(process.pid)]:
-        try:
+        with suppress(ProcessLookupError):
             os.kill(int(pid), signal.SIGKILL)
-        except ProcessLookupError:
-            pass
     process.wait(timeout=30)
 
 

@@ -10,6 +10,7 @@ PostgreSQL refuses to run as root, so when the tests run as root every server co
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -102,10 +103,8 @@ class PrivatePostgres:
 
     def cleanup(self) -> None:
         if self.running:
-            try:
+            with contextlib.suppress(ClusterError):
                 self.stop("immediate")
-            except ClusterError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> PrivatePostgres:

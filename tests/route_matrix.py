@@ -57,7 +57,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 ANON, BANK_OWN, BANK_OTHER, INC_INVITED, INC_OTHER, ORGANISER, ADMIN = (
     "anon",
@@ -74,7 +74,7 @@ GROUPS = {"bank": (BANK_OWN, BANK_OTHER), "incubators": (INC_INVITED, INC_OTHER)
 
 ALLOW = "allow"
 LOGIN = "login"
-Outcome = Union[str, int]  # ALLOW, LOGIN, 401, 403 or 404
+Outcome = str | int  # ALLOW, LOGIN, 401, 403 or 404
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

@@ -5,6 +5,7 @@ the winner, who moves on to a pilot."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -64,7 +65,7 @@ def test_event_schedule_publish_score_winner(live_server, browser):
     organiser.click("a:has-text('Agenda')")
     with organiser.expect_download() as download:
         organiser.click("text=Download .ics")
-    calendar = Calendar.from_ical(open(download.value.path(), "rb").read())
+    calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
     assert len(calendar.walk("VEVENT")) == before + 1
 
     # A judge of the education panel scores on the phone-sized form.

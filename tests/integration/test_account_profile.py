@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+import sqlalchemy as sa
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db
+from marketplace.notifications.models import OutboxMessage
+from marketplace.notifications.services import notify
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
 
@@ -85,10 +88,6 @@ def test_the_language_chosen_stays_after_signing_in_again(app, client, auth):
 
 
 def test_choosing_no_email_stops_notification_mail(app, client, auth):
-    import sqlalchemy as sa
-
-    from marketplace.notifications.models import OutboxMessage
-    from marketplace.notifications.services import notify
 
     auth.login(ZJ_MANAGER)
     client.post("/account", data={**PROFILE, "digest": "never"})

@@ -9,10 +9,14 @@ import sqlalchemy as sa
 from marketplace.accounts.tokens import create_token, revoke_token
 from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
+from marketplace.core.errors import NotFound
+from marketplace.needs.models import Need
+from marketplace.needs.queries import need_for_user
+from marketplace.needs.services import accept_terms
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
-from marketplace.pipeline.queries import visible_candidates_clause
-from marketplace.pipeline.services import act_on_match, sides
+from marketplace.pipeline.rules import sides, visible_candidates_clause
+from marketplace.pipeline.services import act_on_match
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER, fixture_users
 from tests.helpers import in_app, need_id, org, startup_listed_by, user
 from tests.integration.imports.test_import_api import bearer, token_for
@@ -62,12 +66,8 @@ def test_a_confidential_need_is_a_teaser_until_the_terms_are_accepted(app, clien
     confidential = need_id(app, "medical-insurance-fraud-detection")
 
     teaser = api(client, secret, path=f"/needs/{confidential}").get_json()
-    with in_app(app):
-        from marketplace.needs.models import Need
-        from marketplace.needs.services import accept_terms
-
-        with unit_of_work():
-            accept_terms(actor=user(ZJ_MANAGER), need=db.session.get(Need, confidential))
+    with in_app(app), unit_of_work():
+        accept_terms(actor=user(ZJ_MANAGER), need=db.session.get(Need, confidential))
     full = api(client, secret, path=f"/needs/{confidential}").get_json()
 
     assert teaser["readable"] is False and teaser["title"] and teaser["summary"]
@@ -224,8 +224,6 @@ def test_a_stale_move_is_a_conflict_and_changes_nothing(app, client):
 
 def test_candidates_listed_are_exactly_those_a_side_acts_on(app, ctx):
     """The list query and the per-object rule (sides + need visibility) agree for every seeded user."""
-    from marketplace.core.errors import NotFound
-    from marketplace.needs.queries import need_for_user
 
     candidates = list(db.session.scalars(sa.select(Candidate)))
     for email in fixture_users():

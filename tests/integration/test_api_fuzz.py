@@ -26,6 +26,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from marketplace.accounts.models import User
+from marketplace.accounts.tokens import create_token
+from marketplace.core.db import db, unit_of_work
 from tests.conftest import ORGANISER, ZJ_MANAGER, database_url, seeded_app
 from tests.helpers import served
 
@@ -38,9 +41,6 @@ INCUBATOR_PHASES = ALL_PHASES if os.environ.get("API_FUZZ_FULL") == "1" else "ex
 
 
 def _token(app, email: str) -> str:
-    from marketplace.accounts.models import User
-    from marketplace.accounts.tokens import create_token
-    from marketplace.core.db import db, unit_of_work
 
     with app.app_context(), unit_of_work():
         user = db.session.scalar(sa.select(User).where(User.email == email))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from marketplace.core.db import db
 from marketplace.events.models import Pitch
+from marketplace.events.queries import pitches_of, unavailable_slots
 from marketplace.notifications.models import Notification
 from tests.conftest import BANK_STAFF, ORGANISER
 from tests.helpers import in_app, need_id, user
@@ -20,7 +21,6 @@ def test_a_judge_who_cannot_make_a_placed_pitch_is_told_and_the_organisers_can_r
     event_id = _scheduled_event(app)
     with in_app(app):
         edu = need_id(app, "education-ecosystem-it")
-        from marketplace.events.queries import pitches_of
 
         slot = next(
             r.pitch.start_slot for r in pitches_of(event_id) if r.need.id == edu and r.pitch.start_slot is not None
@@ -65,7 +65,6 @@ def test_free_slots_are_just_saved(app, client, auth):
 
 
 def test_a_whole_morning_ticked_marks_each_of_its_slots(app, client, auth):
-    from marketplace.events.queries import unavailable_slots
 
     event_id = _scheduled_event(app)
     auth.login(BANK_STAFF)

@@ -18,8 +18,15 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import create_app
+from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
+from marketplace.needs.models import Need
+from marketplace.needs.services import create_need
+from marketplace.ops import backup
 from marketplace.ops.backup import BackupError, ExportReport, export_archive, restore_archive, tables
+from marketplace.pipeline.models import Candidate, PitchDeck
+from marketplace.startups.models import Startup
+from marketplace.startups.services import create_startup
 from tests.conftest import BANK_STAFF, ZJ_MANAGER, database_url, index_versions, seeded_app
 from tests.helpers import user
 
@@ -94,8 +101,6 @@ def reseal(manifest: dict, members: dict, table: str) -> None:
 
 @pytest.fixture(scope="module")
 def world(backend, tmp_path_factory) -> World:
-    from marketplace.audit.models import AuditEvent
-    from marketplace.pipeline.models import Candidate, PitchDeck
 
     tmp = tmp_path_factory.mktemp(f"backup-{backend}")
     app = seeded_app(database_url(backend, tmp, "innomatch_test_backup"))
@@ -141,9 +146,6 @@ def test_round_trip_copies_every_row_and_every_byte(world, restored):
         assert copy[name] == source[name], name
     assert report.counts["pitch_deck"] >= 1 and report.counts["profile_vector"] > 0
     with app.app_context():
-        from marketplace.audit.models import AuditEvent
-        from marketplace.pipeline.models import PitchDeck
-
         assert PDF in db.session.scalars(sa.select(PitchDeck.content)).all()
         nulls = db.session.scalars(sa.select(AuditEvent.id).where(AuditEvent.before.is_(None))).all()
         assert nulls and len(nulls) < report.counts["audit_event"]  # SQL NULL kept apart from JSON null
@@ -152,10 +154,6 @@ def test_round_trip_copies_every_row_and_every_byte(world, restored):
 
 
 def test_new_rows_after_a_restore_get_fresh_ids(world, restored):
-    from marketplace.needs.models import Need
-    from marketplace.needs.services import create_need
-    from marketplace.startups.models import Startup
-    from marketplace.startups.services import create_startup
 
     app, _ = restored
     with app.app_context():
@@ -255,7 +253,6 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(backend, world,
 
 
 def test_a_failed_export_leaves_no_half_written_archive(world, tmp_path, monkeypatch):
-    from marketplace.ops import backup
 
     archive = tmp_path / "nightly.zip"
     archive.write_bytes(b"yesterday's archive")

@@ -10,6 +10,7 @@ stale edit forms, and one new-need form sent three times at once (one draft).
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,8 +19,13 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from marketplace.accounts.tokens import create_token
+from marketplace.core.db import SQLITE_BUSY_TIMEOUT_MS, db, unit_of_work
+from marketplace.needs.models import Need
+from marketplace.pipeline.models import Candidate
+from marketplace.startups.models import Startup, StartupInput
 from tests.conftest import DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER, database_url, seeded_app
-from tests.helpers import served
+from tests.helpers import served, user
 
 pytestmark = pytest.mark.integration
 
@@ -47,9 +53,6 @@ def live(request, tmp_path_factory):
 
 
 def tokens_for(app, emails) -> dict[str, str]:
-    from marketplace.accounts.tokens import create_token
-    from marketplace.core.db import unit_of_work
-    from tests.helpers import user
 
     with app.app_context(), unit_of_work():
         return {email: create_token(user=user(email), name="parallel", can_write=True)[1] for email in emails}
@@ -63,11 +66,8 @@ def signed_in(base: str, email: str) -> requests.Session:
 
 
 def need_ids(app) -> dict[str, int]:
-    from marketplace.needs.models import Need
 
     with app.app_context():
-        from marketplace.core.db import db
-
         return dict(db.session.execute(sa.select(Need.slug, Need.id)).all())
 
 
@@ -114,11 +114,7 @@ def test_double_submits_and_racing_moves_answer_cleanly(live):
         )
     assert accepted == [302] * 4, accepted
 
-    from marketplace.pipeline.models import Candidate
-
     with app.app_context():
-        from marketplace.core.db import db
-
         candidate = db.session.scalar(
             sa.select(Candidate)
             .where(Candidate.need_id == needs["mpc-blockchain-cryptography"])
@@ -190,9 +186,6 @@ def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
         )
     }
     with app.app_context():
-        from marketplace.core.db import db
-        from marketplace.startups.models import Startup, StartupInput
-
         startup_id = db.session.scalar(sa.select(Startup.id).where(Startup.slug == "ruilian-data"))
     startup = requests.get(f"{base}/api/v1/startups/{startup_id}", headers=api, timeout=60).json()
     profile = {name: startup[name] for name in StartupInput.model_fields}
@@ -237,9 +230,6 @@ def test_parallel_stale_form_edits_save_one_and_show_the_others_what_changed(liv
     pages = [b.get(f"{base}/needs/{need}/edit", timeout=60).text for b in browsers]
     version = _hidden(pages[0], "version")
     with app.app_context():
-        from marketplace.core.db import db
-        from marketplace.needs.models import Need
-
         current = db.session.get(Need, need)
         form = {
             "title": current.title,
@@ -293,11 +283,8 @@ def test_a_new_need_form_sent_three_times_at_once_makes_one_draft(live):
 
     assert [a.status_code for a in answers] == [302] * 4, [(a.status_code, a.text[:200]) for a in answers]
     assert len({a.headers["Location"] for a in answers}) == 1
-    from marketplace.needs.models import Need
 
     with app.app_context():
-        from marketplace.core.db import db
-
         assert db.session.scalar(sa.select(sa.func.count()).where(Need.title == title)) == 1
 
 
@@ -305,9 +292,6 @@ def test_a_sqlite_file_locked_by_another_process_answers_503_and_readyz_says_so(
     """Another process holds SQLite's write lock (a backup tool, a stuck script): reads still answer (the need
     page's visit is skipped), a write waits for the busy timeout and then answers 503 with Retry-After, and
     /readyz is 503 "locked" until the lock is free."""
-    import sqlite3
-
-    from marketplace.core.db import SQLITE_BUSY_TIMEOUT_MS
 
     url = database_url("sqlite", tmp_path, "innomatch_locked")
     app = seeded_app(url)

@@ -15,8 +15,8 @@ from marketplace.core.db import db, unit_of_work
 from marketplace.core.migrate import upgrade_database
 from marketplace.ops.seeding import load_world
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
-from marketplace.pipeline.models import Candidate
-from marketplace.pipeline.services import StaleCandidate, add_candidate, transition
+from marketplace.pipeline.models import Candidate, NeedVisit, Vote
+from marketplace.pipeline.services import StaleCandidate, add_candidate, record_visit, toggle_vote, transition
 from tests.conftest import BANK_STAFF, ORGANISER, fresh_postgres_database
 from tests.helpers import need_id, startup_listed_by, user
 
@@ -133,8 +133,6 @@ def _at_once(app, work, count: int = 4) -> list:
 
 
 def test_a_double_clicked_vote_counts_once_and_never_fails(race_app):
-    from marketplace.pipeline.models import Vote
-    from marketplace.pipeline.services import toggle_vote
 
     need, startup = need_id(race_app, "healthcare-ecosystem-it"), startup_listed_by(race_app, "xnode")
     with race_app.app_context():
@@ -155,8 +153,6 @@ def test_a_double_clicked_vote_counts_once_and_never_fails(race_app):
 
 
 def test_two_tabs_opening_a_need_for_the_first_time_both_work(race_app):
-    from marketplace.pipeline.models import NeedVisit
-    from marketplace.pipeline.services import record_visit
 
     need = need_id(race_app, "iot-collateral-monitoring")
     with race_app.app_context():

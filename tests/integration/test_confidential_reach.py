@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.accounts.models import User
+from marketplace.accounts.tokens import create_token
 from marketplace.core.db import db, unit_of_work
 from marketplace.needs.models import Need
 from marketplace.needs.queries import has_accepted_terms
@@ -84,8 +85,6 @@ def test_text_search_reads_only_what_the_viewer_may_read(app, client, auth):
 
     assert not found_on_pages()
     with app.app_context():
-        from marketplace.accounts.tokens import create_token
-
         token = create_token(user=user(PNP_MANAGER), name="search", can_write=False)[1]
         db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}

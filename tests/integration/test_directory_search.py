@@ -15,6 +15,7 @@ from marketplace.startups.models import Startup
 from matching.rank import SEARCH_DENSE_FLOOR
 from matching.text import tokenize
 from tests.conftest import BANK_STAFF
+from tests.integration.imports.test_import_api import bearer, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -87,7 +88,6 @@ def test_the_empty_state_speaks_chinese_and_escapes_the_query(client, auth):
 
 
 def test_the_api_searches_startups_with_q_and_counts_the_real_matches(app, client):
-    from tests.integration.imports.test_import_api import bearer, token_for
 
     secret = token_for(app, BANK_STAFF, write=False)
     text = "secure multi-party computation"
@@ -103,7 +103,6 @@ def test_the_api_searches_startups_with_q_and_counts_the_real_matches(app, clien
 
 
 def test_the_api_search_keeps_the_structured_filters(app, client):
-    from tests.integration.imports.test_import_api import bearer, token_for
 
     secret = token_for(app, BANK_STAFF, write=False)
     text = quote_plus("secure multi-party computation")

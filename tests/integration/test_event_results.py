@@ -8,10 +8,12 @@ import io
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidTransition
 from marketplace.events.models import Pitch
+from marketplace.events.scoring import mark_winner
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Startup
@@ -51,7 +53,6 @@ def _scored_event(app, client, auth) -> tuple[int, int, int]:
 
 
 def test_an_unscored_pitch_is_refused_for_a_pilot_with_a_reason(app):
-    from marketplace.events.scoring import mark_winner
 
     event_id = _scheduled_event(app)
     with in_app(app):
@@ -81,7 +82,6 @@ def test_results_rank_the_scored_apart_from_the_unscored_with_marks_and_comments
 
 
 def test_the_results_export_holds_ranks_marks_and_neutralised_comments(app, client, auth):
-    from openpyxl import load_workbook
 
     event_id, scored, unscored = _scored_event(app, client, auth)
     with in_app(app), unit_of_work():  # a startup named like a formula

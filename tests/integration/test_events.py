@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from icalendar import Calendar
+from markupsafe import escape
 
+from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.events import services
 from marketplace.events.enums import EventStatus
-from marketplace.events.models import Event, EventRoom, Pitch
-from marketplace.events.services import change_event_status, create_event
+from marketplace.events.models import Event, EventRoom, Pitch, ScheduleRun
+from marketplace.events.queries import my_startups_pitching, unavailable_slots
+from marketplace.events.scheduling_input import build_problem
+from marketplace.events.scoring import leniency, results
+from marketplace.events.services import (
+    ABANDONED_RUN_AFTER,
+    cancel_pitch,
+    change_event_status,
+    create_event,
+    move_pitch,
+    request_schedule,
+    set_unavailability,
+)
+from marketplace.needs.models import Need
+from marketplace.notifications.models import Notification
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
+from scheduling.check import violations
+from scheduling.model import Placement
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import in_app, need_id, user
+from tests.helpers import in_app, need_id, org, user
 
 pytestmark = pytest.mark.integration
 
@@ -158,11 +177,6 @@ def _to_shortlisting(event):
 
 
 def test_generating_the_schedule_places_every_pitch_within_the_rules(ctx):
-    from marketplace.events.models import ScheduleRun
-    from marketplace.events.scheduling_input import build_problem
-    from marketplace.events.services import request_schedule
-    from scheduling.check import violations
-    from scheduling.model import Placement
 
     with unit_of_work():
         event = _event(ctx)
@@ -185,7 +199,6 @@ def test_generating_the_schedule_places_every_pitch_within_the_rules(ctx):
 
 
 def test_an_impossible_grid_is_explained_in_words(app, client, auth):
-    from marketplace.events.services import request_schedule
 
     with in_app(app):
         with unit_of_work():
@@ -203,8 +216,6 @@ def test_an_impossible_grid_is_explained_in_words(app, client, auth):
 
 
 def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client, auth):
-    from marketplace.events.queries import my_startups_pitching, unavailable_slots
-    from tests.helpers import org
 
     with in_app(app):
         with unit_of_work():
@@ -229,7 +240,6 @@ def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client,
             change_event_status(
                 actor=user(ORGANISER), event=db.session.get(Event, event_id), to=EventStatus.APPLICATIONS_OPEN
             )
-        from marketplace.events.services import set_unavailability
 
         with pytest.raises(PermissionDenied):  # a startup the incubator does not list
             set_unavailability(
@@ -250,7 +260,6 @@ def test_panel_members_and_incubators_mark_when_they_cannot_make_it(app, client,
 
 
 def _scheduled_event(app) -> int:
-    from marketplace.events.services import request_schedule
 
     with in_app(app):
         with unit_of_work():
@@ -264,7 +273,6 @@ def _scheduled_event(app) -> int:
 
 
 def test_publishing_moves_candidates_to_the_roadshow_and_tells_everyone_their_slot(app):
-    from marketplace.notifications.models import Notification
 
     event_id = _scheduled_event(app)
 
@@ -287,7 +295,6 @@ def test_publishing_moves_candidates_to_the_roadshow_and_tells_everyone_their_sl
 
 
 def test_agendas_and_calendar_files_for_each_participant(app, client, auth):
-    from icalendar import Calendar
 
     event_id = _scheduled_event(app)
     auth.login(BANK_STAFF)  # judges the education need
@@ -315,9 +322,6 @@ def _feed_path(page: str) -> str:
 
 def test_a_person_resets_their_feed_address_and_the_old_one_stops_working(app, client, auth):
     """Security review, informational note: a feed URL shared by mistake can be revoked by its person alone."""
-    from icalendar import Calendar
-
-    from marketplace.audit.queries import history_for
 
     event_id = _scheduled_event(app)
     auth.login(ORGANISER)
@@ -358,7 +362,6 @@ def test_a_feed_reset_goes_back_only_to_a_page_of_this_site(app, client, auth):
 
 
 def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
-    from marketplace.events.services import request_schedule
 
     with in_app(app):
         with unit_of_work():
@@ -394,7 +397,6 @@ def test_the_organiser_moves_a_pitch_by_choosing_a_slot(app, client, auth):
 
 
 def test_judges_score_and_the_organiser_picks_a_winner(app, client, auth):
-    from marketplace.events.scoring import leniency, results
 
     event_id = _scheduled_event(app)
     with in_app(app):
@@ -442,7 +444,6 @@ def test_judges_score_and_the_organiser_picks_a_winner(app, client, auth):
 
 def _scheduled_pair(app):
     """A solved event and two of its placed pitches (lowest ids first)."""
-    from marketplace.events.services import request_schedule
 
     with unit_of_work():
         event = _event(app)
@@ -477,7 +478,6 @@ def test_a_move_onto_another_pitch_of_the_same_length_swaps_the_two(app, client,
 
 
 def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothing(app):
-    from marketplace.events.services import move_pitch
 
     with in_app(app):
         event, first, second = _scheduled_pair(app)
@@ -493,7 +493,6 @@ def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothin
 
 def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off_it(app):
     """Outside review: the swap gave the other pitch the moving one's cell, slot 10 000, off the grid."""
-    from marketplace.events.services import move_pitch
 
     with in_app(app):
         event, first, second = _scheduled_pair(app)
@@ -508,7 +507,6 @@ def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off
 
 def test_a_swap_with_a_pitch_moved_meanwhile_changes_nothing(app):
     """Outside review: the other pitch was overwritten without a version check, losing a concurrent move."""
-    from marketplace.events import services
 
     with in_app(app):
         event, first, second = _scheduled_pair(app)
@@ -570,8 +568,6 @@ def test_the_pitches_table_offers_a_move_link_for_every_pitch_to_organisers_only
 
 
 def test_a_run_that_never_finished_blocks_new_requests_only_until_it_counts_as_abandoned(ctx):
-    from marketplace.events.models import ScheduleRun
-    from marketplace.events.services import ABANDONED_RUN_AFTER, request_schedule
 
     with unit_of_work():
         event = _event(ctx)
@@ -622,7 +618,6 @@ def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, cl
             {"key": "data-security", "label": "Data security", "weight": 50},
         ]
         assert (event.weights["need_rooms"], event.weights["late_rank"]) == (10.0, 0.0)
-        from marketplace.events.scheduling_input import build_problem
 
         weights = build_problem(event).instance.weights
         assert (weights.need_rooms, weights.late_rank, weights.need_blocks) == (10.0, 0.0, 2.0)
@@ -630,8 +625,6 @@ def test_the_rubric_and_the_schedulers_weights_are_the_organisers_to_set(app, cl
 
 
 def test_a_cancellation_after_publishing_frees_the_slot_and_a_rerun_moves_little(app):
-    from marketplace.events.models import ScheduleRun
-    from marketplace.events.services import cancel_pitch, request_schedule
 
     event_id = _scheduled_event(app)
     with in_app(app):
@@ -658,7 +651,6 @@ def test_a_cancellation_after_publishing_frees_the_slot_and_a_rerun_moves_little
 
 
 def test_before_publishing_a_pitch_is_dropped_through_the_pipeline_not_by_hand(ctx):
-    from marketplace.events.services import cancel_pitch
 
     event = _event(ctx)
     pitch = db.session.scalar(sa.select(Pitch).where(Pitch.event_id == event.id))
@@ -670,10 +662,6 @@ def test_before_publishing_a_pitch_is_dropped_through_the_pipeline_not_by_hand(c
 def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client, auth):
     """An incubator invited to a day reads neither an internal need's title there nor that of an invited-only
     need it is not invited to, nor their pitches (docs/security.md; found by the route matrix)."""
-    from markupsafe import escape
-
-    from marketplace.needs.models import Need
-    from tests.helpers import org
 
     hidden = [need_id(app, "data-governance-tooling"), need_id(app, "mpc-blockchain-cryptography")]
     with in_app(app):
@@ -703,8 +691,6 @@ def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client,
 def test_the_organiser_reads_why_the_schedule_spread_over_two_half_days(app, client, auth):
     """Issue 16, item 9: the education panel's judge is away all morning and the IoT panel's all afternoon, so
     the two panels cannot share a half-day; the page says which unavailability made the schedule spread out."""
-    from marketplace.events.models import ScheduleRun
-    from marketplace.events.services import request_schedule, set_unavailability
 
     with in_app(app):
         with unit_of_work():

@@ -8,10 +8,17 @@ import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
 
+from marketplace.accounts.enums import UserRole
+from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.names import org_name
 from marketplace.core.db import db, unit_of_work
 from marketplace.events.agenda import personal_entries
-from marketplace.events.models import Event, Pitch
+from marketplace.events.models import Event, EventIncubator, Pitch
 from marketplace.events.queries import pitches_of
+from marketplace.events.services import set_unavailability
+from marketplace.needs.enums import NeedVisibility
+from marketplace.needs.models import Need
+from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Listing
 from tests.conftest import ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
@@ -25,8 +32,6 @@ LINK = "https://meet.example.com/roadshow-day"
 def _with_link_and_guest(app) -> tuple[int, str, set[str]]:
     """A scheduled event with an online link, one incubator with a pitch invited; (event id, that manager's
     email, the names of its startups that pitch)."""
-    from marketplace.events.models import EventIncubator
-    from marketplace.events.queries import pitches_of
 
     event_id = _scheduled_event(app)
     with in_app(app), unit_of_work():
@@ -60,8 +65,6 @@ def test_an_incubator_finds_events_and_sees_its_own_pitches_not_the_grid(app, cl
 
 
 def test_the_organiser_sees_who_is_invited_and_has_a_feed_of_every_pitch(app, client, auth):
-    from marketplace.accounts.models import Organisation
-    from marketplace.accounts.names import org_name
 
     event_id, email, _own = _with_link_and_guest(app)
     with in_app(app):
@@ -91,8 +94,6 @@ def test_calendar_files_carry_the_online_link(app, client, auth):
 
 
 def test_an_incubators_agenda_names_no_need_it_cannot_see(app, client, auth):
-    from marketplace.needs.enums import NeedVisibility
-    from marketplace.needs.models import Need
 
     event_id, email, own = _with_link_and_guest(app)
     with in_app(app), unit_of_work():
@@ -110,10 +111,6 @@ def test_an_incubators_agenda_names_no_need_it_cannot_see(app, client, auth):
 def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitch(app, client, auth):
     """Outside review of issue 16: the events side still read "my pitches" from listings, so an incubator
     listing a startup that another incubator nominated saw that nomination's pitch, agenda and availability."""
-    from marketplace.accounts.models import User
-    from marketplace.events.agenda import personal_entries
-    from marketplace.events.models import EventIncubator
-    from marketplace.pipeline.models import Candidate
 
     event_id, email, own = _with_link_and_guest(app)
     other = PNP_MANAGER if email == ZJ_MANAGER else ZJ_MANAGER
@@ -136,7 +133,7 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
                 )
             )
         db.session.add(EventIncubator(event_id=event_id, organisation_id=outsider.organisation_id))
-        startup_id, name, need_title = row.startup.id, row.startup.name, row.need.title
+        startup_id, name = row.startup.id, row.startup.name
     with in_app(app):
         feed = personal_entries(db.session.get(User, user(other).id), tz="Asia/Shanghai")
     auth.login(other)
@@ -156,9 +153,6 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
 
 def test_a_judges_absence_reaches_the_organisers_not_the_incubator(app, client, auth):
     """Outside review: the conflict list ("The panel of … is away when …") told incubators when judges are away."""
-    from marketplace.accounts.enums import UserRole
-    from marketplace.accounts.models import User
-    from marketplace.events.services import set_unavailability
 
     event_id, email, own = _with_link_and_guest(app)
     with in_app(app), unit_of_work():

@@ -86,7 +86,8 @@ def test_an_english_need_is_explained_to_a_chinese_profile(ctx):
         data={
             "name": "押联物联",
             "sectors": ["iot_logistics"],
-            "description": "我们为银行提供物联网押品监控：在质押车辆上安装GPS定位和防拆传感器，车辆一旦被移动或拆除设备，"
+            "description": "我们为银行提供物联网押品监控：在质押车辆上安装GPS定位和防拆传感器，"
+            "车辆一旦被移动或拆除设备，"
             "信贷人员会立即收到预警。仓库里的大宗商品由RFID和称重传感器实时盘点。",
         },
     )

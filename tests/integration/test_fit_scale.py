@@ -10,6 +10,7 @@ import pytest
 from markupsafe import escape
 
 from marketplace.core.db import db
+from marketplace.needs.models import Need
 from marketplace.pipeline.workspace import open_needs_for
 from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need
 from tests.conftest import BANK_STAFF, ZJ_MANAGER
@@ -65,7 +66,6 @@ def test_a_pair_shows_the_same_fit_on_the_need_page_the_startup_page_and_the_wor
 
 def test_the_fit_does_not_depend_on_who_ranks_or_what_else_is_ranked(ctx):
     need, startup, _name, expected = _pair(ctx)
-    from marketplace.needs.models import Need
 
     need_row = db.session.get(Need, need)
     everyone = {r.item.id: r.fit.score for r in rank_startups_for_need(user(BANK_STAFF), need_row, k=200)}

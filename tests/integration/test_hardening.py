@@ -9,14 +9,11 @@ joins the test's rolled-back connection.
 from __future__ import annotations
 
 import json
-import os
 import re
-import uuid
 
 import pytest
 import sqlalchemy as sa
 from flask import request
-from redis import Redis
 
 from marketplace import create_app
 from marketplace.accounts.models import ApiToken
@@ -32,56 +29,11 @@ from tests.helpers import in_app, user
 
 pytestmark = pytest.mark.integration
 
-RATELIMIT_REDIS_URL = os.environ.get("TEST_RATELIMIT_REDIS_URL", "redis://127.0.0.1:6379/12")
-
 
 def policy(response) -> dict[str, str]:
     """The Content-Security-Policy header as directive → sources."""
     parts = (part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
     return {name: sources for name, sources in parts}
-
-
-class Limited:
-    """Makes rate-limited apps that share the ``app`` fixture's database connection."""
-
-    def __init__(self, app):
-        self.app = app
-        self.prefix = f"innomatch-test-{uuid.uuid4().hex}"
-        self.made = []
-
-    def __call__(self, **overrides):
-        other = create_app(
-            {
-                "DATABASE_URL": self.app.config["SQLALCHEMY_DATABASE_URI"],
-                "TESTING": True,
-                "WTF_CSRF_ENABLED": False,
-                "REDIS_URL": None,
-                "INDEX_DIR": self.app.config["INDEX_DIR"],
-                "RATELIMIT_ENABLED": True,
-                "RATELIMIT_STORAGE_URI": RATELIMIT_REDIS_URL,
-                "RATELIMIT_KEY_PREFIX": self.prefix,
-                **overrides,
-            }
-        )
-        connection = self.app.extensions["innomatch.db"].factory.kw["bind"]
-        other.extensions["innomatch.db"].factory.configure(bind=connection, join_transaction_mode="create_savepoint")
-        self.made.append(other)
-        return other
-
-    def keys(self) -> list[bytes]:
-        return list(Redis.from_url(RATELIMIT_REDIS_URL).scan_iter(f"*{self.prefix}*"))
-
-
-@pytest.fixture
-def limited(app):
-    maker = Limited(app)
-    yield maker
-    for other in maker.made:
-        other.extensions["innomatch.db"].session.remove()
-        other.extensions["innomatch.db"].engine.dispose()
-    keys = maker.keys()
-    if keys:
-        Redis.from_url(RATELIMIT_REDIS_URL).delete(*keys)
 
 
 def production_app(tmp_path, **overrides):
@@ -204,7 +156,7 @@ def test_the_sixth_wrong_password_locks_the_email_even_against_the_right_one(lim
     assert DEMO_PASSWORD not in page
     assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60 + 1
     assert other.status_code == 302  # other emails sign in from the same address
-    assert any(b"/email:" in key for key in limited.keys())  # the counters are in Redis
+    assert any(b"/email:" in key for key in limited.redis_keys())  # the counters are in Redis
 
 
 def test_one_address_gets_ten_failed_sign_ins_a_minute(limited):

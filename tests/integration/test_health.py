@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from marketplace import create_app
+from marketplace.core.db import db
+from marketplace.core.migrate import upgrade_database
 from marketplace.rankings import engine as engine_module
 from marketplace.rankings.engine import Engine
 from marketplace.web.rate_limits import limiter_of
@@ -84,8 +86,6 @@ def test_readyz_is_503_when_a_snapshot_is_corrupt_while_profiles_exist(client, a
 def empty_platform(tmp_path):
     """Production settings (HTTPS redirects, rate limits in memory), a migrated database without a single
     profile, and no index folder yet."""
-    from marketplace.core.db import db
-    from marketplace.core.migrate import upgrade_database
 
     app = create_app(
         {

@@ -16,9 +16,11 @@ from marketplace.notifications.models import Notification
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate
 from marketplace.pipeline.queries import candidate_for
+from marketplace.pipeline.rules import sides
 from marketplace.pipeline.services import act_on_match, transition
 from tests.conftest import ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, startup_listed_by, user
+from tests.integration.imports.test_import_api import bearer, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -123,7 +125,6 @@ def test_an_invitation_made_before_the_rule_never_reaches_the_incubator(app, cli
     assert page.status_code == 404 and answer.status_code == 404
     with in_app(app):
         assert db.session.get(Candidate, candidate_id).stage == CandidateStage.INVITED
-        from marketplace.pipeline.services import sides
 
         assert sides(user(PNP_MANAGER), db.session.get(Candidate, candidate_id)) == set()
 
@@ -148,7 +149,6 @@ def test_a_later_move_of_such_an_invitation_tells_the_incubator_nothing(app, cli
 
 
 def test_the_api_does_not_show_such_an_invitation_either(app, client):
-    from tests.integration.imports.test_import_api import bearer, token_for
 
     candidate_id, _title = _invitation_made_before_the_rule(app)
     secret = token_for(app, PNP_MANAGER, write=True)

@@ -10,12 +10,16 @@ import pytest
 import sqlalchemy as sa
 from redis import Redis
 from rq import Queue
+from rq.cron import CronScheduler
 
+from marketplace.accounts.enums import DigestPreference
 from marketplace.core.db import db, unit_of_work
+from marketplace.jobs.clock import SCHEDULE
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.services import change_need_status, create_need
 from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.models import OutboxMessage
+from marketplace.notifications.services import notify
 from tests.conftest import BANK_STAFF, ORGANISER, fresh_postgres_database, seeded_app
 from tests.helpers import user
 
@@ -108,11 +112,6 @@ def test_deliver_email_twice_sends_once(jobs_app):
 def test_the_clock_schedule_runs_on_a_real_worker(jobs_app):
     """What the `clock` process enqueues (rq's cron scheduler) is importable by the worker and does
     its work: here the daily digest of a person who asked for one."""
-    from rq.cron import CronScheduler
-
-    from marketplace.accounts.enums import DigestPreference
-    from marketplace.jobs.clock import SCHEDULE
-    from marketplace.notifications.services import notify
 
     conn = Redis.from_url(REDIS_URL)
     with jobs_app.app_context():

@@ -15,15 +15,25 @@ import sqlalchemy as sa
 from marketplace import create_app
 from marketplace.core.db import db, unit_of_work
 from marketplace.needs.models import Need
+from marketplace.rankings import services
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.models import ProfileVector
-from marketplace.rankings.services import rank_needs_for_startup, rank_startups_for_need, refresh_vectors
-from marketplace.startups.models import Startup
-from marketplace.startups.services import update_startup
+from marketplace.rankings.services import (
+    LOOKUP_SETTINGS,
+    rank_needs_for_startup,
+    rank_startups_for_need,
+    rebuild_index,
+    refresh_vectors,
+    search_startups,
+    startup_ids_for_viewer,
+)
+from marketplace.startups.models import Listing, Startup
+from marketplace.startups.services import create_startup, update_startup
 from matching import store
+from matching.embed import Embedder
 from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import need_id, startup_listed_by, user
+from tests.helpers import need_id, org, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +64,6 @@ def test_top_matches_for_mpc_need_are_privacy_startups(ctx):
 
 def test_incubator_sees_only_its_portfolio_ranked(ctx):
     manager = user(ZJ_MANAGER)
-    from marketplace.rankings.services import startup_ids_for_viewer
 
     own = startup_ids_for_viewer(manager)
     ranked = rank_startups_for_need(manager, mpc_need(), k=50)
@@ -77,8 +86,6 @@ def test_structured_filters_narrow_the_ranking(app, client, auth):
 
 
 def test_the_incubator_filter_keeps_its_portfolio_only(app, client, auth):
-    from marketplace.startups.models import Listing
-    from tests.helpers import org
 
     auth.login(BANK_STAFF)
     edu = need_id(app, "education-ecosystem-it")
@@ -154,8 +161,6 @@ def test_unchanged_profiles_are_not_encoded_again(ctx):
 
 def test_vectors_refresh_chunk_by_chunk_and_a_rebuild_drops_orphans(ctx, monkeypatch):
     """A platform's ids go to the database in chunks (PostgreSQL takes at most 65,535 parameters a statement)."""
-    from marketplace.rankings import services
-    from marketplace.rankings.services import rebuild_index
 
     monkeypatch.setattr(services, "REFRESH_CHUNK", 3)
     startups = list(db.session.scalars(sa.select(Startup).order_by(Startup.id).limit(7)))
@@ -299,8 +304,6 @@ def test_directory_search_ranks_by_meaning(app, client, auth):
 
 
 def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
-    from marketplace.rankings.services import LOOKUP_SETTINGS, search_startups
-    from marketplace.startups.services import create_startup
 
     with unit_of_work():
         startup = create_startup(
@@ -317,8 +320,6 @@ def test_a_one_word_search_puts_the_profile_holding_that_word_first(ctx):
 
 
 def test_chinese_query_finds_chinese_profile(ctx):
-    from marketplace.rankings.services import search_startups
-    from marketplace.startups.services import create_startup
 
     with unit_of_work():
         startup = create_startup(
@@ -336,7 +337,6 @@ def test_chinese_query_finds_chinese_profile(ctx):
 
 
 def test_int8_onnx_encodes_like_float32_torch(tmp_path):
-    from matching.embed import Embedder
 
     texts = [
         "Secure multi-party computation for joint risk control between banks.",

@@ -4,21 +4,23 @@ the double opt-in that reveals contact details only once both sides chose each o
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
 
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
-from marketplace.needs.models import NeedTermsAcceptance
+from marketplace.needs.models import Need, NeedTermsAcceptance
 from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, PitchDeck
-from marketplace.pipeline.queries import candidate_for
-from marketplace.pipeline.services import act_on_match
-from marketplace.startups.models import Startup
+from marketplace.pipeline.queries import candidate_for, candidates_of_incubator
+from marketplace.pipeline.services import act_on_match, transition
+from marketplace.pipeline.workspace import nomination_choices
+from marketplace.startups.models import Listing, Startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import in_app, need_id, user
+from tests.helpers import in_app, need_id, org, user
 
 pytestmark = pytest.mark.integration
 
@@ -29,9 +31,6 @@ NOTE = "Live with two city banks; the founders asked us to put them forward."
 def _fresh_startup(app, incubator="zhangjiang-incubator", need="education-ecosystem-it") -> int:
     """A startup listed only by this incubator and not yet a candidate of the need."""
     with in_app(app):
-        from marketplace.startups.models import Listing
-        from tests.helpers import org
-
         inc = org(incubator).id
         need_key = need_id(app, need)
         for startup_id in db.session.scalars(
@@ -203,8 +202,6 @@ def test_confidential_need_shows_a_teaser_until_the_terms_are_accepted(app, clie
     fraud = need_id(app, "medical-insurance-fraud-detection")
     startup = _fresh_startup(app, need="medical-insurance-fraud-detection")
     with in_app(app):
-        from marketplace.needs.models import Need
-
         description = db.session.get(Need, fraud).description
     secret = description.split(".")[0]
     auth.login(ZJ_MANAGER)
@@ -237,8 +234,6 @@ def test_bank_staff_and_organisers_read_confidential_needs_in_full(app, client, 
 
 
 def test_workspace_is_the_incubators(app, client, auth):
-    from marketplace.pipeline.queries import candidates_of_incubator
-    from tests.helpers import org
 
     auth.login(BANK_STAFF)
     assert client.get("/workspace").status_code == 403
@@ -284,7 +279,6 @@ def test_the_banks_private_shortlist_stays_private_until_it_invites(app, client,
 @pytest.mark.parametrize("stage", [CandidateStage.SHORTLISTED, CandidateStage.DECLINED])
 def test_nominating_never_reveals_the_banks_private_decision(app, client, auth, stage):
     """Security review, finding 7: the refusal once named the private stage ("… (Declined)")."""
-    from marketplace.pipeline.services import transition
 
     health = need_id(app, "healthcare-ecosystem-it")
     startup = _fresh_startup(app, need="healthcare-ecosystem-it")
@@ -336,14 +330,9 @@ def test_the_banks_notes_from_before_sharing_stay_out_of_the_candidates_history(
 
 def test_the_nominate_list_offers_the_portfolio_by_fit_with_the_fit_shown(app, client, auth):
     """Issue 16, item 14: the startups were in no useful order."""
-    import re
-
-    from marketplace.pipeline.workspace import nomination_choices
 
     edu = need_id(app, "education-ecosystem-it")
     with in_app(app):
-        from marketplace.needs.models import Need
-
         choices = nomination_choices(user(ZJ_MANAGER), db.session.get(Need, edu))
     auth.login(ZJ_MANAGER)
 

@@ -9,11 +9,16 @@ import sqlalchemy as sa
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.core.db import db, unit_of_work
+from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.needs.reminders import remind_deadlines
+from marketplace.needs.services import change_need_status
 from marketplace.notifications.jobs import send_digests
 from marketplace.notifications.models import Notification, OutboxMessage
 from marketplace.notifications.services import notify
+from marketplace.pipeline.match_alerts import alert_new_matches
+from marketplace.startups.models import Startup
+from marketplace.startups.services import create_startup
 from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
 
@@ -107,8 +112,6 @@ def test_notification_page_marks_read_and_hides_other_peoples(app, client, auth)
 
 
 def test_publishing_a_need_notifies_its_audience_in_the_app(ctx):
-    from marketplace.needs.enums import NeedStatus
-    from marketplace.needs.services import change_need_status
 
     need = db.session.get(Need, need_id(ctx, "sme-invoice-financing"))  # in review, public
     with unit_of_work():
@@ -149,7 +152,6 @@ def test_the_owning_unit_hears_when_the_deadline_passed(ctx):
 def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, client, auth):
     """Indexing runs in the background (in-process here); the published needs are re-ranked and the
     education need's unit hears that a newcomer ranks among its best matches."""
-    from marketplace.startups.services import create_startup
 
     with in_app(app):
         with unit_of_work():
@@ -173,8 +175,6 @@ def test_a_newly_arrived_startup_that_ranks_high_alerts_the_needs_unit(app, clie
 
 
 def test_editing_an_old_startup_alerts_nobody(ctx):
-    from marketplace.pipeline.match_alerts import alert_new_matches
-    from marketplace.startups.models import Startup
 
     old = db.session.scalar(sa.select(Startup).order_by(Startup.id))
     old.created_at = old.created_at.replace(year=2020)

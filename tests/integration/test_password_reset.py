@@ -13,10 +13,11 @@ from itsdangerous import TimestampSigner
 
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db
+from marketplace.events.feeds import feed_token
+from marketplace.jobs.outbox import PendingJob
 from marketplace.notifications.models import OutboxMessage
-from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
+from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER, seeded_app
 from tests.helpers import in_app, user
-from tests.integration.test_hardening import limited  # noqa: F401 (the fixture: apps with real rate limits)
 
 pytestmark = pytest.mark.integration
 
@@ -114,8 +115,6 @@ def test_an_unknown_email_gets_the_same_answer_and_nothing_is_sent(app, client):
 def test_with_redis_unreachable_every_email_reads_the_same_page(tmp_path):
     """Outside review: the mail job was queued for real accounts only, so with Redis down only they read
     "Background work ... is waiting", and without Redis only they waited for the mail in the request."""
-    from marketplace.jobs.outbox import PendingJob
-    from tests.conftest import seeded_app
 
     app = seeded_app(f"sqlite:///{tmp_path / 'reset.sqlite3'}", REDIS_URL="redis://127.0.0.1:9/0")
     flashes = []
@@ -215,7 +214,6 @@ def test_a_link_almost_an_hour_old_still_works(app, client, monkeypatch):
 
 @pytest.mark.parametrize("forge", ["tampered", "payload_changed", "feed_token", "empty"])
 def test_a_forged_link_does_not_work(app, client, forge):
-    from marketplace.events.feeds import feed_token
 
     _ask(client, ZJ_MANAGER)
     token = _link(app, ZJ_MANAGER).partition("token=")[2]

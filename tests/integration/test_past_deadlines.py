@@ -16,12 +16,15 @@ from marketplace.needs import lifecycle
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, needs_for_user
 from marketplace.needs.services import create_need, update_need
+from marketplace.notifications.models import Notification
 from marketplace.pipeline.nominations import check_open_for
 from marketplace.pipeline.workspace import open_needs_for
 from marketplace.rankings.services import rank_needs_for_startup
 from marketplace.startups.models import Listing, Startup
+from marketplace.startups.services import create_startup
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
-from tests.helpers import form_token, need_id, org, user
+from tests.helpers import form_token, in_app, need_id, org, user
+from tests.integration.imports.test_import_api import bearer, token_for
 
 pytestmark = pytest.mark.integration
 
@@ -107,9 +110,6 @@ def test_a_need_past_its_deadline_is_not_open_anywhere(ctx):
 
 
 def test_new_startups_alert_no_need_past_its_deadline(app):
-    from marketplace.notifications.models import Notification
-    from marketplace.startups.services import create_startup
-    from tests.helpers import in_app
 
     with in_app(app):
         with unit_of_work():
@@ -149,7 +149,6 @@ def test_the_list_marks_it_and_the_open_filter_leaves_it_out(app, client, auth):
 
 
 def test_the_api_says_whether_a_need_is_open(app, client):
-    from tests.integration.imports.test_import_api import bearer, token_for
 
     with app.app_context(), unit_of_work():
         past_deadline()

@@ -12,7 +12,11 @@ from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.queries import vote_counts
+from marketplace.pipeline.rules import sides
 from marketplace.pipeline.services import StaleCandidate, add_candidate, transition
+from marketplace.startups.models import Startup
+from marketplace.startups.services import create_startup, merge_startups
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, startup_listed_by, user
 
@@ -205,7 +209,6 @@ def test_incubator_sees_no_board_and_cannot_move(app, client, auth):
 
 
 def test_one_vote_per_person_startup_and_need(app, client, auth):
-    from marketplace.pipeline.queries import vote_counts
 
     edu = need_id(app, "education-ecosystem-it")
     startup = startup_listed_by(app, "zhangjiang-incubator")
@@ -235,7 +238,6 @@ def test_incubators_cannot_vote(app, client, auth):
 
 
 def test_startups_arriving_after_a_visit_are_marked_new(app, client, auth):
-    from marketplace.startups.services import create_startup
 
     edu = need_id(app, "education-ecosystem-it")
     auth.login(BANK_STAFF)
@@ -261,8 +263,6 @@ def test_startups_arriving_after_a_visit_are_marked_new(app, client, auth):
 
 
 def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_merge(app, client, auth):
-    from marketplace.startups.models import Startup
-    from marketplace.startups.services import create_startup, merge_startups
 
     with in_app(app):
         edu = need_id(app, "education-ecosystem-it")
@@ -293,7 +293,6 @@ def test_a_candidates_whole_history_reads_from_the_audit_trail_even_across_a_mer
 
 
 def test_candidate_history_is_for_the_two_sides_only(app, client, auth):
-    from marketplace.pipeline.services import sides
 
     with in_app(app):
         owner_need = need_id(app, "education-ecosystem-it")  # large-corporate's, not trade's

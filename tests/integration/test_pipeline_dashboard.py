@@ -8,9 +8,11 @@ import json
 import re
 import statistics
 from collections import Counter, defaultdict
+from itertools import pairwise
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from marketplace.core.config import REPO_ROOT
 from marketplace.core.db import db, unit_of_work
@@ -59,7 +61,7 @@ def expected_median_days(candidates: list[dict]) -> dict[str, float | None]:
     """Median of the finished stays per stage, from the seeded days-ago of consecutive steps."""
     stays = defaultdict(list)
     for c in candidates:
-        for step, following in zip(c["history"], c["history"][1:]):
+        for step, following in pairwise(c["history"]):
             stays[step["stage"]].append(step["days_ago"] - following["days_ago"])
     return {s.value: (statistics.median(stays[s.value]) if stays[s.value] else None) for s in TIMED_STAGES}
 
@@ -312,7 +314,7 @@ def test_csv_export_has_a_row_per_need_and_neutralises_formulas(client, auth, fo
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Need", "Bank unit", "Candidates", "Active candidates"]
-    by_title = {row[0]: dict(zip(header, row)) for row in body}
+    by_title = {row[0]: dict(zip(header, row, strict=True)) for row in body}
     assert '\'=HYPERLINK("https://evil.example","Open me")' in by_title
     assert not any(row[0].startswith("=") for row in body)
     assert by_title["All needs"]["Candidates"] == str(len(seeded_candidates()) + 1)
@@ -324,7 +326,6 @@ def test_csv_export_has_a_row_per_need_and_neutralises_formulas(client, auth, fo
 
 
 def test_xlsx_export_opens_with_a_frozen_bold_header_and_the_seeded_rows(client, auth):
-    from openpyxl import load_workbook
 
     auth.login(ADMIN)
 
@@ -342,7 +343,7 @@ def test_xlsx_export_opens_with_a_frozen_bold_header_and_the_seeded_rows(client,
     assert sheet["A1"].font.b and sheet.freeze_panes == "B2"
     assert sheet.column_dimensions["A"].width > sheet.column_dimensions["E"].width
     titles = {n["slug"]: n["title"] for n in fixture("needs.json")}
-    by_title = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    by_title = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert set(by_title) == {titles[slug] for slug in {c["need"] for c in seeded_candidates()}} | {"All needs"}
     for slug in {c["need"] for c in seeded_candidates()}:
         row = by_title[titles[slug]]

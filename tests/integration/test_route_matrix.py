@@ -14,16 +14,34 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from marketplace import create_app
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation, User
-from marketplace.core.db import db, unit_of_work
+from marketplace.accounts.services import reset_feed_address
+from marketplace.accounts.tokens import create_token
+from marketplace.audit.services import record_change
+from marketplace.core.db import db, unit_of_work, utcnow
+from marketplace.events.enums import EventStatus
+from marketplace.events.feeds import feed_token
+from marketplace.events.models import Event, EventRoom, Pitch, ScheduleRun, Score
+from marketplace.events.services import change_event_status, create_event
+from marketplace.imports.services import import_rows, start_import
+from marketplace.needs.models import Need, NeedTermsAcceptance
+from marketplace.notifications.models import Notification
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate, PitchDeck
+from marketplace.pipeline.services import toggle_vote, transition
+from marketplace.startups.models import Listing, Startup
 from tests import route_matrix as matrix
 from tests.conftest import ADMIN, BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import org, startup_by_slug, startup_listed_by, user
@@ -150,7 +168,6 @@ class World:
 
     def _owning_unit(self) -> str:
         """The bank unit whose staff play bank_own: the first path argument's owner."""
-        from marketplace.needs.models import Need
 
         for key in self.row.args.values():
             kind, _, name = key.partition(":")
@@ -170,7 +187,7 @@ class World:
             self._made[key] = self._make(key)
         return self._made[key]
 
-    def _make(self, key: str):
+    def _make(self, key: str):  # noqa: C901 (one branch per kind of object the matrix names)
         kind, _, name = key.partition(":")
         if kind == "missing":
             return 987654
@@ -206,20 +223,14 @@ class World:
         if kind == "notification":
             return _notification(self.bank_own)
         if kind == "token":
-            from marketplace.accounts.tokens import create_token
-
             return create_token(user=self.bank_own, name="matrix", can_write=True)[0].id
         if kind == "feed":
-            from marketplace.events.feeds import feed_token
-
             if name == "forged":  # a valid token with its signature's last character changed
                 token = feed_token(self.bank_own)
                 return token[:-1] + ("A" if token[-1] != "A" else "B")
             self.resolve("event")  # something for the feed to show
             token = feed_token(self.bank_own)
             if name == "stale":  # a real token, from before the person reset their feed address
-                from marketplace.accounts.services import reset_feed_address
-
                 reset_feed_address(self.bank_own)
             return token
         raise KeyError(key)
@@ -228,11 +239,8 @@ class World:
         return self.resolve(item.key) if isinstance(item, matrix.Ref) else item
 
     # secrets (route_matrix.Secret)
-    def plant(self, key: str) -> str:
+    def plant(self, key: str) -> str:  # noqa: C901 (one branch per kind of secret)
         """Plants the secret ``key`` names in the case's transaction; returns the text that shows it."""
-        from marketplace.audit.services import record_change
-        from marketplace.needs.models import Need
-        from marketplace.pipeline.services import toggle_vote
 
         kind, _, name = key.partition(":")
         if kind in ("fit", "fit-accepted"):  # Zhangjiang lists the startup; whether it accepted the terms
@@ -282,10 +290,6 @@ class World:
         if kind in ("hidden-invitation-title", "declined-hidden-invitation-title"):  # finding 11
             candidate_id = self.resolve(f"hidden-invitation:{name}")
             if kind.startswith("declined"):  # the bank's decline, which tells the startup's side
-                from marketplace.pipeline.enums import CandidateStage
-                from marketplace.pipeline.models import Candidate
-                from marketplace.pipeline.services import transition
-
                 transition(
                     candidate=db.session.get(Candidate, candidate_id),
                     to=CandidateStage.DECLINED,
@@ -294,8 +298,6 @@ class World:
                 )
             return db.session.get(Need, _need_id(name)).title
         if kind == "judge-comment":  # a panel judge's mark and comment on the pitch (issue 16, item 11)
-            from marketplace.events.models import Event, Pitch, Score
-
             pitch = db.session.get(Pitch, self.resolve(name))
             rubric = db.session.get(Event, pitch.event_id).rubric
             db.session.add(
@@ -314,13 +316,11 @@ class World:
 
 
 def _current_app():
-    from flask import current_app
 
     return current_app._get_current_object()
 
 
 def _need_id(slug: str) -> int:
-    from marketplace.needs.models import Need
 
     found = db.session.scalar(sa.select(Need.id).where(Need.slug == slug))
     assert found is not None, slug
@@ -328,7 +328,6 @@ def _need_id(slug: str) -> int:
 
 
 def _candidate(name: str):
-    from marketplace.pipeline.models import Candidate
 
     need_slug, startup_slug = name.split("/")
     found = db.session.scalar(
@@ -343,7 +342,6 @@ def _candidate(name: str):
 def _colisted(candidate):
     """The candidate, its startup now listed by Plug and Play as well (inc_other): a listing alone must not
     make Plug and Play the startup's side of a nomination Zhangjiang made."""
-    from marketplace.startups.models import Listing
 
     assert candidate.nominated_by_id == org("zhangjiang-incubator").id, candidate
     db.session.add(Listing(incubator_id=org("plug-and-play").id, startup_id=candidate.startup_id))
@@ -354,8 +352,6 @@ def _colisted(candidate):
 def _imported_over(startup_id: int, *, by: str) -> int:
     """The startup, after incubator ``by`` imported a file naming it (a row with its name, a row with its
     website), as a rival could: the import must leave it its own incubator's alone."""
-    from marketplace.imports.services import import_rows
-    from marketplace.startups.models import Startup
 
     startup = db.session.get(Startup, startup_id)
     rows = [{"name": startup.name}, {"name": "Matrix Lookalike", "website": startup.website or "lookalike.example"}]
@@ -374,9 +370,6 @@ def _hidden_invitation(need_slug: str) -> int:
     """An invitation to a need incubators may not see (an internal one) of a startup only Zhangjiang lists, shared
     with Zhangjiang: a row as the service made it before it refused such invitations (security review, finding
     11), written directly since the service now refuses it."""
-    from marketplace.core.db import utcnow
-    from marketplace.pipeline.enums import CandidateSource, CandidateStage
-    from marketplace.pipeline.models import Candidate
 
     now = utcnow()
     startup_id = startup_listed_by(_current_app(), "zhangjiang-incubator")
@@ -395,7 +388,6 @@ def _hidden_invitation(need_slug: str) -> int:
 
 
 def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
-    from marketplace.needs.models import NeedTermsAcceptance
 
     incubator = org(incubator_slug)
     found = db.session.get(NeedTermsAcceptance, (need_id, incubator.id))
@@ -414,9 +406,6 @@ def _accept_terms(need_id: int, incubator_slug: str, *, accepted: bool) -> None:
 
 
 def _deck(candidate) -> int:
-    import hashlib
-
-    from marketplace.pipeline.models import PitchDeck
 
     content = b"%PDF-1.4 matrix\n%%EOF\n"
     deck = PitchDeck(
@@ -434,9 +423,6 @@ def _deck(candidate) -> int:
 def _published_event() -> int:
     """A matchmaking day with the MPC and the IoT collateral needs, Zhangjiang invited, its schedule
     published (pitches placed by hand: the scheduler is not under test)."""
-    from marketplace.events.enums import EventStatus
-    from marketplace.events.models import EventRoom, Pitch
-    from marketplace.events.services import change_event_status, create_event
 
     organiser = user(ORGANISER)
     event = create_event(
@@ -468,9 +454,6 @@ def _published_event() -> int:
 def _schedule_reason(event_id: int, need_id: int) -> str:
     """A finished run of the scheduler that found no schedule, its one reason naming the need's pitch at the day
     (a startup Zhangjiang does not list) by a planted name; returns that name."""
-    from marketplace.events.models import Pitch, ScheduleRun
-    from marketplace.pipeline.models import Candidate
-    from marketplace.startups.models import Listing
 
     startup_id = db.session.scalar(
         sa.select(Candidate.startup_id)
@@ -493,7 +476,8 @@ def _schedule_reason(event_id: int, need_id: int) -> str:
                 "unplaced": [],
                 "reasons": [
                     {
-                        "template": "The pitch of {startup} for {need} has no slot when both the panel and the startup are free.",
+                        "template": "The pitch of {startup} for {need} has no slot "
+                        "when both the panel and the startup are free.",
                         "params": {"startup": name, "need": "Matrix need"},
                         "parties": {"startups": [startup_id], "needs": [need_id], "judges": []},
                     }
@@ -506,8 +490,6 @@ def _schedule_reason(event_id: int, need_id: int) -> str:
 
 
 def _pitch_of(event_id: int, need_slug: str) -> int:
-    from marketplace.events.models import Pitch
-    from marketplace.pipeline.models import Candidate
 
     found = db.session.scalar(
         sa.select(Pitch.id)
@@ -521,7 +503,6 @@ def _pitch_of(event_id: int, need_slug: str) -> int:
 
 
 def _batch(incubator_slug: str) -> int:
-    from marketplace.imports.services import start_import
 
     manager = db.session.scalar(
         sa.select(User)
@@ -539,7 +520,6 @@ def _batch(incubator_slug: str) -> int:
 
 
 def _notification(recipient: User) -> int:
-    from marketplace.notifications.models import Notification
 
     row = Notification(user_id=recipient.id, kind="need_published", params={"title": "Matrix"}, link="/needs/")
     db.session.add(row)
@@ -612,8 +592,6 @@ def _send(app, case: Case):
         body = {k: world.value(v) for k, v in row.json.items()} if isinstance(row.json, dict) else row.json
         secret = None
         if row.api and person is not None:
-            from marketplace.accounts.tokens import create_token
-
             secret = create_token(user=person, name="matrix", can_write=not case.role.endswith(READ_ONLY))[1]
         login_id = person.get_id() if person is not None else None  # "id:session version"
     client = app.test_client()
@@ -631,7 +609,6 @@ def _send(app, case: Case):
 
 
 def _fill(rule: str, name: str, value) -> str:
-    import re
 
     filled, count = re.subn(r"<(?:[a-z]+:)?" + re.escape(name) + ">", str(value), rule)
     assert count == 1, f"{rule} has no argument {name}"
@@ -641,7 +618,6 @@ def _fill(rule: str, name: str, value) -> str:
 def _is_login_redirect(response) -> bool:
     """login_required's answer: to the sign-in page, with where to go back to (signing out goes there
     without it)."""
-    from urllib.parse import parse_qs, urlsplit
 
     location = urlsplit(response.headers.get("Location", ""))
     return (
@@ -673,7 +649,7 @@ def test_route_answers_as_the_table_says(backend, app, no_jobs, case: Case):
             assert response.mimetype == "application/problem+json", what
     if expected == matrix.ALLOW and case.row.secrets:
         body = response.get_data(as_text=True)
-        for secret, text in zip(case.row.secrets, texts):
+        for secret, text in zip(case.row.secrets, texts, strict=True):
             reader, shown = case.role in secret.readers, text in body
             assert shown == reader, (
                 f"{case.id}: {secret.key} ({text!r}) is {'shown' if shown else 'not shown'}"

@@ -138,8 +138,8 @@ def test_reasons_stored_before_they_named_their_parties_are_read_safely(app, cli
                         "status": "infeasible",
                         "reasons": [
                             {
-                                "template": "The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only "
-                                "{available}.",
+                                "template": "The pitches need {needed} room-slots "
+                                "but {rooms} rooms over {slots} slots offer only {available}.",
                                 "params": {"needed": 40, "rooms": 1, "slots": 24, "available": 24},
                             },
                             {"template": "the availability of {startup}", "params": {"startup": other}},

@@ -8,6 +8,8 @@ import json
 
 import pytest
 
+from marketplace.accounts.services import set_user_password
+from marketplace.accounts.tokens import create_token
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, PNP_MANAGER, ZJ_MANAGER
@@ -144,7 +146,6 @@ def test_a_refused_password_change_changes_nothing_and_ends_no_session(app, form
 
 def test_setting_a_password_ends_every_session_of_the_person(app):
     """``set_user_password`` (any flow that sets one, not only the page) moves the version on."""
-    from marketplace.accounts.services import set_user_password
 
     browser = _signed_in(app, BANK_STAFF)
     with in_app(app), unit_of_work():
@@ -154,7 +155,6 @@ def test_setting_a_password_ends_every_session_of_the_person(app):
 
 
 def test_api_tokens_do_not_depend_on_the_session(app):
-    from marketplace.accounts.tokens import create_token
 
     browser = _signed_in(app, BANK_STAFF)
     with in_app(app), unit_of_work():

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import InvalidInput
+from marketplace.core.errors import InvalidInput, PermissionDenied
 from marketplace.startups.models import Listing, Startup
 from marketplace.startups.services import create_startup, update_startup
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER
-from tests.helpers import form_token, org, startup_listed_by, user
+from tests.helpers import form_token, in_app, org, startup_listed_by, user
 
 pytestmark = pytest.mark.integration
 
@@ -110,8 +110,6 @@ def test_update_startup_service_checks_permission(ctx, app):
     startup = db.session.get(Startup, startup_listed_by(app, "zhangjiang-incubator"))
     rival = user("manager@plugandplay.example")
 
-    from marketplace.core.errors import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         update_startup(actor=rival, startup=startup, data={"name": "Taken over"})
 
@@ -167,7 +165,6 @@ def test_directory_in_chinese_pages_too(app, client, auth):
 
 
 def test_an_incubators_crm_ids_are_its_own(app, client, auth):
-    from tests.helpers import in_app
 
     with in_app(app):
         with unit_of_work():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace import authz
 from marketplace.accounts.models import User
 from marketplace.core.db import db
 from marketplace.needs.models import Need
-from marketplace.needs.queries import audience_ids_for_need, needs_for_user
+from marketplace.needs.queries import audience_ids_for_need, has_accepted_terms, needs_for_user, readable_need_ids
+from marketplace.needs.rules import can_read_full_need, can_view_need
 
 pytestmark = pytest.mark.integration
 
@@ -21,9 +21,7 @@ def test_visible_needs_clause_matches_can_view_need(ctx):
     for user in users:
         listed = {n.id for n in needs_for_user(user, per_page=10_000).items}
         allowed = {
-            n.id
-            for n in needs
-            if authz.can_view_need(user, n, invited=user.organisation_id in audience_ids_for_need(n.id))
+            n.id for n in needs if can_view_need(user, n, invited=user.organisation_id in audience_ids_for_need(n.id))
         }
         assert listed == allowed, user.email
 
@@ -31,7 +29,6 @@ def test_visible_needs_clause_matches_can_view_need(ctx):
 def test_readable_needs_clause_matches_can_read_full_need(ctx):
     """The SQL twin of the confidentiality rule agrees with the per-object check for every user and need,
     with terms accepted by some incubators (the seed's) and not by others."""
-    from marketplace.needs.queries import has_accepted_terms, readable_need_ids
 
     users = list(db.session.scalars(sa.select(User)))
     needs = list(db.session.scalars(sa.select(Need)))
@@ -42,6 +39,6 @@ def test_readable_needs_clause_matches_can_read_full_need(ctx):
         allowed = {
             n.id
             for n in needs
-            if authz.can_read_full_need(user, n, accepted_terms=has_accepted_terms(n.id, user.organisation_id))
+            if can_read_full_need(user, n, accepted_terms=has_accepted_terms(n.id, user.organisation_id))
         }
         assert readable == allowed, user.email

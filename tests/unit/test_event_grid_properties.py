@@ -9,6 +9,7 @@ turn any text into values or None, never an exception.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from flask import Flask
@@ -126,7 +127,7 @@ def assert_sound_grid(fields) -> None:
     for start in starts:
         assert fields.day_start <= start and start + length <= fields.day_end
         assert not any(b_start < start + length and start < b_end for b_start, b_end in fields.breaks)
-    assert all(b >= a + length for a, b in zip(starts, starts[1:]))  # no two slots overlap
+    assert all(b >= a + length for a, b in pairwise(starts))  # no two slots overlap
     for free in range(fields.day_start, fields.day_end - length + 1):  # nothing more fits
         clashes = any(b_start < free + length and free < b_end for b_start, b_end in fields.breaks) or any(
             s < free + length and free < s + length for s in starts

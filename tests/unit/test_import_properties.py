@@ -194,7 +194,7 @@ def csv_bytes(headers, rows, encoding: str = "utf-8", **fmt) -> bytes:
 
 def expected_rows(headers, rows):
     """What a reader returns: blank lines dropped, each row a header → cell dict."""
-    return [dict(zip(headers, row)) for row in rows if any(row)]
+    return [dict(zip(headers, row, strict=True)) for row in rows if any(row)]
 
 
 # How spreadsheets and CRMs write CSV: Excel's \r\n with minimal quoting, or \n with every cell
@@ -228,7 +228,7 @@ def test_csv_written_from_records_reads_back_the_same(data, encoding, writer):
 def test_json_and_json_lines_read_back_the_same(data):
     """The same records as a JSON list and as JSON Lines read back to the same table."""
     headers, rows = data
-    objects = [dict(zip(headers, row)) for row in rows]
+    objects = [dict(zip(headers, row, strict=True)) for row in rows]
     assume(objects)
     as_json = read_table(json.dumps(objects, ensure_ascii=False).encode())
     as_lines = read_table("\n".join(json.dumps(o) for o in objects).encode())
@@ -315,7 +315,7 @@ def test_english_and_chinese_headers_give_the_same_mapping(order, use_chinese, r
     """A file with one header per field, each header in English or Chinese as it happens, in any
     column order, maps every column to its field: the language of the aliases does not matter."""
     headers = {}
-    for field, chinese in zip(order, use_chinese):
+    for field, chinese in zip(order, use_chinese, strict=True):
         pool = [a for a in FIELD_ALIASES[field] if a.isascii() != chinese] or list(FIELD_ALIASES[field])
         headers[field] = rnd.choice(pool)
 

@@ -9,20 +9,27 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import SimpleNamespace
 
 import pytest
+from rq import Worker
+from transformers.utils import logging as transformers_logging
 
 from marketplace.core.logging_setup import (
     JsonFormatter,
     TextFormatter,
+    ThirdPartyNoise,
     configure_logging,
     install_request_id_factory,
     make_formatter,
+    quiet_model_stack,
+    quiet_third_party,
 )
 from marketplace.core.request_ids import bound_request_id, choose_request_id, current_request_id, is_sane
+from marketplace.jobs.queue import REQUEST_ID_META, RequestIdWorker
 
 pytestmark = pytest.mark.unit
 
@@ -197,9 +204,6 @@ def test_gunicorn_writes_its_own_lines_as_json_and_no_access_lines():
 
 
 def test_the_work_horse_logs_a_job_with_the_request_id_that_queued_it(monkeypatch):
-    from rq import Worker
-
-    from marketplace.jobs.queue import REQUEST_ID_META, RequestIdWorker
 
     seen = []
     monkeypatch.setattr(Worker, "perform_job", lambda self, job, *args, **kwargs: seen.append(current_request_id()))
@@ -233,15 +237,11 @@ def _record(name: str, level: int) -> logging.LogRecord:
     ],
 )
 def test_third_party_info_lines_and_misleading_warnings_are_dropped(name, level, kept):
-    from marketplace.core.logging_setup import ThirdPartyNoise
 
     assert ThirdPartyNoise().filter(_record(name, level)) is kept
 
 
 def test_model_stack_warnings_are_ignored_and_ours_still_show():
-    import warnings
-
-    from marketplace.core.logging_setup import quiet_third_party
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -254,9 +254,6 @@ def test_model_stack_warnings_are_ignored_and_ours_still_show():
 
 def test_transformers_deprecation_notes_stay_out_of_the_log(capsys):
     """bin/demo printed "`torch_dtype` is deprecated! Use `dtype` instead!" through transformers' own handler."""
-    from transformers.utils import logging as transformers_logging
-
-    from marketplace.core.logging_setup import quiet_model_stack
 
     transformers_logging.set_verbosity_warning()
     quiet_model_stack()  # the engine calls it before loading a model

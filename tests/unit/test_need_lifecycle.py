@@ -1,9 +1,14 @@
 """The lifecycle table: who may move a need from which status to which."""
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 import pytest
+from flask import Flask
 
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus as S
+from marketplace.needs.lifecycle import deadline_passed, today
 
 pytestmark = pytest.mark.unit
 
@@ -42,9 +47,6 @@ def test_withdrawing_and_sending_back_need_a_reason():
 
 
 def test_deadline_passes_the_day_after_it():
-    from datetime import date
-
-    from marketplace.needs.lifecycle import deadline_passed
 
     today = date(2026, 12, 4)
     assert [deadline_passed(d, today) for d in (date(2026, 12, 3), today, date(2027, 1, 1), None)] == [
@@ -58,12 +60,6 @@ def test_deadline_passes_the_day_after_it():
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
 def test_today_is_the_platforms_day_not_the_servers(zone):
     """Outside review: on a UTC server, a Shanghai deadline that passed at midnight stayed open until 08:00."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from flask import Flask
-
-    from marketplace.needs.lifecycle import today
 
     app = Flask(__name__)
     app.config["EVENT_TIMEZONE"] = zone

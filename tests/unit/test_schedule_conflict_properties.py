@@ -12,6 +12,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
+from marketplace import create_app
 from marketplace.events.conflicts import conflicts, target_warnings
 from scheduling.check import violations
 from scheduling.model import Instance, NeedSpec, Pitch, Placement, Slot
@@ -24,7 +25,6 @@ PROPS = settings(max_examples=150, deadline=None, derandomize=True)
 
 @pytest.fixture(scope="module", autouse=True)
 def app_context():
-    from marketplace import create_app
 
     with create_app({"TESTING": True}).test_request_context():
         yield

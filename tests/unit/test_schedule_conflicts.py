@@ -2,6 +2,7 @@
 
 import pytest
 
+from marketplace import create_app
 from marketplace.events.conflicts import conflicts, target_warnings
 from scheduling.model import Placement
 from tests.unit.scheduling.builders import instance, need, pitch
@@ -11,7 +12,6 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def app_context():
-    from marketplace import create_app
 
     with create_app({"TESTING": True}).test_request_context():
         yield

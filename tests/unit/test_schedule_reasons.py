@@ -2,8 +2,10 @@ import ast
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
-from marketplace.events.reasons import TEMPLATES, reason_text
+from marketplace import create_app
+from marketplace.events.reasons import TEMPLATES, parties_of, reason_text
 
 pytestmark = pytest.mark.unit
 
@@ -37,9 +39,6 @@ def test_a_reason_reads_in_the_readers_language(app_context_zh):
 
 @pytest.fixture
 def app_context_zh():
-    from flask_babel import force_locale
-
-    from marketplace import create_app
 
     app = create_app({"TESTING": True})
     with app.test_request_context(), force_locale("zh_Hans"):
@@ -47,7 +46,6 @@ def app_context_zh():
 
 
 def test_a_stored_reason_says_whom_it_names_and_an_older_one_is_read_safely():
-    from marketplace.events.reasons import parties_of
 
     stored = {
         "template": "the availability of {startup}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,7 +56,6 @@ def test_every_entry_is_translated_and_not_fuzzy():
 
 
 def test_placeholders_survive_translation():
-    import re
 
     pattern = re.compile(r"%\(\w+\)[sd]")
     broken = []

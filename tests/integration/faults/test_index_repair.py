@@ -16,6 +16,7 @@ from rq import Queue
 
 from marketplace.rankings.engine import engine, init_engine
 from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.jobs import repair_index
 from matching import store
 from tests.conftest import BANK_STAFF, DEMO_PASSWORD, fresh_postgres_database, seeded_app
 from tests.helpers import flask_env, need_id
@@ -110,7 +111,6 @@ def test_rankings_continue_while_one_worker_job_rebuilds_the_index(fault_app, da
 
 
 def test_a_second_repair_job_finds_the_index_repaired_and_does_nothing(fault_app):
-    from marketplace.rankings.jobs import repair_index
 
     version = store.current_version(startup_dir(fault_app))
     with fault_app.app_context():

@@ -8,6 +8,8 @@ real threaded server and signed-in clients keep requesting pages from several th
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -18,6 +20,8 @@ import pytest
 import requests
 import sqlalchemy as sa
 from flask_babel import force_locale, gettext
+from rq import Queue
+from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
 from werkzeug.serving import make_server
 
 from marketplace.core.db import db, unit_of_work
@@ -25,6 +29,7 @@ from tests.conftest import BANK_STAFF, DB_PREFIX, DEMO_PASSWORD, seeded_app
 from tests.helpers import flask_env, form_token
 from tests.integration.imports.test_import_api import bearer, token_for
 from tests.private_postgres import PrivatePostgres
+from tests.private_redis import PrivateRedis
 
 pytestmark = pytest.mark.integration
 
@@ -331,13 +336,6 @@ def test_a_session_whose_connection_was_killed_is_discarded_without_an_error(ser
 def test_a_job_that_meets_a_stopped_database_waits_for_it_instead_of_failing(served):
     """Retries run at once, so a job must not spend them while PostgreSQL restarts: the worker waits for the
     database before each job (marketplace.jobs.queue.wait_for_database)."""
-    import subprocess
-    import sys
-
-    from rq import Queue
-    from rq.registry import FailedJobRegistry, FinishedJobRegistry, StartedJobRegistry
-
-    from tests.private_redis import PrivateRedis
 
     with PrivateRedis() as redis:
         job = Queue("default", connection=redis.client()).enqueue("marketplace.jobs.queue.relay_pending_jobs")

@@ -16,6 +16,7 @@ from rq.job import Job
 from marketplace.accounts.models import Organisation
 from marketplace.core.db import db
 from marketplace.jobs.outbox import PendingJob
+from marketplace.jobs.queue import relay_pending_jobs
 from marketplace.rankings.documents import startup_document
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
@@ -184,7 +185,6 @@ def test_work_survives_a_redis_outage_and_runs_when_it_is_back(outage):
 
 
 def test_the_outbox_is_relayed_once_even_when_asked_twice(outage):
-    from marketplace.jobs.queue import relay_pending_jobs
 
     app, redis = outage
     redis.client().flushdb()

@@ -8,6 +8,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from marketplace.accounts.models import ApiToken
 from marketplace.accounts.tokens import create_token, revoke_token
 from marketplace.core.db import db, unit_of_work
 from marketplace.startups.models import Startup
@@ -69,12 +70,9 @@ def test_import_xlsx_file_as_multipart(app, client):
 
 def test_missing_wrong_or_revoked_token_is_401(app, client):
     secret = token_for(app, ZJ_MANAGER)
-    with app.app_context():
-        from marketplace.accounts.models import ApiToken
-
-        with unit_of_work():
-            token = db.session.scalar(sa.select(ApiToken).where(ApiToken.prefix == secret[:12]))
-            revoke_token(user=user(ZJ_MANAGER), token=token)
+    with app.app_context(), unit_of_work():
+        token = db.session.scalar(sa.select(ApiToken).where(ApiToken.prefix == secret[:12]))
+        revoke_token(user=user(ZJ_MANAGER), token=token)
 
     for headers in ({}, bearer("imt_not-a-real-token"), bearer(secret)):
         response = client.post("/api/v1/imports", data="[]", headers=headers, content_type="application/json")

@@ -8,7 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.core.db import db
+from marketplace.imports.mapping import auto_map
 from marketplace.imports.models import ImportBatch
+from marketplace.imports.reading import read_table
 from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, PNP_MANAGER, ZJ_MANAGER
 from tests.integration.imports.test_import_startups import gbk_csv, xlsx
@@ -134,8 +136,6 @@ def test_other_incubator_cannot_see_an_import(client, auth):
 
 @pytest.mark.parametrize(("language", "first_header"), [("en", "CRM ID"), ("zh_Hans", "企业编号")])
 def test_template_downloads_in_the_users_language_and_maps_itself(client, auth, language, first_header):
-    from marketplace.imports.mapping import auto_map
-    from marketplace.imports.reading import read_table
 
     auth.login(ZJ_MANAGER)
     client.post("/language", data={"locale": language, "next": "/"})

@@ -15,7 +15,10 @@ from marketplace.core.db import db, unit_of_work
 from marketplace.imports.mapping import auto_map
 from marketplace.imports.reading import read_table
 from marketplace.imports.services import import_rows
+from marketplace.startups.duplicates import likely_duplicates
 from marketplace.startups.models import Listing, Startup
+from marketplace.startups.queries import incubator_ids_for_startup
+from marketplace.startups.rules import can_edit_startup
 from tests.helpers import org
 
 pytestmark = pytest.mark.integration
@@ -153,9 +156,6 @@ def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_neve
     """Security review, finding 1: a name or a website in a file once added the importer's listing to
     another incubator's profile, and with it the right to edit it, read its contact and act on its
     nominations."""
-    from marketplace import authz
-    from marketplace.startups.duplicates import likely_duplicates
-    from marketplace.startups.queries import incubator_ids_for_startup
 
     run(gbk_csv())
     original = db.session.scalar(sa.select(Startup).where(Startup.website == "campusledger.example"))
@@ -174,7 +174,7 @@ def test_a_row_matching_another_incubators_startup_makes_a_separate_profile_neve
     assert report.counts["imported"] == 1
     assert [(d.row, d.startup_id, d.existing_id) for d in report.duplicates] == [(2, new_id, original.id)]
     pnp_manager = db.session.scalar(sa.select(User).where(User.organisation_id == rival.id))
-    assert not authz.can_edit_startup(pnp_manager, incubator_ids_for_startup(original.id))
+    assert not can_edit_startup(pnp_manager, incubator_ids_for_startup(original.id))
     assert {(p.first_id, p.second_id) for p in likely_duplicates()} >= {(original.id, new_id)}
 
     again = run(gbk_csv([row]), "plug-and-play")  # its own profile now: the same file changes nothing

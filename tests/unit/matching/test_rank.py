@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from matching.corpus import Corpus, entry_for
+from matching.corpus import Corpus, Entry, entry_for
 from matching.rank import HybridRanker, Query, RankSettings, zscore
 from matching.text import tokenize
 from matching.types import Document, Filters
@@ -145,7 +145,6 @@ def test_empty_corpus_ranks_nothing():
 def test_a_score_floor_keeps_a_rare_words_only_profile_from_being_buried():
     """A tight crowd of near neighbours makes a keyword-only match's dense score an extreme outlier; without a
     floor the fusion buries it (as it did at 100k profiles), with one it comes first."""
-    from matching.corpus import Entry
 
     rng = np.random.default_rng(7)
     direction = rng.normal(size=DIM).astype(np.float32)

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.unit
 TWO_DAYS = slots((0, 540, 3), (0, 780, 3), (1, 540, 3), (1, 780, 3))  # 12 slots, lunch after each 3
 
 
-def one_need(count: int, weights: Weights = Weights(late_slots=1), **kwargs):
+LATE_ONLY = Weights(late_slots=1)
+
+
+def one_need(count: int, weights: Weights = LATE_ONLY, **kwargs):
     return instance(
         [need(1)],
         [pitch(i, 1, 10 + i, rank=i) for i in range(1, count + 1)],

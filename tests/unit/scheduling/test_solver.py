@@ -6,6 +6,7 @@ import pytest
 
 from scheduling.check import violations
 from scheduling.generate import generate
+from scheduling.greedy import greedy
 from scheduling.model import Weights
 from scheduling.objective import objective
 from scheduling.solver import solve
@@ -122,7 +123,6 @@ def test_generated_instance_is_valid_and_scored_like_objective_py():
 
 
 def test_solver_beats_or_matches_the_greedy_baseline():
-    from scheduling.greedy import greedy
 
     inst = generate(36, 3, 2, seed=4)
 
