@@ -1,7 +1,7 @@
 """Vocabulary shared by needs and startups: sectors and funding stages, and the input rules both profiles share."""
 
 from flask_babel import lazy_gettext as _l
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 
 from marketplace.core.enums import LabelledEnum
 from marketplace.core.validation import check_email, clean_text, rule_error
@@ -58,44 +58,29 @@ def clean_sectors(value) -> list[str]:
     return tags
 
 
+def _lower_tags(value) -> list[str]:
+    return clean_tags(value, lower=True)
+
+
+# How each field of a need or a startup profile is cleaned before its type and length are checked.
+_PROFILE_TEXT = ("title", "summary", "name", "city", "country", "description", "products", "customers")
+_PROFILE_CLEANERS = {
+    **dict.fromkeys((*_PROFILE_TEXT, "contact_name", "confidentiality_terms"), clean_text),
+    "scenarios": clean_tags,
+    "technology_tags": clean_tags,
+    "tags": _lower_tags,
+    "sector_tags": clean_sectors,
+    "sectors": clean_sectors,
+    "contact_email": check_email,
+}
+
+
 class ProfileRules:
-    """The input rules a need and a startup profile share, as pydantic validators (NeedInput, StartupInput); each
-    applies to those of its fields the model has: text trimmed, tags and sectors cleaned, the contact email checked."""
+    """The input rules a need and a startup profile share, as a pydantic validator (NeedInput, StartupInput); it
+    cleans those of the fields in _PROFILE_CLEANERS the model has: text trimmed, tags and sectors cleaned, the
+    contact email checked."""
 
-    @field_validator(
-        "title",
-        "summary",
-        "name",
-        "city",
-        "country",
-        "description",
-        "products",
-        "customers",
-        "contact_name",
-        "confidentiality_terms",
-        mode="before",
-        check_fields=False,
-    )
+    @field_validator(*_PROFILE_CLEANERS, mode="before", check_fields=False)
     @classmethod
-    def _strip(cls, value):
-        return clean_text(value)
-
-    @field_validator("scenarios", "technology_tags", mode="before", check_fields=False)
-    @classmethod
-    def _tags(cls, value):
-        return clean_tags(value)
-
-    @field_validator("tags", mode="before", check_fields=False)
-    @classmethod
-    def _lower_tags(cls, value):
-        return clean_tags(value, lower=True)
-
-    @field_validator("sector_tags", "sectors", mode="before", check_fields=False)
-    @classmethod
-    def _sectors(cls, value):
-        return clean_sectors(value)
-
-    @field_validator("contact_email", mode="before", check_fields=False)
-    @classmethod
-    def _email(cls, value):
-        return check_email(value)
+    def _clean(cls, value, info: ValidationInfo):
+        return _PROFILE_CLEANERS[info.field_name](value)
