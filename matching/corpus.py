@@ -11,6 +11,7 @@ import numpy as np
 
 from matching.index import VectorIndex
 from matching.keywords import KeywordIndex
+from matching.text import canonical_label, tokenize
 
 # The keyword base is rebuilt when documents added since its build pass this share (or count).
 DELTA_SHARE = 0.05
@@ -128,7 +129,7 @@ class Corpus:
             return
         self.remove(e.id for e in entries if e.id in self.positions)
         positions = self.index.add(np.stack([e.vector for e in entries]))
-        for position, entry in zip(positions, entries):
+        for position, entry in zip(positions, entries, strict=True):
             self.ids.append(entry.id)
             self.positions[entry.id] = int(position)
             self.tokens.append(entry.tokens)
@@ -189,7 +190,5 @@ class Corpus:
 
 def entry_for(doc, vector: np.ndarray) -> Entry:
     """The corpus entry of a Document: its vector, its index terms and its labels."""
-    from matching.text import canonical_label, tokenize
-
     labels = frozenset(canonical_label(label) for label in (*doc.tags, *doc.categories) if label.strip())
     return Entry(id=doc.id, vector=vector, tokens=tuple(tokenize(doc.full_text())), labels=labels)

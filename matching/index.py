@@ -64,7 +64,7 @@ class VectorIndex:
         return 0.0 if not len(self.alive) else 1.0 - self.alive.mean()
 
     def _ensure_graph(self):
-        import faiss
+        import faiss  # noqa: PLC0415 (native OpenMP library, needed only for graphs above EXACT_LIMIT)
 
         if self._graph is None or self._graph_size != len(self.vectors):
             graph = faiss.IndexHNSWFlat(self.dim, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
@@ -117,14 +117,14 @@ class VectorIndex:
         return keep
 
     def graph_bytes(self) -> bytes | None:
-        import faiss
+        import faiss  # noqa: PLC0415 (native OpenMP library, needed only for graphs above EXACT_LIMIT)
 
         if self._graph is None or self._graph_size != len(self.vectors):
             return None
         return faiss.serialize_index(self._graph).tobytes()
 
     def load_graph(self, data: bytes) -> None:
-        import faiss
+        import faiss  # noqa: PLC0415 (native OpenMP library, needed only for graphs above EXACT_LIMIT)
 
         self._graph = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
         self._graph_size = self._graph.ntotal

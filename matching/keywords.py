@@ -23,8 +23,8 @@ class KeywordIndex:
     def __init__(
         self, id_lists: Sequence[Sequence[int]], vocab: dict[str, int], *, k1: float = K1, b: float = B
     ) -> None:
-        import bm25s
-        from bm25s.tokenization import Tokenized
+        import bm25s  # noqa: PLC0415 (pulls in scipy: 0.4 s at the first index, not at start)
+        from bm25s.tokenization import Tokenized  # noqa: PLC0415 (same)
 
         self.k1, self.b = k1, b
         self.vocab = vocab
@@ -164,7 +164,7 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, directory: Path) -> KeywordIndex:
-        import bm25s
+        import bm25s  # noqa: PLC0415 (pulls in scipy: 0.4 s at the first load, not at start)
 
         directory = Path(directory)
         meta = json.loads((directory / "keywords.json").read_text())

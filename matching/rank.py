@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from matching.corpus import Corpus
-from matching.types import Filters, Match
+from matching.types import NO_FILTERS, Filters, Match
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class HybridRanker:
         self.settings = settings or RankSettings()
 
     # -- single methods -------------------------------------------------------------------
-    def dense(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
+    def dense(self, query: Query, k: int, filters: Filters = NO_FILTERS) -> list[Match]:
         query = comparable(query, self.corpus.dim)
         pool = self._allowed_pool(filters)
         if pool is None:
@@ -113,16 +113,16 @@ class HybridRanker:
         order = np.argsort(-scores)[:k]
         return [
             Match(self.corpus.ids[p], float(scores[i]), {"dense": float(scores[i])})
-            for i, p in zip(order, positions[order])
+            for i, p in zip(order, positions[order], strict=True)
         ]
 
-    def keyword(self, query: Query, k: int, filters: Filters = Filters()) -> list[Match]:
+    def keyword(self, query: Query, k: int, filters: Filters = NO_FILTERS) -> list[Match]:
         scores = self.corpus.keywords.scores(query.tokens)
         positions = self._top_keyword(scores, k, filters)
         return [Match(self.corpus.ids[p], float(scores[p]), {"keyword": float(scores[p])}) for p in positions]
 
     # -- hybrid -------------------------------------------------------------------------
-    def rank(self, query: Query, k: int = 20, filters: Filters = Filters()) -> list[Match]:
+    def rank(self, query: Query, k: int = 20, filters: Filters = NO_FILTERS) -> list[Match]:
         s = self.settings
         corpus = self.corpus
         if len(corpus) == 0:
@@ -151,7 +151,9 @@ class HybridRanker:
         if expansion:
             # Expansion re-scores the pool only: a second pass over a large index costs more than it finds.
             keyword = keyword + s.expansion_weight * corpus.keywords.scores_at(list(expansion), pool)
-        label_scores = np.array([sum(inferred.get(l, 0.0) for l in corpus.labels[p]) for p in pool], dtype=np.float32)
+        label_scores = np.array(
+            [sum(inferred.get(label, 0.0) for label in corpus.labels[p]) for p in pool], dtype=np.float32
+        )
         own = np.array([len(query.labels & corpus.labels[p]) for p in pool], dtype=np.float32)
         final = (
             s.dense_weight * self._z(dense)
@@ -248,7 +250,7 @@ class HybridRanker:
         tokens = self.corpus.tokens
         idf = self.corpus.keywords.idf_by_id(len(tokens.vocab))
         scores = np.zeros(len(tokens.vocab), dtype=np.float64)
-        for weight, position in zip(weights, top):
+        for weight, position in zip(weights, top, strict=True):
             ids = np.asarray(tokens.ids_at(int(position)), dtype=np.int64)
             if ids.size:
                 np.add.at(scores, ids, weight / ids.size)
@@ -266,7 +268,7 @@ class HybridRanker:
 
     def _inferred_labels(self, top: np.ndarray, weights: np.ndarray) -> dict[str, float]:
         inferred: Counter = Counter()
-        for weight, position in zip(weights, top):
+        for weight, position in zip(weights, top, strict=True):
             for label in self.corpus.labels[position]:
                 inferred[label] += weight * self.corpus.label_idf(label)
         return dict(inferred)

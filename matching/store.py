@@ -126,7 +126,13 @@ def load(directory: Path) -> tuple[int, Corpus, dict] | None:
         token_ids = np.load(folder / "token_ids.npy")
         offsets = np.load(folder / "token_offsets.npy")
         keywords = KeywordIndex.load(folder / "keywords")
-        if header.get("format") != FORMAT or len(header["ids"]) != len(vectors) or len(offsets) != len(vectors) + 1:
+        if (
+            header.get("format") != FORMAT
+            or len(header["ids"]) != len(vectors)
+            or len(offsets) != len(vectors) + 1
+            or len(header["labels"]) != len(vectors)
+            or len(alive) != len(vectors)
+        ):
             return None
     except Exception:  # noqa: BLE001 - damaged files fail in many ways (numpy, json, bm25s); all mean "rebuild"
         log.warning("index snapshot %s is unreadable; it will be rebuilt from the database", folder, exc_info=True)
@@ -138,7 +144,7 @@ def load(directory: Path) -> tuple[int, Corpus, dict] | None:
     corpus.tokens = TokenTable(header["vocab"], token_ids, offsets)
     corpus.labels = [frozenset(labels) for labels in header["labels"]]
     corpus.positions = {doc_id: i for i, doc_id in enumerate(corpus.ids) if alive[i]}
-    for labels, is_alive in zip(corpus.labels, alive):
+    for labels, is_alive in zip(corpus.labels, alive, strict=True):
         if is_alive:
             corpus.label_freq.update(labels)
     corpus.adopt_keywords(keywords)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+
+import jieba
+import Stemmer
 
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-Z0-9\"'(\u3400-\u4dbf\u4e00-\u9fff])|(?<=[。！？；])|\n+")
 _DATA = Path(__file__).parent / "data"
@@ -109,15 +113,13 @@ _DOMAIN_STOP = {
 
 @lru_cache(maxsize=1)
 def _stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_EN
+    from bm25s.stopwords import STOPWORDS_EN  # noqa: PLC0415 (bm25s pulls in scipy: 0.4 s at first use, not at start)
 
     return frozenset(STOPWORDS_EN) | _DOMAIN_STOP
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
+def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
@@ -223,7 +225,7 @@ def term_spans(text: str) -> list[TermSpan]:
             continue
         latin.append(len(out))
         out.append(TermSpan(match.start(), end, word))
-    for i, stemmed in zip(latin, _stemmer().stemWords([out[i].term for i in latin])):
+    for i, stemmed in zip(latin, _stemmer().stemWords([out[i].term for i in latin]), strict=True):
         out[i] = replace(out[i], term=stemmed)
     return out
 
@@ -251,7 +253,7 @@ def stem_words(words: list[str]) -> list[str]:
     """English words stemmed, everything else (Chinese words) unchanged, same length and order."""
     out = list(words)
     latin = [i for i, w in enumerate(out) if w.isascii()]
-    for i, stemmed in zip(latin, _stemmer().stemWords([out[i] for i in latin])):
+    for i, stemmed in zip(latin, _stemmer().stemWords([out[i] for i in latin]), strict=True):
         out[i] = stemmed
     return out
 
@@ -320,7 +322,7 @@ def chip_stop_words() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _chip_stop_words() -> frozenset[str]:
-    from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN_PLUS
+    from bm25s.stopwords import STOPWORDS_CHINESE, STOPWORDS_EN_PLUS  # noqa: PLC0415 (bm25s pulls in scipy)
 
     lines = (_DATA / "chip_stopwords.txt").read_text(encoding="utf-8").splitlines()
     listed = {word.strip().lower() for word in lines if word.strip() and not word.startswith("#")}
@@ -409,10 +411,6 @@ def _stop_words_zh() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def _segmenter():
     """A jieba tokenizer of our own that knows the glossary's Chinese forms as words."""
-    import logging
-
-    import jieba
-
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.initialize()

@@ -38,6 +38,10 @@ class Filters:
     allowed_ids: frozenset | None = None
 
 
+NO_FILTERS = Filters()
+"""The filters that let everything through (the default of every search)."""
+
+
 @dataclass(frozen=True)
 class Match:
     id: int | str
