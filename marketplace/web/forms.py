@@ -1,4 +1,5 @@
-"""What every form shares: multi-checkboxes, blank-to-None, and showing service errors on fields."""
+"""What every form shares: multi-checkboxes, blank-to-None, running a service call for a form (attempt, create_once,
+save_edit) and showing its errors on the fields."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import flash
+from flask import flash, redirect
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from marketplace.core.db import unit_of_work
+from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition
 from marketplace.core.versioning import StaleEdit
 
@@ -55,11 +58,13 @@ def form_values(form: FlaskForm, names: list[str]) -> dict:
     return {k: v for k, v in values.items() if v is not None}
 
 
-def show_errors(form: FlaskForm, exc: InvalidInput) -> None:
-    """Puts each message under its field, and the rest at the top of the form."""
+def show_errors(form: FlaskForm, exc: InvalidInput, *, rest_on: str | None = None) -> None:
+    """Puts each message under its field, and the rest at the top of the form (or under the field ``rest_on``)."""
     form.form_errors = list(getattr(form, "form_errors", []))
     for name, messages in exc.errors.items():
         field = getattr(form, name, None) if name else None
+        if field is None and rest_on is not None:
+            field = getattr(form, rest_on)
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + list(messages)
         else:
@@ -68,19 +73,81 @@ def show_errors(form: FlaskForm, exc: InvalidInput) -> None:
         form.form_errors.append(_("Please correct the fields marked below."))
 
 
-def attempt(action, done: str) -> bool:
-    """Runs a service call in its own transaction and flashes how it went; True when it was done."""
+@dataclass(frozen=True)
+class Attempted:
+    """How a service call went: what it returned when it was done, else the domain error that refused it."""
+
+    value: Any = None
+    error: InvalidInput | InvalidTransition | None = None
+
+    def __bool__(self) -> bool:
+        return self.error is None
+
+    @property
+    def messages(self) -> list[str]:
+        """Why it was refused, one line a message."""
+        if isinstance(self.error, InvalidInput):
+            return [m for ms in self.error.errors.values() for m in ms]
+        return [str(self.error)] if self.error is not None else []
+
+
+def attempt(
+    action: Callable[[], Any],
+    done: str | None = None,
+    *,
+    form: FlaskForm | None = None,
+    refresh: Any = None,
+    rest_on: str | None = None,
+    quiet: bool = False,
+) -> Attempted:
+    """Runs a service call in its own transaction; true when it was done (``done`` flashed, when given). When a
+    domain error refuses it, ``refresh`` (the object the call may have changed in the session) is reloaded and the
+    person is told why: under the fields of ``form`` (the rest at its top, or under ``rest_on``), else in a flash,
+    or not at all (``quiet``: the caller shows ``messages``). A StaleEdit on a form is left to the caller's
+    conflict notice (``conflict``)."""
     try:
         with unit_of_work():
-            action()
-    except InvalidInput as exc:
-        flash(exc.messages, "error")
-    except InvalidTransition as exc:
-        flash(str(exc), "error")
-    else:
+            value = action()
+    except (InvalidInput, InvalidTransition) as exc:
+        if refresh is not None:
+            db.session.refresh(refresh)
+        if not quiet:
+            _tell(exc, form, rest_on)
+        return Attempted(error=exc)
+    if done:
         flash(done, "success")
-        return True
-    return False
+    return Attempted(value=value)
+
+
+def _tell(exc: InvalidInput | InvalidTransition, form: FlaskForm | None, rest_on: str | None) -> None:
+    if form is None:
+        flash(exc.messages if isinstance(exc, InvalidInput) else str(exc), "error")
+    elif isinstance(exc, InvalidInput):
+        show_errors(form, exc, rest_on=rest_on)
+    elif not isinstance(exc, StaleEdit):
+        form.form_errors = [*getattr(form, "form_errors", []), str(exc)]
+
+
+def create_once(
+    form: FlaskForm, *, create: Callable[[], Any], target_url: Callable[[Any], str], fallback: str, done: str
+):
+    """A create form (with its one-time ``form_token``) saved at most once (accounts.submissions.submit_once): a
+    redirect to what it made, or, submitted again, to what the first submission made (``fallback`` when that is
+    gone); None when it was refused, the errors on the form and a refused token replaced by a fresh one."""
+    tried = attempt(
+        lambda: submit_once(actor=current_user, token=form.form_token.data, create=create, target_url=target_url),
+        form=form,
+    )
+    if isinstance(tried.error, FormTokenRefused):
+        form.form_token.data = new_form_token()
+    if not tried:
+        return None
+    made, target = tried.value
+    if made is None:
+        flash(_("This form was already submitted; here is what it made."), "info")
+        return redirect(target or fallback)
+    flash(done, "success")
+    return redirect(target)
 
 
 # -- editing a versioned record (versioning.py) ----------------------------------------------------
@@ -106,6 +173,22 @@ def missing_version(form: FlaskForm, current: int) -> None:
             "are kept below; check them against the current version and save again."
         ),
     ]
+
+
+def save_edit(
+    form: FlaskForm, obj: Any, update: Callable[[int], Any], *, on_stale: Callable[[StaleEdit], Conflict]
+) -> tuple[bool, Conflict | None]:
+    """Saves an edit form of a versioned record, ``update(version the form was read at)``: (True, None) when saved
+    ("Changes saved." flashed); else the entries stay on the form with what was wrong, ``obj`` is reloaded, and
+    when someone else changed it meanwhile its conflict notice, ``on_stale(exc)``, comes back too."""
+    read = read_version(form)
+    if read is None:
+        missing_version(form, obj.version)
+        return False, None
+    tried = attempt(lambda: update(read), _("Changes saved."), form=form, refresh=obj)
+    if isinstance(tried.error, StaleEdit):
+        return False, on_stale(tried.error)
+    return bool(tried), None
 
 
 def shown(value: Any) -> str:
