@@ -30,6 +30,17 @@ def day_slots(*, days: int, day_start: int, day_end: int, slot_minutes: int, bre
     return slots
 
 
+def event_slots(event) -> list[GridSlot]:
+    """The slots of an event's time grid (its days, hours, slot length and breaks)."""
+    return day_slots(
+        days=event.days,
+        day_start=event.day_start,
+        day_end=event.day_end,
+        slot_minutes=event.slot_minutes,
+        breaks=event.breaks,
+    )
+
+
 def slot_start(starts_on: date, slot: GridSlot) -> datetime:
     """The naive local start time of a slot (the event's own time zone)."""
     return datetime.combine(starts_on + timedelta(days=slot.day), time()) + timedelta(minutes=slot.start_minute)

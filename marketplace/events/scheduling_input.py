@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from marketplace.core.db import db
-from marketplace.events.grid import day_slots
+from marketplace.events.grid import event_slots
 from marketplace.events.models import Event, Pitch, Unavailability
 from marketplace.events.queries import needs_of, pitches_of, rooms_of
 from marketplace.pipeline.notices import unit_staff
@@ -30,16 +30,7 @@ def build_problem(event: Event, *, keep_current: bool = True) -> Problem:
     """The event as a scheduling instance. Pitches are ranked within their need by bank staff votes
     (most first). With ``keep_current``, today's placements are the `previous` schedule, so a re-run
     moves as few pitches as it can."""
-    slots = tuple(
-        model.Slot(index=s.index, day=s.day, start_minute=s.start_minute)
-        for s in day_slots(
-            days=event.days,
-            day_start=event.day_start,
-            day_end=event.day_end,
-            slot_minutes=event.slot_minutes,
-            breaks=event.breaks,
-        )
-    )
+    slots = tuple(model.Slot(index=s.index, day=s.day, start_minute=s.start_minute) for s in event_slots(event))
     rooms = rooms_of(event.id)
     room_index = {room.id: i for i, room in enumerate(rooms)}
     needs = tuple(
