@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.rules import organisers_clause
 from marketplace.core.db import db
 
 
@@ -27,8 +28,4 @@ def organisations_by_id(ids) -> dict[int, Organisation]:
 
 def organisers() -> list[User]:
     """Active organisers, who review needs."""
-    return list(
-        db.session.scalars(
-            sa.select(User).where(User.role == UserRole.ORGANISER, User.active.is_(True)).order_by(User.id)
-        )
-    )
+    return list(db.session.scalars(sa.select(User).where(organisers_clause(), User.active.is_(True)).order_by(User.id)))

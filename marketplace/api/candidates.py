@@ -21,7 +21,8 @@ from marketplace.pipeline import transitions
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
 from marketplace.pipeline.queries import candidate_for_user, candidates_for_user
-from marketplace.pipeline.services import act_on_match, sides, transition
+from marketplace.pipeline.rules import sides
+from marketplace.pipeline.services import act_on_match, transition
 
 TAG = [Tag(name="pipeline", description="Candidates: a startup in a need's pipeline, from suggested to pilot.")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_openapi3 import Tag
 
-from marketplace import authz
+from marketplace.accounts.rules import is_platform
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.schemas import (
     EventList,
@@ -93,7 +93,7 @@ def list_scores(path: EventPath):
     """Your own scores as a judge; every judge's for organisers."""
     user = api_user()
     event = event_for_user(user, path.event_id)
-    if authz.is_platform(user):
+    if is_platform(user):
         found = scores_of(event.id)
     elif judged_need_ids(user, event.id):
         found = scores_of(event.id, judge_id=user.id)

@@ -6,7 +6,6 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from flask_openapi3 import Tag
 
-from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation
 from marketplace.api.blueprint import NOT_FOUND, api_user, bp
@@ -14,6 +13,7 @@ from marketplace.api.schemas import BatchPath, ImportOut, ImportQuery
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, NotFound, PermissionDenied
 from marketplace.imports.models import ImportBatch
+from marketplace.imports.rules import can_import_for
 from marketplace.imports.services import confirm_mapping, rejection_reason, start_import
 
 TAG = [
@@ -71,7 +71,7 @@ def create_import(query: ImportQuery):
     incubator = db.session.get(Organisation, query.incubator_id or user.organisation_id)
     if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
         raise InvalidInput({"incubator_id": [_("Name an incubator (organisers must pass incubator_id).")]})
-    if not authz.can_import_for(user, incubator.id):
+    if not can_import_for(user, incubator.id):
         raise PermissionDenied()
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
@@ -96,6 +96,6 @@ def create_import(query: ImportQuery):
 def import_status(path: BatchPath):
     """An import's progress, counts and rejected rows (with reasons)."""
     batch = db.session.get(ImportBatch, path.batch_id)
-    if batch is None or not authz.can_import_for(api_user(), batch.incubator_id):
+    if batch is None or not can_import_for(api_user(), batch.incubator_id):
         raise NotFound()
     return batch_json(batch)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_openapi3 import Tag
 from pydantic import Field
 
-from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
 from marketplace.api.schemas import (
@@ -23,6 +22,7 @@ from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedInput
 from marketplace.needs.queries import OPEN, has_accepted_terms, need_for_user, needs_for_user
+from marketplace.needs.rules import can_read_full_need, can_view_need_contact
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.pipeline.queries import opted_in_orgs
 
@@ -60,7 +60,7 @@ class NeedReplace(NeedBody):
 def need_json(need: Need) -> dict:
     user = api_user()
     accepted = need.confidential and has_accepted_terms(need.id, user.organisation_id)
-    readable = authz.can_read_full_need(user, need, accepted_terms=accepted)
+    readable = can_read_full_need(user, need, accepted_terms=accepted)
     out = NeedOut(
         id=need.id,
         slug=need.slug,
@@ -80,7 +80,7 @@ def need_json(need: Need) -> dict:
     if readable:
         for name in FULL_ONLY:
             setattr(out, name, getattr(need, name))
-        if authz.can_view_need_contact(user, need, opted_in_orgs(need.id)):
+        if can_view_need_contact(user, need, opted_in_orgs(need.id)):
             out.contact_name, out.contact_email = need.contact_name, need.contact_email
     return out.model_dump(mode="json")
 

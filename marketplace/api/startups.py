@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_openapi3 import Tag
 from pydantic import Field
 
-from marketplace import authz
 from marketplace.api.blueprint import CONFLICT, NOT_FOUND, api_user, bp
 from marketplace.api.paging import page_json
 from marketplace.api.schemas import (
@@ -31,6 +30,7 @@ from marketplace.startups.queries import (
     startup_directory,
     startup_ids_where,
 )
+from marketplace.startups.rules import can_view_listing_ids, can_view_startup_contact
 from marketplace.startups.services import create_startup, update_startup
 
 TAG = [Tag(name="startups", description="Startup profiles and their incubators' listings.")]
@@ -66,13 +66,13 @@ def startup_json(startup: Startup) -> dict:
         },
         incubator_ids=sorted(listed_by),
     )
-    if authz.can_view_startup_contact(user, listed_by, opted_in_units(startup.id)):
+    if can_view_startup_contact(user, listed_by, opted_in_units(startup.id)):
         out.contact_name, out.contact_email = startup.contact_name, startup.contact_email
     return out.model_dump(mode="json")
 
 
 def listing_json(listing: Listing) -> dict:
-    visible = authz.can_view_listing_ids(api_user(), listing.incubator_id)
+    visible = can_view_listing_ids(api_user(), listing.incubator_id)
     return ListingOut(
         id=listing.id,
         incubator_id=listing.incubator_id,

@@ -4,11 +4,9 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from marketplace import authz
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation
+from marketplace.accounts.rules import is_bank, is_incubator, is_platform
 from marketplace.core.db import db, utcnow
-from marketplace.core.errors import PermissionDenied
 from marketplace.dashboard import charts, exports
 from marketplace.dashboard.funnel import (
     HEADLINE_STAGES,
@@ -21,6 +19,7 @@ from marketplace.dashboard.funnel import (
 from marketplace.needs.queries import need_counts_by_status, needs_for_user
 from marketplace.pipeline.transitions import ORDER
 from marketplace.startups.queries import startup_count, startup_count_for_incubator
+from marketplace.web.guards import platform_only
 
 bp = Blueprint("dashboard", __name__)
 
@@ -36,22 +35,16 @@ def index():
         "recent_needs": needs_for_user(user, per_page=6).items,
         "startup_total": startup_count(),
     }
-    if user.role == UserRole.BANK_STAFF:
+    if is_bank(user):
         context["own_needs"] = needs_for_user(user, owner_id=user.organisation_id, per_page=10).items
-    if user.role == UserRole.INCUBATOR_MANAGER:
+    if is_incubator(user):
         context["portfolio_count"] = startup_count_for_incubator(user.organisation_id)
-    context["is_platform"] = authz.is_platform(user)
+    context["is_platform"] = is_platform(user)
     return render_template("dashboard/index.html", **context)
 
 
-def _require_platform() -> None:
-    if not authz.is_platform(current_user):
-        raise PermissionDenied()
-
-
 def _report() -> PipelineReport:
-    """The pipeline report for this request: organisers and admins only, optionally one need (?need=id)."""
-    _require_platform()
+    """The pipeline report for this request (the views are the platform's), optionally one need (?need=id)."""
     return pipeline_report(need_id=request.args.get("need", type=int))
 
 
@@ -62,6 +55,7 @@ def _export_name(report: PipelineReport, extension: str) -> str:
 
 @bp.get("/dashboard/pipeline")
 @login_required
+@platform_only
 def pipeline():
     report = _report()
     return render_template(
@@ -81,6 +75,7 @@ def pipeline():
 
 @bp.get("/dashboard/pipeline.csv")
 @login_required
+@platform_only
 def pipeline_csv():
     report = _report()
     return Response(
@@ -92,6 +87,7 @@ def pipeline_csv():
 
 @bp.get("/dashboard/pipeline.xlsx")
 @login_required
+@platform_only
 def pipeline_xlsx():
     report = _report()
     return Response(

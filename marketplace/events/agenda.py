@@ -10,13 +10,15 @@ import sqlalchemy as sa
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
+from marketplace.accounts.rules import is_bank, is_incubator, is_platform
 from marketplace.core.db import db
+from marketplace.core.errors import PermissionDenied
 from marketplace.events.enums import EventStatus
-from marketplace.events.grid import day_slots, slot_start
+from marketplace.events.grid import event_slots, slot_start
 from marketplace.events.models import Event, EventNeed, EventRoom
 from marketplace.events.queries import PitchRow, pitches_of, visible_pitches
+from marketplace.events.rules import sits_on_panels
 from marketplace.needs.models import Need
 
 # Schedules are published from "scheduled" on; before that an agenda would promise what may move.
@@ -46,13 +48,7 @@ def entries(
 ) -> list[Entry]:
     """The event's placed pitches, in time order, narrowed to some needs or startups, and to what ``viewer`` may
     know of (events.queries.visible_pitches: no internal need's title, no other incubator's startup)."""
-    slots = day_slots(
-        days=event.days,
-        day_start=event.day_start,
-        day_end=event.day_end,
-        slot_minutes=event.slot_minutes,
-        breaks=event.breaks,
-    )
+    slots = event_slots(event)
     lengths = dict(
         db.session.execute(
             sa.select(EventNeed.need_id, EventNeed.pitch_slots).where(EventNeed.event_id == event.id)
@@ -95,7 +91,7 @@ def _wanted(row: PitchRow, need_ids: set[int] | None, startup_ids: set[int] | No
 
 def judged_need_ids(user: User, event_id: int) -> set[int]:
     """The event's needs whose panel the user sits on (the bank staff of the owning unit)."""
-    if user.role != UserRole.BANK_STAFF:
+    if not sits_on_panels(user):
         return set()
     return set(
         db.session.scalars(
@@ -109,17 +105,16 @@ def judged_need_ids(user: User, event_id: int) -> set[int]:
 def personal_entries(user: User, *, tz: str) -> list[Entry]:
     """Every published pitch the user takes part in: as a judge (bank staff), as the startup's side of its
     candidate (incubator managers: visible_pitches), or as the organisers who run the days (every pitch)."""
-    from marketplace import authz
 
     found: list[Entry] = []
     for event in db.session.scalars(sa.select(Event).where(Event.status.in_([s.value for s in PUBLISHED]))):
-        if authz.is_platform(user):
+        if is_platform(user):
             found += entries(event, tz=tz)
-        elif user.role == UserRole.BANK_STAFF:
+        elif is_bank(user):
             needs = judged_need_ids(user, event.id)
             if needs:
                 found += entries(event, tz=tz, need_ids=needs, viewer=user)
-        elif user.role == UserRole.INCUBATOR_MANAGER:
+        elif is_incubator(user):
             found += entries(event, tz=tz, viewer=user)
     return sorted(found, key=lambda e: e.starts)
 
@@ -155,10 +150,7 @@ def agenda_scope(
     platform. Raises PermissionDenied for a need or startup the user has no part in, and for an
     unpublished schedule outside the platform.
     """
-    from marketplace import authz
-    from marketplace.core.errors import PermissionDenied
-
-    platform = authz.is_platform(user)
+    platform = is_platform(user)
     if not platform and event.status not in PUBLISHED:
         raise PermissionDenied()
     if need_id is not None:
@@ -166,9 +158,7 @@ def agenda_scope(
             raise PermissionDenied()
         return {need_id}, None
     if startup_id is not None:
-        own = user.role == UserRole.INCUBATOR_MANAGER and startup_id in {
-            r.startup.id for r in visible_pitches(user, pitches_of(event.id))
-        }
+        own = is_incubator(user) and startup_id in {r.startup.id for r in visible_pitches(user, pitches_of(event.id))}
         judged = judged_need_ids(user, event.id)
         pitches_to_me = any(r.startup.id == startup_id and r.need.id in judged for r in pitches_of(event.id))
         if not (platform or own or pitches_to_me):
@@ -176,6 +166,6 @@ def agenda_scope(
         return None, {startup_id}
     if platform:
         return None, None
-    if user.role == UserRole.INCUBATOR_MANAGER:
+    if is_incubator(user):
         return None, None  # the agenda's viewer filter (visible_pitches) keeps its own candidates' pitches
     return judged_need_ids(user, event.id), None

@@ -4,59 +4,40 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from marketplace import authz
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
+from marketplace.accounts.rules import is_bank, is_incubator, is_platform
 from marketplace.core.db import db
 from marketplace.core.errors import NotFound
-from marketplace.events.enums import EventStatus
-from marketplace.events.models import Event, EventIncubator, EventNeed, EventRoom, Pitch
+from marketplace.events.models import (
+    Event,
+    EventIncubator,
+    EventNeed,
+    EventRoom,
+    Pitch,
+    ScheduleRun,
+    Score,
+    Unavailability,
+)
+from marketplace.events.reasons import parties_of
+from marketplace.events.rules import may_know_judges, visible_events_clause
 from marketplace.needs.models import Need
+from marketplace.needs.queries import visible_need_ids
 from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.rules import startup_side_sees
 from marketplace.startups.models import Startup
-
-
-def _visible_clause(user: User) -> sa.ColumnElement[bool]:
-    """Organisers see every event; bank staff those with a need of their unit; incubators those they
-    are invited to or where one of their startups pitches, once applications open."""
-    if authz.is_platform(user):
-        return sa.true()
-    if user.role == UserRole.BANK_STAFF:
-        return (
-            sa.select(EventNeed.event_id)
-            .join(Need, Need.id == EventNeed.need_id)
-            .where(EventNeed.event_id == Event.id, Need.owner_id == user.organisation_id)
-            .exists()
-        )
-    if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.pipeline.queries import startup_side_sees
-
-        invited = (
-            sa.select(EventIncubator.event_id)
-            .where(EventIncubator.event_id == Event.id, EventIncubator.organisation_id == user.organisation_id)
-            .exists()
-        )
-        pitching = (
-            sa.select(Pitch.id)
-            .join(Candidate, Candidate.id == Pitch.candidate_id)
-            .where(Pitch.event_id == Event.id, Pitch.cancelled.is_(False), startup_side_sees(user.organisation_id))
-            .exists()
-        )
-        return sa.and_(sa.or_(invited, pitching), Event.status != EventStatus.PLANNING)
-    return sa.false()
 
 
 def events_for_user(user: User) -> list[Event]:
     return list(
         db.session.scalars(
-            sa.select(Event).where(_visible_clause(user)).order_by(Event.starts_on.desc(), Event.id.desc())
+            sa.select(Event).where(visible_events_clause(user)).order_by(Event.starts_on.desc(), Event.id.desc())
         )
     )
 
 
 def event_for_user(user: User, event_id: int) -> Event:
     """The event, if the user may see it; NotFound otherwise."""
-    event = db.session.scalar(sa.select(Event).where(Event.id == event_id, _visible_clause(user)))
+    event = db.session.scalar(sa.select(Event).where(Event.id == event_id, visible_events_clause(user)))
     if event is None:
         raise NotFound()
     return event
@@ -111,18 +92,15 @@ def pitches_of(event_id: int, *, include_cancelled: bool = False) -> list[PitchR
 def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
     """The pitches of an event ``user`` may know about: everything for the platform; for bank staff the
     pitches of needs they may see; for an incubator only the pitches of candidates it is the startup's side of
-    (workflow.queries.startup_side_sees: its own nominations, or the candidates nobody nominated of startups it
+    (pipeline.rules.startup_side_sees: its own nominations, or the candidates nobody nominated of startups it
     lists, shared with that side, on needs it sees). Which startups other incubators bring, and to which need,
     is theirs to tell: listing a startup another incubator nominated shows nothing of that pitch."""
-    if authz.is_platform(user):
+    if is_platform(user):
         return rows
-    from marketplace.needs.queries import visible_need_ids
 
     visible = visible_need_ids(user, {r.need.id for r in rows})
     rows = [r for r in rows if r.need.id in visible]
-    if user.role == UserRole.INCUBATOR_MANAGER:
-        from marketplace.pipeline.queries import startup_side_sees
-
+    if is_incubator(user):
         own = set(
             db.session.scalars(
                 sa.select(Candidate.id).where(
@@ -131,7 +109,7 @@ def visible_pitches(user: User, rows: list[PitchRow]) -> list[PitchRow]:
             )
         )
         rows = [r for r in rows if r.candidate.id in own]
-    elif not authz.is_platform(user) and user.role != UserRole.BANK_STAFF:
+    elif not is_bank(user):
         rows = []
     return rows
 
@@ -144,10 +122,8 @@ def schedule_result_for(user: User, event_id: int, result: dict | None) -> dict 
     are bank staff. The other reasons are dropped and ``reasons_withheld`` says some were; ``unplaced`` keeps
     only the pitches they see. So an incubator reads why its own startups could not be placed, never another
     incubator's startup's name nor an internal need's title (security review, finding 5)."""
-    if result is None or authz.is_platform(user):
+    if result is None or is_platform(user):
         return result
-    from marketplace.events.reasons import parties_of
-    from marketplace.needs.queries import visible_need_ids
 
     rows = pitches_of(event_id, include_cancelled=True)
     seen = visible_pitches(user, rows)
@@ -162,7 +138,7 @@ def schedule_result_for(user: User, event_id: int, result: dict | None) -> dict 
         if (
             parties["startups"] <= may_know["startups"]
             and parties["needs"] <= may_know["needs"]
-            and (not parties["judges"] or user.role == UserRole.BANK_STAFF)
+            and (not parties["judges"] or may_know_judges(user))
         ):
             shown.append({"template": reason["template"], "params": reason.get("params") or {}})
         else:
@@ -177,8 +153,6 @@ def schedule_result_for(user: User, event_id: int, result: dict | None) -> dict 
 
 
 def latest_run(event_id: int):
-    from marketplace.events.models import ScheduleRun
-
     return db.session.scalar(
         sa.select(ScheduleRun).where(ScheduleRun.event_id == event_id).order_by(ScheduleRun.id.desc()).limit(1)
     )
@@ -197,8 +171,6 @@ def grid_cells(rows: list[PitchRow], lengths: dict[int, int]) -> dict[tuple[int,
 
 
 def unavailable_slots(event_id: int, *, user_id: int | None = None, startup_id: int | None = None) -> set[int]:
-    from marketplace.events.models import Unavailability
-
     party = Unavailability.user_id == user_id if user_id is not None else Unavailability.startup_id == startup_id
     return set(db.session.scalars(sa.select(Unavailability.slot).where(Unavailability.event_id == event_id, party)))
 
@@ -206,8 +178,6 @@ def unavailable_slots(event_id: int, *, user_id: int | None = None, startup_id: 
 def my_startups_pitching(event_id: int, incubator_id: int) -> list[Startup]:
     """The startups with a pitch at the event whose candidate the incubator is the startup's side of (the rule
     of ``visible_pitches``)."""
-    from marketplace.pipeline.queries import startup_side_sees
-
     pitching = (
         sa.select(Candidate.startup_id)
         .join(Pitch, Pitch.candidate_id == Candidate.id)
@@ -223,8 +193,6 @@ def my_scores(event_id: int, judge_id: int) -> dict:
 
 def scores_of(event_id: int, *, judge_id: int | None = None) -> list:
     """The event's scores (one judge's, or every judge's), by pitch then judge."""
-    from marketplace.events.models import Score
-
     query = sa.select(Score).join(Pitch, Pitch.id == Score.pitch_id).where(Pitch.event_id == event_id)
     if judge_id is not None:
         query = query.where(Score.judge_id == judge_id)

@@ -10,17 +10,18 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from marketplace import authz
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
+from marketplace.accounts.rules import require_platform
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, Pitch, Score
 from marketplace.events.queries import PitchRow, pitches_of
+from marketplace.events.rules import may_judge
 from marketplace.needs.models import Need
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.services import transition
 
 SCORING_STATUSES = frozenset({EventStatus.SCHEDULED, EventStatus.LIVE})
 
@@ -29,11 +30,6 @@ def weighted(rubric: list[dict], marks: dict) -> float:
     """The weighted mean of one judge's marks, on the same 1–5 scale."""
     total = sum(c["weight"] for c in rubric) or 1
     return sum(c["weight"] * int(marks[c["key"]]) for c in rubric) / total
-
-
-def may_judge(user: User, need: Need) -> bool:
-    """A need's panel is the staff of the unit that owns it."""
-    return user.role == UserRole.BANK_STAFF and user.organisation_id == need.owner_id and user.active
 
 
 def submit_score(*, actor: User, pitch: Pitch, marks: dict, comment: str = "") -> Score:
@@ -159,10 +155,7 @@ def mark_winner(*, actor: User, pitch: Pitch) -> Candidate:
 
     Raises PermissionDenied outside the platform; InvalidTransition for a pitch no judge has scored or a
     candidate not at the roadshow stage; and what workflow's transition raises."""
-    from marketplace.pipeline.services import transition
-
-    if not authz.is_platform(actor):
-        raise PermissionDenied()
+    require_platform(actor)
     candidate = db.session.get(Candidate, pitch.candidate_id)
     if candidate.stage != CandidateStage.ROADSHOW:
         raise InvalidTransition(_("Only a candidate at the roadshow stage can be selected for a pilot."))

@@ -5,10 +5,12 @@ from datetime import timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import gettext as _
 
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.queries import organisers
 from marketplace.accounts.rules import is_incubator, is_platform, require_platform
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
@@ -16,7 +18,9 @@ from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionD
 from marketplace.core.list_queries import unique_slug
 from marketplace.core.validation import validate
 from marketplace.events import lifecycle
+from marketplace.events.agenda import entries, judged_need_ids
 from marketplace.events.enums import EventStatus
+from marketplace.events.grid import day_slots
 from marketplace.events.models import (
     Event,
     EventFields,
@@ -26,12 +30,19 @@ from marketplace.events.models import (
     EventRoom,
     Pitch,
     ScheduleRun,
+    Score,
+    Unavailability,
 )
+from marketplace.events.queries import pitches_of, visible_pitches
+from marketplace.jobs.queue import enqueue
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.lifecycle import deadline_may_be_set
 from marketplace.needs.models import Need
+from marketplace.notifications.services import link_for, notify
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.notices import bank_side, startup_side
+from marketplace.pipeline.services import transition
 
 MAX_ROOMS = 10
 AUDITED_FIELDS = list(EventFields.model_fields)
@@ -169,8 +180,6 @@ def update_event(
 ) -> Event:
     """Changes the event's settings, rooms, needs and incubators; raises like create_event. The
     rubric keeps its criteria's keys by name, and is fixed once judges have scored."""
-    from marketplace.events.models import Score
-
     require_platform(actor)
     if "rubric" in data:
         known = {c["label"]: c["key"] for c in event.rubric}
@@ -295,10 +304,6 @@ def change_event_status(*, actor: User, event: Event, to: EventStatus) -> Event:
 def _publish(actor: User, event: Event) -> None:
     """The schedule is out: shortlisted candidates move to the roadshow stage, each startup's side
     hears its slot, each panel that its need's agenda is ready."""
-    from marketplace.notifications.services import link_for, notify
-    from marketplace.pipeline.notices import bank_side
-    from marketplace.pipeline.services import transition
-
     told_panels: set[int] = set()
     agenda = link_for("events.agenda", event_id=event.id)
     by_pitch = _agenda_entries(event)
@@ -338,8 +343,6 @@ def request_schedule(*, actor: User, event: Event) -> ScheduleRun:
     Raises PermissionDenied unless the actor is on the platform, InvalidTransition when the event is
     not in a state to be scheduled or a run is already under way.
     """
-    from marketplace.jobs.queue import enqueue
-
     require_platform(actor)
     if event.status not in (EventStatus.APPLICATIONS_OPEN, EventStatus.SHORTLISTING, EventStatus.SCHEDULED):
         raise InvalidTransition(_("Open applications first; the schedule is made from the shortlists."))
@@ -368,18 +371,20 @@ def check_availability_access(
     startups whose pitch at the event it is the startup's side of (events.queries.visible_pitches: another
     incubator's nomination is that incubator's business); the platform anyone's.
     Raises InvalidInput unless exactly one party is named, PermissionDenied otherwise."""
-    from marketplace.events.queries import pitches_of, visible_pitches
-
     if (user_id is None) == (startup_id is None):
         raise InvalidInput({"": [_("Say whose availability this is.")]})
     platform = is_platform(actor)
     if user_id is not None and not (platform or user_id == actor.id):
         raise PermissionDenied()
-    if startup_id is not None and not platform:
-        if not is_incubator(actor) or startup_id not in {
-            r.startup.id for r in visible_pitches(actor, pitches_of(event.id))
-        }:
-            raise PermissionDenied()
+    if (
+        startup_id is not None
+        and not platform
+        and (
+            not is_incubator(actor)
+            or startup_id not in {r.startup.id for r in visible_pitches(actor, pitches_of(event.id))}
+        )
+    ):
+        raise PermissionDenied()
 
 
 class AvailabilitySaved(NamedTuple):
@@ -397,9 +402,6 @@ def set_unavailability(
     the event's grid. When placed pitches of theirs now fall on those slots, the organisers are told (the
     event page offers them the re-solve that keeps the rest in place).
     """
-    from marketplace.events.grid import day_slots
-    from marketplace.events.models import Unavailability
-
     check_availability_access(actor, event, user_id=user_id, startup_id=startup_id)
     grid = {
         s.index
@@ -421,9 +423,6 @@ def set_unavailability(
     db.session.flush()
     clashes = _availability_clashes(event, wanted, user_id=user_id, startup_id=startup_id)
     if clashes:
-        from marketplace.accounts.queries import organisers
-        from marketplace.notifications.services import link_for, notify
-
         notify(
             organisers(),
             kind="availability_clash",
@@ -436,9 +435,6 @@ def set_unavailability(
 
 def _availability_clashes(event: Event, away: set[int], *, user_id: int | None, startup_id: int | None) -> int:
     """How many placed pitches of this panel member (their panels' pitches) or startup cover a slot in ``away``."""
-    from marketplace.events.agenda import judged_need_ids
-    from marketplace.events.queries import pitches_of
-
     if not away:
         return 0
     judge = db.session.get(User, user_id) if user_id is not None else None
@@ -490,8 +486,6 @@ def move_pitch(
     taken in a way that cannot be swapped; InvalidTransition when someone else moved the pitch since it was
     read, or once the event is live.
     """
-    from marketplace.events.grid import day_slots
-
     require_platform(actor)
     event = db.session.get(Event, pitch.event_id)
     if event.status in (EventStatus.LIVE, EventStatus.CLOSED) or pitch.cancelled:
@@ -589,18 +583,11 @@ def move_pitch(
 
 
 def _agenda_entries(event: Event) -> dict:
-    from flask import current_app
-
-    from marketplace.events.agenda import entries
-
     return {e.pitch_id: e for e in entries(event, tz=current_app.config["EVENT_TIMEZONE"])}
 
 
 def _tell_slot(actor: User, event: Event, pitch: Pitch, by_pitch: dict | None = None) -> None:
     """Tells the pitch's startup side where and when it pitches (once per placement)."""
-    from marketplace.notifications.services import link_for, notify
-    from marketplace.pipeline.notices import startup_side
-
     entry = (by_pitch if by_pitch is not None else _agenda_entries(event)).get(pitch.id)
     if entry is None:
         return

@@ -11,6 +11,8 @@ them (pipeline.rules.startup_side_incubators). Running the same file twice chang
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -19,15 +21,16 @@ from flask_babel import gettext as _
 from marketplace.accounts.models import Organisation, User
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, utcnow
-from marketplace.core.errors import InvalidInput
+from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.core.list_queries import unique_slug
 from marketplace.core.text_keys import domain_of, normalised_name
 from marketplace.core.validation import rule_message, validate
-from marketplace.imports.enums import RowOutcome
-from marketplace.imports.mapping import row_to_fields
+from marketplace.imports.enums import ImportStatus, RowOutcome
+from marketplace.imports.mapping import FIELDS, auto_map, row_to_fields
 from marketplace.imports.models import ImportBatch
-from marketplace.imports.reading import UnreadableFile
+from marketplace.imports.reading import UnreadableFile, scan_table
 from marketplace.imports.rules import can_import_for
+from marketplace.jobs.queue import enqueue
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
@@ -260,10 +263,6 @@ def start_import(*, actor: User, incubator: Organisation, filename: str, data: b
     Raises PermissionDenied for someone else's incubator, InvalidInput when the file cannot be
     read or has more rows than allowed; nothing is kept then.
     """
-    from marketplace.core.errors import PermissionDenied
-    from marketplace.imports.mapping import auto_map
-    from marketplace.imports.reading import scan_table
-
     if not can_import_for(actor, incubator.id):
         raise PermissionDenied()
     try:
@@ -292,11 +291,6 @@ def unreadable_message(exc: UnreadableFile) -> str:
 
 def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
     """Stores the chosen mapping (header → field, blank = ignore) and queues the import after commit."""
-    from marketplace.core.errors import InvalidTransition, PermissionDenied
-    from marketplace.imports.enums import ImportStatus
-    from marketplace.imports.mapping import FIELDS
-    from marketplace.jobs.queue import enqueue
-
     if not can_import_for(actor, batch.incubator_id):
         raise PermissionDenied()
     if batch.status not in (ImportStatus.UPLOADED, ImportStatus.FAILED):
@@ -323,9 +317,6 @@ def confirm_mapping(*, actor: User, batch: ImportBatch, mapping: dict[str, str])
 
 def rejected_rows_csv(batch: ImportBatch) -> str:
     """The rejected rows as they were uploaded, plus a column saying why, safe to open in Excel."""
-    import csv
-    import io
-
     by_row: dict[int, dict] = {}
     for rejection in batch.rejections:
         entry = by_row.setdefault(rejection["row"], {"values": rejection.get("values", {}), "reasons": []})

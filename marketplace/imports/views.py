@@ -5,17 +5,18 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation
 from marketplace.accounts.queries import organisations_of_kind
+from marketplace.accounts.rules import is_platform
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound
 from marketplace.core.taxonomy import Sector
 from marketplace.imports.forms import MappingForm, UploadForm
 from marketplace.imports.mapping import FIELD_LABELS, FIELDS, template_xlsx
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.reading import UnreadableFile, first_rows
+from marketplace.imports.rules import can_import, can_import_for
 from marketplace.imports.services import (
     confirm_mapping,
     likely_duplicates_of,
@@ -25,57 +26,61 @@ from marketplace.imports.services import (
 )
 from marketplace.startups.queries import startups_with_suggested_sectors
 from marketplace.startups.services import confirm_sectors
+from marketplace.web.forms import attempt
+from marketplace.web.guards import allowed_if, loads
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 # Untagged startups listed with their suggested sectors on an import's result page.
 SUGGESTIONS_SHOWN = 200
 
 
-def _batch(batch_id: int) -> ImportBatch:
+def _batch(_user, batch_id: int) -> ImportBatch:
     batch = db.session.get(ImportBatch, batch_id)
-    if batch is None or not authz.can_import_for(current_user, batch.incubator_id):
+    if batch is None:
         raise NotFound()
     return batch
 
 
-def _require_importer() -> None:
-    if not (current_user.role == UserRole.INCUBATOR_MANAGER or authz.is_platform(current_user)):
-        raise PermissionDenied()
+def _imports_for(user, batch: ImportBatch) -> bool:
+    return can_import_for(user, batch.incubator_id)
+
+
+# An import the user may not run is not there for them (404), like one that does not exist.
+batch_of_url = loads("batch_id", _batch, check=_imports_for, hide=True)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@allowed_if(can_import)
 def upload():
-    _require_importer()
     form = UploadForm()
-    form.fill_choices(organisations_of_kind(OrganisationKind.INCUBATOR) if authz.is_platform(current_user) else None)
+    form.fill_choices(organisations_of_kind(OrganisationKind.INCUBATOR) if is_platform(current_user) else None)
     if form.validate_on_submit():
         incubator_id = form.incubator_id.data if "incubator_id" in form else current_user.organisation_id
         incubator = db.session.get(Organisation, incubator_id)
-        try:
-            if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
-                raise InvalidInput({"incubator_id": [_("Choose an incubator.")]})
-            with unit_of_work():
-                batch = start_import(
-                    actor=current_user,
-                    incubator=incubator,
-                    filename=form.file.data.filename or "",
-                    data=form.file.data.read(),
-                    max_rows=current_app.config["IMPORT_MAX_ROWS"],
-                )
-        except InvalidInput as exc:
-            for name, messages in exc.errors.items():
-                getattr(form, name, form.file).errors = list(messages)
-        else:
-            return redirect(url_for("imports.mapping", batch_id=batch.id))
+        started = attempt(lambda: _start(form, incubator), form=form, rest_on="file")
+        if started:
+            return redirect(url_for("imports.mapping", batch_id=started.value.id))
     status = 400 if request.method == "POST" else 200
     return render_template("imports/upload.html", form=form), status
 
 
+def _start(form: UploadForm, incubator: Organisation | None) -> ImportBatch:
+    if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
+        raise InvalidInput({"incubator_id": [_("Choose an incubator.")]})
+    return start_import(
+        actor=current_user,
+        incubator=incubator,
+        filename=form.file.data.filename or "",
+        data=form.file.data.read(),
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
+    )
+
+
 @bp.get("/template.xlsx")
 @login_required
+@allowed_if(can_import)
 def template():
-    _require_importer()
     language = str(get_locale() or "en")
     return Response(
         template_xlsx(language),
@@ -86,22 +91,17 @@ def template():
 
 @bp.route("/<int:batch_id>/mapping", methods=["GET", "POST"])
 @login_required
-def mapping(batch_id: int):
-    batch = _batch(batch_id)
+@batch_of_url
+def mapping(batch: ImportBatch):
     form = MappingForm()
     errors: list[str] = []
     chosen = dict(batch.mapping)
     if form.validate_on_submit():
         chosen = {h: request.form.get(f"col-{i}", "") for i, h in enumerate(batch.headers)}
-        try:
-            with unit_of_work():
-                confirm_mapping(actor=current_user, batch=batch, mapping=chosen)
-        except InvalidInput as exc:
-            errors = [m for messages in exc.errors.values() for m in messages]
-        except InvalidTransition as exc:
-            errors = [str(exc)]
-        else:
+        confirmed = attempt(lambda: confirm_mapping(actor=current_user, batch=batch, mapping=chosen), quiet=True)
+        if confirmed:
             return redirect(url_for("imports.detail", batch_id=batch.id))
+        errors = confirmed.messages
     preview = _preview(batch)
     status = 400 if errors else 200
     return render_template(
@@ -126,8 +126,8 @@ def _preview(batch: ImportBatch) -> list[dict[str, str]]:
 
 @bp.get("/<int:batch_id>")
 @login_required
-def detail(batch_id: int):
-    batch = _batch(batch_id)
+@batch_of_url
+def detail(batch: ImportBatch):
     return render_template(
         "imports/detail.html",
         batch=batch,
@@ -140,9 +140,9 @@ def detail(batch_id: int):
 
 @bp.post("/<int:batch_id>/sectors")
 @login_required
-def confirm_suggested_sectors(batch_id: int):
+@batch_of_url
+def confirm_suggested_sectors(batch: ImportBatch):
     """Confirms (or corrects) the sectors suggested for the batch's untagged startups, one form for all."""
-    batch = _batch(batch_id)
     chosen = {
         int(key.removeprefix("sectors-")): request.form.getlist(key)
         for key in request.form
@@ -168,8 +168,8 @@ def confirm_suggested_sectors(batch_id: int):
 
 @bp.get("/<int:batch_id>/status")
 @login_required
-def status(batch_id: int):
-    batch = _batch(batch_id)
+@batch_of_url
+def status(batch: ImportBatch):
     return jsonify(
         status=batch.status.value,
         stage=batch.stage.value,
@@ -183,8 +183,8 @@ def status(batch_id: int):
 
 @bp.get("/<int:batch_id>/rejected.csv")
 @login_required
-def rejected(batch_id: int):
-    batch = _batch(batch_id)
+@batch_of_url
+def rejected(batch: ImportBatch):
     body = "\ufeff" + rejected_rows_csv(batch)  # BOM: Excel opens UTF-8 with Chinese correctly
     return Response(
         body,
@@ -195,8 +195,8 @@ def rejected(batch_id: int):
 
 @bp.post("/<int:batch_id>/retry")
 @login_required
-def retry(batch_id: int):
-    batch = _batch(batch_id)
+@batch_of_url
+def retry(batch: ImportBatch):
     try:
         with unit_of_work():
             confirm_mapping(actor=current_user, batch=batch, mapping=batch.mapping)

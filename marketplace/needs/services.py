@@ -5,10 +5,10 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import organisers
+from marketplace.accounts.rules import incubator_managers_clause, is_bank
 from marketplace.audit.services import record_change, snapshot
 from marketplace.core.db import db, insert_once, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -19,6 +19,7 @@ from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcceptance
 from marketplace.needs.queries import audience_ids_for_need
+from marketplace.needs.rules import can_accept_terms, can_create_need, can_edit_need, capacities
 from marketplace.notifications.services import link_for, notify
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import schedule_indexing
@@ -61,7 +62,7 @@ def _set_audience(need: Need, incubator_ids: set[int]) -> None:
 
 
 def _resolve_owner(actor: User, owner_id: int | None) -> int:
-    if actor.role == UserRole.BANK_STAFF:
+    if is_bank(actor):
         return actor.organisation_id
     owner = db.session.get(Organisation, owner_id) if owner_id else None
     if owner is None or owner.kind != OrganisationKind.BANK_UNIT:
@@ -78,7 +79,7 @@ def create_need(
 
     Raises PermissionDenied for roles that cannot post needs and InvalidInput for broken rules.
     """
-    if not authz.can_create_need(actor):
+    if not can_create_need(actor):
         raise PermissionDenied()
     fields = validate(NeedInput, data)
     _check_deadline(fields.deadline)
@@ -119,7 +120,7 @@ def update_need(
     broken rules.
     """
     lock_current(need)
-    if not authz.can_edit_need(actor, need):
+    if not can_edit_need(actor, need):
         raise PermissionDenied()
     check_version(need, expected_version, entity="need", actions=VERSIONED_ACTIONS, message=_stale_need)
     fields = validate(NeedInput, data)
@@ -150,16 +151,6 @@ def _stale_need(*, fields: str, read: int, current: int) -> str:
         current=current,
         fields=fields,
     )
-
-
-def capacities(actor: User, need: Need) -> set[str]:
-    """In which capacities the actor acts on this need (owner unit, platform)."""
-    found = set()
-    if authz.is_platform(actor):
-        found.add(lifecycle.PLATFORM)
-    if actor.role == UserRole.BANK_STAFF and actor.organisation_id == need.owner_id:
-        found.add(lifecycle.OWNER)
-    return found
 
 
 def change_need_status(*, actor: User, need: Need, to: NeedStatus, comment: str = "") -> Need:
@@ -230,7 +221,7 @@ def audience_managers(need: Need) -> list[User]:
     """The incubator managers a published need reaches: every incubator, the invited ones, or none."""
     if need.visibility == NeedVisibility.INTERNAL:
         return []
-    query = sa.select(User).where(User.role == UserRole.INCUBATOR_MANAGER, User.active.is_(True))
+    query = sa.select(User).where(incubator_managers_clause(), User.active.is_(True))
     if need.visibility == NeedVisibility.INVITED:
         query = query.where(User.organisation_id.in_(audience_ids_for_need(need.id) or {-1}))
     return list(db.session.scalars(query.order_by(User.id)))
@@ -254,7 +245,7 @@ def accept_terms(*, actor: User, need: Need) -> NeedTermsAcceptance:
     Raises PermissionDenied for anyone but an incubator manager, InvalidTransition for a need
     that is not confidential.
     """
-    if actor.role != UserRole.INCUBATOR_MANAGER:
+    if not can_accept_terms(actor):
         raise PermissionDenied()
     if not need.confidential:
         raise InvalidTransition(_("This need has no confidentiality terms to accept."))

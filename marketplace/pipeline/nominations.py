@@ -10,7 +10,6 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.utils import secure_filename
 
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
@@ -22,7 +21,8 @@ from marketplace.pipeline import notices
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, PitchDeck
 from marketplace.pipeline.queries import candidate_for
-from marketplace.pipeline.services import add_candidate, sides, transition
+from marketplace.pipeline.rules import can_nominate, sides
+from marketplace.pipeline.services import add_candidate, transition
 from marketplace.startups.models import Startup
 from marketplace.startups.queries import incubator_ids_for_startup
 
@@ -75,7 +75,7 @@ def nominate(*, actor: User, need: Need, startup_id: int, note: str, deck: Uploa
     for a missing note or a bad deck.
     """
     if (
-        actor.role != UserRole.INCUBATOR_MANAGER
+        not can_nominate(actor)
         or db.session.get(Startup, startup_id) is None
         or actor.organisation_id not in incubator_ids_for_startup(startup_id)
     ):

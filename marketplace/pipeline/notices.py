@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.rules import bank_staff_clause, incubator_managers_clause
 from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.notifications.services import link_for, notify
 from marketplace.pipeline.enums import CandidateStage as C
 from marketplace.pipeline.models import Candidate
-from marketplace.pipeline.services import startup_side_seeing
+from marketplace.pipeline.rules import startup_side_seeing
 from marketplace.startups.models import Startup
 
 
@@ -24,7 +24,7 @@ def unit_staff(organisation_id: int) -> list[User]:
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.role == UserRole.BANK_STAFF, User.organisation_id == organisation_id, User.active.is_(True))
+            .where(bank_staff_clause(), User.organisation_id == organisation_id, User.active.is_(True))
             .order_by(User.id)
         )
     )
@@ -36,12 +36,12 @@ def bank_side(need: Need) -> list[User]:
 
 def startup_side(candidate: Candidate) -> list[User]:
     """The managers of the incubators that see the candidate for the startup's side
-    (workflow.services.startup_side_seeing): never of one that may not see the need."""
+    (rules.startup_side_seeing): never of one that may not see the need."""
     orgs = startup_side_seeing(candidate)
     return list(
         db.session.scalars(
             sa.select(User)
-            .where(User.role == UserRole.INCUBATOR_MANAGER, User.organisation_id.in_(orgs), User.active.is_(True))
+            .where(incubator_managers_clause(), User.organisation_id.in_(orgs), User.active.is_(True))
             .order_by(User.id)
         )
     )

@@ -2,11 +2,24 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from marketplace.audit.queries import history_for
 from marketplace.core.db import db
+from marketplace.core.errors import NotFound
+from marketplace.core.list_queries import paginate
 from marketplace.needs.models import Need
+from marketplace.needs.queries import need_for_user
 from marketplace.pipeline.enums import CandidateStage
-from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.models import Candidate, PitchDeck, Vote
+from marketplace.pipeline.rules import (
+    can_see_bank_judgement,
+    sides,
+    startup_side_incubators,
+    startup_side_sees,
+    visible_candidates_clause,
+)
+from marketplace.pipeline.transitions import CLOSED
 from marketplace.startups.models import Startup
+from marketplace.startups.queries import incubator_ids_for_startup
 
 
 def board_for_need(need_id: int) -> dict[CandidateStage, list[tuple[Candidate, Startup]]]:
@@ -41,39 +54,19 @@ def opted_in_units(startup_id: int) -> set[int]:
 
 
 def opted_in_orgs(need_id: int) -> set[int]:
-    """Incubators on the startup's side of a candidate that chose this need (authz.startup_side_incubators)."""
-    from marketplace import authz
-    from marketplace.startups.queries import incubator_ids_for_startup
-
+    """Incubators on the startup's side of a candidate that chose this need (rules.startup_side_incubators)."""
     opted = sa.select(Candidate.startup_id, Candidate.nominated_by_id).where(
         Candidate.need_id == need_id, Candidate.opted_in_at.is_not(None)
     )
     found: set[int] = set()
     for startup_id, nominator in db.session.execute(opted).all():
         listed_by = incubator_ids_for_startup(startup_id) if nominator is None else ()
-        found |= authz.startup_side_incubators(nominator, listed_by)
+        found |= startup_side_incubators(nominator, listed_by)
     return found
 
 
-def startup_side_sees(incubator_id: int) -> sa.ColumnElement[bool]:
-    """authz.startup_side_sees_clause over ``Candidate`` for one incubator: shared with the startup's side, the
-    incubator on it, and the need one it sees (services.startup_side_seeing is the same rule per candidate)."""
-    from marketplace import authz
-    from marketplace.startups.models import Listing
-
-    listed = sa.select(Listing.startup_id).where(Listing.incubator_id == incubator_id)
-    return authz.startup_side_sees_clause(
-        incubator_id,
-        listed,
-        nominated_by=Candidate.nominated_by_id,
-        startup_id=Candidate.startup_id,
-        shared_at=Candidate.shared_at,
-        need_id=Candidate.need_id,
-    )
-
-
 def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup, Need]]:
-    """Every candidate the incubator sees for the startup's side (authz.startup_side_sees_candidate: shared with
+    """Every candidate the incubator sees for the startup's side (rules.startup_side_sees_candidate: shared with
     that side, so never the bank's private shortlist; never on a need it may not see, such as an internal one),
     newest move first."""
     rows = db.session.execute(
@@ -86,27 +79,8 @@ def candidates_of_incubator(incubator_id: int) -> list[tuple[Candidate, Startup,
     return [(c, s, n) for c, s, n in rows]
 
 
-def visible_candidates_clause(user) -> sa.ColumnElement[bool]:
-    """A WHERE clause over ``Candidate`` selecting exactly the candidates the web pages show ``user``:
-    whose need the user may see and for which they act on a side (``services.sides``)."""
-    from marketplace import authz
-    from marketplace.accounts.enums import UserRole
-
-    if authz.is_platform(user):
-        return sa.true()
-    if user.role == UserRole.BANK_STAFF:
-        return Candidate.need_id.in_(sa.select(Need.id).where(Need.owner_id == user.organisation_id))
-    if user.role == UserRole.INCUBATOR_MANAGER:
-        return startup_side_sees(user.organisation_id)
-    return sa.false()
-
-
 def candidate_for_user(user, candidate_id: int) -> Candidate:
     """The candidate, if ``user`` may see its need and acts for a side of it; NotFound otherwise."""
-    from marketplace.core.errors import NotFound
-    from marketplace.needs.queries import need_for_user
-    from marketplace.pipeline.services import sides
-
     candidate = db.session.get(Candidate, candidate_id)
     if candidate is None:
         raise NotFound()
@@ -126,8 +100,6 @@ def candidates_for_user(
     per_page: int = 24,
 ):
     """The candidates ``user`` may see, newest move first."""
-    from marketplace.core.list_queries import paginate
-
     query = sa.select(Candidate).where(visible_candidates_clause(user))
     if need_id:
         query = query.where(Candidate.need_id == need_id)
@@ -141,11 +113,8 @@ def candidates_for_user(
 def candidate_history(user, candidate: Candidate) -> list:
     """The candidate's audit trail as ``user`` may read it: whole for the bank's side and the platform; for the
     startup's side only from the moment the candidate was shared with it, since what the bank did and noted
-    before (a private shortlist, its reasons) is the bank's judgement (authz.can_see_bank_judgement)."""
-    from marketplace import authz
-    from marketplace.audit.queries import history_for
-
-    if authz.can_see_bank_judgement(user):
+    before (a private shortlist, its reasons) is the bank's judgement (pipeline.rules.can_see_bank_judgement)."""
+    if can_see_bank_judgement(user):
         return history_for("candidate", candidate.id)
     if candidate.shared_at is None:
         return []
@@ -154,8 +123,6 @@ def candidate_history(user, candidate: Candidate) -> list:
 
 def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
     """Pitch decks (without their content) by candidate."""
-    from marketplace.pipeline.models import PitchDeck
-
     found: dict[int, list] = {}
     if not candidate_ids:
         return found
@@ -171,8 +138,6 @@ def pitch_decks_for(candidate_ids: list[int]) -> dict[int, list]:
 
 def open_candidate_count(need_id: int) -> int:
     """Candidates of a need still in play (not declined, withdrawn or done)."""
-    from marketplace.pipeline.transitions import CLOSED
-
     return (
         db.session.scalar(
             sa.select(sa.func.count())
@@ -184,8 +149,6 @@ def open_candidate_count(need_id: int) -> int:
 
 
 def vote_counts(need_id: int) -> dict[int, int]:
-    from marketplace.pipeline.models import Vote
-
     rows = db.session.execute(
         sa.select(Vote.startup_id, sa.func.count()).where(Vote.need_id == need_id).group_by(Vote.startup_id)
     )
@@ -193,6 +156,4 @@ def vote_counts(need_id: int) -> dict[int, int]:
 
 
 def votes_of(need_id: int, user_id: int) -> set[int]:
-    from marketplace.pipeline.models import Vote
-
     return set(db.session.scalars(sa.select(Vote.startup_id).where(Vote.need_id == need_id, Vote.user_id == user_id)))

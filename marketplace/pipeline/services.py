@@ -9,9 +9,17 @@ from marketplace.accounts.models import User
 from marketplace.audit.services import record_change
 from marketplace.core.db import db, insert_once, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
+from marketplace.needs.enums import NeedVisibility
+from marketplace.needs.models import Need
+from marketplace.needs.rules import LISTED_STATUSES
 from marketplace.pipeline import transitions
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
-from marketplace.pipeline.models import Candidate, PitchDeck
+from marketplace.pipeline.models import Candidate, NeedVisit, PitchDeck, Vote
+from marketplace.pipeline.notices import stage_changed
+from marketplace.pipeline.queries import candidate_for
+from marketplace.pipeline.rules import can_act_on_matches, can_vote, sides, startup_side_incubators, startup_side_seeing
+from marketplace.startups.models import Startup
+from marketplace.startups.queries import incubator_ids_for_startup
 
 
 def move_candidates(
@@ -74,48 +82,12 @@ def _stale(candidate: Candidate) -> StaleCandidate:
     )
 
 
-def startup_side_seeing(candidate: Candidate, *, shared: bool | None = None) -> frozenset[int]:
-    """The incubators that see the candidate for the startup's side (authz.startup_side_sees_candidate: shared
-    with that side, on it, and seeing the need). ``shared`` overrides whether it was shared: True asks who
-    would see it once shared (``check_shareable``)."""
-    from marketplace import authz
-    from marketplace.needs.enums import NeedVisibility
-    from marketplace.needs.models import Need
-    from marketplace.needs.queries import audience_ids_for_need
-    from marketplace.startups.queries import incubator_ids_for_startup
-
-    need = db.session.get(Need, candidate.need_id)
-    listed_by = incubator_ids_for_startup(candidate.startup_id)
-    side = authz.startup_side_incubators(candidate.nominated_by_id, listed_by)
-    if need is None or not side:
-        return frozenset()
-    audience = audience_ids_for_need(need.id) if need.visibility == NeedVisibility.INVITED else set()
-    is_shared = candidate.shared_at is not None if shared is None else shared
-    return frozenset(
-        org
-        for org in side
-        if authz.startup_side_sees_candidate(
-            org,
-            nominated_by_id=candidate.nominated_by_id,
-            listed_by=listed_by,
-            shared=is_shared,
-            need=need,
-            invited=org in audience,
-        )
-    )
-
-
 def check_shareable(candidate: Candidate) -> None:
     """Raises InvalidTransition when sharing the candidate with the startup's side (an invitation, or a move
     made for that side) would reach no incubator on it, because none of them may see the need: an internal
     need is the bank's staff's alone, a draft nobody's outside its unit, an invited-only need its audience's.
     Such an invitation could be neither read nor answered (security review, finding 11). A startup no
     incubator lists has nobody on its side to tell: it is refused only an internal or unpublished need."""
-    from marketplace import authz
-    from marketplace.needs.enums import NeedVisibility
-    from marketplace.needs.models import Need
-    from marketplace.startups.queries import incubator_ids_for_startup
-
     if startup_side_seeing(candidate, shared=True):
         return
     need = db.session.get(Need, candidate.need_id)
@@ -123,41 +95,15 @@ def check_shareable(candidate: Candidate) -> None:
         raise InvalidTransition(
             _("This need is internal: only the bank's staff see it, so no startup can be invited to it.")
         )
-    if need.status not in authz.LISTED_STATUSES:
+    if need.status not in LISTED_STATUSES:
         raise InvalidTransition(_("Startups can be invited once the need is published."))
-    if authz.startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id)):
+    if startup_side_incubators(candidate.nominated_by_id, incubator_ids_for_startup(candidate.startup_id)):
         raise InvalidTransition(
             _(
                 "The startup's incubator is not in this need's audience: add it to the audience "
                 "before inviting the startup."
             )
         )
-
-
-def sides(actor: User, candidate: Candidate) -> set[str]:
-    """For which sides of the pipeline the actor may act on this candidate (see transitions.py).
-
-    The startup's side only for the incubators that see the candidate (``startup_side_seeing``): once it was
-    shared with them (invited, nominated), if authz.startup_side_incubators names them (a nomination is the
-    nominating incubator's), and if they may see the need."""
-    from marketplace import authz
-    from marketplace.accounts.enums import UserRole
-    from marketplace.needs.models import Need
-
-    found = set()
-    if authz.is_platform(actor):
-        found.add(transitions.PLATFORM)
-    if actor.role == UserRole.BANK_STAFF:
-        need = db.session.get(Need, candidate.need_id)
-        if need is not None and actor.organisation_id == need.owner_id:
-            found.add(transitions.BANK)
-    if (
-        actor.role == UserRole.INCUBATOR_MANAGER
-        and candidate.shared_at is not None
-        and actor.organisation_id in startup_side_seeing(candidate)
-    ):
-        found.add(transitions.STARTUP)
-    return found
 
 
 def transition(
@@ -232,8 +178,6 @@ def transition(
         after={"stage": to.value, "note": note},
     )
     if notify:
-        from marketplace.pipeline.notices import stage_changed
-
         stage_changed(candidate, frm, actor=actor, note=note)
     return candidate
 
@@ -245,19 +189,11 @@ def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateSta
     Raises PermissionDenied unless the actor is staff of the need's unit or the platform, and what
     ``transition`` raises.
     """
-    from marketplace import authz
-    from marketplace.accounts.enums import UserRole
-    from marketplace.needs.models import Need
-    from marketplace.pipeline.queries import candidate_for
-
     need = db.session.get(Need, need_id)
-    is_owner = need is not None and actor.role == UserRole.BANK_STAFF and actor.organisation_id == need.owner_id
-    if not (is_owner or authz.is_platform(actor)):
+    if not can_act_on_matches(actor, need):
         raise PermissionDenied()
     candidate = candidate_for(need_id, startup_id)
     if candidate is None:
-        from marketplace.startups.models import Startup
-
         if db.session.get(Startup, startup_id) is None:
             raise InvalidInput({"startup_id": [_("No such startup.")]})
         candidate = add_candidate(
@@ -311,13 +247,6 @@ def add_candidate(
     return candidate
 
 
-def can_vote(actor: User) -> bool:
-    """Votes are the bank's judgement: its staff and the platform vote, and only they see the counts."""
-    from marketplace import authz
-
-    return authz.can_see_bank_judgement(actor)
-
-
 def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
     """Adds the actor's vote for a startup on a need, or takes it back; returns whether it now counts.
 
@@ -326,8 +255,6 @@ def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
 
     Raises PermissionDenied for incubators (the bank's staff vote).
     """
-    from marketplace.pipeline.models import Vote
-
     if not can_vote(actor):
         raise PermissionDenied()
     mine = (Vote.need_id == need_id, Vote.startup_id == startup_id, Vote.user_id == actor.id)
@@ -340,8 +267,6 @@ def toggle_vote(*, actor: User, need_id: int, startup_id: int) -> bool:
 def record_visit(*, actor: User, need_id: int):
     """Notes that the actor opened the need now; returns when they had last opened it (None the first time,
     also when two tabs open it for the first time at once)."""
-    from marketplace.pipeline.models import NeedVisit
-
     visit = db.session.get(NeedVisit, (actor.id, need_id))
     if visit is None and insert_once(NeedVisit(user_id=actor.id, need_id=need_id, seen_at=utcnow())):
         return None

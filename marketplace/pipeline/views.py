@@ -6,9 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.accounts.enums import UserRole
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
+from marketplace.core.errors import InvalidTransition, NotFound
 from marketplace.needs.models import Need
 from marketplace.needs.queries import need_for_user
 from marketplace.pipeline import workspace as incubator_workspace
@@ -17,9 +16,11 @@ from marketplace.pipeline.forms import NominationForm
 from marketplace.pipeline.models import Candidate, PitchDeck
 from marketplace.pipeline.nominations import Upload, answer_invitation, check_open_for, nominate
 from marketplace.pipeline.queries import candidate_for_user, candidate_history, pitch_decks_for
+from marketplace.pipeline.rules import can_nominate, has_workspace
 from marketplace.pipeline.services import act_on_match, toggle_vote, transition
 from marketplace.startups.models import Startup
-from marketplace.web.forms import attempt, show_errors
+from marketplace.web.forms import attempt
+from marketplace.web.guards import allowed_if, loads
 
 bp = Blueprint("pipeline", __name__)
 
@@ -41,8 +42,8 @@ def _back(default: str) -> str:
 
 @bp.post("/needs/<int:need_id>/candidates")
 @login_required
-def add(need_id: int):
-    need = need_for_user(current_user, need_id)
+@loads("need_id", need_for_user)
+def add(need: Need):
     to = _stage()
     startup_id = request.form.get("startup_id", type=int)
     if to is None or not startup_id:
@@ -55,15 +56,10 @@ def add(need_id: int):
     return redirect(url_for("needs.detail", need_id=need.id) + "#pipeline")
 
 
-def _candidate(candidate_id: int) -> Candidate:
-    return candidate_for_user(current_user, candidate_id)
-
-
 @bp.post("/candidates/<int:candidate_id>/move")
 @login_required
-def move(candidate_id: int):
-    # Like its history: a candidate the user acts for no side of is not there (404), not forbidden.
-    candidate = _candidate(candidate_id)
+@loads("candidate_id", candidate_for_user)  # like its history: a candidate the user acts for no side of is 404
+def move(candidate: Candidate):
     need = db.session.get(Need, candidate.need_id)
     to = _stage()
     if to is None:
@@ -82,9 +78,9 @@ def move(candidate_id: int):
 
 @bp.get("/candidates/<int:candidate_id>")
 @login_required
-def history(candidate_id: int):
+@loads("candidate_id", candidate_for_user)
+def history(candidate: Candidate):
     """A candidate's whole story from the audit trail: how it entered, every move, who, when, why."""
-    candidate = _candidate(candidate_id)
     need = db.session.get(Need, candidate.need_id)
     return render_template(
         "pipeline/candidate.html",
@@ -98,9 +94,9 @@ def history(candidate_id: int):
 
 @bp.post("/candidates/<int:candidate_id>/answer")
 @login_required
-def answer(candidate_id: int):
+@loads("candidate_id", candidate_for_user)
+def answer(candidate: Candidate):
     """The startup's side accepts or declines an invitation."""
-    candidate = _candidate(candidate_id)
     accept = request.form.get("answer") == "accept"
     _run(
         lambda: answer_invitation(
@@ -116,8 +112,8 @@ def answer(candidate_id: int):
 
 @bp.get("/candidates/<int:candidate_id>/decks/<int:deck_id>")
 @login_required
-def deck(candidate_id: int, deck_id: int):
-    candidate = _candidate(candidate_id)
+@loads("candidate_id", candidate_for_user)
+def deck(candidate: Candidate, deck_id: int):
     found = db.session.get(PitchDeck, deck_id)
     if found is None or found.candidate_id != candidate.id:
         raise NotFound()
@@ -130,10 +126,8 @@ def deck(candidate_id: int, deck_id: int):
 
 @bp.route("/needs/<int:need_id>/nominate", methods=["GET", "POST"])
 @login_required
-def nominate_startup(need_id: int):
-    need = need_for_user(current_user, need_id)
-    if current_user.role != UserRole.INCUBATOR_MANAGER:
-        raise PermissionDenied()
+@loads("need_id", need_for_user, check=lambda user, _need: can_nominate(user))
+def nominate_startup(need: Need):
     try:
         check_open_for(current_user, need)
     except InvalidTransition as exc:
@@ -146,36 +140,32 @@ def nominate_startup(need_id: int):
     if form.validate_on_submit():
         upload = form.deck.data
         deck = Upload(filename=upload.filename, content=upload.read()) if upload else None
-        try:
-            with unit_of_work():
-                candidate = nominate(
-                    actor=current_user, need=need, startup_id=form.startup_id.data, note=form.note.data or "", deck=deck
-                )
-        except InvalidInput as exc:
-            show_errors(form, exc)
-        except InvalidTransition as exc:
-            form.form_errors = [str(exc)]
-        else:
-            flash(_("Nominated. The bank unit has been told."), "success")
-            return redirect(url_for("pipeline.workspace") + f"#candidate-{candidate.id}")
+        nominated = attempt(
+            lambda: nominate(
+                actor=current_user, need=need, startup_id=form.startup_id.data, note=form.note.data or "", deck=deck
+            ),
+            _("Nominated. The bank unit has been told."),
+            form=form,
+        )
+        if nominated:
+            return redirect(url_for("pipeline.workspace") + f"#candidate-{nominated.value.id}")
     status = 400 if request.method == "POST" else 200
     return render_template("pipeline/nominate.html", form=form, need=need), status
 
 
 @bp.get("/workspace")
 @login_required
+@allowed_if(has_workspace)
 def workspace():
     """The incubator's workspace: invitations to answer, every nomination's status, open needs
     ranked for the portfolio."""
-    if current_user.role != UserRole.INCUBATOR_MANAGER:
-        raise PermissionDenied()
     return render_template("pipeline/workspace.html", **incubator_workspace.overview(current_user))
 
 
 @bp.post("/needs/<int:need_id>/votes")
 @login_required
-def vote(need_id: int):
-    need = need_for_user(current_user, need_id)
+@loads("need_id", need_for_user)
+def vote(need: Need):
     startup_id = request.form.get("startup_id", type=int)
     if not startup_id or db.session.get(Startup, startup_id) is None:
         raise NotFound()

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from marketplace import authz
 from marketplace.accounts.models import User
 from marketplace.core.db import db
 from marketplace.needs.models import Need
 from marketplace.needs.queries import OPEN, has_accepted_terms, needs_for_user
+from marketplace.needs.rules import can_read_full_need
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.queries import candidates_of_incubator, pitch_decks_for
 from marketplace.rankings.services import Ranked, rank_startups_for_need, startup_ids_for_viewer
@@ -41,9 +41,7 @@ def open_needs_for(user: User, pipeline_by_need: dict[int, set[int]]) -> list[Op
     portfolio = startup_ids_for_viewer(user) or set()
     found = []
     for need in needs_for_user(user, status=OPEN, per_page=500).items:
-        readable = authz.can_read_full_need(
-            user, need, accepted_terms=has_accepted_terms(need.id, user.organisation_id)
-        )
+        readable = can_read_full_need(user, need, accepted_terms=has_accepted_terms(need.id, user.organisation_id))
         item = OpenNeed(need=need, readable=readable, in_pipeline=pipeline_by_need.get(need.id, set()))
         if readable and portfolio:
             item.matches = rank_startups_for_need(user, need, allowed_ids=portfolio, k=MATCHES_PER_NEED)

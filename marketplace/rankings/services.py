@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 from marketplace.accounts.models import User
 from marketplace.core.db import db, utcnow
 from marketplace.core.extensions import redis_connection
+from marketplace.core.list_queries import Page
 from marketplace.core.taxonomy import Sector
 from marketplace.jobs.queue import enqueue, enqueue_now
 from marketplace.needs.models import Need
@@ -148,7 +149,7 @@ def _refresh_chunk(kind: ProfileKind, ids: list[int]) -> list[int]:
         flat = [s for group in sentence_lists for s in group]
         encoded = eng.embedder.encode(flat) if flat else np.zeros((0, vectors.shape[1]), np.float32)
         offset = 0
-        for (item, doc, digest), vector, group in zip(todo, vectors, sentence_lists):
+        for (_item, _doc, digest), vector, group in zip(todo, vectors, sentence_lists, strict=True):
             sentence_vectors = encoded[offset : offset + len(group)]
             offset += len(group)
             eng.remember(digest, (vector, group, sentence_vectors))
@@ -308,7 +309,7 @@ def infer_startup_sectors(startups: list[Startup]) -> dict[int, list[str]]:
         return {}
     sector_of = {sector.value.replace("_", " "): sector.value for sector in Sector}
     out: dict[int, list[str]] = {}
-    for startup, labels in zip(untagged, model.infer(np.stack([rows[s.id].as_array() for s in untagged]))):
+    for startup, labels in zip(untagged, model.infer(np.stack([rows[s.id].as_array() for s in untagged])), strict=True):
         out[startup.id] = [sector_of[label] for label in labels]
         row = rows[startup.id]
         row.labels = sorted({label for label in row.labels if label not in sector_of} | set(labels))
@@ -690,9 +691,9 @@ def top_startup_ids_for_need(need: Need, *, k: int) -> list[int]:
 
 
 def rank_needs_for_startup(user: User, startup: Startup, *, k: int = 10) -> list[Ranked]:
-    """Needs open for nominations (lifecycle.is_open) the user may see and read, ranked for one startup. A confidential need whose terms the
-    user's organisation has not accepted is not ranked: its vector and its explanations come from the hidden
-    text (needs.rules.readable_needs_clause)."""
+    """Needs open for nominations (lifecycle.is_open) the user may see and read, ranked for one startup. A
+    confidential need whose terms the user's organisation has not accepted is not ranked: its vector and its
+    explanations come from the hidden text (needs.rules.readable_needs_clause)."""
     visible = needs_for_user(user, status=OPEN, per_page=100_000).items
     readable = readable_need_ids(user, {n.id for n in visible})
     visible = [n for n in visible if n.id in readable]
@@ -728,8 +729,6 @@ def search_startups(text: str, *, allowed_ids: set[int] | None = None, k: int = 
 def search_startup_page(text: str, *, allowed_ids: set[int] | None, page: int, per_page: int):
     """A page of the directory ranked by relevance to ``text``: the real matches only (at most 200); the total
     counts them."""
-    from marketplace.core.list_queries import Page
-
     matches = search_startups(text, allowed_ids=allowed_ids, k=200)
     ids = [m.id for m in matches]
     page = max(1, page)

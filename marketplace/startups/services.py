@@ -3,9 +3,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from marketplace import authz
-from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
+from marketplace.accounts.rules import require_platform
 from marketplace.audit.services import reassign_history, record_change, snapshot
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, PermissionDenied
@@ -17,6 +17,7 @@ from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import forget_profile, infer_startup_sectors, schedule_indexing
 from marketplace.startups.models import Listing, Startup, StartupInput
 from marketplace.startups.queries import incubator_ids_for_startup
+from marketplace.startups.rules import can_create_startup, can_edit_startup, lists_for_own_incubator
 
 AUDITED_FIELDS = list(StartupInput.model_fields)
 # The audit actions that bump a startup's version (one row per bump): what changed since a version read.
@@ -24,7 +25,7 @@ VERSIONED_ACTIONS = ("startup.update", "startup.import")
 
 
 def _listing_incubator(actor: User, incubator_id: int | None) -> int:
-    if actor.role == UserRole.INCUBATOR_MANAGER:
+    if lists_for_own_incubator(actor):
         return actor.organisation_id
     incubator = db.session.get(Organisation, incubator_id) if incubator_id else None
     if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
@@ -51,7 +52,7 @@ def create_startup(
 
     Raises PermissionDenied for roles that cannot add startups and InvalidInput for broken rules.
     """
-    if not authz.can_create_startup(actor):
+    if not can_create_startup(actor):
         raise PermissionDenied()
     fields = validate(StartupInput, data)
     incubator = _listing_incubator(actor, incubator_id)
@@ -82,7 +83,7 @@ def update_startup(*, actor: User, startup: Startup, data: dict, expected_versio
     actor runs the platform), InvalidInput for broken rules.
     """
     lock_current(startup)
-    if not authz.can_edit_startup(actor, incubator_ids_for_startup(startup.id)):
+    if not can_edit_startup(actor, incubator_ids_for_startup(startup.id)):
         raise PermissionDenied()
     check_version(startup, expected_version, entity="startup", actions=VERSIONED_ACTIONS, message=_stale_startup)
     fields = validate(StartupInput, data)
@@ -145,8 +146,7 @@ def merge_startups(*, actor: User, keep: Startup, drop: Startup) -> Startup:
     index drops ``drop`` after commit. Raises PermissionDenied for anyone but the platform,
     InvalidInput for a profile merged into itself.
     """
-    if not authz.is_platform(actor):
-        raise PermissionDenied()
+    require_platform(actor)
     if keep.id == drop.id:
         raise InvalidInput({"drop": [_("Choose two different startups.")]})
     moved = {"listings": [], "dropped_listings": []}

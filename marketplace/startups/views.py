@@ -1,18 +1,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace import authz
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.queries import organisations_of_kind
-from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
-from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import InvalidInput, PermissionDenied
+from marketplace.accounts.rules import is_incubator, is_platform
+from marketplace.accounts.submissions import new_form_token
+from marketplace.core.db import db
 from marketplace.core.taxonomy import Sector, StartupStage
-from marketplace.core.versioning import StaleEdit
 from marketplace.pipeline.queries import opted_in_units
 from marketplace.rankings.services import rank_needs_for_startup, search_startup_page
 from marketplace.startups.duplicates import likely_duplicates
@@ -25,10 +23,26 @@ from marketplace.startups.queries import (
     startup_directory,
     startup_ids_where,
 )
+from marketplace.startups.rules import (
+    can_create_startup,
+    can_edit_startup,
+    can_view_listing_ids,
+    can_view_startup_contact,
+)
 from marketplace.startups.services import create_startup, merge_startups, update_startup
-from marketplace.web.forms import conflict, form_values, missing_version, read_version, show_errors
+from marketplace.web.forms import attempt, conflict, create_once, form_values, save_edit
+from marketplace.web.guards import allowed_if, loads, platform_only
 
 bp = Blueprint("startups", __name__, url_prefix="/startups")
+
+
+def _startup(_user, startup_id: int) -> Startup:
+    """Every profile is there for everyone signed in; what of it they see is the startups rules'."""
+    return startup_by_id(startup_id)
+
+
+def _may_edit(user, startup: Startup) -> bool:
+    return can_edit_startup(user, incubator_ids_for_startup(startup.id))
 
 
 @bp.get("/")
@@ -37,7 +51,7 @@ def index():
     filters = StartupFilterForm(request.args)
     filters.fill_choices()
     stage = filters.stage.data if filters.stage.data in StartupStage.__members__.values() else None
-    mine = request.args.get("mine") == "1" and current_user.role == "incubator_manager"
+    mine = request.args.get("mine") == "1" and is_incubator(current_user)
     stage_value = StartupStage(stage) if stage else None
     incubator_id = current_user.organisation_id if mine else None
     page_number = request.args.get("page", 1, type=int) or 1
@@ -55,25 +69,25 @@ def index():
             per_page=per_page,
         )
     return render_template(
-        "startups/index.html", page=page, filters=filters, mine=mine, can_create=authz.can_create_startup(current_user)
+        "startups/index.html", page=page, filters=filters, mine=mine, can_create=can_create_startup(current_user)
     )
 
 
 @bp.get("/<int:startup_id>")
 @login_required
-def detail(startup_id: int):
-    startup = startup_by_id(startup_id)
+@loads("startup_id", _startup)
+def detail(startup: Startup):
     listings = listings_for_startup(startup.id)
     listed_by = {org.id for _listing, org in listings}
     # Needs ranked for this startup: for the incubators that list it, and for the platform.
-    needs = rank_needs_for_startup(current_user, startup) if authz.can_edit_startup(current_user, listed_by) else None
+    needs = rank_needs_for_startup(current_user, startup) if can_edit_startup(current_user, listed_by) else None
     return render_template(
         "startups/detail.html",
         startup=startup,
         listings=listings,
-        can_edit=authz.can_edit_startup(current_user, listed_by),
-        show_contact=authz.can_view_startup_contact(current_user, listed_by, opted_in_units(startup.id)),
-        show_listing_id=lambda org_id: authz.can_view_listing_ids(current_user, org_id),
+        can_edit=can_edit_startup(current_user, listed_by),
+        show_contact=can_view_startup_contact(current_user, listed_by, opted_in_units(startup.id)),
+        show_listing_id=lambda org_id: can_view_listing_ids(current_user, org_id),
         needs=needs,
     )
 
@@ -90,71 +104,49 @@ def _startup_form(obj=None, *, creating: bool) -> StartupForm:
     form = StartupForm(data=data) if data else StartupForm()
     if creating and request.method == "GET":
         form.form_token.data = new_form_token()
-    incubators = (
-        organisations_of_kind(OrganisationKind.INCUBATOR) if creating and authz.is_platform(current_user) else None
-    )
+    incubators = organisations_of_kind(OrganisationKind.INCUBATOR) if creating and is_platform(current_user) else None
     form.fill_choices(incubators=incubators, creating=creating)
     return form
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
+@allowed_if(can_create_startup)
 def create():
-    if not authz.can_create_startup(current_user):
-        raise PermissionDenied()
     form = _startup_form(creating=True)
     if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                startup, target = submit_once(
-                    actor=current_user,
-                    token=form.form_token.data,
-                    create=lambda: create_startup(
-                        actor=current_user,
-                        data=form_values(form, STARTUP_FIELDS),
-                        incubator_id=form.incubator_id.data if "incubator_id" in form else None,
-                        external_id=form.external_id.data,
-                    ),
-                    target_url=lambda made: url_for("startups.detail", startup_id=made.id),
-                )
-        except InvalidInput as exc:
-            if isinstance(exc, FormTokenRefused):
-                form.form_token.data = new_form_token()
-            show_errors(form, exc)
-        else:
-            if startup is None:
-                flash(_("This form was already submitted; here is what it made."), "info")
-                return redirect(target or url_for("startups.index"))
-            flash(_("Startup added."), "success")
-            return redirect(target)
+        saved = create_once(
+            form,
+            create=lambda: create_startup(
+                actor=current_user,
+                data=form_values(form, STARTUP_FIELDS),
+                incubator_id=form.incubator_id.data if "incubator_id" in form else None,
+                external_id=form.external_id.data,
+            ),
+            target_url=lambda made: url_for("startups.detail", startup_id=made.id),
+            fallback=url_for("startups.index"),
+            done=_("Startup added."),
+        )
+        if saved is not None:
+            return saved
     status = 400 if request.method == "POST" else 200
     return render_template("startups/form.html", form=form, startup=None), status
 
 
 @bp.route("/<int:startup_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(startup_id: int):
-    startup = startup_by_id(startup_id)
-    if not authz.can_edit_startup(current_user, incubator_ids_for_startup(startup.id)):
-        raise PermissionDenied()
+@loads("startup_id", _startup, check=_may_edit)
+def edit(startup: Startup):
     form = _startup_form(startup, creating=False)
     stale = None
     if form.validate_on_submit():
-        read = read_version(form)
-        try:
-            if read is None:
-                missing_version(form, startup.version)
-            else:
-                with unit_of_work():
-                    update_startup(
-                        actor=current_user,
-                        startup=startup,
-                        data=form_values(form, STARTUP_FIELDS),
-                        expected_version=read,
-                    )
-        except StaleEdit as exc:
-            db.session.refresh(startup)
-            stale = conflict(
+        saved, stale = save_edit(
+            form,
+            startup,
+            lambda version: update_startup(
+                actor=current_user, startup=startup, data=form_values(form, STARTUP_FIELDS), expected_version=version
+            ),
+            on_stale=lambda exc: conflict(
                 form,
                 startup,
                 exc,
@@ -163,23 +155,18 @@ def edit(startup_id: int):
                 values={
                     "sectors": lambda s: [Sector(v).label if v in Sector.__members__.values() else v for v in s.sectors]
                 },
-            )
-        except InvalidInput as exc:
-            db.session.refresh(startup)
-            show_errors(form, exc)
-        else:
-            if read is not None:
-                flash(_("Changes saved."), "success")
-                return redirect(url_for("startups.detail", startup_id=startup.id))
+            ),
+        )
+        if saved:
+            return redirect(url_for("startups.detail", startup_id=startup.id))
     status = 409 if stale is not None else 400 if request.method == "POST" else 200
     return render_template("startups/form.html", form=form, startup=startup, conflict=stale), status
 
 
 @bp.get("/duplicates")
 @login_required
+@platform_only
 def duplicates():
-    if not authz.is_platform(current_user):
-        raise PermissionDenied()
     pairs = likely_duplicates()
     ids = {i for p in pairs for i in (p.first_id, p.second_id)}
     startups = {s.id: s for s in db.session.scalars(sa.select(Startup).where(Startup.id.in_(ids)))} if ids else {}
@@ -191,11 +178,10 @@ def duplicates():
 def merge():
     keep = startup_by_id(request.form.get("keep", type=int) or 0)
     drop = startup_by_id(request.form.get("drop", type=int) or 0)
-    try:
-        with unit_of_work():
-            merge_startups(actor=current_user, keep=keep, drop=drop)
-    except InvalidInput as exc:
-        flash(exc.messages, "error")
+    merged = attempt(
+        lambda: merge_startups(actor=current_user, keep=keep, drop=drop),
+        _("Merged into %(name)s; its listings, candidates and history were kept.", name=keep.name),
+    )
+    if not merged:
         return redirect(url_for("startups.duplicates"))
-    flash(_("Merged into %(name)s; its listings, candidates and history were kept.", name=keep.name), "success")
     return redirect(url_for("startups.detail", startup_id=keep.id))

@@ -7,6 +7,7 @@ import unicodedata
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from marketplace.accounts.forms import LanguageForm
 from marketplace.accounts.names import org_name
@@ -21,6 +22,8 @@ from marketplace.notifications.queries import unread_count
 from marketplace.notifications.services import link_for
 from marketplace.pipeline.enums import CandidateStage
 from marketplace.pipeline.rules import has_workspace
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import FIT_SHARES, reembedding
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -54,19 +57,12 @@ def _notification_text(notification) -> str:
 
 
 def _unread_notifications() -> int:
-    from flask_login import current_user
-
     return unread_count(current_user) if current_user.is_authenticated else 0
 
 
 def _reembedding_progress(kind: str):
     """For organisers and admins: how far the re-embed of an index for a new model has come; None when the
     index holds the configured model's vectors (or for anyone else)."""
-    from flask_login import current_user
-
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import reembedding
-
     if not (current_user.is_authenticated and is_platform(current_user)):
         return None
     return reembedding(ProfileKind(kind))
@@ -74,8 +70,6 @@ def _reembedding_progress(kind: str):
 
 def _fit_shares() -> tuple[int, int]:
     """The percentages of meaning and keywords in a fit (matchmaking.services.FIT_SHARES), for its legend."""
-    from marketplace.rankings.services import FIT_SHARES
-
     return FIT_SHARES
 
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace import authz
 from marketplace.accounts.enums import UserRole
 from marketplace.accounts.models import User
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need
+from marketplace.needs.rules import can_create_need, can_edit_need, can_view_need
+from marketplace.pipeline.rules import startup_side_incubators
+from marketplace.startups.rules import (
+    can_create_startup,
+    can_edit_startup,
+    can_view_listing_ids,
+    can_view_startup_contact,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -50,7 +57,7 @@ ORGANISER = a_user(UserRole.ORGANISER, 9)
     ],
 )
 def test_can_view_need(user, status, visibility, invited, allowed):
-    assert authz.can_view_need(user, a_need(status, visibility), invited=invited) is allowed
+    assert can_view_need(user, a_need(status, visibility), invited=invited) is allowed
 
 
 @pytest.mark.parametrize(
@@ -66,7 +73,7 @@ def test_can_view_need(user, status, visibility, invited, allowed):
     ],
 )
 def test_can_edit_need(user, status, allowed):
-    assert authz.can_edit_need(user, a_need(status, NeedVisibility.PUBLIC)) is allowed
+    assert can_edit_need(user, a_need(status, NeedVisibility.PUBLIC)) is allowed
 
 
 @pytest.mark.parametrize(
@@ -80,22 +87,22 @@ def test_can_edit_need(user, status, allowed):
     ],
 )
 def test_can_edit_startup(user, listed_by, allowed):
-    assert authz.can_edit_startup(user, listed_by) is allowed
-    assert authz.can_view_startup_contact(user, listed_by, opted_in_units=set()) is allowed
+    assert can_edit_startup(user, listed_by) is allowed
+    assert can_view_startup_contact(user, listed_by, opted_in_units=set()) is allowed
 
 
 def test_who_may_create():
-    assert authz.can_create_need(STAFF) and authz.can_create_need(ORGANISER)
-    assert not authz.can_create_need(MANAGER)
-    assert authz.can_create_startup(MANAGER) and authz.can_create_startup(ORGANISER)
-    assert not authz.can_create_startup(STAFF)
+    assert can_create_need(STAFF) and can_create_need(ORGANISER)
+    assert not can_create_need(MANAGER)
+    assert can_create_startup(MANAGER) and can_create_startup(ORGANISER)
+    assert not can_create_startup(STAFF)
 
 
 def test_listing_ids_private_to_their_incubator():
-    assert authz.can_view_listing_ids(MANAGER, INCUBATOR)
-    assert not authz.can_view_listing_ids(MANAGER, 7)
-    assert not authz.can_view_listing_ids(STAFF, INCUBATOR)
-    assert authz.can_view_listing_ids(ORGANISER, INCUBATOR)
+    assert can_view_listing_ids(MANAGER, INCUBATOR)
+    assert not can_view_listing_ids(MANAGER, 7)
+    assert not can_view_listing_ids(STAFF, INCUBATOR)
+    assert can_view_listing_ids(ORGANISER, INCUBATOR)
 
 
 @pytest.mark.parametrize(
@@ -109,4 +116,4 @@ def test_listing_ids_private_to_their_incubator():
     ],
 )
 def test_startup_side_of_a_candidate(nominated_by, listed_by, side):
-    assert authz.startup_side_incubators(nominated_by, listed_by) == side
+    assert startup_side_incubators(nominated_by, listed_by) == side
