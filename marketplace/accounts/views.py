@@ -30,9 +30,9 @@ from marketplace.accounts.password_reset import (
 from marketplace.accounts.services import authenticate, change_own_password, end_sessions, set_locale, update_profile
 from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import InvalidInput, NotFound
+from marketplace.core.errors import NotFound
 from marketplace.core.extensions import LOCALE_SESSION_KEY
-from marketplace.web.forms import options, show_errors
+from marketplace.web.forms import attempt, options
 
 bp = Blueprint("accounts", __name__)
 
@@ -117,22 +117,19 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                change_own_password(
-                    current_user,
-                    current_password=form.current_password.data,
-                    password=form.password.data,
-                    repeat=form.repeat.data,
-                )
-        except InvalidInput as exc:
-            show_errors(form, exc)
-        else:
-            # This session stores the new version and stays; every other one has ended.
-            login_user(current_user._get_current_object())
-            flash(_("Your password is changed. You stay signed in here; your other sessions have ended."), "success")
-            return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit() and attempt(
+        lambda: change_own_password(
+            current_user,
+            current_password=form.current_password.data,
+            password=form.password.data,
+            repeat=form.repeat.data,
+        ),
+        form=form,
+    ):
+        # This session stores the new version and stays; every other one has ended.
+        login_user(current_user._get_current_object())
+        flash(_("Your password is changed. You stay signed in here; your other sessions have ended."), "success")
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/password.html", form=form)
 
 
@@ -153,11 +150,10 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                _token, secret = create_token(user=current_user, name=form.name.data, can_write=form.can_write.data)
-        except InvalidInput as exc:
-            show_errors(form, exc)
+        made = attempt(
+            lambda: create_token(user=current_user, name=form.name.data, can_write=form.can_write.data), form=form
+        )
+        secret = made.value[1] if made else None
     return render_template("accounts/tokens.html", form=form, secret=secret, tokens=tokens_for_user(current_user))
 
 
@@ -187,17 +183,13 @@ def profile():
     There is no user id in it: nobody edits anyone else's profile here."""
     me = current_user._get_current_object()
     form = _profile_form(name=me.name, locale=me.locale, digest=me.digest.value)
-    if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                update_profile(me, name=form.name.data, locale=form.locale.data, digest=form.digest.data)
-        except InvalidInput as exc:
-            show_errors(form, exc)
-        else:
-            # The page speaks the chosen language from now on (the session's choice comes first).
-            session[LOCALE_SESSION_KEY] = me.locale
-            flash(_("Your profile is saved."), "success")
-            return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit() and attempt(
+        lambda: update_profile(me, name=form.name.data, locale=form.locale.data, digest=form.digest.data), form=form
+    ):
+        # The page speaks the chosen language from now on (the session's choice comes first).
+        session[LOCALE_SESSION_KEY] = me.locale
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=PasswordForm(formdata=None))
 
 
@@ -243,11 +235,9 @@ def reset():
     form = ResetPasswordForm(token=request.args.get("token", ""))
     status = 200
     if form.validate_on_submit():
-        try:
-            with unit_of_work():
-                reset_password(form.token.data, password=form.password.data, repeat=form.repeat.data)
-        except InvalidInput as exc:
-            show_errors(form, exc)
+        if not attempt(
+            lambda: reset_password(form.token.data, password=form.password.data, repeat=form.repeat.data), form=form
+        ):
             status = 400
         else:
             chosen_locale = session.get(LOCALE_SESSION_KEY)
