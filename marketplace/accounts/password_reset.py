@@ -22,8 +22,9 @@ from marketplace.accounts.models import User
 from marketplace.accounts.queries import user_by_email
 from marketplace.accounts.services import check_password_policy, end_sessions, hash_password
 from marketplace.audit.services import record_change
-from marketplace.core.db import db
+from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput
+from marketplace.jobs.queue import enqueue
 from marketplace.notifications.services import mail_subject, queue_email
 
 _SALT = "innomatch-password-reset"
@@ -63,8 +64,6 @@ def user_for_reset_token(token: str, *, for_update: bool = False) -> User | None
 def request_password_reset(email: str, *, ip: str | None = None) -> None:
     """Queues ``send_reset_link`` for any email, after commit: whether the email is anyone's is looked up in the
     job, so the answer, its timing and what a waiting job makes the page say are the same for every email."""
-    from marketplace.jobs.queue import enqueue
-
     enqueue(
         "marketplace.accounts.password_reset.send_reset_link", queue="email", email=(email or "").strip()[:320], ip=ip
     )
@@ -73,8 +72,6 @@ def request_password_reset(email: str, *, ip: str | None = None) -> None:
 def send_reset_link(*, email: str, ip: str | None = None) -> bool:
     """The job: queues the reset mail (outbox) when ``email`` is an active person's; returns whether it did.
     Audited as ``user.password_reset_request``."""
-    from marketplace.core.db import unit_of_work
-
     with unit_of_work():
         user = user_by_email(email)
         if user is None or not user.active:

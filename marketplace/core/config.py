@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse_many
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -19,9 +21,16 @@ def _flag(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _check_rate_limit(name: str, value: str) -> None:
-    from limits import parse_many
+RATE_LIMIT_SETTINGS = (
+    "LOGIN_IP_RATE_LIMIT",
+    "LOGIN_RATE_LIMIT",
+    "API_RATE_LIMIT",
+    "PASSWORD_RESET_IP_RATE_LIMIT",
+    "PASSWORD_RESET_RATE_LIMIT",
+)
 
+
+def _check_rate_limit(name: str, value: str) -> None:
     try:
         parse_many(value)
     except ValueError:
@@ -162,38 +171,12 @@ class Settings:
     def finalise(self) -> dict[str, Any]:
         """Check the settings and return them as a Flask config mapping."""
         relaxed = self.DEMO or self.DEBUG or self.TESTING
-        if self.EMBEDDING_BACKEND not in ("torch", "onnx", "onnx-int8"):
-            raise ConfigError("EMBEDDING_BACKEND must be torch, onnx or onnx-int8.")
-        if self.EMBEDDING_MULTILINGUAL not in ("", "use-multilingual-v3"):
-            raise ConfigError("EMBEDDING_MULTILINGUAL must be use-multilingual-v3 or empty.")
-        if not self.SECRET_KEY:
-            if not relaxed:
-                raise ConfigError(
-                    "SECRET_KEY is not set. Set SECRET_KEY to a long random string "
-                    "(or INNOMATCH_DEMO=1 for a local demo)."
-                )
-            self.SECRET_KEY = "innomatch-demo-only-secret-key"
-        try:
-            ZoneInfo(self.EVENT_TIMEZONE)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ConfigError(
-                f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai)."
-            ) from None
+        self._check_embedding_choices()
+        self._settle_secret_key(relaxed)
+        self._check_time_zone()
         self.LOG_FORMAT = self.log_format()
-        if self.SESSION_COOKIE_SECURE is None:
-            self.SESSION_COOKIE_SECURE = not relaxed
-        if self.FORCE_HTTPS is None:
-            self.FORCE_HTTPS = not relaxed
-        if self.RATELIMIT_ENABLED is None:
-            self.RATELIMIT_ENABLED = not self.TESTING
-        self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"
-        for name in (
-            "LOGIN_IP_RATE_LIMIT",
-            "LOGIN_RATE_LIMIT",
-            "API_RATE_LIMIT",
-            "PASSWORD_RESET_IP_RATE_LIMIT",
-            "PASSWORD_RESET_RATE_LIMIT",
-        ):
+        self._settle_mode_defaults(relaxed)
+        for name in RATE_LIMIT_SETTINGS:
             _check_rate_limit(name, getattr(self, name))
         if self.DATABASE_URL.startswith("postgresql://"):
             # psycopg 3 is the driver we install.
@@ -206,3 +189,38 @@ class Settings:
         config["BABEL_TRANSLATION_DIRECTORIES"] = str(REPO_ROOT / "marketplace" / "translations")
         config["MAX_CONTENT_LENGTH"] = self.MAX_UPLOAD_BYTES
         return config
+
+    def _check_embedding_choices(self) -> None:
+        if self.EMBEDDING_BACKEND not in ("torch", "onnx", "onnx-int8"):
+            raise ConfigError("EMBEDDING_BACKEND must be torch, onnx or onnx-int8.")
+        if self.EMBEDDING_MULTILINGUAL not in ("", "use-multilingual-v3"):
+            raise ConfigError("EMBEDDING_MULTILINGUAL must be use-multilingual-v3 or empty.")
+
+    def _settle_secret_key(self, relaxed: bool) -> None:
+        """A missing SECRET_KEY stops a real deployment; a demo, debug or test run gets a fixed one."""
+        if self.SECRET_KEY:
+            return
+        if not relaxed:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set SECRET_KEY to a long random string (or INNOMATCH_DEMO=1 for a local demo)."
+            )
+        self.SECRET_KEY = "innomatch-demo-only-secret-key"
+
+    def _check_time_zone(self) -> None:
+        try:
+            ZoneInfo(self.EVENT_TIMEZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"EVENT_TIMEZONE {self.EVENT_TIMEZONE!r} is not a time zone (e.g. Asia/Shanghai)."
+            ) from None
+
+    def _settle_mode_defaults(self, relaxed: bool) -> None:
+        """Settings left unset take the mode's default: secure cookies and HTTPS outside demo/debug/testing, rate
+        limits outside testing, stored in Redis when there is one."""
+        if self.SESSION_COOKIE_SECURE is None:
+            self.SESSION_COOKIE_SECURE = not relaxed
+        if self.FORCE_HTTPS is None:
+            self.FORCE_HTTPS = not relaxed
+        if self.RATELIMIT_ENABLED is None:
+            self.RATELIMIT_ENABLED = not self.TESTING
+        self.RATELIMIT_STORAGE_URI = self.RATELIMIT_STORAGE_URI or self.REDIS_URL or "memory://"

@@ -113,7 +113,7 @@ def quiet_model_stack() -> None:
     """Called just before a model loads (importing the stack earlier would cost every process seconds):
     transformers logs through a handler of its own, which the root logger's filter never sees; its deprecation
     notes about arguments the stack passes it ("`torch_dtype` is deprecated!") are kept to errors."""
-    from transformers.utils import logging as transformers_logging
+    from transformers.utils import logging as transformers_logging  # noqa: PLC0415 (the model stack: seconds)
 
     transformers_logging.set_verbosity_error()
 

@@ -18,8 +18,7 @@ from marketplace.events.enums import EventStatus
 from marketplace.events.grid import event_slots, slot_start
 from marketplace.events.models import Event, EventNeed, EventRoom
 from marketplace.events.queries import PitchRow, pitches_of, visible_pitches
-from marketplace.events.rules import sits_on_panels
-from marketplace.needs.models import Need
+from marketplace.events.rules import judged_need_ids
 
 # Schedules are published from "scheduled" on; before that an agenda would promise what may move.
 PUBLISHED = frozenset({EventStatus.SCHEDULED, EventStatus.LIVE, EventStatus.CLOSED})
@@ -87,19 +86,6 @@ def entries(
 
 def _wanted(row: PitchRow, need_ids: set[int] | None, startup_ids: set[int] | None) -> bool:
     return (need_ids is None or row.need.id in need_ids) and (startup_ids is None or row.startup.id in startup_ids)
-
-
-def judged_need_ids(user: User, event_id: int) -> set[int]:
-    """The event's needs whose panel the user sits on (the bank staff of the owning unit)."""
-    if not sits_on_panels(user):
-        return set()
-    return set(
-        db.session.scalars(
-            sa.select(Need.id)
-            .join(EventNeed, EventNeed.need_id == Need.id)
-            .where(EventNeed.event_id == event_id, Need.owner_id == user.organisation_id)
-        )
-    )
 
 
 def personal_entries(user: User, *, tz: str) -> list[Entry]:

@@ -7,6 +7,8 @@ from flask import current_app
 
 from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.events.models import Event, ScheduleRun
+from marketplace.events.scheduling_input import apply_placements, build_problem
+from scheduling.solver import solve
 
 log = logging.getLogger(__name__)
 
@@ -35,9 +37,6 @@ def _note_progress(app, run_id: int):
 def run_schedule(*, run_id: int, time_limit_s: float = SOLVE_SECONDS) -> None:
     """Solves an event's roadshow schedule and writes it onto its pitches (or the reasons it cannot be
     done, in words). Safe to run again: a finished run returns at once."""
-    from marketplace.events.scheduling_input import apply_placements, build_problem
-    from scheduling.solver import solve
-
     with unit_of_work():
         run = db.session.get(ScheduleRun, run_id)
         if run is None or run.status in ("done", "failed"):

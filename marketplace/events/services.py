@@ -18,9 +18,9 @@ from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionD
 from marketplace.core.list_queries import unique_slug
 from marketplace.core.validation import validate
 from marketplace.events import lifecycle
-from marketplace.events.agenda import entries, judged_need_ids
+from marketplace.events.agenda import entries
 from marketplace.events.enums import EventStatus
-from marketplace.events.grid import day_slots
+from marketplace.events.grid import event_slots
 from marketplace.events.models import (
     Event,
     EventFields,
@@ -34,6 +34,7 @@ from marketplace.events.models import (
     Unavailability,
 )
 from marketplace.events.queries import pitches_of, visible_pitches
+from marketplace.events.rules import judged_need_ids
 from marketplace.jobs.queue import enqueue
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.lifecycle import deadline_may_be_set
@@ -403,16 +404,7 @@ def set_unavailability(
     event page offers them the re-solve that keeps the rest in place).
     """
     check_availability_access(actor, event, user_id=user_id, startup_id=startup_id)
-    grid = {
-        s.index
-        for s in day_slots(
-            days=event.days,
-            day_start=event.day_start,
-            day_end=event.day_end,
-            slot_minutes=event.slot_minutes,
-            breaks=event.breaks,
-        )
-    }
+    grid = {s.index for s in event_slots(event)}
     wanted = {int(s) for s in slots}
     if wanted - grid:
         raise InvalidInput({"slots": [_("Some of these slots are not part of the event.")]})
@@ -491,13 +483,7 @@ def move_pitch(
     if event.status in (EventStatus.LIVE, EventStatus.CLOSED) or pitch.cancelled:
         raise InvalidTransition(_("This pitch can no longer be moved."))
     room = db.session.get(EventRoom, room_id)
-    slots = day_slots(
-        days=event.days,
-        day_start=event.day_start,
-        day_end=event.day_end,
-        slot_minutes=event.slot_minutes,
-        breaks=event.breaks,
-    )
+    slots = event_slots(event)
     length = _pitch_length(event.id, pitch)
     if room is None or room.event_id != event.id or not 0 <= start_slot < len(slots):
         raise InvalidInput({"": [_("Choose a room and a slot of this event.")]})

@@ -15,7 +15,7 @@ from marketplace.accounts.services import reset_feed_address
 from marketplace.accounts.views import safe_next
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, NotFound, PermissionDenied
-from marketplace.events.agenda import agenda_scope, judged_need_ids, personal_entries, to_ics
+from marketplace.events.agenda import agenda_scope, personal_entries, to_ics
 from marketplace.events.agenda import entries as agenda_entries
 from marketplace.events.enums import EventStatus
 from marketplace.events.feeds import feed_token, user_id_for
@@ -37,7 +37,7 @@ from marketplace.events.queries import (
     unavailable_slots,
 )
 from marketplace.events.results_export import results_csv, results_xlsx
-from marketplace.events.rules import may_judge
+from marketplace.events.rules import judged_need_ids, judges_at, may_judge, reads_results
 from marketplace.events.scoring import leniency, mark_winner, submit_score, weighted
 from marketplace.events.scoring import results as scoring_results
 from marketplace.events.services import (
@@ -356,12 +356,10 @@ def reset_feed():
 
 @bp.get("/<int:event_id>/score")
 @login_required
-@loads("event_id", event_for_user)
+@loads("event_id", event_for_user, check=judges_at)
 def score_list(event: Event):
     """A judge's pitches to score, in time order."""
     mine = judged_need_ids(current_user, event.id)
-    if not mine:
-        raise PermissionDenied()
     rows = sorted(
         (r for r in pitches_of(event.id) if r.need.id in mine),
         key=lambda r: (r.pitch.start_slot is None, r.pitch.start_slot or 0),
@@ -409,20 +407,19 @@ def score(event: Event, pitch_id: int):
     ), status
 
 
-def _results_for_reader(event_id: int):
-    """The event and its results as the reader may see them: the platform every need, a judge their panels'."""
-    event = event_for_user(current_user, event_id)
+def _results_for_reader(event: Event):
+    """The event's results as the reader may see them (``rules.reads_results``): the platform every need, a
+    judge their panels'."""
     platform = is_platform(current_user)
     need_ids = None if platform else judged_need_ids(current_user, event.id)
-    if not platform and not need_ids:
-        raise PermissionDenied()
-    return event, scoring_results(event, need_ids=need_ids), platform
+    return scoring_results(event, need_ids=need_ids), platform
 
 
 @bp.get("/<int:event_id>/results")
 @login_required
-def results_page(event_id: int):
-    event, found, platform = _results_for_reader(event_id)
+@loads("event_id", event_for_user, check=reads_results)
+def results_page(event: Event):
+    found, platform = _results_for_reader(event)
     needs = {n.id: n for _en, n in needs_of(event.id)}
     return render_template(
         "events/results.html",
@@ -437,9 +434,10 @@ def results_page(event_id: int):
 @bp.get("/<int:event_id>/results.csv", defaults={"extension": "csv"})
 @bp.get("/<int:event_id>/results.xlsx", defaults={"extension": "xlsx"})
 @login_required
-def results_export(event_id: int, extension: str):
+@loads("event_id", event_for_user, check=reads_results)
+def results_export(event: Event, extension: str):
     """The results page's content as a spreadsheet, for the same readers."""
-    event, found, _platform = _results_for_reader(event_id)
+    found, _platform = _results_for_reader(event)
     name = f"innomatch-results-event-{event.id}.{extension}"
     body, mimetype = (
         (results_csv(event, found), "text/csv")

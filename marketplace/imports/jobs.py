@@ -10,6 +10,7 @@ from dataclasses import asdict
 from itertools import islice
 
 from flask import current_app
+from rq import get_current_job
 
 from marketplace.accounts.models import Organisation, User
 from marketplace.core.db import db, unit_of_work, utcnow
@@ -28,8 +29,6 @@ CHUNK_EMBED = 128
 
 def _progress(batch: ImportBatch) -> None:
     """Mirror progress into the rq job's meta too, for tools that watch the queue."""
-    from rq import get_current_job
-
     job = get_current_job()
     if job is not None:
         job.meta.update(stage=batch.stage.value, processed=batch.processed_rows, total=batch.total_rows)

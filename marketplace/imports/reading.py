@@ -196,8 +196,8 @@ def _bounded_lines(text: Iterable[str]) -> Iterator[str]:
 
 def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
     """Refuses a workbook that unpacks to more than we read, from the sizes in its ZIP directory."""
-    from openpyxl.packaging.manifest import Manifest
-    from openpyxl.xml.functions import fromstring
+    from openpyxl.packaging.manifest import Manifest  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl.xml.functions import fromstring  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
 
     types: dict[str, set[str]] = {}
     try:
@@ -237,7 +237,7 @@ def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -352,7 +352,7 @@ def _grid_rows(lines: Iterator, headers: list[str], blank_limit: int | None) -> 
                 raise _too_many_blank_rows(blank_limit)
             continue
         cells = [_cell(c) for c in line[:width]]
-        yield dict(zip(headers, cells + [""] * (width - len(cells))))
+        yield dict(zip(headers, cells + [""] * (width - len(cells)), strict=True))
 
 
 def _record_rows(records: Iterator, headers: list[str]) -> Iterator[dict[str, str]]:

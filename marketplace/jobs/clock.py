@@ -9,6 +9,8 @@ import logging
 
 import click
 from flask.cli import with_appcontext
+from redis.exceptions import RedisError
+from rq.cron import CronScheduler
 
 from marketplace.core.extensions import redis_connection
 from marketplace.jobs.queue import relay_pending_jobs, wait_for_redis
@@ -33,9 +35,6 @@ def clock_command() -> None:
     When Redis goes away the scheduler stops with a connection error; the clock waits for Redis and starts
     a new one instead of exiting (under honcho, one process exiting stops all of them, the web included).
     """
-    from redis.exceptions import RedisError
-    from rq.cron import CronScheduler
-
     conn = redis_connection()
     if conn is None:
         raise click.ClickException("REDIS_URL is not set; run `flask notifications tick` from cron instead.")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
+
+from marketplace.core.config import Settings
 from marketplace.needs.enums import NeedStatus as S
 
 OWNER = "owner"  # staff of the bank unit that owns the need
@@ -43,10 +46,6 @@ NEEDS_FUTURE_DEADLINE = frozenset({S.IN_REVIEW, S.PUBLISHED})
 def today() -> date:
     """The day deadlines are read against, the same everywhere (lists, rankings, alerts, nominations): the
     platform's day (EVENT_TIMEZONE, the bank's), not the server's, which may run on UTC."""
-    from flask import current_app, has_app_context
-
-    from marketplace.core.config import Settings
-
     zone = current_app.config["EVENT_TIMEZONE"] if has_app_context() else Settings.EVENT_TIMEZONE
     return datetime.now(ZoneInfo(zone)).date()
 

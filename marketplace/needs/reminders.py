@@ -10,7 +10,10 @@ from marketplace.core.db import db
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
+from marketplace.needs.services import audience_managers
 from marketplace.notifications.services import link_for, notify
+from marketplace.pipeline.notices import bank_side
+from marketplace.pipeline.queries import open_candidate_count
 
 # Incubators are reminded this many days before a need's deadline.
 REMIND_DAYS_BEFORE = 3
@@ -20,10 +23,6 @@ def remind_deadlines(today: date | None = None) -> int:
     """Notifies, once per need and deadline: the managers of incubators a published need is open to
     when it closes within REMIND_DAYS_BEFORE days, and the owning unit's staff the day after it
     closed, with how many candidates wait. Returns how many notifications were made."""
-    from marketplace.needs.services import audience_managers
-    from marketplace.pipeline.notices import bank_side
-    from marketplace.pipeline.queries import open_candidate_count
-
     today = today or lifecycle.today()
     made = 0
     soon = db.session.scalars(

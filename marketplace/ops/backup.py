@@ -35,8 +35,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from marketplace.core.db import db, utcnow
+import marketplace.core.tables  # noqa: F401  (fills the metadata)
+from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.core.errors import DomainError
+from marketplace.core.migrate import current_revision, head_revision, upgrade_database
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import rebuild_index
 
 FORMAT = "innomatch-backup"
 FORMAT_VERSION = 1
@@ -82,8 +86,6 @@ class RestoreReport:
 
 def tables() -> list[sa.Table]:
     """Every table of the app, parents before children."""
-    import marketplace.core.tables  # noqa: F401  (fills the metadata)
-
     return list(SQLModel.metadata.sorted_tables)
 
 
@@ -151,8 +153,6 @@ def _member_name(position: int, table: sa.Table) -> str:
 
 def export_archive(path: str | os.PathLike) -> ExportReport:
     """Writes every row of every table to the archive at ``path`` (replaced atomically)."""
-    from marketplace.core.migrate import current_revision, head_revision
-
     target = Path(path)
     if target.is_dir():
         raise BackupError(f"{target} is a directory; give the archive's file name")
@@ -264,8 +264,6 @@ def restore_archive(path: str | os.PathLike, *, force: bool = False, reindex: bo
     leaves the database as it was. After the commit the search indexes are rebuilt from the
     restored rows (``reindex``); a failure there is reported in ``index_error``, not raised.
     """
-    from marketplace.core.migrate import current_revision, head_revision, upgrade_database
-
     source = Path(path)
     head = head_revision()
     with _open_archive(source) as archive:
@@ -280,28 +278,9 @@ def restore_archive(path: str | os.PathLike, *, force: bool = False, reindex: bo
 
         report = RestoreReport(schema_revision=head, counts={})
         with db.engine.connect() as conn, conn.begin():
-            present = set(sa.inspect(conn).get_table_names())
-            if not present & {table.name for table, _ in plan}:
-                upgrade_database(conn)  # same transaction: a failed restore leaves no schema behind
-                report.schema_created = True
-            revision = current_revision(conn)
-            if revision != head:
-                raise BackupError(
-                    f"the database is at schema revision {revision or 'none'} but this code "
-                    f"expects {head}; run `flask --app marketplace db upgrade` first"
-                )
+            _ensure_schema(conn, plan, head, report)
             _lock(conn, [table for table, _ in plan])
-            existing = {table.name: conn.scalar(sa.select(sa.func.count()).select_from(table)) for table, _ in plan}
-            if any(existing.values()):
-                if not force:
-                    rows = ", ".join(f"{name} {count}" for name, count in existing.items() if count)
-                    raise BackupError(
-                        f"the database is not empty (rows: {rows}); restore into an empty "
-                        f"database, or pass --force to replace everything in it"
-                    )
-                for table, _ in reversed(plan):
-                    conn.execute(table.delete())
-                report.deleted = {name: count for name, count in existing.items() if count}
+            _clear_or_refuse(conn, plan, force, report)
             for table, entry in plan:
                 report.counts[table.name] = _load_table(conn, archive, table, entry)
             if conn.dialect.name == "postgresql":
@@ -314,12 +293,41 @@ def restore_archive(path: str | os.PathLike, *, force: bool = False, reindex: bo
     return report
 
 
+def _ensure_schema(conn: sa.Connection, plan: list[tuple[sa.Table, dict]], head: str, report: RestoreReport) -> None:
+    """Creates the schema in a database without our tables (in the restore's transaction: a failed restore leaves
+    no schema behind); refuses a database at another revision than this code's."""
+    present = set(sa.inspect(conn).get_table_names())
+    if not present & {table.name for table, _ in plan}:
+        upgrade_database(conn)
+        report.schema_created = True
+    revision = current_revision(conn)
+    if revision != head:
+        raise BackupError(
+            f"the database is at schema revision {revision or 'none'} but this code "
+            f"expects {head}; run `flask --app marketplace db upgrade` first"
+        )
+
+
+def _clear_or_refuse(
+    conn: sa.Connection, plan: list[tuple[sa.Table, dict]], force: bool, report: RestoreReport
+) -> None:
+    """A database with rows is refused, unless ``force``: then every row goes, children first."""
+    existing = {table.name: conn.scalar(sa.select(sa.func.count()).select_from(table)) for table, _ in plan}
+    if not any(existing.values()):
+        return
+    if not force:
+        rows = ", ".join(f"{name} {count}" for name, count in existing.items() if count)
+        raise BackupError(
+            f"the database is not empty (rows: {rows}); restore into an empty "
+            f"database, or pass --force to replace everything in it"
+        )
+    for table, _ in reversed(plan):
+        conn.execute(table.delete())
+    report.deleted = {name: count for name, count in existing.items() if count}
+
+
 def rebuild_search_indexes() -> dict[str, int]:
     """Rebuilds every search index from the database (what `flask matching reindex` does)."""
-    from marketplace.core.db import unit_of_work
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import rebuild_index
-
     versions = {}
     for kind in ProfileKind:
         with unit_of_work():

@@ -5,11 +5,29 @@ from __future__ import annotations
 import json
 
 import click
+import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from marketplace.accounts.enums import OrganisationKind, UserRole
+from marketplace.accounts.models import Organisation
+from marketplace.accounts.services import create_user
 from marketplace.core.db import db, unit_of_work
-from marketplace.jobs.queue import worker_command
+from marketplace.core.errors import InvalidInput
+from marketplace.core.extensions import redis_connection
+from marketplace.core.migrate import make_revision, upgrade_database
+from marketplace.events.cli import events_cli
+from marketplace.imports.mapping import auto_map
+from marketplace.imports.reading import UnreadableFile, read_table
+from marketplace.imports.services import import_rows
+from marketplace.jobs.clock import clock_command, notifications_group
+from marketplace.jobs.queue import enqueue_now, worker_command
+from marketplace.ops.backup import BackupError, export_archive, restore_archive
+from marketplace.ops.seeding import load_world, row_counts
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.jobs import REEMBED_CHUNK, reembed_in_process
+from marketplace.rankings.services import rebuild_index
 
 db_cli = AppGroup("db", help="Database schema.")
 matching_cli = AppGroup("matching", help="Embeddings and the search index.")
@@ -20,8 +38,6 @@ users_cli = AppGroup("users", help="User accounts.")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Bring the schema to a revision."""
-    from marketplace.core.migrate import upgrade_database
-
     upgrade_database(db.engine, revision)
     click.echo(f"schema at {revision}")
 
@@ -30,8 +46,6 @@ def db_upgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 def db_revision(message: str) -> None:
     """Autogenerate a migration from the models (developers)."""
-    from marketplace.core.migrate import make_revision
-
     make_revision(db.engine, message)
 
 
@@ -39,9 +53,6 @@ def db_revision(message: str) -> None:
 @with_appcontext
 def seed_command() -> None:
     """Bring the schema to head and load the seed's world (idempotent)."""
-    from marketplace.core.migrate import upgrade_database
-    from marketplace.ops.seeding import load_world, row_counts
-
     upgrade_database(db.engine)
     with unit_of_work():
         users = load_world()
@@ -53,9 +64,6 @@ def seed_command() -> None:
 
 
 def _reindex_all() -> dict[str, int]:
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import rebuild_index
-
     versions = {}
     for kind in ProfileKind:
         with unit_of_work():
@@ -82,12 +90,6 @@ def matching_reindex(background: bool, chunk: int | None) -> None:
     Stopped midway, a second run encodes only what is left. Rankings use the current index until each new one
     is published.
     """
-    from marketplace.core.extensions import redis_connection
-    from marketplace.jobs.queue import enqueue_now
-    from marketplace.rankings.engine import engine
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.jobs import REEMBED_CHUNK, reembed_in_process
-
     if background:
         if redis_connection() is None:
             raise click.ClickException("--background needs REDIS_URL (a worker on the matching queue runs the jobs).")
@@ -121,14 +123,6 @@ def import_startups_command(path: str, incubator_slug: str) -> None:
 
     Exits non-zero only when the file itself cannot be read; rejected rows are listed.
     """
-    import sqlalchemy as sa
-
-    from marketplace.accounts.enums import OrganisationKind
-    from marketplace.accounts.models import Organisation
-    from marketplace.imports.mapping import auto_map
-    from marketplace.imports.reading import UnreadableFile, read_table
-    from marketplace.imports.services import import_rows
-
     incubator = db.session.scalar(sa.select(Organisation).where(Organisation.slug == incubator_slug))
     if incubator is None or incubator.kind != OrganisationKind.INCUBATOR:
         raise click.ClickException(f"no incubator {incubator_slug!r}")
@@ -156,8 +150,6 @@ def export_command(archive: str) -> None:
 
     The last line is JSON: rows per table.
     """
-    from marketplace.ops.backup import BackupError, export_archive
-
     try:
         report = export_archive(archive)
     except BackupError as exc:
@@ -178,8 +170,6 @@ def restore_command(archive: str, force: bool) -> None:
 
     The last line is JSON: rows per table.
     """
-    from marketplace.ops.backup import BackupError, restore_archive
-
     try:
         report = restore_archive(archive, force=force)
     except BackupError as exc:
@@ -208,13 +198,6 @@ def restore_command(archive: str, force: bool) -> None:
 @click.password_option()
 def users_create(email: str, name: str, role: str, organisation_slug: str, password: str) -> None:
     """Add a user to an organisation."""
-    import sqlalchemy as sa
-
-    from marketplace.accounts.enums import UserRole
-    from marketplace.accounts.models import Organisation
-    from marketplace.accounts.services import create_user
-    from marketplace.core.errors import InvalidInput
-
     organisation = db.session.scalar(sa.select(Organisation).where(Organisation.slug == organisation_slug))
     if organisation is None:
         raise click.ClickException(f"no organisation {organisation_slug!r}")
@@ -237,10 +220,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(import_startups_command)
     app.cli.add_command(export_command)
     app.cli.add_command(restore_command)
-    from marketplace.events.cli import events_cli
 
     app.cli.add_command(events_cli)
-    from marketplace.jobs.clock import clock_command, notifications_group
 
     app.cli.add_command(clock_command)
     app.cli.add_command(notifications_group)

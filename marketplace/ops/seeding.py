@@ -8,15 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from marketplace.accounts.enums import OrganisationKind, UserRole
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.services import check_password_policy, hash_password, verify_password
+from marketplace.audit.services import record_change
 from marketplace.core.config import REPO_ROOT
 from marketplace.core.db import db, utcnow
 from marketplace.core.validation import validate
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need, NeedAudience, NeedInput
+from marketplace.pipeline.enums import CandidateSource, CandidateStage
+from marketplace.pipeline.models import Candidate
+from marketplace.pipeline.queries import candidate_for
+from marketplace.pipeline.services import add_candidate
 from marketplace.startups.models import Listing, Startup, StartupInput
 
 FIXTURES = REPO_ROOT / "fixtures"
@@ -121,12 +127,6 @@ def _load_pipeline(directory: Path, orgs: dict[str, Organisation]) -> None:
     """Candidates with their past: each history step becomes the audit row it would have written.
 
     A candidate that exists already is left alone (its history is real by now)."""
-    from marketplace.audit.services import record_change
-    from marketplace.pipeline.enums import CandidateSource, CandidateStage
-    from marketplace.pipeline.models import Candidate
-    from marketplace.pipeline.queries import candidate_for
-    from marketplace.pipeline.services import add_candidate
-
     path = directory / "pipeline.json"
     if not path.exists():
         return
@@ -185,8 +185,6 @@ def load_world(directory: Path = FIXTURES) -> list[dict[str, Any]]:
 
 
 def row_counts() -> dict[str, int]:
-    from sqlmodel import SQLModel
-
     counts = {}
     for name, table in sorted(SQLModel.metadata.tables.items()):
         counts[name] = db.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
+from rq import get_current_job
 
 from marketplace.core.db import unit_of_work
 from marketplace.core.extensions import redis_connection
@@ -170,8 +171,6 @@ def store_vectors(
 
 
 def _job_progress(progress: ChunkDone) -> None:
-    from rq import get_current_job
-
     job = get_current_job()
     if job is not None:
         job.meta.update(kind=progress.kind.value, model=engine().model_id, done=progress.done, total=progress.total)

@@ -19,6 +19,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import HTTPException
 
+from marketplace.api.blueprint import problem
 from marketplace.core.db import database_busy
 from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.core.extensions import LOCALE_SESSION_KEY, login_manager, select_locale
@@ -44,8 +45,6 @@ def _page(status: int, exc: Exception | None = None):
     if isinstance(exc, HTTPException) and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)  # a 405 says what is allowed
     if request.path.startswith("/api/"):
-        from marketplace.api.blueprint import problem
-
         response = problem(status, HTTPStatus(status).phrase)
         response.headers.update(headers)
         return response
@@ -59,8 +58,6 @@ def _too_many_requests(error: HTTPException):
     if error.response is not None:
         return error.response  # the limit's own answer, e.g. the sign-in page again
     if request.path.startswith("/api/"):
-        from marketplace.api.blueprint import problem
-
         return problem(
             429, "Too Many Requests", f"Rate limit exceeded ({error.description}); retry after Retry-After seconds."
         )
@@ -99,8 +96,6 @@ def _database_unavailable_page(error: BaseException):
     _release_session()
     _pin_identities()
     if request.path.startswith("/api/"):
-        from marketplace.api.blueprint import problem
-
         response = problem(
             503,
             "Service Unavailable",

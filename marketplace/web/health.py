@@ -26,6 +26,11 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from marketplace.core.db import SQLITE_BUSY_TIMEOUT_MS, db
+from marketplace.needs.models import Need
+from marketplace.rankings.engine import engine
+from marketplace.rankings.enums import ProfileKind
+from marketplace.rankings.services import reembedding, request_index_repair, request_reembed
+from marketplace.startups.models import Startup
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
@@ -108,12 +113,6 @@ def _redis_state() -> str:
 
 def _index_states(database_ok: bool) -> dict[str, str]:
     """Per kind: ok (held or loadable), empty (no index and no profiles), missing, or unknown (no database)."""
-    from marketplace.needs.models import Need
-    from marketplace.rankings.engine import engine
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import request_index_repair, request_reembed
-    from marketplace.startups.models import Startup
-
     models = {ProfileKind.STARTUP: Startup, ProfileKind.NEED: Need}
     states = {}
     for kind in ProfileKind:
@@ -138,9 +137,6 @@ def _index_states(database_ok: bool) -> dict[str, str]:
 
 def _reembedding(states: dict[str, str]) -> dict[str, dict[str, int]]:
     """Per kind being re-embedded: how many profiles have their vector under the new model, of how many."""
-    from marketplace.rankings.enums import ProfileKind
-    from marketplace.rankings.services import reembedding
-
     out = {}
     for kind, state in states.items():
         if state == REEMBEDDING:

@@ -16,6 +16,9 @@ import time
 from flask import Flask, Response, request
 from flask_limiter import Limiter, RequestLimit
 
+from marketplace.accounts.views import throttled_forgot_page, throttled_login_page
+from marketplace.web.health import PROBE_ENDPOINTS
+
 LOGIN_ENDPOINT = "accounts.login"
 FORGOT_PASSWORD_ENDPOINT = "accounts.forgot_password"
 API_BLUEPRINT = "api"
@@ -43,8 +46,6 @@ def api_client() -> str:
 
 
 def _is_probe() -> bool:
-    from marketplace.web.health import PROBE_ENDPOINTS
-
     return request.endpoint in PROBE_ENDPOINTS
 
 
@@ -53,14 +54,10 @@ def _failed_sign_in(response: Response) -> bool:
 
 
 def _throttled_sign_in(limit: RequestLimit) -> Response:
-    from marketplace.accounts.views import throttled_login_page
-
     return throttled_login_page(limit.reset_at)
 
 
 def _throttled_reset_request(limit: RequestLimit) -> Response:
-    from marketplace.accounts.views import throttled_forgot_page
-
     return throttled_forgot_page(limit.reset_at)
 
 

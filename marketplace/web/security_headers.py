@@ -10,8 +10,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask
+from flask import Flask, abort, request
 from flask_talisman import DENY, Talisman
+
+from marketplace.web.health import PROBE_ENDPOINTS
+from marketplace.web.rate_limits import init_rate_limits
 
 # Every page: only this site's files, scripts also by the request's nonce, nothing framed or embedded.
 CSP: dict[str, str] = {
@@ -39,8 +42,6 @@ PERMISSIONS_POLICY: dict[str, str] = {"camera": "()", "microphone": "()", "geolo
 
 def init_security(app: Flask) -> None:
     """Headers on every response and rate limits; call once the blueprints are registered."""
-    from marketplace.web.rate_limits import init_rate_limits
-
     force_https = bool(app.config["FORCE_HTTPS"])
     Talisman(
         app,
@@ -57,7 +58,6 @@ def init_security(app: Flask) -> None:
         session_cookie_samesite=app.config["SESSION_COOKIE_SAMESITE"],
     )
     # Load balancers probe /healthz and /readyz over plain HTTP inside the network.
-    from marketplace.web.health import PROBE_ENDPOINTS
 
     for endpoint in PROBE_ENDPOINTS:
         if endpoint in app.view_functions:
@@ -72,8 +72,6 @@ def init_security(app: Flask) -> None:
 def refuse_nul_characters():
     """A NUL character in a query or form value is never meant (PostgreSQL cannot even store it): such a
     request is a 400, before any view or service sees it. The API's models refuse or clean it themselves."""
-    from flask import abort, request
-
     if request.path.startswith("/api/"):
         return None  # the API's models refuse NUL with a 422 problem naming the field
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import unicodedata
+
 
 def neutralise_formula(value: str) -> str:
     """Spreadsheet formula injection: a cell starting with = + - @ (or a control) is shown as text."""
@@ -18,17 +22,12 @@ def spreadsheet_cell(value):
 
 def _display_width(text: str) -> int:
     """Characters as a spreadsheet shows them: Chinese ones take two columns."""
-    import unicodedata
-
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def table_csv(headers: list[str], rows: list[list]) -> str:
     """A table as CSV text, every cell neutralised, starting with a byte-order mark so Excel reads Chinese as
     UTF-8."""
-    import csv
-    import io
-
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([spreadsheet_cell(h) for h in headers])
@@ -50,11 +49,9 @@ def table_xlsx(
     """A table as an XLSX workbook, every cell neutralised: bold wrapped header row, frozen with the first
     column, the first ``text_columns`` sized to their text (up to ``max_text_width``), the others
     ``number_width``."""
-    import io
-
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
 
     book = Workbook()
     sheet = book.active
