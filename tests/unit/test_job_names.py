@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from marketplace.jobs.queue import job_function
+from marketplace.jobs.queue import enqueue, enqueue_now, job_function
 
 pytestmark = pytest.mark.unit
 
@@ -62,6 +62,12 @@ def test_every_job_queued_in_the_code_is_named_by_a_literal_dotted_name_that_res
 def test_a_misspelt_or_foreign_job_name_fails_loudly(name, error):
     with pytest.raises(error):
         job_function(name)
+
+
+@pytest.mark.parametrize("queue_it", [enqueue, enqueue_now])
+def test_queueing_a_misspelt_job_raises_before_anything_is_queued(queue_it):
+    with pytest.raises(ValueError, match="run_imprt"):
+        queue_it("marketplace.imports.jobs.run_imprt", batch_id=1)
 
 
 def test_the_scan_sees_queueing_calls_and_leaves_rq_s_own_enqueue_alone(tmp_path, monkeypatch):
