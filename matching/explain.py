@@ -9,7 +9,7 @@ language-neutral; a term shared across languages shows both forms (物联网 ↔
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,7 +104,14 @@ def explain(
     )
 
 
-def _pairs(query_sentences, query_vectors, doc_sentences, doc_vectors, floors, max_pairs) -> tuple:
+def _pairs(
+    query_sentences: Sequence[str],
+    query_vectors: np.ndarray,
+    doc_sentences: Sequence[str],
+    doc_vectors: np.ndarray,
+    floors: float | PairFloors,
+    max_pairs: int,
+) -> tuple[SentencePair, ...]:
     if not len(query_sentences) or not len(doc_sentences):
         return ()
     sims = np.asarray(query_vectors, dtype=np.float32) @ np.asarray(doc_vectors, dtype=np.float32).T
@@ -183,7 +190,9 @@ def _shown(written: str, terms: tuple[str, ...], chinese: bool) -> bool:
     return written.lower() in glossary_abbreviations() and (written.isupper() or any(c.isdigit() for c in written))
 
 
-def _phrase_at(words: tuple[_Word, ...], starts: dict[str, list[int]], text: str, phrase: tuple[str, ...]):
+def _phrase_at(
+    words: tuple[_Word, ...], starts: dict[str, list[int]], text: str, phrase: tuple[str, ...]
+) -> str | None:
     """The text where ``phrase`` (index terms) occurs as consecutive English words: the first place, or one
     that writes it as an abbreviation ("GPS" after a tag list's "gps")."""
     found = []

@@ -8,7 +8,13 @@ was missing or unreadable, searches take the exact path, a matrix product that i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import faiss
 
 # Below this many vectors an exact matrix product beats building and searching a graph.
 EXACT_LIMIT = 20_000
@@ -31,7 +37,7 @@ class VectorIndex:
         self.ef_search = ef_search
         self.vectors = np.zeros((0, dim), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
-        self._graph = None  # faiss index over positions, built by build() above the limit
+        self._graph: faiss.IndexHNSWFlat | None = None  # over positions, built by build() above the limit
         self._graph_size = 0
 
     def __len__(self) -> int:
@@ -57,13 +63,13 @@ class VectorIndex:
             self._graph_size = len(self.vectors)
         return np.arange(start, start + len(vectors))
 
-    def remove(self, positions) -> None:
+    def remove(self, positions: Iterable[int] | np.ndarray) -> None:
         self.alive[np.asarray(positions, dtype=np.int64)] = False
 
     def tombstone_share(self) -> float:
         return 0.0 if not len(self.alive) else 1.0 - self.alive.mean()
 
-    def _ensure_graph(self):
+    def _ensure_graph(self) -> faiss.IndexHNSWFlat:
         import faiss  # noqa: PLC0415 (native OpenMP library, needed only for graphs above EXACT_LIMIT)
 
         if self._graph is None or self._graph_size != len(self.vectors):
@@ -126,5 +132,8 @@ class VectorIndex:
     def load_graph(self, data: bytes) -> None:
         import faiss  # noqa: PLC0415 (native OpenMP library, needed only for graphs above EXACT_LIMIT)
 
-        self._graph = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
-        self._graph_size = self._graph.ntotal
+        graph = faiss.deserialize_index(np.frombuffer(data, dtype=np.uint8))
+        if not isinstance(graph, faiss.IndexHNSWFlat):  # the store treats this like any damaged graph file
+            raise ValueError(f"the graph file holds a {type(graph).__name__}, not an HNSW index")
+        self._graph = graph
+        self._graph_size = graph.ntotal

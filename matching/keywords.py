@@ -42,10 +42,10 @@ class KeywordIndex:
         self.size = self.base_size
 
     @classmethod
-    def from_tokens(cls, token_lists: Sequence[Sequence[str]], **kwargs) -> KeywordIndex:
+    def from_tokens(cls, token_lists: Sequence[Sequence[str]], *, k1: float = K1, b: float = B) -> KeywordIndex:
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in tokens] for tokens in token_lists]
-        return cls(ids, vocab, **kwargs)
+        return cls(ids, vocab, k1=k1, b=b)
 
     # -- growth without a rebuild ---------------------------------------------------------
     def append(self, tokens: Sequence[str]) -> int:

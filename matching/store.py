@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def current_version(directory: Path) -> int | None:
 
 
 @contextmanager
-def writer_lock(directory: Path):
+def writer_lock(directory: Path) -> Iterator[None]:
     """One writer at a time across processes on this machine."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -48,7 +49,7 @@ def writer_lock(directory: Path):
 
 
 @contextmanager
-def exclusive(directory: Path, name: str, *, wait: bool = True):
+def exclusive(directory: Path, name: str, *, wait: bool = True) -> Iterator[bool]:
     """A named lock beside the snapshots (other than the writer's), for work longer than one write: yields True
     once this process holds it; with ``wait=False`` yields False at once when another process holds it. The
     operating system releases it when its holder dies."""

@@ -409,7 +409,7 @@ def _stop_words_zh() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _segmenter():
+def _segmenter() -> jieba.Tokenizer:
     """A jieba tokenizer of our own that knows the glossary's Chinese forms as words."""
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()

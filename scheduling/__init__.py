@@ -9,6 +9,7 @@ and the benchmark command call the same code. Modules:
 - `formulation`: the CP-SAT model and its analytic bounds;
 - `solver`: `solve` (time limit, progress, proven bound and gap);
 - `warm_start`: the block-first construction CP-SAT starts from;
+- `board`: who is busy when, shared by the two constructions (`warm_start`, `greedy`);
 - `greedy`: the first-fit baseline;
 - `explain`: plain-language reasons an instance cannot be scheduled;
 - `resolve`: how many pitches a change moved, and how few had to;

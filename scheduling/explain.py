@@ -27,7 +27,14 @@ def _need(instance: Instance, pitch: Pitch) -> str:
     return instance.need_by_id[pitch.need_id].name
 
 
-def _named(instance: Instance, *, pitches=(), needs=(), startups=(), judges=()) -> dict[str, tuple[int, ...]]:
+def _named(
+    instance: Instance,
+    *,
+    pitches: Iterable[Pitch] = (),
+    needs: Iterable[int] = (),
+    startups: Iterable[int] = (),
+    judges: Iterable[int] = (),
+) -> dict[str, tuple[int, ...]]:
     """The parties of a reason about some pitches, some needs with every pitch to them (a need's count or its
     panel's time speaks of all of them), some startups with every pitch they give, and some judges."""
     startup_ids, need_ids = set(), set()

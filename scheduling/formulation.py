@@ -607,7 +607,7 @@ def canonical_rooms(instance: Instance, placements: list[Placement]) -> list[Pla
     """The same schedule with rooms renumbered in the order needs (in instance order) first use
     them, as the symmetry breaking of `build` requires."""
     position = {n.id: i for i, n in enumerate(instance.needs)}
-    first_need = {}
+    first_need: dict[int, int] = {}  # room -> position of the first need using it
     for pl in placements:
         idx = position[instance.pitch_by_id[pl.pitch_id].need_id]
         first_need[pl.room] = min(first_need.get(pl.room, idx), idx)

@@ -109,7 +109,7 @@ def _best_start(instance: Instance, budget_s: float, good_enough: float = 0.0) -
     also with the needs' rooms taken from the bin-packing, built within `budget_s` seconds (or until
     one reaches `good_enough`, the proven lower bound)."""
     began = time.monotonic()
-    homes = [None]
+    homes: list[dict[int, int] | None] = [None]  # each construction runs without and with the packing's rooms
     if not instance.previous:
         homes.append(packing(instance, time_limit_s=min(0.5, budget_s / 4))[1])
     best = greedy(instance)
