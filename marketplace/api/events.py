@@ -20,9 +20,10 @@ from marketplace.api.schemas import (
 )
 from marketplace.core.db import unit_of_work
 from marketplace.core.errors import NotFound, PermissionDenied
-from marketplace.events.agenda import entries, judged_need_ids
+from marketplace.events.agenda import entries
 from marketplace.events.models import Event, Score
 from marketplace.events.queries import event_for_user, events_for_user, needs_of, pitches_of, scores_of, visible_pitches
+from marketplace.events.rules import judged_need_ids
 from marketplace.events.scoring import submit_score, weighted
 from marketplace.needs.queries import visible_need_ids
 

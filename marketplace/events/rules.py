@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.accounts.rules import is_bank, is_incubator, is_platform
+from marketplace.core.db import db
 from marketplace.events.enums import EventStatus
 from marketplace.events.models import Event, EventIncubator, EventNeed, Pitch
 from marketplace.needs.models import Need
@@ -53,9 +54,27 @@ def may_judge(user: User, need: Need) -> bool:
     return owns_need(user, need) and user.active
 
 
-def sits_on_panels(user: User) -> bool:
-    """Only bank staff sit on panels (the needs of their unit: ``agenda.judged_need_ids``)."""
-    return is_bank(user)
+def judged_need_ids(user: User, event_id: int) -> set[int]:
+    """The event's needs whose panel the user sits on: bank staff, for their unit's needs."""
+    if not is_bank(user):
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Need.id)
+            .join(EventNeed, EventNeed.need_id == Need.id)
+            .where(EventNeed.event_id == event_id, Need.owner_id == user.organisation_id)
+        )
+    )
+
+
+def judges_at(user: User, event: Event) -> bool:
+    """The user sits on the panel of one of the event's needs (their scoring page)."""
+    return bool(judged_need_ids(user, event.id))
+
+
+def reads_results(user: User, event: Event) -> bool:
+    """An event's results are the platform's (every need) and its judges' (their panels' needs)."""
+    return is_platform(user) or judges_at(user, event)
 
 
 def may_know_judges(user: User) -> bool:
