@@ -226,6 +226,7 @@ def test_candidates_listed_are_exactly_those_a_side_acts_on(app, ctx):
     """The list query and the per-object rule (sides + need visibility) agree for every seeded user."""
 
     candidates = list(db.session.scalars(sa.select(Candidate)))
+    acting, kept_out = set(), set()
     for email in fixture_users():
         person = user(email)
         listed = set(db.session.scalars(sa.select(Candidate.id).where(visible_candidates_clause(person))))
@@ -238,6 +239,12 @@ def test_candidates_listed_are_exactly_those_a_side_acts_on(app, ctx):
             if sides(person, candidate):
                 expected.add(candidate.id)
         assert listed == expected, email
+        if listed:
+            acting.add(email)
+        if len(listed) < len(candidates):
+            kept_out.add(email)
+
+    assert acting and kept_out  # some act on candidates and some are kept from others: not two empty sets
 
 
 def test_the_openapi_document_covers_every_api_route(app, client):

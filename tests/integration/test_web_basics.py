@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+import sqlalchemy as sa
+
+from marketplace.core.db import db
+from marketplace.needs.enums import NeedStatus
+from marketplace.needs.models import Need
 from tests.conftest import ADMIN, BANK_STAFF, ORGANISER, ZJ_MANAGER, fixture_users
+from tests.helpers import in_app
 
 pytestmark = pytest.mark.integration
 
@@ -68,13 +75,18 @@ def test_incubator_dashboard_shows_portfolio(client, auth):
 
 
 @pytest.mark.parametrize("email", [ORGANISER, ADMIN])
-def test_platform_dashboard_counts_every_status(client, auth, email):
+def test_platform_dashboard_counts_every_status(app, client, auth, email):
+    with in_app(app):
+        expected = dict(db.session.execute(sa.select(Need.status, sa.func.count()).group_by(Need.status)).all())
     auth.login(email)
 
     page = client.get("/").get_data(as_text=True)
 
-    for label in ["Draft", "In review", "Published", "Closed", "Withdrawn"]:
-        assert label in page
+    stat = r'stat-number">(\d+)</span><span class="stat-label">([^<]+)<'
+    stats = {label: int(n) for n, label in re.findall(stat, page)}
+    per_status = {status.label: expected.get(status, 0) for status in NeedStatus}
+    assert {label: stats.get(label) for label in per_status} == per_status
+    assert sum(per_status.values()) > 0
 
 
 def test_unknown_page_renders_404_template(client, auth):
