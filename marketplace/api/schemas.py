@@ -211,8 +211,9 @@ ReadVersion = Annotated[
         ge=1,
         le=2**31 - 1,
         description=(
-            "The `version` you read (from GET). If the object changed since, the answer is 409 naming the changed fields "
-            "(`changed`) and the current `version`, and nothing is saved: read it again, reapply your change, send again."
+            "The `version` you read (from GET). If the object changed since, the answer is 409 naming the changed "
+            "fields (`changed`) and the current `version`, and nothing is saved: read it again, reapply your change, "
+            "send again."
         ),
     ),
 ]

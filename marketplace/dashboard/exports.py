@@ -7,6 +7,7 @@ days have one decimal; an empty cell means there is nothing to measure.
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from flask_babel import gettext as _
@@ -31,7 +32,7 @@ def headers() -> list[str]:
         _("Active candidates"),
         *(_("Now: %(stage)s", stage=stage.label) for stage in CandidateStage),
         *(_("Reached: %(stage)s", stage=stage.label) for stage in ORDER),
-        *(_("Conversion %(frm)s → %(to)s (%%)", frm=frm.label, to=to.label) for frm, to in zip(ORDER, ORDER[1:])),
+        *(_("Conversion %(frm)s → %(to)s (%%)", frm=frm.label, to=to.label) for frm, to in pairwise(ORDER)),
         *(_("Median days in %(stage)s", stage=stage.label) for stage in TIMED_STAGES),
     ]
 

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import pairwise
 
 import sqlalchemy as sa
 
@@ -103,14 +104,14 @@ def reached_counts(histories: Iterable[History]) -> dict[CandidateStage, int]:
 
 def conversions(reached: dict[CandidateStage, int]) -> dict[CandidateStage, float | None]:
     """Share of the candidates that reached each forward stage which went on to reach the next one."""
-    return {stage: (reached[nxt] / reached[stage] if reached[stage] else None) for stage, nxt in zip(ORDER, ORDER[1:])}
+    return {stage: (reached[nxt] / reached[stage] if reached[stage] else None) for stage, nxt in pairwise(ORDER)}
 
 
 def finished_stays(history: History) -> list[tuple[CandidateStage, float]]:
     """(stage, days) for every stay the candidate has finished, i.e. moved on from."""
     return [
         (stage, (left - entered).total_seconds() / _SECONDS_PER_DAY)
-        for (stage, entered), (_next, left) in zip(history.steps, history.steps[1:])
+        for (stage, entered), (_next, left) in pairwise(history.steps)
     ]
 
 

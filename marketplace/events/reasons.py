@@ -12,7 +12,8 @@ TEMPLATES = (
     _l("The pitches need {needed} room-slots but {rooms} rooms over {slots} slots offer only {available}."),
     _l("the rooms and the panels' need to attend every pitch of their need"),
     _l(
-        "{startup} has {pitches} pitches but its free time, with a changeover of {gap} slot(s) between pitches, fits only {fits}."
+        "{startup} has {pitches} pitches but its free time, with a changeover of {gap} slot(s) between pitches, "
+        "fits only {fits}."
     ),
     _l("The pitch of {startup} for {need} is pinned to a room that does not exist."),
     _l("The pitch of {startup} for {need} is pinned where it would run into a break or past the end of the day."),
@@ -20,7 +21,8 @@ TEMPLATES = (
     _l("The pitch of {startup} for {need} is pinned at {when}, when {startup} is away."),
     _l("Two pitches are pinned to {room} at {when}: {startup_a} for {need_a} and {startup_b} for {need_b}."),
     _l(
-        "{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover of {gap} slot(s) between them."
+        "{startup_a} is pinned to pitches at {when_a} and {when_b} without the changeover of {gap} slot(s) "
+        "between them."
     ),
     _l("the availability of the panel of {need} (free for {free} slots, {pitches} pitch(es))"),
     _l("{need} has {pitches} pitches but its panel is free for {free} slots."),
@@ -28,7 +30,8 @@ TEMPLATES = (
     _l("Judge {judge} sits on {panels} panels ({names}) with {needed} slots of pitches but is free for {free} slots."),
     _l("The pitch of {startup} for {need} has no slot when both the panel and the startup are free."),
     _l(
-        "A panel would be in two places at {when}: {startup_a} for {need_a} and {startup_b} for {need_b} are pinned at the same time."
+        "A panel would be in two places at {when}: {startup_a} for {need_a} and {startup_b} for {need_b} are pinned "
+        "at the same time."
     ),
     _l("the availability of {startup}"),
     _l("the changeover of {gap} slot(s) between the pitches of {startup}"),

@@ -3,9 +3,9 @@
 Each app holds one Engine. Before every use it compares the version named in the index folder's
 CURRENT file with the one it holds and reloads a newer snapshot, so a reindex by any process is
 picked up without a restart. It also notes which kinds need repair (a current snapshot that does not
-load, or loads without its graph), and holds the stand-in corpora services build meanwhile. The embedder (a loaded model) and the memo of encoded texts are
-shared by every app of the process with the same model settings: loading a model or encoding the
-same text twice in one process is never needed.
+load, or loads without its graph), and holds the stand-in corpora services build meanwhile. The embedder (a
+loaded model) and the memo of encoded texts are shared by every app of the process with the same model
+settings: loading a model or encoding the same text twice in one process is never needed.
 """
 
 from __future__ import annotations
