@@ -196,8 +196,8 @@ def _bounded_lines(text: Iterable[str]) -> Iterator[str]:
 
 def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
     """Refuses a workbook that unpacks to more than we read, from the sizes in its ZIP directory."""
-    from openpyxl.packaging.manifest import Manifest  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
-    from openpyxl.xml.functions import fromstring  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl.packaging.manifest import Manifest  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
+    from openpyxl.xml.functions import fromstring  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
 
     types: dict[str, set[str]] = {}
     try:
@@ -237,7 +237,7 @@ def check_unpacked_sizes(archive: zipfile.ZipFile) -> None:
 
 
 def _xlsx_lines(data: bytes) -> Iterator[tuple]:
-    from openpyxl import load_workbook  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl import load_workbook  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

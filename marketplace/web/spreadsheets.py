@@ -49,9 +49,9 @@ def table_xlsx(
     """A table as an XLSX workbook, every cell neutralised: bold wrapped header row, frozen with the first
     column, the first ``text_columns`` sized to their text (up to ``max_text_width``), the others
     ``number_width``."""
-    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
-    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
-    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl costs a process ~0.3 s; loaded when a workbook is read or written)
+    from openpyxl import Workbook  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
+    from openpyxl.styles import Alignment, Font  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
+    from openpyxl.utils import get_column_letter  # noqa: PLC0415 (openpyxl: ~0.3 s, for workbooks only)
 
     book = Workbook()
     sheet = book.active
