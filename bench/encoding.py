@@ -1,6 +1,6 @@
 """Encoding throughput and memory per embedding configuration.
 
-    python bench/encoding.py [--data ../shared/data] [--limit 1000] [--work /tmp/innomatch-onnx]
+    python bench/encoding.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--limit 1000] [--work /tmp/innomatch-onnx]
         [--configs torch onnx onnx-int8 use paired]
 
 Configurations: MiniLM on torch (float32), ONNX (float32, exported locally from the packaged model) and
@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from marketplace.core.config import Settings
 from matching.embed import USE_MODEL, embed_documents, load_embedder  # noqa: E402
 from matching.eval import document_from, log, read_jsonl  # noqa: E402
 from matching.text import sentences  # noqa: E402
@@ -47,7 +48,7 @@ def rss_mb() -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--limit", type=int, default=1000, help="profiles timed for throughput")
     parser.add_argument("--work", type=Path, default=Path("/tmp/innomatch-onnx"))
     parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(CONFIGS))

@@ -2,7 +2,7 @@
 ``matching.explain.PAIRED_FLOORS`` (the floors under the sentence pairs shown beside a match, one per language
 pairing: both English, both Chinese, one of each).
 
-    python bench/explain_pairs.py [--data ../shared/data] [--profiles 10] [--seed 1] [--work /tmp/innomatch-onnx]
+    python bench/explain_pairs.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--profiles 10] [--seed 1] [--work /tmp/innomatch-onnx]
 
 Reads the dev needs in place: ``needs-dev-zh.jsonl`` is ``needs-dev.jsonl`` translated line by line, with the
 same sentences, so sentence i of a Chinese need and sentence i of its English original are a true pair.
@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from marketplace.core.config import Settings
 from matching.embed import USE_MODEL, load_embedder  # noqa: E402
 from matching.eval import document_from, log, read_jsonl  # noqa: E402
 from matching.explain import PAIRED_FLOORS, SINGLE_MODEL_FLOOR, explain  # noqa: E402
@@ -92,7 +93,7 @@ def best_pair(q_sents, q_vecs, d_sents, d_vecs) -> float:
 
 def main() -> int:  # noqa: C901 (a benchmark's steps in order, read top to bottom)
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--profiles", type=int, default=10, help="relevant and unrelated profiles per need")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/innomatch-onnx"))

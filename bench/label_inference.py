@@ -1,6 +1,6 @@
 """Labels for unlabelled profiles: how much each way of inferring them gives the ranking (issue 14).
 
-    python bench/label_inference.py [--data ../shared/data] [--cache-dir /tmp/evalcache]
+    python bench/label_inference.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir /tmp/evalcache]
 
 Every profile of the dev directory loses its tags and industries (text and labels), as with the eval CLI's
 ``--no-labels``; the ranking's label feedback then sees the labels each variant infers. The supervised variants
@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from marketplace.core.config import Settings
 from matching.corpus import Corpus, entry_for  # noqa: E402
 from matching.embed import USE_MODEL, embed_query, load_embedder  # noqa: E402
 from matching.eval import document_from, document_vectors, evaluate, log, read_jsonl, read_qrels  # noqa: E402
@@ -89,7 +90,7 @@ def micro(pred: list[frozenset], truth: list[frozenset]) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--cache-dir", type=Path, default=Path("/tmp/evalcache"))
     args = parser.parse_args()
 

@@ -1,6 +1,6 @@
 """Ranking latency, vector-search recall, index build/update times and memory at scale.
 
-    python bench/ranking.py --sizes 10000 100000 [--data ../shared/data] [--cache-dir DIR]
+    python bench/ranking.py --sizes 10000 100000 [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir DIR]
 
 Synthetic corpora are grown from the real dev corpus: each synthetic profile is a real one's
 embedding plus Gaussian noise, renormalised, with the real one's terms and labels, so the
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import sys
 import time
@@ -22,6 +21,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from marketplace.core.config import Settings
 from matching import store  # noqa: E402
 from matching.corpus import Corpus, Entry  # noqa: E402
 from matching.embed import Embedder, embed_query  # noqa: E402
@@ -106,7 +106,7 @@ def bench_size(base: Corpus, queries: list[Query], size: int, noise: float, tmp:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--noise", type=float, default=0.03)
     parser.add_argument("--cache-dir", type=Path, default=None)

@@ -1,7 +1,7 @@
 """Scale: N synthetic startup profiles in PostgreSQL, measured the way the app runs (issue 8).
 
     python bench/scale.py --startups 100000 [--database-url postgresql://127.0.0.1:5432/scale_innomatch]
-        [--data ../shared/data] [--seed 1] [--out /tmp/scale-100000.json] [--backup] [--keep]
+        [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--seed 1] [--out /tmp/scale-100000.json] [--backup] [--keep]
 
 1. Generator: a fresh scratch database (its name must start with ``scale_``), migrated and seeded with the
    demo world, then N startups from ``bench/synthetic_startups.py`` (COPY in chunks, vectors from a few
@@ -45,6 +45,7 @@ import matching.corpus as corpus_module
 from marketplace import create_app
 from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
+from marketplace.core.config import Settings
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.migrate import upgrade_database
 from marketplace.needs.enums import NeedStatus
@@ -614,7 +615,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default="postgresql://127.0.0.1:5432/scale_innomatch")
     parser.add_argument("--restore-url", default="postgresql://127.0.0.1:5432/scale_restore")
     parser.add_argument("--admin-database", default="test", help="database to connect to for CREATE/DROP")
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--archetypes", type=int, default=400)
     parser.add_argument("--noise", type=float, default=0.03)

@@ -1,6 +1,6 @@
 """Calibrates the relevance floor of typed directory searches (matching.rank.SEARCH_DENSE_FLOOR).
 
-    python bench/search_floor.py [--data ../shared/data] [--cache-dir /tmp/evalcache] [--backend torch]
+    python bench/search_floor.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir /tmp/evalcache] [--backend torch]
         [--random 50] [--seed 1] [--short-words 3] [--floors 0.25 0.30 0.35 0.40 0.45]
 
 A profile is a real match for a typed search when it holds one of the query's index terms (Chinese words
@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from marketplace.core.config import Settings
 from marketplace.rankings.services import search_settings  # noqa: E402
 from matching.embed import USE_MODEL, embed_query, load_embedder  # noqa: E402
 from matching.eval import build_corpus, document_from, log, ndcg, read_jsonl, read_qrels  # noqa: E402
@@ -94,7 +95,7 @@ def query_for(embedder, text: str) -> Query:
 
 def main() -> int:  # noqa: C901 (a benchmark's steps in order, read top to bottom)
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get("INNOMATCH_DATA", "../shared/data")))
+    parser.add_argument("--data", type=Path, default=Path(Settings.from_env().DATA_DIR))
     parser.add_argument("--cache-dir", type=Path, default=None, help="document vectors kept between runs")
     parser.add_argument("--backend", choices=["torch", "onnx", "onnx-int8"], default="torch")
     parser.add_argument("--random", type=int, default=50, help="random-letter queries")

@@ -1,8 +1,7 @@
 """Real conference-scheduling instances (CoSPLib) as roadshow instances, for tests and benchmarks.
 
-Reads `cosplib-conferences.json` in place from a data directory (default `<repo>/../shared/data`;
-the CLI takes `--data-dir` or the `INNOMATCH_DATA_DIR` environment variable); nothing of it is
-copied into the repository. The mapping:
+Reads `cosplib-conferences.json` in place from the data directory its caller names (the app's
+DATA_DIR setting); nothing of it is copied into the repository. The mapping:
 
 - sessions -> slots: each session's timeslots become adjacent slots from its start, all of the
   shortest slot length any session has (so no session overlaps the next); days by date;
@@ -22,7 +21,6 @@ from pathlib import Path
 from scheduling.model import Instance, NeedSpec, Pitch, Slot
 
 FILE_NAME = "cosplib-conferences.json"
-DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _minutes(hhmm: str) -> int:
@@ -30,12 +28,12 @@ def _minutes(hhmm: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def conference_names(data_dir: Path = DEFAULT_DATA_DIR) -> list[str]:
+def conference_names(data_dir: Path) -> list[str]:
     """The conferences in the file, in file order."""
     return list(_read(data_dir)["instances"])
 
 
-def load_conference(name: str, data_dir: Path = DEFAULT_DATA_DIR) -> Instance:
+def load_conference(name: str, data_dir: Path) -> Instance:
     """The conference `name` as a roadshow instance (see the module docstring for the mapping)."""
     conf = _read(data_dir)["instances"][name]
     sessions = sorted(conf["sessions"], key=lambda s: (s["date"], _minutes(s["start"])))

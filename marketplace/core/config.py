@@ -58,6 +58,10 @@ class Settings:
     MODEL_CACHE_DIR: str = str(REPO_ROOT / "instance" / "models")
     # Folder of the search index snapshots (rebuildable from the database at any time).
     INDEX_DIR: str = str(REPO_ROOT / "instance" / "index")
+    # Public datasets read in place, never copied (the startup directory, the matching dev set, the CoSPLib
+    # scheduling instances): the evaluation and scheduling benchmarks and their tests. Default: data/ in the
+    # folder shared beside the checkout.
+    DATA_DIR: str = str(REPO_ROOT.parent / "shared" / "data")
     # Demo mode: a fixed secret key is allowed and the seed's demo sign-ins are shown.
     DEMO: bool = False
     # Flask debug mode (never in production).
@@ -124,6 +128,7 @@ class Settings:
         s.EMBEDDING_MODEL = env.get("EMBEDDING_MODEL") or s.EMBEDDING_MODEL
         s.EMBEDDING_MULTILINGUAL = env.get("EMBEDDING_MULTILINGUAL", s.EMBEDDING_MULTILINGUAL).strip()
         s.INDEX_DIR = env.get("INDEX_DIR") or s.INDEX_DIR
+        s.DATA_DIR = env.get("INNOMATCH_DATA") or s.DATA_DIR
         s.EMBEDDING_BACKEND = env.get("EMBEDDING_BACKEND") or s.EMBEDDING_BACKEND
         s.MODEL_CACHE_DIR = env.get("MODEL_CACHE_DIR") or s.MODEL_CACHE_DIR
         s.DEMO = _flag(env.get("INNOMATCH_DEMO"))

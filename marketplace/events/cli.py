@@ -1,4 +1,4 @@
-"""Commands for matchmaking days (issue 6): `flask --app marketplace events ...`."""
+"""Commands for matchmaking days: `flask --app marketplace events ...`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
+from flask import current_app
 
 from scheduling.check import compactness, violations
-from scheduling.cosplib import DEFAULT_DATA_DIR, load_conference
+from scheduling.cosplib import load_conference
 from scheduling.generate import generate
 from scheduling.greedy import greedy
 from scheduling.model import Instance, Placement
@@ -36,10 +37,8 @@ def events_cli() -> None:
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_DATA_DIR,
-    envvar="INNOMATCH_DATA_DIR",
-    show_default=True,
-    help="Where cosplib-conferences.json is.",
+    default=None,
+    help="Where cosplib-conferences.json is (default: the DATA_DIR setting, INNOMATCH_DATA).",
 )
 def bench_schedule(
     pitches: int,
@@ -50,10 +49,11 @@ def bench_schedule(
     workers: int,
     resolve: bool,
     conference: str | None,
-    data_dir: Path,
+    data_dir: Path | None,
 ) -> None:
     """Schedule a generated instance (or a CoSPLib conference) with CP-SAT and with the greedy
     baseline; the last line is JSON."""
+    data_dir = data_dir or Path(current_app.config["DATA_DIR"])
     instance = load_conference(conference, data_dir) if conference else generate(pitches, rooms, days, seed)
     rooms, days = len(instance.rooms), len(instance.days)
     baseline = greedy(instance)

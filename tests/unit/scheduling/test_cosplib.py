@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from marketplace.core.config import Settings
 from scheduling.check import violations
-from scheduling.cosplib import DEFAULT_DATA_DIR, conference_names, load_conference
+from scheduling.cosplib import conference_names, load_conference
 from scheduling.solver import solve
 
 pytestmark = pytest.mark.unit
 
-DATA_DIR = Path(os.environ.get("INNOMATCH_DATA_DIR", DEFAULT_DATA_DIR))
+DATA_DIR = Path(Settings.from_env().DATA_DIR)
 
 
 def test_conference_maps_tracks_to_needs_and_submissions_to_pitches():
