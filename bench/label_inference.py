@@ -1,4 +1,4 @@
-"""Labels for unlabelled profiles: how much each way of inferring them gives the ranking (issue 14).
+"""Labels for unlabelled profiles: how much each way of inferring them gives the ranking.
 
     python bench/label_inference.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir /tmp/evalcache]
 

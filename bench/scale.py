@@ -1,4 +1,4 @@
-"""Scale: N synthetic startup profiles in PostgreSQL, measured the way the app runs (issue 8).
+"""Scale: N synthetic startup profiles in PostgreSQL, measured the way the app runs.
 
     python bench/scale.py --startups 100000 [--database-url postgresql://127.0.0.1:5432/scale_innomatch]
         [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--seed 1] [--out /tmp/scale-100000.json] [--backup] [--keep]

@@ -1,4 +1,4 @@
-"""Roadshow scheduling for matchmaking days (issue 6): rooms, slots, panels and pitches.
+"""Roadshow scheduling for matchmaking days: rooms, slots, panels and pitches.
 
 A pure library: it imports only the standard library and OR-Tools, so the web app, the rq job
 and the benchmark command call the same code. Modules:

@@ -1,4 +1,4 @@
-"""Reproducible roadshow instances with the shape of a real matchmaking day (issue 6).
+"""Reproducible roadshow instances with the shape of a real matchmaking day.
 
 Days run 9:00-12:40 and 13:30-17:30 (lunch in between) in 20-minute slots, so 23 slots a day;
 every pitch is one slot (20 minutes); one need per ~18 pitches with panels of 2-4 judges of their

@@ -1,4 +1,4 @@
-"""The authorisation matrix (issue 7): every route of the app × every role, and what each role gets.
+"""The authorisation matrix: every route of the app × every role, and what each role gets.
 
 Data only. ``tests/integration/test_route_matrix.py`` runs every row for every role, and fails when
 a route of the app has no row here (or a row names a route that is gone).
@@ -800,7 +800,7 @@ ROWS: list[Row] = [
         {"event_id": EVENT},
         secrets=(Secret(f"judge-comment:{MPC_PITCH}", PLATFORM | {BANK_OWN}),),
     ),
-    # the export holds the judges' marks and comments: the panel's bank unit and the platform only (issue 16)
+    # the export holds the judges' marks and comments: the panel's bank unit and the platform only
     Row(
         "GET",
         "/events/<int:event_id>/results.csv",

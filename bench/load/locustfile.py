@@ -1,4 +1,4 @@
-"""Simulated people on innomatch's HTML pages, for the load test (issue 8): run by bench/load/run.py.
+"""Simulated people on innomatch's HTML pages, for the load test: run by bench/load/run.py.
 
 Three kinds of user, weighted like real use (many bank staff, some incubator managers, a few
 organisers). Each signs in once with the seeded demo accounts (several simulated users share one

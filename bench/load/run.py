@@ -1,4 +1,4 @@
-"""The load test (issue 8) in one command: a scratch database, the production stack, locust, a table.
+"""The load test in one command: a scratch database, the production stack, locust, a table.
 
     .venv/bin/python bench/load/run.py [--users 50] [--spawn-rate 10] [--run-time 60s] [--workers 3]
 

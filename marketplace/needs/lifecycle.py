@@ -39,7 +39,7 @@ def allowed(frm: S, to: S, capacities: set[str]) -> bool:
     return bool(TRANSITIONS.get((frm, to), frozenset()) & capacities)
 
 
-# Statuses a need may only enter while its deadline is still ahead (issue 16: a need due in 2020 was published).
+# Statuses a need may only enter while its deadline is still ahead: a need due in the past is never published.
 NEEDS_FUTURE_DEADLINE = frozenset({S.IN_REVIEW, S.PUBLISHED})
 
 

@@ -1,4 +1,4 @@
-"""Issue 16, item 6, in a browser: clicking your name opens your profile; choosing Chinese there and saving shows
+"""In a browser: clicking your name opens your profile; choosing Chinese there and saving shows
 the page in Chinese, and it stays so on the next page."""
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_event_schedule_publish_score_winner(live_server, browser):
 
 
 def test_schedule_is_compact_and_a_need_without_pitches_is_flagged(live_server, browser):
-    """Issue 16, item 9: with nobody away, the two panels pitch side by side in the two rooms in one half-day
+    """With nobody away, the two panels pitch side by side in the two rooms in one half-day
     instead of one of them taking another half-day; the organiser is warned about a need of the event that has
     no pitches."""
     base, _app = live_server

@@ -50,7 +50,7 @@ def test_post_publish_nominate_shortlist_board(live_server, browser):
     incubator.click(f"#open-needs >> text={TITLE}")
     incubator.click("a:has-text('Nominate a startup')")
     option = incubator.locator("select[name=startup_id] option").first.inner_text().strip()
-    assert re.search(r" · fit \d+/100$", option)  # best fit first, with its fit (issue 16, item 14)
+    assert re.search(r" · fit \d+/100$", option)  # best fit first, with its fit
     chosen = option.rsplit(" · fit ", 1)[0]
     incubator.fill("textarea[name=note]", "Runs fee reconciliation for twelve universities in Shanghai.")
     incubator.set_input_files(

@@ -1,4 +1,4 @@
-"""A judge's pages at a phone's width (issue 16, item 12): nothing wider than the screen, so no button such as
+"""A judge's pages at a phone's width: nothing wider than the screen, so no button such as
 "Results" is cut off; the score list names day, time and room; the availability form has whole-day and half-day
 blocks and dated days."""
 

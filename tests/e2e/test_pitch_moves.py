@@ -1,4 +1,4 @@
-"""Moving a pitch by hand in the browser (issue 16, item 8): from the Pitches table's Move link onto a cell
+"""Moving a pitch by hand in the browser: from the Pitches table's Move link onto a cell
 another pitch of the same length holds, the two swap places and say so; both stay on the grid."""
 
 from __future__ import annotations

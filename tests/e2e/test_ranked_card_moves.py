@@ -1,4 +1,4 @@
-"""Issue 16, item 2: a ranked startup's card offers only the moves the pipeline allows at its stage."""
+"""A ranked startup's card offers only the moves the pipeline allows at its stage."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_card_after_invite_offers_only_allowed_moves(live_server, browser):
 
 
 def test_declining_a_ranked_startup_asks_first(live_server, browser):
-    """Issue 16, item 7: cancelling the question changes nothing; confirming declines."""
+    """Cancelling the question changes nothing; confirming declines."""
     base, app = live_server
     context, staff = signed_in(browser, base, "staff@bank.example.com")
     staff.goto(f"{base}/needs/{need_id(app, 'education-ecosystem-it')}")

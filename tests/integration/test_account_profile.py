@@ -1,4 +1,4 @@
-"""The profile page (issue 16, item 6): clicking your name opens it; a signed-in person changes their own name,
+"""The profile page: clicking your name opens it; a signed-in person changes their own name,
 interface language and email digest choice, and their password (the current one, the new one twice, the password
 policy; their other sessions end). It names no user, so nobody changes anyone else's profile."""
 

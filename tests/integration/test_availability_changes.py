@@ -1,4 +1,4 @@
-"""Availability changes on a placed schedule (issue 16, item 10): the person who saved is told what happens
+"""Availability changes on a placed schedule: the person who saved is told what happens
 next, the organisers hear of it, and their event page offers the re-solve that keeps the rest in place."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""An event's results (issue 16, item 11): unscored pitches apart and never selected, each criterion's mean,
+"""An event's results: unscored pitches apart and never selected, each criterion's mean,
 the judges' comments, and the export, for the panel's bank unit and the platform only."""
 
 from __future__ import annotations

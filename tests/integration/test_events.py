@@ -493,7 +493,7 @@ def test_a_move_onto_a_taken_cell_that_cannot_swap_is_refused_and_changes_nothin
 
 
 def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off_it(app):
-    """Outside review: the swap gave the other pitch the moving one's cell, slot 10 000, off the grid."""
+    """The swap gave the other pitch the moving one's cell, slot 10 000, off the grid."""
 
     with in_app(app):
         event, first, second = _scheduled_pair(app)
@@ -507,7 +507,7 @@ def test_a_pitch_past_the_grid_moved_onto_a_taken_cell_cannot_push_the_other_off
 
 
 def test_a_swap_with_a_pitch_moved_meanwhile_changes_nothing(app):
-    """Outside review: the other pitch was overwritten without a version check, losing a concurrent move."""
+    """The other pitch was overwritten without a version check, losing a concurrent move."""
 
     with in_app(app):
         event, first, second = _scheduled_pair(app)
@@ -690,7 +690,7 @@ def test_the_days_page_shows_an_incubator_only_the_needs_it_may_see(app, client,
 
 
 def test_the_organiser_reads_why_the_schedule_spread_over_two_half_days(app, client, auth):
-    """Issue 16, item 9: the education panel's judge is away all morning and the IoT panel's all afternoon, so
+    """The education panel's judge is away all morning and the IoT panel's all afternoon, so
     the two panels cannot share a half-day; the page says which unavailability made the schedule spread out."""
 
     with in_app(app):

@@ -1,4 +1,4 @@
-"""Incubators at events (issue 16, item 13): an Events item in their navigation, their own pitches (day, time,
+"""Incubators at events: an Events item in their navigation, their own pitches (day, time,
 room) instead of a grid of other people's empty cells, the invited incubators on the organiser's page, the
 organiser's own calendar feed, and the online-meeting link in calendar files."""
 
@@ -109,7 +109,7 @@ def test_an_incubators_agenda_names_no_need_it_cannot_see(app, client, auth):
 
 
 def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitch(app, client, auth):
-    """Outside review of issue 16: the events side still read "my pitches" from listings, so an incubator
+    """The events side still read "my pitches" from listings, so an incubator
     listing a startup that another incubator nominated saw that nomination's pitch, agenda and availability."""
 
     event_id, email, own = _with_link_and_guest(app)
@@ -152,7 +152,7 @@ def test_listing_a_startup_another_incubator_nominated_shows_nothing_of_its_pitc
 
 
 def test_a_judges_absence_reaches_the_organisers_not_the_incubator(app, client, auth):
-    """Outside review: the conflict list ("The panel of … is away when …") told incubators when judges are away."""
+    """The conflict list ("The panel of … is away when …") told incubators when judges are away."""
 
     event_id, email, own = _with_link_and_guest(app)
     with in_app(app), unit_of_work():

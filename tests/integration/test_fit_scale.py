@@ -1,4 +1,4 @@
-"""One fit scale on every page (issue 16, item 4): a need and a startup show the same fit on the need page (ranked
+"""One fit scale on every page: a need and a startup show the same fit on the need page (ranked
 among everyone's startups or within an incubator's portfolio), on the startup page (needs that fit it) and in the
 incubator workspace (best fit), each page with the legend that says how it is made."""
 

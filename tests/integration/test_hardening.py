@@ -1,4 +1,4 @@
-"""Hardening (issue 7): security headers and CSP, sign-in throttling and API quotas, the password
+"""Hardening: security headers and CSP, sign-in throttling and API quotas, the password
 policy through the CLI, and audit rows for privileged actions.
 
 Rate limits are off in the test suite; the ``limited`` fixture builds a second app on the seeded

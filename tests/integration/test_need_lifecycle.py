@@ -140,7 +140,7 @@ def test_incubator_cannot_clone(app, client, auth):
 
 
 def test_need_past_its_deadline_cannot_be_submitted_or_published(ctx):
-    """Issue 16, item 1: a need due in 2020 was submitted and published, and incubators were notified."""
+    """A need due in 2020 was submitted and published, and incubators were notified."""
 
     draft = create_need(actor=user(BANK_STAFF), data={**NEED, "deadline": "2099-01-01"})
     draft.deadline = date(2020, 1, 1)  # the days went by (a deadline in the past cannot be set)

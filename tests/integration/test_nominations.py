@@ -329,7 +329,7 @@ def test_the_banks_notes_from_before_sharing_stay_out_of_the_candidates_history(
 
 
 def test_the_nominate_list_offers_the_portfolio_by_fit_with_the_fit_shown(app, client, auth):
-    """Issue 16, item 14: the startups were in no useful order."""
+    """The startups were in no useful order."""
 
     edu = need_id(app, "education-ecosystem-it")
     with in_app(app):

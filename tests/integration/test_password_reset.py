@@ -1,4 +1,4 @@
-"""Password reset by email (issue 16, item 6): "Forgot your password?" on the sign-in page asks for an email and
+"""Password reset by email: "Forgot your password?" on the sign-in page asks for an email and
 always answers the same; an active person's email gets, through the outbox, a link that is signed, expires after
 an hour and works once (it names a fingerprint of the password hash, so any new password ends it)."""
 
@@ -113,7 +113,7 @@ def test_an_unknown_email_gets_the_same_answer_and_nothing_is_sent(app, client):
 
 
 def test_with_redis_unreachable_every_email_reads_the_same_page(tmp_path):
-    """Outside review: the mail job was queued for real accounts only, so with Redis down only they read
+    """The mail job was queued for real accounts only, so with Redis down only they read
     "Background work ... is waiting", and without Redis only they waited for the mail in the request."""
 
     app = seeded_app(f"sqlite:///{tmp_path / 'reset.sqlite3'}", REDIS_URL="redis://127.0.0.1:9/0")

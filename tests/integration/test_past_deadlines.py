@@ -1,4 +1,4 @@
-"""Dates that make sense (issue 16, item 1): a deadline or a first day being set is not in the past, and a
+"""Dates that make sense: a deadline or a first day being set is not in the past, and a
 published need past its deadline stops counting as open everywhere: lists, an incubator's best fit, the needs
 ranked for a startup, new-match alerts, nominations and the API."""
 

@@ -166,7 +166,7 @@ def _card_moves(card: str) -> list[str]:
 
 
 def test_ranked_card_after_invite_offers_only_allowed_moves(app, client, auth):
-    """Issue 16, item 2: an invited startup's card no longer offers Shortlist and Invite."""
+    """An invited startup's card no longer offers Shortlist and Invite."""
     edu = need_id(app, "education-ecosystem-it")
     auth.login(BANK_STAFF)
     before = client.get(f"/needs/{edu}").get_data(as_text=True)

@@ -1,4 +1,4 @@
-"""A startup's place is stored once and read in the reader's language (issue 16, item 16)."""
+"""A startup's place is stored once and read in the reader's language."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The authorisation matrix (issue 7): every route × every role answers as tests/route_matrix.py says.
+"""The authorisation matrix: every route × every role answers as tests/route_matrix.py says.
 
 - ``test_the_table_covers_every_route`` compares the table's (method, rule) pairs with the app's URL
   map (static files aside) and names the routes that have no row, and the rows whose route is gone.
@@ -297,7 +297,7 @@ class World:
                     note="Matrix decline",
                 )
             return db.session.get(Need, _need_id(name)).title
-        if kind == "judge-comment":  # a panel judge's mark and comment on the pitch (issue 16, item 11)
+        if kind == "judge-comment":  # a panel judge's mark and comment on the pitch
             pitch = db.session.get(Pitch, self.resolve(name))
             rubric = db.session.get(Event, pitch.event_id).rubric
             db.session.add(

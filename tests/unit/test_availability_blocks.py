@@ -1,4 +1,4 @@
-"""Whole days and half-days on the availability form (issue 16, item 12)."""
+"""Whole days and half-days on the availability form."""
 
 from __future__ import annotations
 

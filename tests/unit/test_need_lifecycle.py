@@ -59,7 +59,7 @@ def test_deadline_passes_the_day_after_it():
 
 @pytest.mark.parametrize("zone", ["Asia/Shanghai", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
 def test_today_is_the_platforms_day_not_the_servers(zone):
-    """Outside review: on a UTC server, a Shanghai deadline that passed at midnight stayed open until 08:00."""
+    """On a UTC server, a Shanghai deadline that passed at midnight stayed open until 08:00."""
 
     app = Flask(__name__)
     app.config["EVENT_TIMEZONE"] = zone

@@ -67,7 +67,7 @@ def test_card_of_a_startup_not_yet_in_the_pipeline_offers_the_banks_first_moves(
 
 
 def test_card_after_invite_offers_only_declining():
-    """Issue 16, item 2: an invited startup's answer comes next; the bank may still say it is not a fit."""
+    """An invited startup's answer comes next; the bank may still say it is not a fit."""
     assert transitions.card_moves(C.INVITED, BANK_ONLY, opted_in=False) == [C.DECLINED]
 
 

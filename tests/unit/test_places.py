@@ -1,4 +1,4 @@
-"""Countries and cities in the reader's language, one stored spelling each (issue 16, item 16)."""
+"""Countries and cities in the reader's language, one stored spelling each."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """An rq worker SIGKILLed in the middle of a schedule solve: rq's Retry runs the job again, the run
-ends done, and nothing is duplicated or lost (issue 8, faults).
+ends done, and nothing is duplicated or lost.
 
 Everything is real: PostgreSQL, a private redis-server, `flask --app marketplace worker` subprocesses.
 The only stand-in is the clock: rq requeues a dead worker's job once its heartbeat lapses (a minute

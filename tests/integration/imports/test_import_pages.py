@@ -209,7 +209,7 @@ def test_a_finished_import_says_done_and_links_its_result(app, client, auth):
 
 
 def test_rejection_reasons_are_shown_in_the_readers_language(app, client, auth):
-    """Issue 16, item 16: the reasons were stored in the uploader's language; now a code and its parameters."""
+    """The reasons were stored in the uploader's language; now a code and its parameters."""
     auth.login(ZJ_MANAGER)
     client.post("/language", data={"locale": "zh_Hans"})
     bad = [["ZJ-Y", "Future Year Co", "future.example", "x", "2099", "", "", "", ""]]

@@ -1,4 +1,4 @@
-"""Compactness (issue 16, item 9): pitches packed into as few half-days as availability allows, no idle
+"""Compactness: pitches packed into as few half-days as availability allows, no idle
 gap in a room, the independent checker counting the same as the solver, and the reasons a schedule
 spread out."""
 
