@@ -1,6 +1,6 @@
 """Encoding throughput and memory per embedding configuration.
 
-    python bench/encoding.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--limit 1000] [--work /tmp/innomatch-onnx]
+    python bench/encoding.py [--data DIR] [--limit 1000] [--work /tmp/innomatch-onnx]
         [--configs torch onnx onnx-int8 use paired]
 
 Configurations: MiniLM on torch (float32), ONNX (float32, exported locally from the packaged model) and

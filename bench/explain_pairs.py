@@ -2,7 +2,7 @@
 ``matching.explain.PAIRED_FLOORS`` (the floors under the sentence pairs shown beside a match, one per language
 pairing: both English, both Chinese, one of each).
 
-    python bench/explain_pairs.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--profiles 10] [--seed 1] [--work /tmp/innomatch-onnx]
+    python bench/explain_pairs.py [--data DIR] [--profiles 10] [--seed 1] [--work /tmp/innomatch-onnx]
 
 Reads the dev needs in place: ``needs-dev-zh.jsonl`` is ``needs-dev.jsonl`` translated line by line, with the
 same sentences, so sentence i of a Chinese need and sentence i of its English original are a true pair.

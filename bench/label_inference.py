@@ -1,6 +1,6 @@
 """Labels for unlabelled profiles: how much each way of inferring them gives the ranking.
 
-    python bench/label_inference.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir /tmp/evalcache]
+    python bench/label_inference.py [--data DIR] [--cache-dir /tmp/evalcache]
 
 Every profile of the dev directory loses its tags and industries (text and labels), as with the eval CLI's
 ``--no-labels``; the ranking's label feedback then sees the labels each variant infers. The supervised variants

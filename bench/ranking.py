@@ -1,6 +1,6 @@
 """Ranking latency, vector-search recall, index build/update times and memory at scale.
 
-    python bench/ranking.py --sizes 10000 100000 [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir DIR]
+    python bench/ranking.py --sizes 10000 100000 [--data DIR] [--cache-dir DIR]
 
 Synthetic corpora are grown from the real dev corpus: each synthetic profile is a real one's
 embedding plus Gaussian noise, renormalised, with the real one's terms and labels, so the

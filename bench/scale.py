@@ -1,7 +1,7 @@
 """Scale: N synthetic startup profiles in PostgreSQL, measured the way the app runs.
 
     python bench/scale.py --startups 100000 [--database-url postgresql://127.0.0.1:5432/scale_innomatch]
-        [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--seed 1] [--out /tmp/scale-100000.json] [--backup] [--keep]
+        [--data DIR] [--seed 1] [--out /tmp/scale-100000.json] [--backup] [--keep]
 
 1. Generator: a fresh scratch database (its name must start with ``scale_``), migrated and seeded with the
    demo world, then N startups from ``bench/synthetic_startups.py`` (COPY in chunks, vectors from a few

@@ -1,6 +1,6 @@
 """Calibrates the relevance floor of typed directory searches (matching.rank.SEARCH_DENSE_FLOOR).
 
-    python bench/search_floor.py [--data DIR (default: the DATA_DIR setting, INNOMATCH_DATA)] [--cache-dir /tmp/evalcache] [--backend torch]
+    python bench/search_floor.py [--data DIR] [--cache-dir /tmp/evalcache] [--backend torch]
         [--random 50] [--seed 1] [--short-words 3] [--floors 0.25 0.30 0.35 0.40 0.45]
 
 A profile is a real match for a typed search when it holds one of the query's index terms (Chinese words
