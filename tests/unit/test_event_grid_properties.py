@@ -1,6 +1,6 @@
 """Property-based tests (hypothesis) of an event's input and its time grid.
 
-EventInput (events/services.py) is where an event's settings are validated; grid.day_slots trusts
+EventInput (events/models.py) is where an event's settings are validated; grid.day_slots trusts
 what it accepted (every Event row went through it). So the properties are: EventInput either names
 each broken field with a message, or accepts a window whose grid is sound; and the form's parsers
 turn any text into values or None, never an exception.
@@ -21,7 +21,7 @@ from marketplace.core.errors import InvalidInput
 from marketplace.core.validation import validate
 from marketplace.events.forms import parse_breaks, parse_clock, parse_rubric
 from marketplace.events.grid import day_slots
-from marketplace.events.services import EventInput
+from marketplace.events.models import EventInput
 
 pytestmark = pytest.mark.unit
 
