@@ -63,6 +63,12 @@ def tokens_for_user(user: User) -> list[ApiToken]:
     return list(db.session.scalars(sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
 
 
+def token_of(user: User, token_id: int) -> ApiToken | None:
+    """One of the user's own tokens; None for a token that is not there or is someone else's."""
+    token = db.session.get(ApiToken, token_id)
+    return token if token is not None and token.user_id == user.id else None
+
+
 def user_for_secret(secret: str) -> tuple[User, ApiToken] | None:
     """The active user behind a live token, or None."""
     if not secret.startswith(PREFIX):

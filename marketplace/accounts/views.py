@@ -28,11 +28,11 @@ from marketplace.accounts.password_reset import (
     user_for_reset_token,
 )
 from marketplace.accounts.services import authenticate, change_own_password, end_sessions, set_locale, update_profile
-from marketplace.accounts.tokens import create_token, revoke_token, tokens_for_user
+from marketplace.accounts.tokens import create_token, revoke_token, token_of, tokens_for_user
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.errors import NotFound
 from marketplace.core.extensions import LOCALE_SESSION_KEY
 from marketplace.web.forms import attempt, options
+from marketplace.web.guards import loads
 
 bp = Blueprint("accounts", __name__)
 
@@ -159,10 +159,8 @@ def tokens():
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
 @login_required
-def revoke(token_id: int):
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        raise NotFound()
+@loads("token_id", token_of)
+def revoke(token: ApiToken):
     with unit_of_work():
         revoke_token(user=current_user, token=token)
     flash(_("Token revoked."), "info")

@@ -9,10 +9,11 @@ from wtforms import RadioField
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.core.db import unit_of_work
-from marketplace.core.errors import NotFound
+from marketplace.notifications.models import Notification
 from marketplace.notifications.queries import notification_of, notifications_for
 from marketplace.notifications.services import mark_read, set_digest
 from marketplace.web.forms import options
+from marketplace.web.guards import loads
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -34,11 +35,9 @@ def index():
 
 @bp.get("/<int:notification_id>")
 @login_required
-def open_one(notification_id: int):
+@loads("notification_id", notification_of)  # someone else's is not there (404)
+def open_one(notification: Notification):
     """Marks the notification read and goes where it points."""
-    notification = notification_of(current_user, notification_id)
-    if notification is None:
-        raise NotFound()
     with unit_of_work():
         mark_read(user=current_user, notification_id=notification.id)
     link = notification.link if notification.link.startswith("/") and not notification.link.startswith("//") else ""

@@ -49,7 +49,7 @@ def loads(
     into: str | None = None,
 ):
     """Loads the object whose id the URL names ``param`` with ``load(current_user, id)`` (which raises NotFound,
-    404, when it does not exist or the user may not see it), then requires ``check(current_user, obj)``:
+    404, or returns None when it does not exist or the user may not see it), then requires ``check(current_user, obj)``:
     PermissionDenied (403), or NotFound (404) with ``hide``. The view gets the object as ``into`` (by default
     ``param`` without its ``_id``: ``need_id`` → ``need``)."""
     name = into or param.removesuffix("_id")
@@ -58,6 +58,8 @@ def loads(
         @wraps(view)
         def loaded(*args, **kwargs):
             found = load(current_user, kwargs.pop(param))
+            if found is None:
+                raise NotFound()
             if check is not None and not check(current_user, found):
                 raise NotFound() if hide else PermissionDenied()
             kwargs[name] = found
