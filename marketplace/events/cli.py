@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import click
-from flask import current_app
 
+from marketplace.core.config import Settings
 from scheduling.check import compactness, violations
 from scheduling.cosplib import load_conference
 from scheduling.generate import generate
@@ -37,7 +37,7 @@ def events_cli() -> None:
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
+    default=lambda: Settings.from_env().DATA_DIR,
     help="Where cosplib-conferences.json is (default: the DATA_DIR setting, INNOMATCH_DATA).",
 )
 def bench_schedule(
@@ -49,11 +49,10 @@ def bench_schedule(
     workers: int,
     resolve: bool,
     conference: str | None,
-    data_dir: Path | None,
+    data_dir: Path,
 ) -> None:
     """Schedule a generated instance (or a CoSPLib conference) with CP-SAT and with the greedy
     baseline; the last line is JSON."""
-    data_dir = data_dir or Path(current_app.config["DATA_DIR"])
     instance = load_conference(conference, data_dir) if conference else generate(pitches, rooms, days, seed)
     rooms, days = len(instance.rooms), len(instance.days)
     baseline = greedy(instance)
