@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.accounts.enums import UserRole
-from marketplace.accounts.models import User
 from marketplace.needs.enums import NeedStatus, NeedVisibility
-from marketplace.needs.models import Need
 from marketplace.needs.rules import can_create_need, can_edit_need, can_view_need
 from marketplace.pipeline.rules import startup_side_incubators
 from marketplace.startups.rules import (
@@ -16,26 +13,22 @@ from marketplace.startups.rules import (
     can_view_listing_ids,
     can_view_startup_contact,
 )
+from tests.factories import (
+    INCUBATOR,
+    OTHER_UNIT,
+    OWN_UNIT,
+    a_need,
+    bank_staff,
+    incubator_manager,
+    organiser,
+)
 
 pytestmark = pytest.mark.unit
 
-OWN_UNIT, OTHER_UNIT, INCUBATOR = 1, 2, 3
-
-
-def a_user(role: UserRole, org: int) -> User:
-    return User(id=1, email="u@x.example", name="U", role=role, organisation_id=org, password_hash="-")
-
-
-def a_need(status: NeedStatus, visibility: NeedVisibility, owner: int = OWN_UNIT) -> Need:
-    return Need(
-        id=1, slug="n", title="A need", summary="A summary", status=status, visibility=visibility, owner_id=owner
-    )
-
-
-STAFF = a_user(UserRole.BANK_STAFF, OWN_UNIT)
-OTHER_STAFF = a_user(UserRole.BANK_STAFF, OTHER_UNIT)
-MANAGER = a_user(UserRole.INCUBATOR_MANAGER, INCUBATOR)
-ORGANISER = a_user(UserRole.ORGANISER, 9)
+STAFF = bank_staff(OWN_UNIT)
+OTHER_STAFF = bank_staff(OTHER_UNIT)
+MANAGER = incubator_manager(INCUBATOR)
+ORGANISER = organiser()
 
 
 @pytest.mark.parametrize(

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from marketplace.accounts.enums import UserRole
-from marketplace.accounts.models import User
 from marketplace.core.errors import NotFound, PermissionDenied
 from marketplace.web import guards
+from tests.factories import bank_staff, organiser
 
 pytestmark = pytest.mark.unit
 
-BANK = User(id=1, email="b@x.example", name="B", role=UserRole.BANK_STAFF, organisation_id=1, password_hash="-")
-ORGANISER = User(id=2, email="o@x.example", name="O", role=UserRole.ORGANISER, organisation_id=9, password_hash="-")
+BANK = bank_staff(1)
+ORGANISER = organiser(id=2)
 THINGS = {7: {"id": 7, "owner": 1}}
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from marketplace.accounts.enums import UserRole
-from marketplace.accounts.models import User
 from marketplace.accounts.rules import is_bank, is_incubator, is_platform, require_platform
 from marketplace.core.errors import PermissionDenied
+from tests.factories import a_user
 
 pytestmark = pytest.mark.unit
 
@@ -99,10 +99,6 @@ def test_rules_modules_import_nothing_above_models_and_queries():
     assert {path: sorted(m for m in modules if ABOVE_RULES.search(m)) for path, modules in imported.items()} == {
         path: [] for path in imported
     }
-
-
-def a_user(role: UserRole) -> User:
-    return User(id=1, email="someone@example.com", name="Someone", role=role, organisation_id=1)
 
 
 @pytest.mark.parametrize(
