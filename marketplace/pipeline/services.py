@@ -135,30 +135,10 @@ def transition(
         if candidate.version != expected_version:
             raise _stale(candidate)
     frm = candidate.stage
-    opted_in = candidate.opted_in_at is not None or (frm, to) in transitions.OPT_IN
     note = (note or "").strip()
-    if transitions.is_regular(frm, to, held, opted_in=opted_in):
-        pass
-    elif transitions.PLATFORM in held and transitions.is_override(frm, to, opted_in=opted_in):
-        if not note:
-            raise InvalidInput({"note": [_("Skipping steps needs a reason.")]})
-    elif to in transitions.NEEDS_OPT_IN and not opted_in and frm not in transitions.CLOSED:
-        raise InvalidTransition(_("The startup has not applied or accepted an invitation yet; invite it first."))
-    else:
-        raise InvalidTransition(
-            _("A candidate cannot go from “%(frm)s” to “%(to)s” by your hand.", frm=frm.label, to=to.label)
-        )
-    if to in transitions.NEEDS_NOTE and not note:
-        raise InvalidInput({"note": [_("Say why, so the other side knows.")]})
+    _check_move(candidate, frm, to, held, note)
     seen = candidate.version if expected_version is None else expected_version
-    values = {"stage": to, "version": seen + 1, "updated_at": utcnow()}
-    if (frm, to) in transitions.OPT_IN and candidate.opted_in_at is None:
-        values["opted_in_at"] = values["updated_at"]
-    shares = (to == CandidateStage.INVITED or "opted_in_at" in values) and candidate.shared_at is None
-    if to == CandidateStage.INVITED or shares:
-        check_shareable(candidate)
-    if shares:
-        values["shared_at"] = values["updated_at"]
+    values = _moved_values(candidate, frm, to, seen)
     moved = db.session.execute(
         sa.update(Candidate)
         .where(Candidate.id == candidate.id, Candidate.version == seen)
@@ -180,6 +160,40 @@ def transition(
     if notify:
         stage_changed(candidate, frm, actor=actor, note=note)
     return candidate
+
+
+def _check_move(candidate: Candidate, frm: CandidateStage, to: CandidateStage, held: set[str], note: str) -> None:
+    """Whether the sides ``held`` may move the candidate from ``frm`` to ``to`` with ``note`` (transitions.py);
+    raises InvalidTransition or InvalidInput (a missing reason) when not."""
+    opted_in = candidate.opted_in_at is not None or (frm, to) in transitions.OPT_IN
+    if transitions.is_regular(frm, to, held, opted_in=opted_in):
+        pass
+    elif transitions.PLATFORM in held and transitions.is_override(frm, to, opted_in=opted_in):
+        if not note:
+            raise InvalidInput({"note": [_("Skipping steps needs a reason.")]})
+    elif to in transitions.NEEDS_OPT_IN and not opted_in and frm not in transitions.CLOSED:
+        raise InvalidTransition(_("The startup has not applied or accepted an invitation yet; invite it first."))
+    else:
+        raise InvalidTransition(
+            _("A candidate cannot go from “%(frm)s” to “%(to)s” by your hand.", frm=frm.label, to=to.label)
+        )
+    if to in transitions.NEEDS_NOTE and not note:
+        raise InvalidInput({"note": [_("Say why, so the other side knows.")]})
+
+
+def _moved_values(candidate: Candidate, frm: CandidateStage, to: CandidateStage, seen: int) -> dict[str, object]:
+    """The columns a move from version ``seen`` writes: the stage and version, and the moment the startup's side
+    opted in or was first shown the candidate (checked shareable: InvalidTransition when no incubator on that
+    side may see the need)."""
+    values: dict[str, object] = {"stage": to, "version": seen + 1, "updated_at": utcnow()}
+    if (frm, to) in transitions.OPT_IN and candidate.opted_in_at is None:
+        values["opted_in_at"] = values["updated_at"]
+    shares = (to == CandidateStage.INVITED or "opted_in_at" in values) and candidate.shared_at is None
+    if to == CandidateStage.INVITED or shares:
+        check_shareable(candidate)
+    if shares:
+        values["shared_at"] = values["updated_at"]
+    return values
 
 
 def act_on_match(*, actor: User, need_id: int, startup_id: int, to: CandidateStage, note: str = "") -> Candidate:
