@@ -1,6 +1,6 @@
 """The authorisation matrix: every route of the app × every role, and what each role gets.
 
-Data only. ``tests/integration/test_route_matrix.py`` runs every row for every role, and fails when
+Data only. ``tests/integration/access/test_route_matrix.py`` runs every row for every role, and fails when
 a route of the app has no row here (or a row names a route that is gone).
 
 **Roles.** Who plays a role depends on the row's object, so that "own" and "other" mean something:

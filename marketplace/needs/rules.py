@@ -4,7 +4,7 @@ Who sees a need (``can_view_need``, and as a WHERE clause ``visible_needs_clause
 unit's needs in any status and other units' once published or closed; incubators published or closed needs
 that are public, or invited with them in the audience, and never an internal need nor a draft
 (``incubator_sees_need`` / ``incubator_needs_clause``); the platform everything. Each per-object check has its
-SQL twin, and ``tests/integration/test_visibility_rule.py`` walks the seeded world to prove they agree.
+SQL twin, and ``tests/integration/access/test_visibility_rule.py`` walks the seeded world to prove they agree.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from marketplace.events.models import Pitch
 from tests.conftest import BANK_STAFF
 from tests.e2e.conftest import signed_in
 from tests.helpers import in_app
-from tests.integration.test_events import _scheduled_event
+from tests.integration.events.test_events import _scheduled_event
 
 pytestmark = pytest.mark.e2e
 

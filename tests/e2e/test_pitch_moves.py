@@ -13,7 +13,7 @@ from marketplace.events.queries import pitches_of
 from tests.conftest import ORGANISER
 from tests.e2e.conftest import signed_in
 from tests.helpers import in_app
-from tests.integration.test_events import _scheduled_event
+from tests.integration.events.test_events import _scheduled_event
 
 pytestmark = pytest.mark.e2e
 

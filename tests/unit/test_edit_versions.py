@@ -1,5 +1,5 @@
 """The optimistic-version rule and the edit form's version field, without a database (finding 17; the database
-side is tests/integration/test_edit_versions.py and test_concurrent_clients.py)."""
+side is tests/integration/needs/test_edit_versions.py and test_concurrent_clients.py)."""
 
 from __future__ import annotations
 

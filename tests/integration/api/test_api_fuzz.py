@@ -34,7 +34,7 @@ from tests.helpers import served
 
 pytestmark = pytest.mark.integration
 
-CONFIG = Path(__file__).resolve().parents[1] / "schemathesis.toml"
+CONFIG = Path(__file__).resolve().parents[2] / "schemathesis.toml"
 EXAMPLES = 10
 ALL_PHASES = "examples,coverage,fuzzing,stateful"
 INCUBATOR_PHASES = ALL_PHASES if os.environ.get("API_FUZZ_FULL") == "1" else "examples,fuzzing,stateful"

@@ -12,7 +12,7 @@ from marketplace.events.queries import pitches_of, unavailable_slots
 from marketplace.notifications.models import Notification
 from tests.conftest import BANK_STAFF, ORGANISER
 from tests.helpers import in_app, need_id, user
-from tests.integration.test_events import _scheduled_event
+from tests.integration.events.test_events import _scheduled_event
 
 pytestmark = pytest.mark.integration
 

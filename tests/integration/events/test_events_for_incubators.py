@@ -22,7 +22,7 @@ from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Listing
 from tests.conftest import ORGANISER, PNP_MANAGER, ZJ_MANAGER
 from tests.helpers import in_app, user
-from tests.integration.test_events import _scheduled_event
+from tests.integration.events.test_events import _scheduled_event
 
 pytestmark = pytest.mark.integration
 

@@ -19,8 +19,8 @@ from marketplace.pipeline.rules import sides, visible_candidates_clause
 from marketplace.pipeline.services import act_on_match
 from tests.conftest import BANK_STAFF, ORGANISER, PNP_MANAGER, ZJ_MANAGER, fixture_users
 from tests.helpers import in_app, need_id, org, startup_listed_by, user
+from tests.integration.access.test_authorisation import HIDDEN_FROM_INCUBATORS
 from tests.integration.imports.test_import_api import bearer, token_for
-from tests.integration.test_authorisation import HIDDEN_FROM_INCUBATORS
 
 pytestmark = pytest.mark.integration
 

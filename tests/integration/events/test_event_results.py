@@ -19,7 +19,7 @@ from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Startup
 from tests.conftest import BANK_STAFF, ORGANISER, ZJ_MANAGER
 from tests.helpers import in_app, need_id, user
-from tests.integration.test_events import _scheduled_event
+from tests.integration.events.test_events import _scheduled_event
 
 pytestmark = pytest.mark.integration
 

@@ -6,7 +6,7 @@ the default pair of MiniLM and multilingual USE (896 dimensions).
 
 On PostgreSQL only: what is tested here is the job (chunks, kill and resume, slices, the switch of snapshot), not
 the database. The same chunk walk (``store_vectors``: ids after an id, counts up to an id) runs on SQLite too in
-tests/integration/test_matchmaking.py, whose reindex tests go through ``reembed_in_process`` on both backends.
+tests/integration/rankings/test_matchmaking.py, whose reindex tests go through ``reembed_in_process`` on both backends.
 And on a smaller world (about half the startups): re-encoding the world twice is what this costs, and three
 re-embed chunks are as many as the kill and the resume need.
 """

@@ -12,7 +12,7 @@ import pytest
 
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 REQUIRED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
 # Would be a real start if a check let it through: nothing answers there, so it could not get far.
 UNREACHABLE = {
