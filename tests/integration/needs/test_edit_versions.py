@@ -21,6 +21,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.versioning import StaleEdit
 from marketplace.needs.enums import NeedStatus
+from marketplace.needs.forms import NEED_FIELDS
 from marketplace.needs.models import Need
 from marketplace.needs.services import change_need_status, create_need, update_need
 from marketplace.startups.models import Startup, StartupInput
@@ -111,27 +112,7 @@ def someone_else_edits(app, slug: str, **changes) -> int:
     """The organiser changes the need (as another browser tab would); returns its new version."""
     with in_app(app), unit_of_work():
         need = db.session.scalar(sa.select(Need).where(Need.slug == slug))
-        data = {
-            name: getattr(need, name)
-            for name in (
-                "title",
-                "summary",
-                "description",
-                "scenarios",
-                "sector_tags",
-                "technology_tags",
-                "desired_stage",
-                "budget_min_cny",
-                "budget_max_cny",
-                "pilot_horizon",
-                "visibility",
-                "contact_name",
-                "contact_email",
-                "deadline",
-                "confidential",
-                "confidentiality_terms",
-            )
-        }
+        data = {name: getattr(need, name) for name in NEED_FIELDS}
         update_need(actor=user(ORGANISER), need=need, data={**data, **changes})
         return need.version
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.tokens import create_token
 from marketplace.core.db import SQLITE_BUSY_TIMEOUT_MS, db, unit_of_work
+from marketplace.needs.forms import NEED_FIELDS
 from marketplace.needs.models import Need
 from marketplace.pipeline.models import Candidate
 from marketplace.startups.models import Startup, StartupInput
@@ -164,27 +165,7 @@ def test_parallel_puts_from_one_version_save_one_and_refuse_the_rest(live):
     needs = need_ids(app)
     api = {"Authorization": f"Bearer {tokens_for(app, ['organiser@innomatch.example'])['organiser@innomatch.example']}"}
     need = requests.get(f"{base}/api/v1/needs/{needs['iot-collateral-monitoring']}", headers=api, timeout=60).json()
-    body = {
-        name: need[name]
-        for name in (
-            "title",
-            "summary",
-            "description",
-            "scenarios",
-            "sector_tags",
-            "technology_tags",
-            "desired_stage",
-            "budget_min_cny",
-            "budget_max_cny",
-            "pilot_horizon",
-            "visibility",
-            "contact_name",
-            "contact_email",
-            "deadline",
-            "confidential",
-            "confidentiality_terms",
-        )
-    }
+    body = {name: need[name] for name in NEED_FIELDS}
     with app.app_context():
         startup_id = db.session.scalar(sa.select(Startup.id).where(Startup.slug == "ruilian-data"))
     startup = requests.get(f"{base}/api/v1/startups/{startup_id}", headers=api, timeout=60).json()
