@@ -96,7 +96,7 @@ class VectorCache:
     def save(self) -> None:
         if self.path:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            np.savez(self.path, **self.vectors)  # float arrays: saved without pickling, as np.load reads them
+            np.savez(self.path, allow_pickle=False, **self.vectors)  # float vectors only, as np.load expects
 
 
 def document_vectors(embedder: TextEmbedder, docs: list[Document], cache_dir: Path | None) -> np.ndarray:
