@@ -24,7 +24,6 @@ import sqlalchemy as sa
 from marketplace import create_app
 from marketplace.accounts.models import Organisation, User
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.migrate import upgrade_database
 from marketplace.imports import jobs
 from marketplace.imports.models import ImportBatch
 from marketplace.imports.services import start_import
@@ -32,6 +31,7 @@ from marketplace.ops.seeding import load_world
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import sync_index
+from marketplace.schema.migrate import upgrade_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -47,7 +47,6 @@ from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
 from marketplace.core.config import Settings
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.migrate import upgrade_database
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.models import Need
 from marketplace.ops.seeding import load_world
@@ -55,6 +54,7 @@ from marketplace.rankings import services
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import rank_startups_for_need, rebuild_index, refresh_vectors
+from marketplace.schema.migrate import upgrade_database
 from marketplace.startups.models import Listing, Startup, StartupFields
 from marketplace.startups.services import update_startup
 from matching import store

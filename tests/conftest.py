@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.migrate import upgrade_database
 from marketplace.ops.seeding import FIXTURES, load_world
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import rebuild_index
+from marketplace.schema.migrate import upgrade_database
 from matching import store
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -13,11 +13,11 @@ from pydantic import ValidationError
 from marketplace.accounts.models import User
 from marketplace.accounts.tokens import stamp_last_use, user_for_secret
 from marketplace.api.schemas import PROBLEM_JSON, Problem
+from marketplace.audit.versioning import StaleEdit
 from marketplace.core.db import best_effort
 from marketplace.core.errors import InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from marketplace.core.extensions import csrf
 from marketplace.core.validation import invalid_input
-from marketplace.core.versioning import StaleEdit
 
 PREFIX = "/api/v1"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

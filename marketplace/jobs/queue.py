@@ -17,10 +17,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask import current_app, flash, g, has_request_context, request
-from flask.cli import with_appcontext
+from flask import flash, g, has_request_context, request
 from flask_babel import gettext as _
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
@@ -31,7 +29,6 @@ from marketplace.core.db import after_commit, db
 from marketplace.core.extensions import redis_connection
 from marketplace.core.request_ids import bound_request_id, current_request_id
 from marketplace.jobs.outbox import RELAY_BATCH, PendingJob, send_pending
-from marketplace.rankings.engine import engine
 
 log = logging.getLogger(__name__)
 
@@ -216,31 +213,3 @@ def _until_it_answers(
             log.warning("%s (next try in %.1f s)", waiting, delay)
             time.sleep(delay)
             delay = min(delay * 2, max_delay)
-
-
-@click.command("worker")
-@click.option("--burst", is_flag=True, help="Quit when the queues are empty.")
-@click.argument("queues", nargs=-1)
-@with_appcontext
-def worker_command(burst: bool, queues: tuple[str, ...]) -> None:
-    """Run an rq worker with this app's configuration (all queues by default)."""
-    conn = redis_connection()
-    if conn is None:
-        raise click.ClickException("REDIS_URL is not set; without it jobs run in-process.")
-    names = queues or QUEUES
-    unknown = sorted(set(names) - set(QUEUES))
-    if unknown:
-        raise click.ClickException(f"unknown queue(s): {', '.join(unknown)}")
-    wait_for_redis(conn)
-    try:
-        relay_pending_jobs()  # jobs left waiting by a Redis outage go out before this worker starts
-    except (RedisError, SQLAlchemyError):
-        # Redis or the database went away meanwhile: the clock relays the outbox every minute anyway, and a
-        # worker that exited here would take every other process down with it under honcho.
-        log.warning("could not relay the job outbox now; the clock will", exc_info=True)
-    if "matching" in names:
-        # Loaded once here, so forked work horses share it instead of each loading the model.
-        engine().embedder  # noqa: B018
-    RequestIdWorker(
-        [Queue(n, connection=conn) for n in names], connection=conn, maintenance_interval=MAINTENANCE_SECONDS
-    ).work(burst=burst, with_scheduler=False, logging_level=current_app.logger.level or "INFO")

@@ -9,7 +9,7 @@ log = logging.getLogger(__name__)
 
 
 def send_deadline_reminders() -> int:
-    """The periodic job behind needs.reminders.remind_deadlines (see marketplace/jobs/clock.py)."""
+    """The periodic job behind needs.reminders.remind_deadlines (see marketplace/ops/clock.py)."""
     with unit_of_work():
         made = remind_deadlines()
     log.info("deadline reminders: %d notifications", made)

@@ -10,11 +10,11 @@ from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.queries import organisers
 from marketplace.accounts.rules import incubator_managers_clause, is_bank
 from marketplace.audit.services import record_change, snapshot
+from marketplace.audit.versioning import check_version, lock_current
 from marketplace.core.db import db, insert_once, utcnow
 from marketplace.core.errors import InvalidInput, InvalidTransition, PermissionDenied
 from marketplace.core.list_queries import unique_slug
 from marketplace.core.validation import validate
-from marketplace.core.versioning import check_version, lock_current
 from marketplace.needs import lifecycle
 from marketplace.needs.enums import NeedStatus, NeedVisibility
 from marketplace.needs.models import Need, NeedAudience, NeedInput, NeedTermsAcceptance

@@ -10,9 +10,9 @@ from marketplace.accounts.names import org_name
 from marketplace.accounts.queries import organisations_by_id, organisations_of_kind
 from marketplace.accounts.rules import is_platform
 from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.audit.versioning import StaleEdit
 from marketplace.core.db import best_effort, db, unit_of_work
 from marketplace.core.taxonomy import Sector
-from marketplace.core.versioning import StaleEdit
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS, NeedFilterForm, NeedForm
 from marketplace.needs.models import Need

@@ -35,12 +35,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-import marketplace.core.tables  # noqa: F401  (fills the metadata)
+import marketplace.schema.tables  # noqa: F401  (fills the metadata)
 from marketplace.core.db import db, unit_of_work, utcnow
 from marketplace.core.errors import DomainError
-from marketplace.core.migrate import current_revision, head_revision, upgrade_database
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import rebuild_index
+from marketplace.schema.migrate import current_revision, head_revision, upgrade_database
 
 FORMAT = "innomatch-backup"
 FORMAT_VERSION = 1

@@ -15,19 +15,20 @@ from marketplace.accounts.services import create_user
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput
 from marketplace.core.extensions import redis_connection
-from marketplace.core.migrate import make_revision, upgrade_database
 from marketplace.events.cli import events_cli
 from marketplace.imports.mapping import auto_map
 from marketplace.imports.reading import UnreadableFile, read_table
 from marketplace.imports.services import import_rows
-from marketplace.jobs.clock import clock_command, notifications_group
-from marketplace.jobs.queue import enqueue_now, worker_command
+from marketplace.jobs.queue import enqueue_now
 from marketplace.ops.backup import BackupError, export_archive, restore_archive
+from marketplace.ops.clock import clock_command, notifications_group
 from marketplace.ops.seeding import load_world, row_counts
+from marketplace.ops.worker import worker_command
 from marketplace.rankings.engine import engine
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.jobs import REEMBED_CHUNK, reembed_in_process
 from marketplace.rankings.services import rebuild_index
+from marketplace.schema.migrate import make_revision, upgrade_database
 
 db_cli = AppGroup("db", help="Database schema.")
 matching_cli = AppGroup("matching", help="Embeddings and the search index.")

@@ -7,11 +7,11 @@ from marketplace.accounts.enums import OrganisationKind
 from marketplace.accounts.models import Organisation, User
 from marketplace.accounts.rules import require_platform
 from marketplace.audit.services import reassign_history, record_change, snapshot
+from marketplace.audit.versioning import check_version, lock_current
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import InvalidInput, PermissionDenied
 from marketplace.core.list_queries import unique_slug
 from marketplace.core.validation import validate
-from marketplace.core.versioning import check_version, lock_current
 from marketplace.pipeline.services import move_candidates
 from marketplace.rankings.enums import ProfileKind
 from marketplace.rankings.services import forget_profile, infer_startup_sectors, schedule_indexing

@@ -16,9 +16,9 @@ from wtforms import SelectMultipleField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from marketplace.accounts.submissions import FormTokenRefused, new_form_token, submit_once
+from marketplace.audit.versioning import StaleEdit
 from marketplace.core.db import db, unit_of_work
 from marketplace.core.errors import InvalidInput, InvalidTransition
-from marketplace.core.versioning import StaleEdit
 
 
 def options(pairs) -> list[SelectChoice]:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from marketplace.core.versioning import StaleEdit, check_version
+from marketplace.audit.versioning import StaleEdit, check_version
 from marketplace.web.forms import read_version, shown
 
 pytestmark = pytest.mark.unit

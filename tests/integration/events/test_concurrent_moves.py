@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from marketplace import create_app
 from marketplace.audit.queries import history_for
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.migrate import upgrade_database
 from marketplace.ops.seeding import load_world
 from marketplace.pipeline.enums import CandidateSource, CandidateStage
 from marketplace.pipeline.models import Candidate, NeedVisit, Vote
 from marketplace.pipeline.services import StaleCandidate, add_candidate, record_visit, toggle_vote, transition
+from marketplace.schema.migrate import upgrade_database
 from tests.conftest import BANK_STAFF, ORGANISER, fresh_postgres_database
 from tests.helpers import need_id, startup_listed_by, user
 

@@ -18,8 +18,8 @@ from marketplace.accounts.models import FormSubmission
 from marketplace.accounts.submissions import FormTokenRefused, submit_once
 from marketplace.accounts.tokens import create_token
 from marketplace.audit.models import AuditEvent
+from marketplace.audit.versioning import StaleEdit
 from marketplace.core.db import db, unit_of_work
-from marketplace.core.versioning import StaleEdit
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.forms import NEED_FIELDS
 from marketplace.needs.models import Need

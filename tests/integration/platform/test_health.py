@@ -11,9 +11,9 @@ import pytest
 
 from marketplace import create_app
 from marketplace.core.db import db
-from marketplace.core.migrate import upgrade_database
 from marketplace.rankings import engine as engine_module
 from marketplace.rankings.engine import Engine
+from marketplace.schema.migrate import upgrade_database
 from marketplace.web.rate_limits import limiter_of
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from marketplace.core.migrate import upgrade_database
 from marketplace.jobs.queue import job_function
+from marketplace.schema.migrate import upgrade_database
 from tests.conftest import database_url
 
 pytestmark = pytest.mark.integration

@@ -14,12 +14,12 @@ from rq.cron import CronScheduler
 
 from marketplace.accounts.enums import DigestPreference
 from marketplace.core.db import db, unit_of_work
-from marketplace.jobs.clock import SCHEDULE
 from marketplace.needs.enums import NeedStatus
 from marketplace.needs.services import change_need_status, create_need
 from marketplace.notifications.jobs import deliver_email
 from marketplace.notifications.models import OutboxMessage
 from marketplace.notifications.services import notify
+from marketplace.ops.clock import SCHEDULE
 from tests.conftest import BANK_STAFF, ORGANISER, fresh_postgres_database, seeded_app
 from tests.helpers import user
 

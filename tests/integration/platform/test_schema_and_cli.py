@@ -9,7 +9,7 @@ from alembic import command
 
 from marketplace import create_app
 from marketplace.core.db import db
-from marketplace.core.migrate import alembic_config
+from marketplace.schema.migrate import alembic_config
 
 pytestmark = pytest.mark.integration
 

@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 from sqlmodel import SQLModel
 
-import marketplace.core.tables  # noqa: F401  (fills the metadata)
+import marketplace.schema.tables  # noqa: F401  (fills the metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -1,0 +1,1 @@
+"""The database schema: every table (tables.py) and its Alembic migrations."""
