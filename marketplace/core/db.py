@@ -33,10 +33,10 @@ log = logging.getLogger(__name__)
 
 _CALLBACKS = "innomatch.after_commit"
 _EXTENSION = "innomatch.db"
-# Seconds to wait for a new PostgreSQL connection before the request gives up (a 503, see errors_views.py).
+# Seconds to wait for a new PostgreSQL connection before the request gives up (a 503, see web/error_pages.py).
 PG_CONNECT_TIMEOUT_SECONDS = 5
 # How long a SQLite writer waits for another writer's lock before the request gives up (a 503 with
-# Retry-After, see errors_views.py).
+# Retry-After, see web/error_pages.py).
 SQLITE_BUSY_TIMEOUT_MS = 8000
 # True inside a unit of work: its SQLite transaction begins IMMEDIATE (holding the write lock).
 _WRITING: ContextVar[bool] = ContextVar("innomatch_writing", default=False)
