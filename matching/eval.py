@@ -3,12 +3,16 @@
     python -m matching.eval --corpus CORPUS.jsonl --queries QUERIES.jsonl --qrels QRELS.tsv \
         --method hybrid|dense|bm25|all --k 10 [--model PATH|use-multilingual-v3] [--backend torch|onnx|onnx-int8]
         [--multilingual use-multilingual-v3] [--weight 0.5] [--cache-dir DIR] [--no-labels] [--infer-labels]
-        [--set NAME=VALUE ...]
+        [--set NAME=VALUE ...] [--feedback K]
 
 QUERIES may be in English or Chinese (needs-dev.jsonl, needs-dev-zh.jsonl): the same qrels judge both.
 
 Prints one JSON object on stdout keyed by method, each with ndcg@10, recall@10, recall@100 and
-mrr; progress goes to stderr.
+mrr; progress goes to stderr. With ``--feedback K`` it also measures explicit relevance feedback the standard way
+(residual collection): for each need the hybrid ranking's first K results are judged from the qrels (what a bank
+user's shortlist and "not a fit" would say), the query is moved by those judgements (matching.feedback), and
+nDCG@k is computed over the documents left once the judged K are removed, before and after:
+``"feedback": {"k": K, "residual_ndcg@10_before": ..., "residual_ndcg@10_after": ..., "needs": N}``.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import numpy as np
 
 from matching.corpus import Corpus, entry_for
 from matching.embed import PairedEmbedder, TextEmbedder, _in_english, embed_documents, embed_query, load_embedder
+from matching.feedback import FeedbackSettings, with_feedback
 from matching.labels import fit_labels
 from matching.rank import HybridRanker, Query, RankSettings
 from matching.text import content_hash, tokenize
@@ -174,6 +179,43 @@ def evaluate(
     return results
 
 
+def residual_feedback(
+    ranker: HybridRanker,
+    queries: list[Query],
+    query_ids: list[str],
+    qrels: dict[str, dict[str, int]],
+    judged: int,
+    k: int,
+    settings: FeedbackSettings | None = None,
+) -> dict[str, float]:
+    """Residual-collection nDCG@k of the hybrid ranking before and after feedback on its first ``judged`` results;
+    needs with nothing relevant left after the judged ones are not counted (there is nothing to find)."""
+    before, after = [], []
+    for qid, query in zip(query_ids, queries, strict=True):
+        relevant = qrels.get(qid)
+        if not relevant:
+            continue
+        first = [str(m.id) for m in ranker.rank(query, DEPTH + judged)]
+        seen = set(first[:judged])
+        left = {d: grade for d, grade in relevant.items() if d not in seen}
+        if not left:
+            continue
+        chosen = [d for d in first[:judged] if d in relevant]
+        declined = [d for d in first[:judged] if d not in relevant]
+        moved = with_feedback(ranker.corpus, query, chosen, declined, settings)
+        again = [str(m.id) for m in ranker.rank(moved, DEPTH + judged)]
+        before.append(ndcg([d for d in first if d not in seen], left, k))
+        after.append(ndcg([d for d in again if d not in seen], left, k))
+    result = {
+        "k": judged,
+        f"residual_ndcg@{k}_before": round(float(np.mean(before)), 4) if before else 0.0,
+        f"residual_ndcg@{k}_after": round(float(np.mean(after)), 4) if after else 0.0,
+        "needs": len(before),
+    }
+    log(f"feedback: {result}")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m matching.eval", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, required=True)
@@ -205,6 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME=VALUE",
         help="override a RankSettings field, e.g. --set label_weight=0 (ablations)",
     )
+    parser.add_argument(
+        "--feedback",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also measure relevance feedback on the first K hybrid results (residual nDCG before and after)",
+    )
     args = parser.parse_args(argv)
 
     rows = read_jsonl(args.corpus)
@@ -230,14 +279,11 @@ def main(argv: list[str] | None = None) -> int:
         name, _, value = item.partition("=")
         default = getattr(RankSettings(), name)
         overrides[name] = type(default)(value)
-    results = evaluate(
-        HybridRanker(corpus, RankSettings(**overrides)),
-        queries,
-        [str(r["id"]) for r in query_rows],
-        qrels,
-        methods,
-        args.k,
-    )
+    ranker = HybridRanker(corpus, RankSettings(**overrides))
+    query_ids = [str(r["id"]) for r in query_rows]
+    results: dict[str, dict[str, float]] = evaluate(ranker, queries, query_ids, qrels, methods, args.k)
+    if args.feedback > 0:
+        results["feedback"] = residual_feedback(ranker, queries, query_ids, qrels, args.feedback, args.k)
     print(json.dumps(results))
     return 0
 
